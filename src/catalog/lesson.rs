@@ -1,0 +1,219 @@
+//! Lessons (Markdown with TOML front matter) and the tracks that order them.
+
+use super::LoadError;
+use serde::{Deserialize, Serialize};
+
+/// A track: an ordered group of lessons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Track {
+    pub id: String,
+    pub title: String,
+    pub order: u32,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TracksFile {
+    pub track: Vec<Track>,
+}
+
+/// How demanding a lesson is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Beginner => "beginner",
+            Level::Intermediate => "intermediate",
+            Level::Advanced => "advanced",
+        }
+    }
+}
+
+/// One quiz question with its explained answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub question: String,
+    pub choices: Vec<String>,
+    /// 0-based index into `choices`.
+    pub answer: usize,
+    pub explanation: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: String,
+    title: String,
+    track: String,
+    order: u32,
+    minutes: u32,
+    level: Level,
+    #[serde(default)]
+    checks: Vec<String>,
+    summary: String,
+    #[serde(default)]
+    lab: Option<String>,
+    #[serde(default)]
+    quiz: Vec<Question>,
+}
+
+/// A loaded lesson.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub track: String,
+    pub order: u32,
+    pub minutes: u32,
+    pub level: Level,
+    pub checks: Vec<String>,
+    pub summary: String,
+    pub lab: Option<String>,
+    pub quiz: Vec<Question>,
+    /// The Markdown body after the front matter.
+    #[serde(skip)]
+    pub body: String,
+    /// Where it came from (for error messages).
+    #[serde(skip)]
+    pub file: String,
+    /// Line of the body's first line in the file.
+    #[serde(skip)]
+    pub body_line: usize,
+}
+
+impl Lesson {
+    /// Parses a lesson file: `+++`, TOML front matter, `+++`, Markdown.
+    pub fn parse(file: &str, text: &str) -> Result<Lesson, LoadError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut lines = text.split_inclusive('\n');
+        let first = lines.next().unwrap_or("");
+        if first.trim_end() != "+++" {
+            return Err(LoadError::at(
+                file,
+                Some(1),
+                "a lesson must start with a `+++` line opening its TOML front matter",
+            ));
+        }
+        let mut front = String::new();
+        let mut line_no = 1;
+        let mut closed = false;
+        let mut consumed = first.len();
+        for line in lines {
+            line_no += 1;
+            consumed += line.len();
+            if line.trim_end() == "+++" {
+                closed = true;
+                break;
+            }
+            front.push_str(line);
+        }
+        if !closed {
+            return Err(LoadError::at(
+                file,
+                Some(1),
+                "the front matter opened on line 1 is never closed with `+++`",
+            ));
+        }
+        let meta: FrontMatter = toml::from_str(&front).map_err(|e| {
+            // Lines in the TOML error are relative to the front matter, which starts on line 2.
+            let line = e
+                .span()
+                .map(|s| front[..s.start.min(front.len())].matches('\n').count() + 2);
+            LoadError::at(file, line, format!("front matter: {}", e.message()))
+        })?;
+        let err = |message: String| LoadError::at(file, Some(1), message);
+        if meta
+            .id
+            .split_once('/')
+            .is_none_or(|(t, s)| t.is_empty() || s.is_empty())
+        {
+            return Err(err(format!(
+                "lesson id `{}` must look like `track/slug`",
+                meta.id
+            )));
+        }
+        for (i, q) in meta.quiz.iter().enumerate() {
+            if q.choices.len() < 2 {
+                return Err(err(format!(
+                    "quiz question {} needs at least two choices",
+                    i + 1
+                )));
+            }
+            if q.answer >= q.choices.len() {
+                return Err(err(format!(
+                    "quiz question {}: answer {} is out of range (0..{})",
+                    i + 1,
+                    q.answer,
+                    q.choices.len()
+                )));
+            }
+        }
+        Ok(Lesson {
+            id: meta.id,
+            title: meta.title,
+            track: meta.track,
+            order: meta.order,
+            minutes: meta.minutes,
+            level: meta.level,
+            checks: meta.checks,
+            summary: meta.summary,
+            lab: meta.lab,
+            quiz: meta.quiz,
+            body: text[consumed.min(text.len())..].to_owned(),
+            file: file.to_owned(),
+            body_line: line_no + 1,
+        })
+    }
+
+    /// Number of words in the body, code included.
+    pub fn word_count(&self) -> usize {
+        self.body.split_whitespace().count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "+++\nid = \"t/one\"\ntitle = \"One\"\ntrack = \"t\"\norder = 1\nminutes = 5\nlevel = \"beginner\"\nsummary = \"s\"\n[[quiz]]\nquestion = \"q\"\nchoices = [\"a\", \"b\"]\nanswer = 1\nexplanation = \"e\"\n+++\n# One\n\nBody.\n";
+
+    #[test]
+    fn parses_front_matter_and_body() {
+        let lesson = Lesson::parse("one.md", GOOD).unwrap();
+        assert_eq!(lesson.id, "t/one");
+        assert_eq!(lesson.quiz[0].answer, 1);
+        assert!(lesson.body.starts_with("# One"));
+        assert_eq!(lesson.body_line, 15);
+    }
+
+    #[test]
+    fn reports_front_matter_errors_with_file_and_line() {
+        let bad = GOOD.replace("minutes = 5", "minutes = \"five\"");
+        let err = Lesson::parse("one.md", &bad).unwrap_err();
+        assert_eq!(err.line, Some(6));
+        assert!(err.to_string().starts_with("one.md:6:"), "{err}");
+    }
+
+    #[test]
+    fn rejects_out_of_range_answers_and_unclosed_front_matter() {
+        let bad = GOOD.replace("answer = 1", "answer = 2");
+        assert!(
+            Lesson::parse("x.md", &bad)
+                .unwrap_err()
+                .message
+                .contains("out of range")
+        );
+        assert!(Lesson::parse("x.md", "+++\nid = 1\n").is_err());
+        assert!(Lesson::parse("x.md", "# no front matter").is_err());
+    }
+}

@@ -1,0 +1,368 @@
+//! The catalogue: every rule and lesson seccoach knows, embedded at build time and extended by a
+//! repository's own `.seccoach/checks/*.toml` and `.seccoach/lessons/**/*.md`.
+//!
+//! Loading validates everything (ids, regexes, texts, cross references) and fails with an error
+//! that names the file and line, so a broken pack never turns into a silent gap in a scan.
+
+mod id;
+mod lesson;
+mod rule;
+mod severity;
+
+pub use id::{AREAS, RuleId};
+pub use lesson::{Lesson, Level, Question, Track};
+pub use rule::{Autofix, Example, FileFilter, Matcher, Origin, RegexMatcher, Rule};
+pub use severity::{Confidence, Severity};
+
+use crate::analyzers::AnalyzerKind;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::Path;
+
+/// Files compiled into the binary by `build.rs`.
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+/// A catalogue file that could not be loaded: the file, the line where known, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl LoadError {
+    pub fn at(file: &str, line: Option<usize>, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_owned(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pack {
+    rule: Vec<rule::RuleSpec>,
+}
+
+/// 1-based line of a byte offset in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Every rule and lesson, sorted by id.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    rules: Vec<Rule>,
+    index: BTreeMap<String, usize>,
+    tracks: Vec<Track>,
+    lessons: Vec<Lesson>,
+}
+
+impl Catalog {
+    /// The catalogue compiled into the binary.
+    pub fn embedded() -> Result<Catalog, LoadError> {
+        Catalog::build(Vec::new(), Vec::new())
+    }
+
+    /// The embedded catalogue plus the repository's own packs and lessons under `root/.seccoach`.
+    pub fn for_repository(root: &Path) -> Result<Catalog, LoadError> {
+        let dir = root.join(".seccoach");
+        let packs = read_dir_files(&dir.join("checks"), "toml", false)?;
+        let lessons = read_dir_files(&dir.join("lessons"), "md", true)?;
+        Catalog::build(packs, lessons)
+    }
+
+    fn build(
+        extra_packs: Vec<(String, String)>,
+        extra_lessons: Vec<(String, String)>,
+    ) -> Result<Catalog, LoadError> {
+        let mut rules = Vec::new();
+        let mut first_seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        let embedded_packs = embedded::CHECKS
+            .iter()
+            .map(|(path, text)| (format!("checks/{path}"), (*text).to_owned(), true));
+        let user_packs = extra_packs
+            .into_iter()
+            .map(|(path, text)| (path, text, false));
+        for (file, text, is_embedded) in embedded_packs.chain(user_packs) {
+            let pack: Pack = toml::from_str(&text).map_err(|e| toml_error(&file, &text, &e))?;
+            for spec in pack.rule {
+                let rule = spec.compile(&file, is_embedded, &|offset| line_of(&text, offset))?;
+                if let Some((other, line)) = first_seen.get(rule.id.as_str()) {
+                    return Err(LoadError::at(
+                        &file,
+                        Some(rule.origin.line),
+                        format!(
+                            "duplicate rule id `{}` (first declared at {other}:{line})",
+                            rule.id
+                        ),
+                    ));
+                }
+                first_seen.insert(rule.id.to_string(), (file.clone(), rule.origin.line));
+                rules.push(rule);
+            }
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let index = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.to_string(), i))
+            .collect();
+
+        let tracks_text = embedded::LESSONS
+            .iter()
+            .find(|(path, _)| *path == "tracks.toml")
+            .map(|(_, text)| *text)
+            .unwrap_or("track = []");
+        let mut tracks = toml::from_str::<lesson::TracksFile>(tracks_text)
+            .map_err(|e| toml_error("lessons/tracks.toml", tracks_text, &e))?
+            .track;
+        tracks.sort_by_key(|t| t.order);
+
+        let mut lessons = Vec::new();
+        let embedded_lessons = embedded::LESSONS
+            .iter()
+            .filter(|(path, _)| path.ends_with(".md"))
+            .map(|(path, text)| (format!("lessons/{path}"), (*text).to_owned()));
+        for (file, text) in embedded_lessons.chain(extra_lessons) {
+            lessons.push(Lesson::parse(&file, &text)?);
+        }
+        let catalog = Catalog {
+            rules,
+            index,
+            tracks,
+            lessons,
+        };
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    fn validate(&self) -> Result<(), LoadError> {
+        // Every rule an analyzer can emit is documented by exactly one TOML rule.
+        for analyzer in AnalyzerKind::ALL {
+            for id in analyzer.rules() {
+                match self.rule(id) {
+                    Some(rule) if rule.analyzer() == Some(analyzer) => {}
+                    Some(rule) => {
+                        return Err(LoadError::at(
+                            &rule.origin.file,
+                            Some(rule.origin.line),
+                            format!(
+                                "rule `{id}` must use analyzer `{}`, which emits it",
+                                analyzer.as_str()
+                            ),
+                        ));
+                    }
+                    None => {
+                        return Err(LoadError::at(
+                            "checks/",
+                            None,
+                            format!(
+                                "analyzer `{}` emits `{id}`, but no rule pack declares it",
+                                analyzer.as_str()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for lesson in &self.lessons {
+            if !seen.insert(lesson.id.as_str()) {
+                return Err(LoadError::at(
+                    &lesson.file,
+                    Some(1),
+                    format!("duplicate lesson id `{}`", lesson.id),
+                ));
+            }
+        }
+        // Cross references of a repository's own packs and lessons are checked at load time; the
+        // embedded catalogue is checked by the test suite (`consistency_problems`), before release.
+        for lesson in self
+            .lessons
+            .iter()
+            .filter(|l| !l.file.starts_with("lessons/"))
+        {
+            if let Some(problem) = self.lesson_problems(lesson).into_iter().next() {
+                return Err(LoadError::at(&lesson.file, Some(1), problem));
+            }
+        }
+        for rule in self.rules.iter().filter(|r| !r.origin.embedded) {
+            if let Some(problem) = self.rule_problems(rule).into_iter().next() {
+                return Err(LoadError::at(
+                    &rule.origin.file,
+                    Some(rule.origin.line),
+                    problem,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn lesson_problems(&self, lesson: &Lesson) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.tracks.iter().any(|t| t.id == lesson.track) {
+            problems.push(format!(
+                "lesson `{}` names unknown track `{}`",
+                lesson.id, lesson.track
+            ));
+        }
+        for check in &lesson.checks {
+            if self.rule(check).is_none() {
+                problems.push(format!(
+                    "lesson `{}` teaches unknown rule `{check}`",
+                    lesson.id
+                ));
+            }
+        }
+        problems
+    }
+
+    fn rule_problems(&self, rule: &Rule) -> Vec<String> {
+        rule.lessons
+            .iter()
+            .filter(|id| self.lesson(id).is_none())
+            .map(|id| format!("rule `{}` links unknown lesson `{id}`", rule.id))
+            .collect()
+    }
+
+    /// Every broken cross reference in the whole catalogue, as `file:line: problem` lines.
+    pub fn consistency_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for lesson in &self.lessons {
+            out.extend(
+                self.lesson_problems(lesson)
+                    .into_iter()
+                    .map(|p| format!("{}:1: {p}", lesson.file)),
+            );
+        }
+        for rule in &self.rules {
+            out.extend(
+                self.rule_problems(rule)
+                    .into_iter()
+                    .map(|p| format!("{}:{}: {p}", rule.origin.file, rule.origin.line)),
+            );
+        }
+        out
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.index.get(id).map(|&i| &self.rules[i])
+    }
+
+    /// Index of a rule in `rules()` (stable for one catalogue).
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    pub fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    /// Lessons in curriculum order: by track order, then lesson order.
+    pub fn lessons(&self) -> Vec<&Lesson> {
+        let track_order = |id: &str| {
+            self.tracks
+                .iter()
+                .position(|t| t.id == id)
+                .unwrap_or(usize::MAX)
+        };
+        let mut lessons: Vec<&Lesson> = self.lessons.iter().collect();
+        lessons.sort_by(|a, b| {
+            (track_order(&a.track), a.order, &a.id).cmp(&(track_order(&b.track), b.order, &b.id))
+        });
+        lessons
+    }
+
+    pub fn lesson(&self, id: &str) -> Option<&Lesson> {
+        self.lessons.iter().find(|l| l.id == id)
+    }
+
+    /// Lessons that teach `rule`: those it links, then those that list it.
+    pub fn lessons_for_rule(&self, rule: &str) -> Vec<&Lesson> {
+        let mut out: Vec<&Lesson> = Vec::new();
+        if let Some(r) = self.rule(rule) {
+            out.extend(r.lessons.iter().filter_map(|id| self.lesson(id)));
+        }
+        for lesson in self.lessons() {
+            if lesson.checks.iter().any(|c| c == rule) && !out.iter().any(|l| l.id == lesson.id) {
+                out.push(lesson);
+            }
+        }
+        out
+    }
+}
+
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> LoadError {
+    let line = e.span().map(|span| line_of(text, span.start));
+    LoadError::at(file, line, e.message().trim().to_owned())
+}
+
+/// Reads every file with extension `ext` under `dir` (recursively if asked), sorted by path.
+fn read_dir_files(
+    dir: &Path,
+    ext: &str,
+    recursive: bool,
+) -> Result<Vec<(String, String)>, LoadError> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let entries = std::fs::read_dir(&current)
+            .map_err(|e| LoadError::at(&current.display().to_string(), None, e.to_string()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() && recursive {
+                stack.push(path);
+            } else if file_type.is_file() && path.extension().is_some_and(|e| e == ext) {
+                let name = path.display().to_string();
+                let meta = entry
+                    .metadata()
+                    .map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+                if meta.len() > 4 << 20 {
+                    return Err(LoadError::at(&name, None, "file is larger than 4 MiB"));
+                }
+                let bytes =
+                    std::fs::read(&path).map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count()
+                        + 1;
+                    LoadError::at(&name, Some(line), "file is not valid UTF-8")
+                })?;
+                out.push((name, text));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,347 @@
+//! A rule as declared in a TOML rule pack, and its compiled form the scan runs.
+
+use super::{Confidence, LoadError, RuleId, Severity};
+use crate::analyzers::AnalyzerKind;
+use crate::source::FileKind;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// Whether a rule offers a machine-applicable fix, and how far it can be trusted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Autofix {
+    #[default]
+    None,
+    /// Behaviour-preserving: safe to apply without reading it.
+    Safe,
+    /// Mechanical but may change behaviour: read the diff first.
+    NeedsReview,
+}
+
+impl Autofix {
+    pub fn is_available(self) -> bool {
+        self != Autofix::None
+    }
+}
+
+/// A before/after pair that shows the mistake and its fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub language: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilesSpec {
+    #[serde(default)]
+    kinds: Vec<FileKind>,
+    #[serde(default)]
+    globs: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+enum MatcherSpec {
+    Regex {
+        keywords: Vec<String>,
+        pattern: Spanned<String>,
+        #[serde(default)]
+        value_group: usize,
+        #[serde(default)]
+        min_entropy: Option<f64>,
+        #[serde(default)]
+        allow: Vec<String>,
+        #[serde(default)]
+        skip_comments: bool,
+    },
+    Analyzer {
+        analyzer: AnalyzerKind,
+    },
+}
+
+/// One `[[rule]]` table as written in a pack.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RuleSpec {
+    id: Spanned<String>,
+    title: String,
+    severity: Severity,
+    confidence: Confidence,
+    message: String,
+    #[serde(default)]
+    secret: bool,
+    what: String,
+    why: String,
+    fix: String,
+    references: Vec<String>,
+    lessons: Vec<String>,
+    #[serde(default)]
+    autofix: Autofix,
+    example: Example,
+    #[serde(default)]
+    files: FilesSpec,
+    matcher: MatcherSpec,
+}
+
+/// Which files a rule reads.
+#[derive(Debug, Clone)]
+pub struct FileFilter {
+    kinds: Vec<FileKind>,
+    globs: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl FileFilter {
+    /// True when the rule reads a file of this kind at this path.
+    pub fn accepts(&self, kind: FileKind, rel_path: &str) -> bool {
+        if self
+            .exclude
+            .as_ref()
+            .is_some_and(|ex| ex.is_match(rel_path))
+        {
+            return false;
+        }
+        let any_selector = !self.kinds.is_empty() || self.globs.is_some();
+        !any_selector
+            || self.kinds.contains(&kind)
+            || self.globs.as_ref().is_some_and(|g| g.is_match(rel_path))
+    }
+
+    /// True when the rule may read files of this kind (ignoring path globs).
+    pub fn may_accept_kind(&self, kind: FileKind) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind) || self.globs.is_some()
+    }
+}
+
+/// A compiled regex matcher.
+#[derive(Debug, Clone)]
+pub struct RegexMatcher {
+    pub keywords: Vec<String>,
+    pub regex: Regex,
+    pub value_group: usize,
+    pub min_entropy: Option<f64>,
+    pub allow: Vec<Regex>,
+    pub skip_comments: bool,
+}
+
+/// How a rule finds its findings.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Regex(Box<RegexMatcher>),
+    Analyzer(AnalyzerKind),
+}
+
+/// Where a rule was declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// `checks/<file>` for embedded packs, the path on disk for a repository's own packs.
+    pub file: String,
+    pub line: usize,
+    pub embedded: bool,
+}
+
+/// A loaded, validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: RuleId,
+    pub title: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub message: String,
+    pub secret: bool,
+    pub what: String,
+    pub why: String,
+    pub fix: String,
+    pub references: Vec<String>,
+    pub lessons: Vec<String>,
+    pub autofix: Autofix,
+    pub example: Example,
+    pub files: FileFilter,
+    pub matcher: Matcher,
+    pub origin: Origin,
+}
+
+impl Rule {
+    /// The first sentence of the fix text, for one-line hints.
+    pub fn fix_hint(&self) -> String {
+        let paragraph = self.fix.trim().split("\n\n").next().unwrap_or("");
+        let joined = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+        match joined.find(". ") {
+            Some(end) => joined[..=end].to_owned(),
+            None => joined,
+        }
+    }
+
+    /// The message with `{value}` replaced.
+    pub fn render_message(&self, value: Option<&str>) -> String {
+        match value {
+            Some(value) => self.message.replace("{value}", value),
+            None => self.message.replace("{value}", "").replace("  ", " "),
+        }
+    }
+
+    pub fn analyzer(&self) -> Option<AnalyzerKind> {
+        match self.matcher {
+            Matcher::Analyzer(kind) => Some(kind),
+            Matcher::Regex(_) => None,
+        }
+    }
+}
+
+fn glob_set(
+    patterns: &[String],
+    what: &str,
+    err: &dyn Fn(String) -> LoadError,
+) -> Result<Option<GlobSet>, LoadError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob =
+            Glob::new(pattern).map_err(|e| err(format!("bad {what} glob `{pattern}`: {e}")))?;
+        builder.add(glob);
+        // `dir/**` should also match files directly under `dir`, and a pattern without a `/`
+        // should match at any depth, as in .gitignore.
+        if !pattern.contains('/')
+            && let Ok(deep) = Glob::new(&format!("**/{pattern}")) {
+                builder.add(deep);
+            }
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| err(format!("bad {what} globs: {e}")))
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .size_limit(8 << 20)
+        .dfa_size_limit(8 << 20)
+        .build()
+}
+
+impl RuleSpec {
+    /// Validates and compiles. `line_of` maps a byte offset in the pack to a line number.
+    pub(super) fn compile(
+        self,
+        file: &str,
+        embedded: bool,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> Result<Rule, LoadError> {
+        let line = line_of(self.id.span().start);
+        let err = |message: String| LoadError::at(file, Some(line), message);
+        let id = RuleId::parse(self.id.get_ref()).map_err(&err)?;
+        for (field, text) in [
+            ("title", &self.title),
+            ("message", &self.message),
+            ("what", &self.what),
+            ("why", &self.why),
+            ("fix", &self.fix),
+            ("example.before", &self.example.before),
+            ("example.after", &self.example.after),
+        ] {
+            if text.trim().is_empty() {
+                return Err(err(format!("rule `{id}`: `{field}` must not be empty")));
+            }
+        }
+        if self.references.is_empty() {
+            return Err(err(format!(
+                "rule `{id}`: give at least one reference (e.g. a CWE)"
+            )));
+        }
+        let files = FileFilter {
+            kinds: self.files.kinds,
+            globs: glob_set(&self.files.globs, "files.globs", &err)?,
+            exclude: glob_set(&self.files.exclude, "files.exclude", &err)?,
+        };
+        let matcher = match self.matcher {
+            MatcherSpec::Analyzer { analyzer } => {
+                if !analyzer.rules().contains(&id.as_str()) {
+                    return Err(err(format!(
+                        "rule `{id}` names analyzer `{}`, which does not emit it (it emits: {})",
+                        analyzer.as_str(),
+                        analyzer.rules().join(", ")
+                    )));
+                }
+                Matcher::Analyzer(analyzer)
+            }
+            MatcherSpec::Regex {
+                keywords,
+                pattern,
+                value_group,
+                min_entropy,
+                allow,
+                skip_comments,
+            } => {
+                let pattern_line = line_of(pattern.span().start);
+                let regex = build_regex(pattern.get_ref()).map_err(|e| {
+                    LoadError::at(
+                        file,
+                        Some(pattern_line),
+                        format!("rule `{id}`: bad pattern: {e}"),
+                    )
+                })?;
+                if value_group >= regex.captures_len() {
+                    return Err(LoadError::at(
+                        file,
+                        Some(pattern_line),
+                        format!(
+                            "rule `{id}`: value_group {value_group} but the pattern has {} group(s)",
+                            regex.captures_len() - 1
+                        ),
+                    ));
+                }
+                if keywords.is_empty() || keywords.iter().any(|k| k.trim().is_empty()) {
+                    return Err(err(format!(
+                        "rule `{id}`: a regex matcher needs non-empty `keywords` (a literal prefilter)"
+                    )));
+                }
+                let allow = allow
+                    .iter()
+                    .map(|a| {
+                        build_regex(a)
+                            .map_err(|e| err(format!("rule `{id}`: bad allow pattern `{a}`: {e}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Matcher::Regex(Box::new(RegexMatcher {
+                    keywords,
+                    regex,
+                    value_group,
+                    min_entropy,
+                    allow,
+                    skip_comments,
+                }))
+            }
+        };
+        Ok(Rule {
+            id,
+            title: self.title,
+            severity: self.severity,
+            confidence: self.confidence,
+            message: self.message,
+            secret: self.secret,
+            what: self.what,
+            why: self.why,
+            fix: self.fix,
+            references: self.references,
+            lessons: self.lessons,
+            autofix: self.autofix,
+            example: self.example,
+            files,
+            matcher,
+            origin: Origin {
+                file: file.to_owned(),
+                line,
+                embedded,
+            },
+        })
+    }
+}

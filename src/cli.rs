@@ -1,0 +1,291 @@
+//! Command-line interface: argument parsing and dispatch. Data goes to stdout, diagnostics to
+//! stderr; exit codes are 0 (clean), 1 (findings at or above the threshold) and 2 (an error).
+
+use crate::baseline::Baseline;
+use crate::catalog::{Catalog, Severity};
+use crate::config::{Config, parse_size};
+use crate::output::{self, Format, style::ColorChoice};
+use crate::scan::{ScanOptions, Scanner};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// A security coach in your terminal: short lessons paired with live checks on your own project.
+///
+/// Run `seccoach` in a repository to open the coach; `seccoach scan` runs the same checks
+/// non-interactively, for CI.
+#[derive(Debug, Parser)]
+#[command(name = "seccoach", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory and report findings (text, JSON, SARIF or Markdown).
+    Scan(ScanArgs),
+    /// Explain a rule: what it finds, why it matters, how to fix it.
+    Explain {
+        /// The rule id, e.g. docker/run-as-root.
+        rule: String,
+    },
+    /// List every rule seccoach knows.
+    Checks {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Also load the rule packs of this repository (`.seccoach/checks`).
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
+}
+
+/// Formats for listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity [default: high, or `fail_on` in
+    /// .seccoach.toml].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Never exit with 1 because of findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Skip files larger than this (e.g. 2MiB) [default: 2MiB, or `max_file_size`].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
+    pub max_file_size: Option<u64>,
+    /// Skip paths matching this gitignore-style pattern (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Do not run this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Colour: auto (terminal and no NO_COLOR), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+fn parse_size_arg(text: &str) -> Result<u64, String> {
+    parse_size(text).ok_or_else(|| format!("`{text}` is not a size (try 2MiB or 500KB)"))
+}
+
+/// Entry point for the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "error: {}",
+                crate::display::sanitize(&format!("{err:#}"))
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a parsed command line and returns the exit code.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        None => coach(),
+        Some(Command::Scan(args)) => scan(args),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
+    }
+}
+
+fn coach() -> Result<ExitCode> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "seccoach: the coach needs an interactive terminal. Use `seccoach scan` for a report \
+             (e.g. `seccoach scan --format sarif` in CI)."
+        );
+        return Ok(ExitCode::from(2));
+    }
+    match Cli::parse_from(["seccoach", "scan"]).command {
+        Some(Command::Scan(args)) => scan(args),
+        _ => unreachable!("`seccoach scan` parses as the scan command"),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        // A closed pipe (`seccoach scan | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e).context("writing to standard output"),
+    }
+}
+
+/// Loads the catalogue (embedded + the repository's packs) and the repository's config.
+pub fn load_repository(root: &Path) -> Result<(Arc<Catalog>, Config)> {
+    let catalog = Catalog::for_repository(root)?;
+    let config = Config::load(root, &catalog)?;
+    Ok((Arc::new(catalog), config))
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let root = args.path.as_path();
+    if !root.is_dir() {
+        bail!("{} is not a directory", root.display());
+    }
+    let (catalog, config) = load_repository(root)?;
+    for id in &args.disable {
+        if catalog.rule(id).is_none() {
+            bail!("--disable {id}: unknown rule id (see `seccoach checks`)");
+        }
+    }
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let mut options = ScanOptions::from_config(&config);
+    options.exclude.extend(args.exclude.iter().cloned());
+    options.disabled.extend(args.disable.iter().cloned());
+    if let Some(size) = args.max_file_size {
+        options.max_file_size = size;
+    }
+    options.threads = args.threads;
+    let scanner = Scanner::new(Arc::clone(&catalog), options);
+    let mut report = scanner
+        .scan(root)
+        .with_context(|| format!("scanning {}", root.display()))?;
+
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_findings(&report.findings);
+        crate::persist::write_atomic(path, baseline.to_json().as_bytes())
+            .with_context(|| format!("writing baseline {}", path.display()))?;
+        eprintln!(
+            "seccoach: recorded {} findings in {}",
+            baseline.findings.len(),
+            crate::display::sanitize(&path.display().to_string())
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(baseline) = &baseline {
+        report.stats.baselined = baseline.filter(&mut report.findings);
+    }
+
+    let style = match (&args.output, args.format) {
+        (None, Format::Text) => args.color.resolve(),
+        _ => output::style::Style::PLAIN,
+    };
+    let rendered = output::render(args.format, &report, &catalog, style);
+    match &args.output {
+        Some(path) => crate::persist::write_atomic(path, rendered.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => write_stdout(&rendered)?,
+    }
+    for note in &report.notes {
+        eprintln!("seccoach: {note}");
+    }
+    let threshold = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
+    if !args.exit_zero && report.fails(threshold) {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(id: &str) -> Result<ExitCode> {
+    let catalog = Catalog::for_repository(Path::new("."))?;
+    let Some(rule) = catalog.rule(id) else {
+        let needle = id.rsplit('/').next().unwrap_or(id);
+        let close: Vec<&str> = catalog
+            .rules()
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|r| r.contains(needle) || needle.contains(r.rsplit('/').next().unwrap_or(r)))
+            .take(5)
+            .collect();
+        let hint = if close.is_empty() {
+            "run `seccoach checks` for the list".to_owned()
+        } else {
+            format!("did you mean: {}?", close.join(", "))
+        };
+        bail!("unknown rule `{id}`; {hint}");
+    };
+    write_stdout(&output::explain::markdown(rule, &catalog))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
+    let catalog = match repo {
+        Some(root) => Catalog::for_repository(root)?,
+        None => Catalog::embedded()?,
+    };
+    let text = match format {
+        ListFormat::Json => {
+            let rules: Vec<serde_json::Value> = catalog
+                .rules()
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id.as_str(),
+                        "area": r.id.area(),
+                        "severity": r.severity,
+                        "confidence": r.confidence,
+                        "title": r.title,
+                        "fix": r.autofix,
+                        "lessons": r.lessons,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&rules)?;
+            text.push('\n');
+            text
+        }
+        ListFormat::Text => {
+            let width = catalog
+                .rules()
+                .iter()
+                .map(|r| r.id.as_str().len())
+                .max()
+                .unwrap_or(0);
+            let mut text = String::new();
+            for rule in catalog.rules() {
+                text.push_str(&format!(
+                    "{:<width$}  {:<8}  {}\n",
+                    rule.id.as_str(),
+                    rule.severity.as_str(),
+                    rule.title
+                ));
+            }
+            text.push_str(&format!(
+                "\n{} rules. `seccoach explain <id>` for details.\n",
+                catalog.rules().len()
+            ));
+            text
+        }
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,153 @@
+//! `.seccoach.toml` at the scanned root: excludes, disabled rules, severity overrides, size limit
+//! and the fail threshold. Unknown keys and unknown rule ids are errors naming the file and line.
+
+use crate::catalog::{Catalog, LoadError, Severity, line_of};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const FILE_NAME: &str = ".seccoach.toml";
+
+/// Default largest file read, in bytes.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Size {
+    Bytes(u64),
+    Text(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    severity: BTreeMap<String, Severity>,
+    max_file_size: Option<Size>,
+    fail_on: Option<Severity>,
+}
+
+/// The repository's settings, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    pub exclude: Vec<String>,
+    pub disable: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    pub max_file_size: Option<u64>,
+    pub fail_on: Option<Severity>,
+}
+
+/// Parses sizes such as `2097152`, `"2MiB"`, `"500 KB"`, `"1M"`.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let number: u64 = text[..digits_end].parse().ok()?;
+    let unit = text[digits_end..].trim().to_ascii_lowercase();
+    let factor: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+impl Config {
+    /// Reads `root/.seccoach.toml`; a missing file is the default configuration.
+    pub fn load(root: &Path, catalog: &Catalog) -> Result<Config, LoadError> {
+        let path = root.join(FILE_NAME);
+        let name = path.display().to_string();
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|_| LoadError::at(&name, None, "file is not valid UTF-8"))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(LoadError::at(&name, None, e.to_string())),
+        };
+        Config::parse(&name, &text, catalog)
+    }
+
+    /// Parses the text of a config file named `name`.
+    pub fn parse(name: &str, text: &str, catalog: &Catalog) -> Result<Config, LoadError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            LoadError::at(
+                name,
+                e.span().map(|s| line_of(text, s.start)),
+                e.message().trim().to_owned(),
+            )
+        })?;
+        let line_for = |needle: &str| text.find(needle).map(|at| line_of(text, at));
+        for id in raw.disable.iter().chain(raw.severity.keys()) {
+            if catalog.rule(id).is_none() {
+                return Err(LoadError::at(
+                    name,
+                    line_for(id),
+                    format!("unknown rule id `{id}` (see `seccoach checks`)"),
+                ));
+            }
+        }
+        for pattern in &raw.exclude {
+            if let Err(e) = globset::Glob::new(pattern) {
+                return Err(LoadError::at(
+                    name,
+                    line_for(pattern),
+                    format!("bad exclude pattern `{pattern}`: {e}"),
+                ));
+            }
+        }
+        let max_file_size = match raw.max_file_size {
+            None => None,
+            Some(Size::Bytes(n)) => Some(n),
+            Some(Size::Text(t)) => Some(parse_size(&t).ok_or_else(|| {
+                LoadError::at(
+                    name,
+                    line_for("max_file_size"),
+                    format!("`max_file_size = \"{t}\"` is not a size (try \"2MiB\")"),
+                )
+            })?),
+        };
+        Ok(Config {
+            exclude: raw.exclude,
+            disable: raw.disable,
+            severity: raw.severity,
+            max_file_size,
+            fail_on: raw.fail_on,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("2MiB"), Some(2 * 1024 * 1024));
+        assert_eq!(parse_size("500 kb"), Some(500 * 1024));
+        assert_eq!(parse_size("12"), Some(12));
+        assert_eq!(parse_size("lots"), None);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let catalog = Catalog::embedded().unwrap();
+        let err = Config::parse(
+            "x.toml",
+            "exclude = []\nfail_on = \"high\"\nbogus = 1\n",
+            &catalog,
+        )
+        .unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("bogus"), "{err}");
+        let err = Config::parse("x.toml", "\ndisable = [\"docker/nope\"]\n", &catalog).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let err = Config::parse("x.toml", "fail_on = \"severe\"\n", &catalog).unwrap_err();
+        assert_eq!(err.line, Some(1));
+    }
+}

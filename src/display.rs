@@ -1,0 +1,93 @@
+//! Making untrusted text safe to show: file names and contents never reach a terminal or a report
+//! raw (control characters and escape sequences are shown escaped), and secrets are redacted.
+
+use std::borrow::Cow;
+
+/// True for characters that could move the cursor, change colours or reorder text.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Escapes control characters, escape sequences and bidi overrides as `\u{…}`; tabs become a
+/// space. Ordinary text (any language) passes through unchanged.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) || c == '\t') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\t' {
+            out.push(' ');
+        } else if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Redacts a secret: at most the first 4 and the last 2 characters stay visible, and only when
+/// the secret is long enough that those reveal little.
+pub fn redact(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 12 {
+        return "****".to_owned();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// Cuts `text` to at most `max` characters around character index `focus`, marking cuts with
+/// `…`. Returns the window and the character index in it where `focus` now lands.
+pub fn window(text: &str, focus: usize, max: usize) -> (String, usize) {
+    let count = text.chars().count();
+    if count <= max {
+        return (text.to_owned(), focus);
+    }
+    let before = max / 3;
+    let start = focus.saturating_sub(before).min(count.saturating_sub(max));
+    let end = (start + max).min(count);
+    let mut out = String::new();
+    let mut new_focus = focus - start;
+    if start > 0 {
+        out.push('…');
+        new_focus += 1;
+    }
+    out.extend(text.chars().skip(start).take(end - start));
+    if end < count {
+        out.push('…');
+    }
+    (out, new_focus)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_sequences() {
+        assert_eq!(sanitize("plain ünïcode"), "plain ünïcode");
+        assert_eq!(sanitize("a\x1b[31mred\x07"), "a\\u{1b}[31mred\\u{7}");
+        assert_eq!(sanitize("line\nbreak\r"), "line\\u{a}break\\u{d}");
+        assert_eq!(sanitize("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(sanitize("\u{9b}31m"), "\\u{9b}31m");
+    }
+
+    #[test]
+    fn redaction_shows_at_most_four_and_two() {
+        assert_eq!(redact("AKIAABCDEFGHIJKLMNOP"), "AKIA****OP");
+        assert_eq!(redact("short"), "****");
+    }
+
+    #[test]
+    fn windows_long_lines_around_the_focus() {
+        let line = "x".repeat(1000) + "SECRET" + &"y".repeat(1000);
+        let (w, focus) = window(&line, 1000, 120);
+        assert!(w.chars().count() <= 122);
+        assert_eq!(w.chars().skip(focus).take(6).collect::<String>(), "SECRET");
+        assert_eq!(window("short", 2, 120), ("short".to_owned(), 2));
+    }
+}

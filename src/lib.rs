@@ -1,0 +1,21 @@
+//! seccoach: a security coach in the terminal. Short lessons paired with live checks on the
+//! developer's own project.
+//!
+//! The flow runs one way: the [`catalog`] (rules and lessons, what we know) feeds the [`scan`]
+//! (what is true of this repository), which produces a [`report::Report`] of
+//! [`finding::Finding`]s, which a printer in [`output`] or the TUI shows.
+
+#![forbid(unsafe_code)]
+
+pub mod analyzers;
+pub mod baseline;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod display;
+pub mod finding;
+pub mod output;
+pub mod persist;
+pub mod report;
+pub mod scan;
+pub mod source;

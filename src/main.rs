@@ -1,0 +1,5 @@
+//! The `seccoach` binary: parse arguments, dispatch, map the outcome to an exit code.
+
+fn main() -> std::process::ExitCode {
+    seccoach::cli::main()
+}

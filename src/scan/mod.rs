@@ -1,0 +1,529 @@
+//! The scan: walk the tree in parallel, read each file once, let a literal prefilter pick the
+//! rules worth running on it, run them and the structural analyzers, apply suppressions, and
+//! return a sorted `Report`. Never executes anything and never touches the network.
+
+mod plan;
+
+use crate::analyzers::{Context, Hit, Tree, TreeFile, TreeHit, suppressions};
+use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
+use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
+use crate::display::sanitize;
+use crate::finding::{self, Finding, Place};
+use crate::report::{Report, SkipReason};
+use crate::source::{FileKind, Source};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{WalkBuilder, WalkState};
+use plan::Plan;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+
+/// Most findings one rule may report in one file; past that the file is clearly generated.
+const MAX_HITS_PER_RULE_PER_FILE: usize = 200;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub max_file_size: u64,
+    pub exclude: Vec<String>,
+    pub disabled: BTreeSet<String>,
+    pub severity: BTreeMap<String, Severity>,
+    /// Worker threads; 0 picks the number of cores.
+    pub threads: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Vec::new(),
+            disabled: BTreeSet::new(),
+            severity: BTreeMap::new(),
+            threads: 0,
+        }
+    }
+}
+
+impl ScanOptions {
+    pub fn from_config(config: &Config) -> ScanOptions {
+        ScanOptions {
+            max_file_size: config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            exclude: config.exclude.clone(),
+            disabled: config.disable.iter().cloned().collect(),
+            severity: config.severity.clone(),
+            threads: 0,
+        }
+    }
+}
+
+/// The outcome of reading one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileOutcome {
+    pub findings: Vec<Finding>,
+    pub suppressed: u64,
+    pub bytes: u64,
+    pub skipped: Option<SkipReason>,
+    pub note: Option<String>,
+    pub tree_file: Option<TreeFile>,
+}
+
+/// A catalogue compiled for scanning. Cheap to share between threads.
+pub struct Scanner {
+    catalog: Arc<Catalog>,
+    options: ScanOptions,
+    plan: Plan,
+    today: jiff::civil::Date,
+}
+
+impl Scanner {
+    pub fn new(catalog: Arc<Catalog>, options: ScanOptions) -> Scanner {
+        let plan = Plan::new(&catalog, &options.disabled);
+        let today = jiff::ZonedDateTime::now().date();
+        Scanner {
+            catalog,
+            options,
+            plan,
+            today,
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            catalog: &self.catalog,
+            today: self.today,
+        }
+    }
+
+    fn severity_of(&self, rule: &Rule) -> Severity {
+        self.options
+            .severity
+            .get(rule.id.as_str())
+            .copied()
+            .unwrap_or(rule.severity)
+    }
+
+    /// Scans the tree under `root`.
+    pub fn scan(&self, root: &Path) -> Result<Report, std::io::Error> {
+        self.scan_observed(root, &mut |_| {})
+    }
+
+    /// Scans the tree under `root`, handing each file's findings to `observer` as they arrive.
+    pub fn scan_observed(
+        &self,
+        root: &Path,
+        observer: &mut dyn FnMut(&FileOutcome),
+    ) -> Result<Report, std::io::Error> {
+        let meta = std::fs::metadata(root)?;
+        if !meta.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                format!("{} is not a directory", root.display()),
+            ));
+        }
+        let excludes = self.exclude_matcher(root);
+        let threads = if self.options.threads == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            self.options.threads
+        };
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .follow_links(false)
+            .git_global(false)
+            .require_git(false)
+            .threads(threads);
+        let root_for_filter = root.to_path_buf();
+        builder.filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && entry.file_name() == ".git" {
+                return false;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&root_for_filter)
+                .unwrap_or(entry.path());
+            !excludes.matched(rel, is_dir).is_ignore()
+        });
+
+        let (tx, rx) = mpsc::channel::<FileOutcome>();
+        let mut report = Report::default();
+        let mut tree_files = Vec::new();
+        std::thread::scope(|scope| {
+            let walker = builder.build_parallel();
+            scope.spawn(move || {
+                walker.run(|| {
+                    let tx = tx.clone();
+                    let mut buffer = Vec::new();
+                    Box::new(move |entry| {
+                        let outcome = match entry {
+                            Ok(entry) => self.visit(root, &entry, &mut buffer),
+                            Err(err) => Some(FileOutcome {
+                                skipped: Some(SkipReason::Unreadable),
+                                note: Some(sanitize(&err.to_string()).into_owned()),
+                                ..FileOutcome::default()
+                            }),
+                        };
+                        if let Some(outcome) = outcome
+                            && tx.send(outcome).is_err() {
+                                return WalkState::Quit;
+                            }
+                        WalkState::Continue
+                    })
+                });
+            });
+            for mut outcome in rx {
+                observer(&outcome);
+                self.absorb(&mut report, &mut outcome);
+                if let Some(file) = outcome.tree_file.take() {
+                    tree_files.push(file);
+                }
+            }
+        });
+
+        tree_files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.run_tree_analyzers(root, &tree_files, &mut report);
+        report.stats.rules = self.plan.active_rules();
+        finding::sort(&mut report.findings);
+        report.notes.sort();
+        report.notes.dedup();
+        Ok(report)
+    }
+
+    fn absorb(&self, report: &mut Report, outcome: &mut FileOutcome) {
+        match outcome.skipped {
+            Some(reason) => *report.stats.skipped.entry(reason).or_default() += 1,
+            None => {
+                report.stats.files_scanned += 1;
+                report.stats.bytes_scanned += outcome.bytes;
+            }
+        }
+        report.stats.suppressed += outcome.suppressed;
+        report.findings.append(&mut outcome.findings);
+        if let Some(note) = outcome.note.take() {
+            report.notes.push(note);
+        }
+    }
+
+    fn exclude_matcher(&self, root: &Path) -> Gitignore {
+        let mut builder = GitignoreBuilder::new(root);
+        for pattern in &self.options.exclude {
+            // Patterns were validated when the config loaded; a bad one here only loses itself.
+            let _ = builder.add_line(None, pattern);
+        }
+        builder.build().unwrap_or_else(|_| Gitignore::empty())
+    }
+
+    fn visit(
+        &self,
+        root: &Path,
+        entry: &ignore::DirEntry,
+        buffer: &mut Vec<u8>,
+    ) -> Option<FileOutcome> {
+        let file_type = entry.file_type()?;
+        if file_type.is_dir() {
+            return None;
+        }
+        let rel = relative_path(root, entry.path());
+        if file_type.is_symlink() {
+            return Some(FileOutcome {
+                skipped: Some(SkipReason::Symlink),
+                ..FileOutcome::default()
+            });
+        }
+        if !file_type.is_file() {
+            return None;
+        }
+        Some(self.scan_file_buffered(entry.path(), &rel, buffer))
+    }
+
+    /// Scans one file, `rel` being its path relative to the scan root.
+    pub fn scan_file(&self, path: &Path, rel: &str) -> FileOutcome {
+        self.scan_file_buffered(path, rel, &mut Vec::new())
+    }
+
+    fn scan_file_buffered(&self, path: &Path, rel: &str, buffer: &mut Vec<u8>) -> FileOutcome {
+        let unreadable = |err: std::io::Error| FileOutcome {
+            skipped: Some(SkipReason::Unreadable),
+            note: Some(format!("could not read {}: {err}", sanitize(rel))),
+            ..FileOutcome::default()
+        };
+        let mut file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(err) => return unreadable(err),
+        };
+        let size = match file.metadata() {
+            Ok(meta) => meta.len(),
+            Err(err) => return unreadable(err),
+        };
+        let mut tree_file = TreeFile {
+            path: rel.to_owned(),
+            kind: FileKind::detect(rel, b""),
+            size,
+            binary: false,
+        };
+        if size > self.options.max_file_size {
+            return FileOutcome {
+                skipped: Some(SkipReason::TooLarge),
+                tree_file: Some(tree_file),
+                ..FileOutcome::default()
+            };
+        }
+        buffer.clear();
+        // Read at most one byte past the limit: the file may grow while we read it.
+        if let Err(err) = (&mut file)
+            .take(self.options.max_file_size + 1)
+            .read_to_end(buffer)
+        {
+            return unreadable(err);
+        }
+        let decoded;
+        let mut bytes: &[u8] = buffer;
+        if let Some(text) = decode_utf16(bytes) {
+            decoded = text.into_bytes();
+            bytes = &decoded;
+        } else if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+            tree_file.binary = true;
+            return FileOutcome {
+                skipped: Some(SkipReason::Binary),
+                tree_file: Some(tree_file),
+                ..FileOutcome::default()
+            };
+        }
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        tree_file.kind = FileKind::detect(rel, &bytes[..bytes.len().min(256)]);
+        let source = Source::new(rel, tree_file.kind, bytes);
+        let (findings, suppressed) = self.check_source(&source);
+        FileOutcome {
+            findings,
+            suppressed,
+            bytes: bytes.len() as u64,
+            skipped: None,
+            note: None,
+            tree_file: Some(tree_file),
+        }
+    }
+
+    /// Runs every applicable rule on one file's text; returns findings and how many were
+    /// suppressed inline.
+    pub fn check_source(&self, source: &Source) -> (Vec<Finding>, u64) {
+        let mut findings = Vec::new();
+        let cx = self.context();
+        for rule_index in self.plan.regex_candidates(source) {
+            let rule = &self.catalog.rules()[rule_index];
+            let Matcher::Regex(matcher) = &rule.matcher else {
+                continue;
+            };
+            if !rule.files.accepts(source.kind, source.rel_path) {
+                continue;
+            }
+            for (span, value) in regex_hits(matcher, source)
+                .into_iter()
+                .take(MAX_HITS_PER_RULE_PER_FILE)
+            {
+                let place = Place::Span { source, span };
+                findings.push(Finding::build(
+                    rule,
+                    self.severity_of(rule),
+                    place,
+                    Some(&value),
+                ));
+            }
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        for (analyzer, rule_indices) in self.plan.file_analyzers() {
+            let accepts = rule_indices.iter().any(|&i| {
+                self.catalog.rules()[i]
+                    .files
+                    .accepts(source.kind, source.rel_path)
+            });
+            if !accepts {
+                continue;
+            }
+            hits.clear();
+            analyzer.check_file(&cx, source, &mut hits);
+            for hit in hits.drain(..) {
+                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+                    continue;
+                };
+                if !rule.files.accepts(source.kind, source.rel_path) {
+                    continue;
+                }
+                let span =
+                    hit.span.start.min(source.bytes.len())..hit.span.end.min(source.bytes.len());
+                let place = Place::Span { source, span };
+                findings.push(Finding::build(
+                    rule,
+                    self.severity_of(rule),
+                    place,
+                    hit.value.as_deref(),
+                ));
+            }
+        }
+        let mut suppressed = 0;
+        if !findings.is_empty() && memchr::memmem::find(source.bytes, b"seccoach:ignore").is_some()
+        {
+            let valid: Vec<_> = suppressions::parse(source)
+                .into_iter()
+                .filter(|s| s.problem(&cx).is_none())
+                .collect();
+            findings.retain(|f| {
+                let covered = valid.iter().any(|s| s.covers(f.rule.as_str(), f.line));
+                suppressed += u64::from(covered);
+                !covered
+            });
+        }
+        (findings, suppressed)
+    }
+
+    fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
+        let cx = self.context();
+        let tree = Tree { root, files };
+        let mut hits: Vec<TreeHit> = Vec::new();
+        for analyzer in self.plan.tree_analyzers() {
+            analyzer.check_tree(&cx, &tree, &mut hits);
+        }
+        for hit in hits {
+            let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+                continue;
+            };
+            let kind = FileKind::detect(&hit.path, b"");
+            if !rule.files.accepts(kind, &hit.path) {
+                continue;
+            }
+            let place = Place::Line {
+                path: &hit.path,
+                line: hit.line,
+                text: None,
+            };
+            report.findings.push(Finding::build(
+                rule,
+                self.severity_of(rule),
+                place,
+                hit.value.as_deref(),
+            ));
+        }
+    }
+}
+
+/// Every match of a regex rule in the file: the value's byte range and text.
+fn regex_hits(matcher: &RegexMatcher, source: &Source) -> Vec<(std::ops::Range<usize>, String)> {
+    let accept = |m: &regex::bytes::Match| {
+        let value = m.as_bytes();
+        !(matcher.min_entropy.is_some_and(|min| entropy(value) < min)
+            || matcher.allow.iter().any(|allow| allow.is_match(value))
+            || (matcher.skip_comments && source.in_comment(m.start())))
+    };
+    let to_hit = |m: regex::bytes::Match| {
+        (
+            m.range(),
+            String::from_utf8_lossy(m.as_bytes()).into_owned(),
+        )
+    };
+    if matcher.value_group == 0 {
+        matcher
+            .regex
+            .find_iter(source.bytes)
+            .filter(accept)
+            .take(MAX_HITS_PER_RULE_PER_FILE)
+            .map(to_hit)
+            .collect()
+    } else {
+        matcher
+            .regex
+            .captures_iter(source.bytes)
+            .filter_map(|caps| caps.get(matcher.value_group))
+            .filter(accept)
+            .take(MAX_HITS_PER_RULE_PER_FILE)
+            .map(to_hit)
+            .collect()
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Decodes UTF-16 text that starts with a byte-order mark.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let little = match bytes {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        if little {
+            u16::from_le_bytes([pair[0], pair[1]])
+        } else {
+            u16::from_be_bytes([pair[0], pair[1]])
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
+}
+
+/// `path` relative to `root`, `/`-separated.
+pub fn relative_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, part) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+/// Resolves the directory a scan starts from.
+pub fn resolve_root(path: Option<&Path>) -> PathBuf {
+    path.map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_separates_random_from_words() {
+        assert!(entropy(b"aaaaaaaaaaaa") < 0.1);
+        assert!(entropy(b"wJalrXUtnFEMIK7MDENGbPxRfiCY") > 4.0);
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut bytes = vec![0xff, 0xfe];
+        for unit in "key = 1".encode_utf16() {
+            bytes.extend(unit.to_le_bytes());
+        }
+        assert_eq!(decode_utf16(&bytes).as_deref(), Some("key = 1"));
+        assert_eq!(decode_utf16(b"plain"), None);
+    }
+}

@@ -1,0 +1,447 @@
+//! A source file as the checks see it: its kind (from name, extension or shebang), its lines
+//! (computed lazily, only when a finding needs a position) and its comment syntax.
+
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// What kind of file this is, as far as the checks are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Dockerfile,
+    Compose,
+    GithubWorkflow,
+    GithubAction,
+    GitlabCi,
+    Yaml,
+    Json,
+    Toml,
+    Python,
+    Javascript,
+    Typescript,
+    Go,
+    Java,
+    Ruby,
+    Php,
+    Rust,
+    Shell,
+    Env,
+    Terraform,
+    Markdown,
+    Text,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 21] = [
+        FileKind::Dockerfile,
+        FileKind::Compose,
+        FileKind::GithubWorkflow,
+        FileKind::GithubAction,
+        FileKind::GitlabCi,
+        FileKind::Yaml,
+        FileKind::Json,
+        FileKind::Toml,
+        FileKind::Python,
+        FileKind::Javascript,
+        FileKind::Typescript,
+        FileKind::Go,
+        FileKind::Java,
+        FileKind::Ruby,
+        FileKind::Php,
+        FileKind::Rust,
+        FileKind::Shell,
+        FileKind::Env,
+        FileKind::Terraform,
+        FileKind::Markdown,
+        FileKind::Text,
+    ];
+
+    /// Detects the kind from the path relative to the scan root (`/`-separated) and, for files
+    /// without a telling name, the first line (a shebang).
+    pub fn detect(rel_path: &str, head: &[u8]) -> FileKind {
+        let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("");
+        let is_yaml = ext == "yml" || ext == "yaml";
+
+        if lower == "dockerfile"
+            || lower == "containerfile"
+            || lower.starts_with("dockerfile.")
+            || lower.ends_with(".dockerfile")
+            || lower.ends_with(".containerfile")
+        {
+            return FileKind::Dockerfile;
+        }
+        if is_yaml {
+            if lower.starts_with("docker-compose")
+                || lower.starts_with("compose.")
+                || lower.starts_with("compose-")
+            {
+                return FileKind::Compose;
+            }
+            if let Some(dir) = rel_path.strip_suffix(name)
+                && (dir == ".github/workflows/" || dir.ends_with("/.github/workflows/")) {
+                    return FileKind::GithubWorkflow;
+                }
+            if lower == "action.yml" || lower == "action.yaml" {
+                return FileKind::GithubAction;
+            }
+            if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" {
+                return FileKind::GitlabCi;
+            }
+            return FileKind::Yaml;
+        }
+        if lower == ".env" || lower.starts_with(".env.") || ext == "env" {
+            return FileKind::Env;
+        }
+        match ext {
+            "json" => return FileKind::Json,
+            "toml" => return FileKind::Toml,
+            "py" | "pyw" => return FileKind::Python,
+            "js" | "mjs" | "cjs" | "jsx" => return FileKind::Javascript,
+            "ts" | "tsx" | "mts" | "cts" => return FileKind::Typescript,
+            "go" => return FileKind::Go,
+            "java" => return FileKind::Java,
+            "rb" | "rake" | "gemspec" => return FileKind::Ruby,
+            "php" | "phtml" => return FileKind::Php,
+            "rs" => return FileKind::Rust,
+            "sh" | "bash" | "zsh" | "ksh" => return FileKind::Shell,
+            "tf" | "tfvars" | "hcl" => return FileKind::Terraform,
+            "md" | "markdown" => return FileKind::Markdown,
+            _ => {}
+        }
+        if matches!(lower.as_str(), "gemfile" | "rakefile") {
+            return FileKind::Ruby;
+        }
+        if ext.is_empty()
+            && let Some(kind) = Self::from_shebang(head) {
+                return kind;
+            }
+        FileKind::Text
+    }
+
+    fn from_shebang(head: &[u8]) -> Option<FileKind> {
+        let line = head.strip_prefix(b"#!")?;
+        let end = memchr::memchr(b'\n', line).unwrap_or(line.len()).min(200);
+        let line = String::from_utf8_lossy(&line[..end]);
+        let mut words = line.split_whitespace();
+        let mut program = words.next()?.rsplit('/').next()?;
+        if program == "env" {
+            program = words.find(|w| !w.starts_with('-'))?;
+        }
+        let program = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        Some(match program {
+            "python" | "pypy" => FileKind::Python,
+            "node" | "deno" | "bun" => FileKind::Javascript,
+            "sh" | "bash" | "zsh" | "dash" | "ksh" => FileKind::Shell,
+            "ruby" => FileKind::Ruby,
+            "php" => FileKind::Php,
+            _ => return None,
+        })
+    }
+
+    /// The prefixes that start a line comment in this kind of file.
+    pub fn line_comments(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Python
+            | FileKind::Shell
+            | FileKind::Ruby
+            | FileKind::Yaml
+            | FileKind::Compose
+            | FileKind::GithubWorkflow
+            | FileKind::GithubAction
+            | FileKind::GitlabCi
+            | FileKind::Dockerfile
+            | FileKind::Toml
+            | FileKind::Env => &["#"],
+            FileKind::Javascript
+            | FileKind::Typescript
+            | FileKind::Go
+            | FileKind::Java
+            | FileKind::Rust => &["//", "/*", "*"],
+            FileKind::Php => &["//", "#", "/*", "*"],
+            FileKind::Terraform => &["#", "//", "/*", "*"],
+            FileKind::Json | FileKind::Markdown | FileKind::Text => &[],
+        }
+    }
+
+    /// The kebab-case name used in rule packs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Compose => "compose",
+            FileKind::GithubWorkflow => "github-workflow",
+            FileKind::GithubAction => "github-action",
+            FileKind::GitlabCi => "gitlab-ci",
+            FileKind::Yaml => "yaml",
+            FileKind::Json => "json",
+            FileKind::Toml => "toml",
+            FileKind::Python => "python",
+            FileKind::Javascript => "javascript",
+            FileKind::Typescript => "typescript",
+            FileKind::Go => "go",
+            FileKind::Java => "java",
+            FileKind::Ruby => "ruby",
+            FileKind::Php => "php",
+            FileKind::Rust => "rust",
+            FileKind::Shell => "shell",
+            FileKind::Env => "env",
+            FileKind::Terraform => "terraform",
+            FileKind::Markdown => "markdown",
+            FileKind::Text => "text",
+        }
+    }
+
+    /// True for YAML of any flavour (workflows, compose files and plain YAML).
+    pub fn is_yaml(self) -> bool {
+        matches!(
+            self,
+            FileKind::Yaml
+                | FileKind::Compose
+                | FileKind::GithubWorkflow
+                | FileKind::GithubAction
+                | FileKind::GitlabCi
+        )
+    }
+}
+
+/// True for paths that look like tests or fixtures, where a match is less likely to be live.
+pub fn is_test_path(rel_path: &str) -> bool {
+    let lower = rel_path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    lower.split('/').any(|part| {
+        matches!(
+            part,
+            "test"
+                | "tests"
+                | "spec"
+                | "specs"
+                | "__tests__"
+                | "testdata"
+                | "fixtures"
+                | "fixture"
+                | "__fixtures__"
+                | "mocks"
+                | "__mocks__"
+        )
+    }) || name.starts_with("test_")
+        || name.contains("_test.")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains("_spec.")
+}
+
+/// The text of one file with its line starts computed on first use.
+pub struct Source<'a> {
+    pub rel_path: &'a str,
+    pub kind: FileKind,
+    pub bytes: &'a [u8],
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(rel_path: &'a str, kind: FileKind, bytes: &'a [u8]) -> Self {
+        Source {
+            rel_path,
+            kind,
+            bytes,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = Vec::with_capacity(self.bytes.len() / 40 + 1);
+            starts.push(0);
+            starts.extend(memchr::memchr_iter(b'\n', self.bytes).map(|i| i + 1));
+            starts
+        })
+    }
+
+    /// Number of lines (a trailing newline does not start a new line).
+    pub fn line_count(&self) -> usize {
+        let starts = self.line_starts();
+        if self.bytes.ends_with(b"\n") {
+            starts.len() - 1
+        } else {
+            starts.len()
+        }
+    }
+
+    /// 0-based line index holding byte `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        let starts = self.line_starts();
+        match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// The 1-based position of a byte offset.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.bytes.len());
+        let index = self.line_index(offset);
+        let start = self.line_starts()[index];
+        let column = String::from_utf8_lossy(&self.bytes[start..offset])
+            .chars()
+            .count()
+            + 1;
+        Position {
+            line: index as u32 + 1,
+            column: column as u32,
+        }
+    }
+
+    /// Byte range of 1-based `line`, without its line terminator.
+    pub fn line_range(&self, line: u32) -> Option<std::ops::Range<usize>> {
+        let starts = self.line_starts();
+        let index = (line as usize).checked_sub(1)?;
+        let start = *starts.get(index)?;
+        if start > self.bytes.len() || (start == self.bytes.len() && index > 0) {
+            return None;
+        }
+        let mut end = starts
+            .get(index + 1)
+            .map_or(self.bytes.len(), |next| next - 1);
+        if end > start && self.bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Some(start..end)
+    }
+
+    /// The text of 1-based `line` (lossy for invalid UTF-8).
+    pub fn line_text(&self, line: u32) -> std::borrow::Cow<'a, str> {
+        match self.line_range(line) {
+            Some(range) => String::from_utf8_lossy(&self.bytes[range]),
+            None => std::borrow::Cow::Borrowed(""),
+        }
+    }
+
+    /// Byte offset of a 1-based line and column (clamped to the line).
+    pub fn offset_of(&self, line: u32, column: u32) -> usize {
+        let Some(range) = self.line_range(line) else {
+            return self.bytes.len();
+        };
+        let text = String::from_utf8_lossy(&self.bytes[range.clone()]);
+        let skip = (column as usize).saturating_sub(1);
+        let byte_in_line: usize = text.chars().take(skip).map(char::len_utf8).sum();
+        (range.start + byte_in_line).min(range.end)
+    }
+
+    /// True when `offset` lies in a line comment, or on a line that is itself a comment.
+    pub fn in_comment(&self, offset: usize) -> bool {
+        let prefixes = self.kind.line_comments();
+        if prefixes.is_empty() {
+            return false;
+        }
+        let index = self.line_index(offset.min(self.bytes.len()));
+        let start = self.line_starts()[index];
+        let before = String::from_utf8_lossy(&self.bytes[start..offset.min(self.bytes.len())]);
+        let trimmed = before.trim_start();
+        if prefixes.iter().any(|p| trimmed.starts_with(p)) {
+            return true;
+        }
+        // A trailing line comment before the match (`x = 1  # note`), outside quotes.
+        let line_comment = prefixes.iter().find(|p| **p == "#" || **p == "//");
+        if let Some(marker) = line_comment
+            && let Some(at) = before.find(marker) {
+                let head = &before[..at];
+                let quotes = head.matches('"').count() + head.matches('\'').count();
+                let glued = *marker == "//" && head.ends_with(':');
+                if quotes.is_multiple_of(2) && !glued {
+                    return true;
+                }
+            }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_kinds_from_names() {
+        let cases = [
+            ("Dockerfile", FileKind::Dockerfile),
+            ("build/Dockerfile.prod", FileKind::Dockerfile),
+            ("api.dockerfile", FileKind::Dockerfile),
+            ("docker-compose.yml", FileKind::Compose),
+            ("compose.yaml", FileKind::Compose),
+            (".github/workflows/ci.yml", FileKind::GithubWorkflow),
+            ("sub/.github/workflows/ci.yaml", FileKind::GithubWorkflow),
+            (".github/workflows/nested/ci.yml", FileKind::Yaml),
+            ("action.yml", FileKind::GithubAction),
+            (".gitlab-ci.yml", FileKind::GitlabCi),
+            ("k8s/deploy.yaml", FileKind::Yaml),
+            (".env", FileKind::Env),
+            (".env.production", FileKind::Env),
+            ("app/main.py", FileKind::Python),
+            ("web/index.tsx", FileKind::Typescript),
+            ("Gemfile", FileKind::Ruby),
+            ("README.md", FileKind::Markdown),
+            ("notes.txt", FileKind::Text),
+        ];
+        for (path, kind) in cases {
+            assert_eq!(FileKind::detect(path, b""), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn detects_kinds_from_shebangs() {
+        assert_eq!(
+            FileKind::detect("bin/run", b"#!/usr/bin/env python3\n"),
+            FileKind::Python
+        );
+        assert_eq!(
+            FileKind::detect("bin/run", b"#!/bin/bash -e\n"),
+            FileKind::Shell
+        );
+        assert_eq!(
+            FileKind::detect("bin/run", b"#!/usr/bin/env -S node\n"),
+            FileKind::Javascript
+        );
+        assert_eq!(FileKind::detect("bin/run", b"plain"), FileKind::Text);
+    }
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let text = "ab\r\nçd x\nlast";
+        let src = Source::new("f", FileKind::Text, text.as_bytes());
+        assert_eq!(src.position(0), Position { line: 1, column: 1 });
+        let x = text.find('x').unwrap();
+        assert_eq!(src.position(x), Position { line: 2, column: 4 });
+        assert_eq!(src.line_text(1), "ab");
+        assert_eq!(src.line_text(3), "last");
+        assert_eq!(src.line_count(), 3);
+        assert_eq!(src.offset_of(2, 4), x);
+    }
+
+    #[test]
+    fn recognises_comments() {
+        let text = "# token = 1\nx = 2  # token\ny = \"#not\" + token\n";
+        let src = Source::new("a.py", FileKind::Python, text.as_bytes());
+        assert!(src.in_comment(text.find("token").unwrap()));
+        assert!(src.in_comment(text.find("# token").unwrap() + 2));
+        assert!(!src.in_comment(text.rfind("token").unwrap()));
+        let js = "const u = 'https://x'; run(u)\n// run(a)\n";
+        let src = Source::new("a.js", FileKind::Javascript, js.as_bytes());
+        assert!(!src.in_comment(js.find("run").unwrap()));
+        assert!(src.in_comment(js.rfind("run").unwrap()));
+    }
+
+    #[test]
+    fn test_paths_are_recognised() {
+        assert!(is_test_path("tests/data/key.txt"));
+        assert!(is_test_path("src/auth_test.go"));
+        assert!(is_test_path("web/login.spec.ts"));
+        assert!(!is_test_path("src/contest.py"));
+    }
+}

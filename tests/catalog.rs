@@ -1,0 +1,125 @@
+//! Catalogue consistency: the embedded rules and lessons load, every cross reference resolves,
+//! every rule is taught by a lesson, every rule the curriculum names exists, and every lesson
+//! meets the bar for a lesson (length, example, quiz).
+
+use seccoach::catalog::Catalog;
+use std::collections::BTreeSet;
+
+/// Every rule id the curriculum requires (../shared/CURRICULUM.md), plus seccoach's own.
+const REQUIRED_RULES: &[&str] = &[
+    "secrets/aws-access-key", "secrets/aws-secret-key", "secrets/github-token", "secrets/gitlab-token",
+    "secrets/slack-token", "secrets/slack-webhook", "secrets/stripe-key", "secrets/google-api-key",
+    "secrets/gcp-service-account", "secrets/azure-storage-key", "secrets/openai-key", "secrets/anthropic-key",
+    "secrets/npm-token", "secrets/pypi-token", "secrets/sendgrid-key", "secrets/twilio-key", "secrets/jwt",
+    "secrets/private-key", "secrets/password-in-url", "secrets/generic-assignment",
+    "deps/missing-lockfile", "deps/unpinned-requirement", "deps/git-dependency-unpinned", "deps/wildcard-version",
+    "deps/npm-install-script", "deps/known-vulnerable",
+    "code/sql-string-concat", "code/shell-injection", "code/eval", "code/weak-hash-password", "code/weak-hash",
+    "code/insecure-random", "code/ecb-mode", "code/hardcoded-iv-or-key", "code/tls-verify-disabled",
+    "code/unsafe-deserialization", "code/xxe", "code/debug-enabled", "code/cors-wildcard-credentials",
+    "code/cookie-insecure", "code/bind-all-interfaces",
+    "docker/unpinned-base-image", "docker/base-image-no-digest", "docker/full-os-base", "docker/run-as-root",
+    "docker/sudo", "docker/expose-ssh", "docker/secret-in-env-or-arg", "docker/copy-secrets",
+    "docker/add-remote-url", "docker/curl-pipe-shell", "docker/apt-no-pin-or-cleanup", "docker/missing-healthcheck",
+    "docker/copy-whole-context-no-dockerignore",
+    "compose/privileged", "compose/docker-socket-mount", "compose/host-network", "compose/database-port-public",
+    "compose/secret-in-environment",
+    "actions/default-permissions", "actions/write-all-permissions", "actions/persist-credentials",
+    "actions/template-injection", "actions/pull-request-target-checkout", "actions/self-hosted-runner",
+    "actions/unpinned-action", "actions/curl-pipe-shell", "actions/secret-echo", "actions/secrets-inherit",
+    "actions/secrets-in-workflow-env",
+    "k8s/privileged", "k8s/allow-privilege-escalation", "k8s/run-as-root", "k8s/capabilities-not-dropped",
+    "k8s/dangerous-capabilities", "k8s/writable-root-fs", "k8s/host-namespaces", "k8s/host-path",
+    "k8s/docker-socket-mount", "k8s/no-resource-limits", "k8s/image-latest-tag", "k8s/secret-in-env-literal",
+    "k8s/service-account-token-automount", "k8s/default-namespace",
+    "repo/env-file-committed", "repo/gitignore-missing-env", "repo/private-key-file", "repo/no-security-policy",
+    "repo/no-dependency-updates", "repo/large-binary-committed", "repo/invalid-suppression",
+];
+
+fn catalog() -> Catalog {
+    Catalog::embedded().unwrap_or_else(|e| panic!("embedded catalogue fails to load: {e}"))
+}
+
+#[test]
+fn cross_references_resolve() {
+    let problems = catalog().consistency_problems();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_required_rule_exists() {
+    let catalog = catalog();
+    let missing: Vec<&str> = REQUIRED_RULES.iter().copied().filter(|id| catalog.rule(id).is_none()).collect();
+    assert!(missing.is_empty(), "{} rules missing: {missing:?}", missing.len());
+}
+
+#[test]
+fn every_rule_is_taught_by_a_lesson() {
+    let catalog = catalog();
+    let untaught: Vec<String> = catalog
+        .rules()
+        .iter()
+        .filter(|r| catalog.lessons_for_rule(r.id.as_str()).is_empty())
+        .map(|r| r.id.to_string())
+        .collect();
+    assert!(untaught.is_empty(), "rules no lesson teaches: {untaught:?}");
+}
+
+#[test]
+fn rules_link_the_lessons_that_list_them_and_vice_versa() {
+    let catalog = catalog();
+    let mut problems = Vec::new();
+    for rule in catalog.rules() {
+        for lesson in &rule.lessons {
+            if let Some(l) = catalog.lesson(lesson) {
+                if !l.checks.iter().any(|c| c == rule.id.as_str()) {
+                    problems.push(format!("{} links {lesson}, which does not list it in `checks`", rule.id));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn lessons_meet_the_bar() {
+    let catalog = catalog();
+    let mut problems = Vec::new();
+    let mut ids = BTreeSet::new();
+    for lesson in catalog.lessons() {
+        let words = lesson.body.split_whitespace().count();
+        if !(200..=900 + 250).contains(&words) {
+            problems.push(format!("{}: {words} words", lesson.id));
+        }
+        if !lesson.body.contains("```") {
+            problems.push(format!("{}: no code example", lesson.id));
+        }
+        if !(2..=5).contains(&lesson.quiz.len()) {
+            problems.push(format!("{}: {} quiz questions", lesson.id, lesson.quiz.len()));
+        }
+        if lesson.quiz.iter().any(|q| q.explanation.trim().is_empty()) {
+            problems.push(format!("{}: a quiz answer is not explained", lesson.id));
+        }
+        if !lesson.id.starts_with(&format!("{}/", lesson.track)) {
+            problems.push(format!("{}: id does not start with its track `{}`", lesson.id, lesson.track));
+        }
+        ids.insert(lesson.track.clone());
+    }
+    for track in catalog.tracks() {
+        if !ids.contains(&track.id) {
+            problems.push(format!("track {} has no lessons", track.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_rule_has_complete_texts() {
+    for rule in catalog().rules() {
+        assert!(rule.what.split_whitespace().count() >= 12, "{}: `what` is too thin", rule.id);
+        assert!(rule.why.split_whitespace().count() >= 20, "{}: `why` is too thin", rule.id);
+        assert!(rule.fix.split_whitespace().count() >= 8, "{}: `fix` is too thin", rule.id);
+        assert_ne!(rule.example.before.trim(), rule.example.after.trim(), "{}: example shows no change", rule.id);
+        assert!(!rule.lessons.is_empty(), "{}: links no lesson", rule.id);
+    }
+}

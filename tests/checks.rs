@@ -1,0 +1,117 @@
+//! Fixture tests for every rule: `tests/fixtures/checks/<area>/<slug>/` holds `positive/` (the
+//! rule fires exactly at the lines in `expected.toml`) and `negative/` (the fixed or safe form,
+//! where the rule stays silent). Every rule in the catalogue must have both.
+
+use seccoach::catalog::Catalog;
+use seccoach::scan::{ScanOptions, Scanner};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    finding: Vec<ExpectedFinding>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedFinding {
+    path: String,
+    line: u32,
+}
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/checks")
+}
+
+fn scanner() -> Scanner {
+    let catalog = Arc::new(Catalog::embedded().expect("embedded catalogue loads"));
+    Scanner::new(catalog, ScanOptions::default())
+}
+
+/// (path, line) of every finding of `rule` under `dir`.
+fn found(scanner: &Scanner, dir: &Path, rule: &str) -> BTreeSet<(String, u32)> {
+    let report = scanner.scan(dir).unwrap_or_else(|e| panic!("scan {}: {e}", dir.display()));
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == rule)
+        .map(|f| (f.path.clone(), f.line))
+        .collect()
+}
+
+fn fixture_dirs() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let root = fixtures_root();
+    let Ok(areas) = std::fs::read_dir(&root) else { return out };
+    for area in areas.flatten().filter(|e| e.path().is_dir()) {
+        for rule in std::fs::read_dir(area.path()).unwrap().flatten().filter(|e| e.path().is_dir()) {
+            let id = format!("{}/{}", area.file_name().to_string_lossy(), rule.file_name().to_string_lossy());
+            out.push((id, rule.path()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
+    let scanner = scanner();
+    let mut failures = Vec::new();
+    for (id, dir) in fixture_dirs() {
+        if scanner.catalog().rule(&id).is_none() {
+            failures.push(format!("{id}: fixture folder for a rule that does not exist"));
+            continue;
+        }
+        let expected_path = dir.join("expected.toml");
+        let expected: Expected = match std::fs::read_to_string(&expected_path) {
+            Ok(text) => match toml::from_str(&text) {
+                Ok(e) => e,
+                Err(e) => {
+                    failures.push(format!("{}: {e}", expected_path.display()));
+                    continue;
+                }
+            },
+            Err(e) => {
+                failures.push(format!("{}: {e}", expected_path.display()));
+                continue;
+            }
+        };
+        let want: BTreeSet<(String, u32)> = expected.finding.into_iter().map(|f| (f.path, f.line)).collect();
+        if want.is_empty() {
+            failures.push(format!("{id}: expected.toml lists no finding"));
+        }
+        let got = found(&scanner, &dir.join("positive"), &id);
+        if got != want {
+            let missing: Vec<_> = want.difference(&got).collect();
+            let extra: Vec<_> = got.difference(&want).collect();
+            failures.push(format!("{id}: positive fixture: missing {missing:?}, unexpected {extra:?}"));
+        }
+        let negative = dir.join("negative");
+        if negative.is_dir() {
+            let got = found(&scanner, &negative, &id);
+            if !got.is_empty() {
+                failures.push(format!("{id}: negative fixture flagged at {got:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} fixture failure(s):\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_a_positive_and_a_negative_fixture() {
+    let catalog = Catalog::embedded().unwrap();
+    let root = fixtures_root();
+    let missing: Vec<String> = catalog
+        .rules()
+        .iter()
+        .filter(|rule| {
+            let dir = root.join(rule.id.as_str());
+            !(dir.join("positive").is_dir() && dir.join("negative").is_dir() && dir.join("expected.toml").is_file())
+        })
+        .map(|rule| rule.id.to_string())
+        .collect();
+    assert!(missing.is_empty(), "rules without positive/negative fixtures: {missing:?}");
+}
