@@ -218,14 +218,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
 fn explain(id: &str) -> Result<ExitCode> {
     let catalog = Catalog::for_repository(Path::new("."))?;
     let Some(rule) = catalog.rule(id) else {
-        let needle = id.rsplit('/').next().unwrap_or(id);
-        let close: Vec<&str> = catalog
+        let mut close: Vec<(f64, &str)> = catalog
             .rules()
             .iter()
-            .map(|r| r.id.as_str())
-            .filter(|r| r.contains(needle) || needle.contains(r.rsplit('/').next().unwrap_or(r)))
-            .take(5)
+            .map(|r| (strsim::jaro_winkler(id, r.id.as_str()), r.id.as_str()))
+            .filter(|(score, _)| *score > 0.85)
             .collect();
+        close.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let close: Vec<&str> = close.into_iter().take(3).map(|(_, id)| id).collect();
         let hint = if close.is_empty() {
             "run `seccoach checks` for the list".to_owned()
         } else {

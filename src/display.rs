@@ -28,6 +28,14 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`sanitize`], but keeps line breaks (for multi-line diagnostics).
+pub fn sanitize_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| sanitize(line.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Redacts a secret: at most the first 4 and the last 2 characters stay visible, and only when
 /// the secret is long enough that those reveal little.
 pub fn redact(secret: &str) -> String {

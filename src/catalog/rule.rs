@@ -46,24 +46,31 @@ struct FilesSpec {
     exclude: Vec<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum MatcherType {
+    Regex,
+    Analyzer,
+}
+
+/// `[rule.matcher]`: a plain struct rather than a tagged enum so that fields keep their spans
+/// (for error lines); which fields go with which `type` is checked in `compile`.
 #[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-enum MatcherSpec {
-    Regex {
-        keywords: Vec<String>,
-        pattern: Spanned<String>,
-        #[serde(default)]
-        value_group: usize,
-        #[serde(default)]
-        min_entropy: Option<f64>,
-        #[serde(default)]
-        allow: Vec<String>,
-        #[serde(default)]
-        skip_comments: bool,
-    },
-    Analyzer {
-        analyzer: AnalyzerKind,
-    },
+#[serde(deny_unknown_fields)]
+struct MatcherSpec {
+    #[serde(rename = "type")]
+    kind: Spanned<MatcherType>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    value_group: usize,
+    min_entropy: Option<f64>,
+    #[serde(default)]
+    allow: Vec<String>,
+    #[serde(default)]
+    skip_comments: bool,
+    analyzer: Option<AnalyzerKind>,
 }
 
 /// One `[[rule]]` table as written in a pack.
@@ -211,9 +218,10 @@ fn glob_set(
         // `dir/**` should also match files directly under `dir`, and a pattern without a `/`
         // should match at any depth, as in .gitignore.
         if !pattern.contains('/')
-            && let Ok(deep) = Glob::new(&format!("**/{pattern}")) {
-                builder.add(deep);
-            }
+            && let Ok(deep) = Glob::new(&format!("**/{pattern}"))
+        {
+            builder.add(deep);
+        }
     }
     builder
         .build()
@@ -262,8 +270,21 @@ impl RuleSpec {
             globs: glob_set(&self.files.globs, "files.globs", &err)?,
             exclude: glob_set(&self.files.exclude, "files.exclude", &err)?,
         };
-        let matcher = match self.matcher {
-            MatcherSpec::Analyzer { analyzer } => {
+        let spec = self.matcher;
+        let matcher_line = line_of(spec.kind.span().start);
+        let matcher_err = |message: String| LoadError::at(file, Some(matcher_line), message);
+        let matcher = match *spec.kind.get_ref() {
+            MatcherType::Analyzer => {
+                let Some(analyzer) = spec.analyzer else {
+                    return Err(matcher_err(format!(
+                        "rule `{id}`: an analyzer matcher needs `analyzer = \"…\"`"
+                    )));
+                };
+                if spec.pattern.is_some() || !spec.keywords.is_empty() || !spec.allow.is_empty() {
+                    return Err(matcher_err(format!(
+                        "rule `{id}`: `pattern`, `keywords` and `allow` belong to regex matchers, not analyzers"
+                    )));
+                }
                 if !analyzer.rules().contains(&id.as_str()) {
                     return Err(err(format!(
                         "rule `{id}` names analyzer `{}`, which does not emit it (it emits: {})",
@@ -273,14 +294,17 @@ impl RuleSpec {
                 }
                 Matcher::Analyzer(analyzer)
             }
-            MatcherSpec::Regex {
-                keywords,
-                pattern,
-                value_group,
-                min_entropy,
-                allow,
-                skip_comments,
-            } => {
+            MatcherType::Regex => {
+                if spec.analyzer.is_some() {
+                    return Err(matcher_err(format!(
+                        "rule `{id}`: `analyzer` belongs to analyzer matchers"
+                    )));
+                }
+                let Some(pattern) = spec.pattern else {
+                    return Err(matcher_err(format!(
+                        "rule `{id}`: a regex matcher needs a `pattern`"
+                    )));
+                };
                 let pattern_line = line_of(pattern.span().start);
                 let regex = build_regex(pattern.get_ref()).map_err(|e| {
                     LoadError::at(
@@ -289,6 +313,7 @@ impl RuleSpec {
                         format!("rule `{id}`: bad pattern: {e}"),
                     )
                 })?;
+                let value_group = spec.value_group;
                 if value_group >= regex.captures_len() {
                     return Err(LoadError::at(
                         file,
@@ -299,25 +324,28 @@ impl RuleSpec {
                         ),
                     ));
                 }
+                let keywords = spec.keywords;
                 if keywords.is_empty() || keywords.iter().any(|k| k.trim().is_empty()) {
-                    return Err(err(format!(
+                    return Err(matcher_err(format!(
                         "rule `{id}`: a regex matcher needs non-empty `keywords` (a literal prefilter)"
                     )));
                 }
-                let allow = allow
+                let allow = spec
+                    .allow
                     .iter()
                     .map(|a| {
-                        build_regex(a)
-                            .map_err(|e| err(format!("rule `{id}`: bad allow pattern `{a}`: {e}")))
+                        build_regex(a).map_err(|e| {
+                            matcher_err(format!("rule `{id}`: bad allow pattern `{a}`: {e}"))
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Matcher::Regex(Box::new(RegexMatcher {
                     keywords,
                     regex,
                     value_group,
-                    min_entropy,
+                    min_entropy: spec.min_entropy,
                     allow,
-                    skip_comments,
+                    skip_comments: spec.skip_comments,
                 }))
             }
         };
