@@ -33,6 +33,18 @@ pub enum Command {
         /// The rule id, e.g. docker/run-as-root.
         rule: String,
     },
+    /// Write a GitHub Actions workflow that runs seccoach on every push and pull request.
+    Init {
+        /// The repository root.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Fail the workflow on findings at or above this severity.
+        #[arg(long, value_enum, default_value_t = Severity::High)]
+        fail_on: Severity,
+        /// Replace an existing .github/workflows/seccoach.yml.
+        #[arg(long)]
+        force: bool,
+    },
     /// List every rule seccoach knows.
     Checks {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -119,6 +131,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan(args),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
+        Some(Command::Init { path, fail_on, force }) => {
+            let written = crate::init::write(&path, fail_on, force)?;
+            println!(
+                "Wrote {}. Commit it, and findings will appear under Security → Code scanning.",
+                crate::display::sanitize(&written.display().to_string())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

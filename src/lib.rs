@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod display;
 pub mod finding;
+pub mod init;
 pub mod output;
 pub mod persist;
 pub mod report;
