@@ -45,6 +45,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Hands-on labs: a small vulnerable project to fix, checked by the same rules.
+    #[command(subcommand)]
+    Lab(LabCommand),
     /// List every rule seccoach knows.
     Checks {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -52,6 +55,27 @@ pub enum Command {
         /// Also load the rule packs of this repository (`.seccoach/checks`).
         #[arg(long, value_name = "DIR")]
         repo: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// List the labs.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Copy a lab's starting project into DIR (default: a folder in seccoach's data directory).
+    Start {
+        /// The lab id (see `seccoach lab list`).
+        id: String,
+        /// Where to put the project; must be missing or empty.
+        dir: Option<PathBuf>,
+    },
+    /// Check a lab: exit 0 when solved, 1 with what remains and the next hint.
+    Check {
+        id: String,
+        dir: Option<PathBuf>,
     },
 }
 
@@ -98,6 +122,9 @@ pub struct ScanArgs {
     /// Colour: auto (terminal and no NO_COLOR), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Keep watching and re-report after every change (JSON: one report per line).
+    #[arg(long, conflicts_with_all = ["write_baseline", "output"])]
+    pub watch: bool,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -131,6 +158,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan(args),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
+        Some(Command::Lab(command)) => lab(command),
         Some(Command::Init { path, fail_on, force }) => {
             let written = crate::init::write(&path, fail_on, force)?;
             println!(
@@ -196,6 +224,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     options.threads = args.threads;
     let scanner = Scanner::new(Arc::clone(&catalog), options);
+    if args.watch {
+        return watch_loop(scanner, root, &args, &catalog, baseline.as_ref());
+    }
     let mut report = scanner
         .scan(root)
         .with_context(|| format!("scanning {}", root.display()))?;
@@ -231,6 +262,60 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let threshold = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
     if !args.exit_zero && report.fails(threshold) {
         return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `scan --watch`: report, then re-report after every batch of changes until interrupted.
+fn watch_loop(
+    scanner: Scanner,
+    root: &Path,
+    args: &ScanArgs,
+    catalog: &Catalog,
+    baseline: Option<&Baseline>,
+) -> Result<ExitCode> {
+    let mut live = crate::scan::live::LiveScan::new(scanner, root)
+        .with_context(|| format!("scanning {}", root.display()))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _watch = crate::watch::watch(root, move |paths| {
+        let _ = tx.send(paths);
+    })
+    .with_context(|| format!("watching {}", root.display()))?;
+    let style = match args.format {
+        Format::Text => args.color.resolve(),
+        _ => output::style::Style::PLAIN,
+    };
+    let emit = |live: &crate::scan::live::LiveScan, delta: Option<&crate::scan::live::Delta>| -> Result<()> {
+        let mut report = live.report().clone();
+        if let Some(baseline) = baseline {
+            report.stats.baselined = baseline.filter(&mut report.findings);
+        }
+        let text = match args.format {
+            Format::Json => output::json::render_line(&report),
+            format => {
+                let mut text = String::new();
+                if let Some(delta) = delta {
+                    text.push_str(&format!(
+                        "\n── change detected: {} fixed, {} new ──\n\n",
+                        delta.fixed.len(),
+                        delta.new.len()
+                    ));
+                }
+                text.push_str(&output::render(format, &report, catalog, style));
+                text
+            }
+        };
+        write_stdout(&text)
+    };
+    emit(&live, None)?;
+    eprintln!("seccoach: watching {} for changes (Ctrl-C to stop)", crate::display::sanitize(&root.display().to_string()));
+    while let Ok(mut paths) = rx.recv() {
+        // Coalesce whatever else arrived meanwhile into one re-scan.
+        while let Ok(more) = rx.try_recv() {
+            paths.extend(more);
+        }
+        let delta = live.update(&paths);
+        emit(&live, Some(&delta))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -308,4 +393,86 @@ fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn lab_dir(id: &str, dir: Option<PathBuf>) -> Result<PathBuf> {
+    match dir {
+        Some(dir) => Ok(dir),
+        None => {
+            let store = crate::progress::Store::locate()?;
+            let data = store.path().parent().unwrap_or(Path::new("."));
+            Ok(crate::lab::default_dir(data, id))
+        }
+    }
+}
+
+fn lab(command: LabCommand) -> Result<ExitCode> {
+    let catalog = Arc::new(Catalog::embedded()?);
+    match command {
+        LabCommand::List { format } => {
+            let labs = crate::lab::all(&catalog)?;
+            let text = match format {
+                ListFormat::Json => {
+                    let mut text = serde_json::to_string_pretty(&labs)?;
+                    text.push('\n');
+                    text
+                }
+                ListFormat::Text => {
+                    let width = labs.iter().map(|l| l.id.len()).max().unwrap_or(0);
+                    let mut text = String::new();
+                    for l in &labs {
+                        text.push_str(&format!("{:<width$}  {}  (lesson {})\n", l.id, l.title, l.lesson));
+                    }
+                    text.push_str("\n`seccoach lab start <id>` copies a lab's project to a folder you can edit.\n");
+                    text
+                }
+            };
+            write_stdout(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LabCommand::Start { id, dir } => {
+            let l = crate::lab::find(&catalog, &id)?;
+            let dir = lab_dir(&id, dir)?;
+            crate::lab::start(&l, &dir)?;
+            let shown = crate::display::sanitize(&dir.display().to_string()).into_owned();
+            write_stdout(&format!(
+                "{}\n\n{}\n\nThe project is in {shown}. Fix it in your editor, then run:\n  seccoach lab check {id} {shown}\n",
+                l.title,
+                l.goal.trim()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LabCommand::Check { id, dir } => {
+            let l = crate::lab::find(&catalog, &id)?;
+            let dir = lab_dir(&id, dir)?;
+            let outcome = crate::lab::check(&l, Arc::clone(&catalog), &dir)?;
+            if outcome.solved() {
+                if let Ok(store) = crate::progress::Store::locate() {
+                    let mut progress = store.load().progress;
+                    progress.labs_solved.insert(l.id.clone());
+                    if let Err(e) = store.save(&progress) {
+                        eprintln!("seccoach: {}", crate::display::sanitize(&e.to_string()));
+                    }
+                }
+                write_stdout(&format!("Solved: {}. Every check passes and the project still does its job.\n", l.title))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut text = String::from("Not yet.\n");
+            for f in &outcome.remaining {
+                text.push_str(&format!(
+                    "  {}:{}  {}  {}\n",
+                    crate::display::sanitize(&f.path),
+                    f.line,
+                    f.rule,
+                    f.message
+                ));
+            }
+            for inv in &outcome.broken {
+                text.push_str(&format!("  broken: {} ({})\n", inv.description, crate::display::sanitize(&inv.path)));
+            }
+            text.push_str(&format!("\nHint: {}\n", crate::lab::next_hint(&l, &dir)));
+            write_stdout(&text)?;
+            Ok(ExitCode::from(1))
+        }
+    }
 }

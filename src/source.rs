@@ -80,9 +80,10 @@ impl FileKind {
                 return FileKind::Compose;
             }
             if let Some(dir) = rel_path.strip_suffix(name)
-                && (dir == ".github/workflows/" || dir.ends_with("/.github/workflows/")) {
-                    return FileKind::GithubWorkflow;
-                }
+                && (dir == ".github/workflows/" || dir.ends_with("/.github/workflows/"))
+            {
+                return FileKind::GithubWorkflow;
+            }
             if lower == "action.yml" || lower == "action.yaml" {
                 return FileKind::GithubAction;
             }
@@ -114,9 +115,10 @@ impl FileKind {
             return FileKind::Ruby;
         }
         if ext.is_empty()
-            && let Some(kind) = Self::from_shebang(head) {
-                return kind;
-            }
+            && let Some(kind) = Self::from_shebang(head)
+        {
+            return kind;
+        }
         FileKind::Text
     }
 
@@ -351,14 +353,15 @@ impl<'a> Source<'a> {
         // A trailing line comment before the match (`x = 1  # note`), outside quotes.
         let line_comment = prefixes.iter().find(|p| **p == "#" || **p == "//");
         if let Some(marker) = line_comment
-            && let Some(at) = before.find(marker) {
-                let head = &before[..at];
-                let quotes = head.matches('"').count() + head.matches('\'').count();
-                let glued = *marker == "//" && head.ends_with(':');
-                if quotes.is_multiple_of(2) && !glued {
-                    return true;
-                }
+            && let Some(at) = before.find(marker)
+        {
+            let head = &before[..at];
+            let quotes = head.matches('"').count() + head.matches('\'').count();
+            let glued = *marker == "//" && head.ends_with(':');
+            if quotes.is_multiple_of(2) && !glued {
+                return true;
             }
+        }
         false
     }
 }

@@ -7,33 +7,97 @@ use std::collections::BTreeSet;
 
 /// Every rule id the curriculum requires (../shared/CURRICULUM.md), plus seccoach's own.
 const REQUIRED_RULES: &[&str] = &[
-    "secrets/aws-access-key", "secrets/aws-secret-key", "secrets/github-token", "secrets/gitlab-token",
-    "secrets/slack-token", "secrets/slack-webhook", "secrets/stripe-key", "secrets/google-api-key",
-    "secrets/gcp-service-account", "secrets/azure-storage-key", "secrets/openai-key", "secrets/anthropic-key",
-    "secrets/npm-token", "secrets/pypi-token", "secrets/sendgrid-key", "secrets/twilio-key", "secrets/jwt",
-    "secrets/private-key", "secrets/password-in-url", "secrets/generic-assignment",
-    "deps/missing-lockfile", "deps/unpinned-requirement", "deps/git-dependency-unpinned", "deps/wildcard-version",
-    "deps/npm-install-script", "deps/known-vulnerable",
-    "code/sql-string-concat", "code/shell-injection", "code/eval", "code/weak-hash-password", "code/weak-hash",
-    "code/insecure-random", "code/ecb-mode", "code/hardcoded-iv-or-key", "code/tls-verify-disabled",
-    "code/unsafe-deserialization", "code/xxe", "code/debug-enabled", "code/cors-wildcard-credentials",
-    "code/cookie-insecure", "code/bind-all-interfaces",
-    "docker/unpinned-base-image", "docker/base-image-no-digest", "docker/full-os-base", "docker/run-as-root",
-    "docker/sudo", "docker/expose-ssh", "docker/secret-in-env-or-arg", "docker/copy-secrets",
-    "docker/add-remote-url", "docker/curl-pipe-shell", "docker/apt-no-pin-or-cleanup", "docker/missing-healthcheck",
+    "secrets/aws-access-key",
+    "secrets/aws-secret-key",
+    "secrets/github-token",
+    "secrets/gitlab-token",
+    "secrets/slack-token",
+    "secrets/slack-webhook",
+    "secrets/stripe-key",
+    "secrets/google-api-key",
+    "secrets/gcp-service-account",
+    "secrets/azure-storage-key",
+    "secrets/openai-key",
+    "secrets/anthropic-key",
+    "secrets/npm-token",
+    "secrets/pypi-token",
+    "secrets/sendgrid-key",
+    "secrets/twilio-key",
+    "secrets/jwt",
+    "secrets/private-key",
+    "secrets/password-in-url",
+    "secrets/generic-assignment",
+    "deps/missing-lockfile",
+    "deps/unpinned-requirement",
+    "deps/git-dependency-unpinned",
+    "deps/wildcard-version",
+    "deps/npm-install-script",
+    "deps/known-vulnerable",
+    "code/sql-string-concat",
+    "code/shell-injection",
+    "code/eval",
+    "code/weak-hash-password",
+    "code/weak-hash",
+    "code/insecure-random",
+    "code/ecb-mode",
+    "code/hardcoded-iv-or-key",
+    "code/tls-verify-disabled",
+    "code/unsafe-deserialization",
+    "code/xxe",
+    "code/debug-enabled",
+    "code/cors-wildcard-credentials",
+    "code/cookie-insecure",
+    "code/bind-all-interfaces",
+    "docker/unpinned-base-image",
+    "docker/base-image-no-digest",
+    "docker/full-os-base",
+    "docker/run-as-root",
+    "docker/sudo",
+    "docker/expose-ssh",
+    "docker/secret-in-env-or-arg",
+    "docker/copy-secrets",
+    "docker/add-remote-url",
+    "docker/curl-pipe-shell",
+    "docker/apt-no-pin-or-cleanup",
+    "docker/missing-healthcheck",
     "docker/copy-whole-context-no-dockerignore",
-    "compose/privileged", "compose/docker-socket-mount", "compose/host-network", "compose/database-port-public",
+    "compose/privileged",
+    "compose/docker-socket-mount",
+    "compose/host-network",
+    "compose/database-port-public",
     "compose/secret-in-environment",
-    "actions/default-permissions", "actions/write-all-permissions", "actions/persist-credentials",
-    "actions/template-injection", "actions/pull-request-target-checkout", "actions/self-hosted-runner",
-    "actions/unpinned-action", "actions/curl-pipe-shell", "actions/secret-echo", "actions/secrets-inherit",
+    "actions/default-permissions",
+    "actions/write-all-permissions",
+    "actions/persist-credentials",
+    "actions/template-injection",
+    "actions/pull-request-target-checkout",
+    "actions/self-hosted-runner",
+    "actions/unpinned-action",
+    "actions/curl-pipe-shell",
+    "actions/secret-echo",
+    "actions/secrets-inherit",
     "actions/secrets-in-workflow-env",
-    "k8s/privileged", "k8s/allow-privilege-escalation", "k8s/run-as-root", "k8s/capabilities-not-dropped",
-    "k8s/dangerous-capabilities", "k8s/writable-root-fs", "k8s/host-namespaces", "k8s/host-path",
-    "k8s/docker-socket-mount", "k8s/no-resource-limits", "k8s/image-latest-tag", "k8s/secret-in-env-literal",
-    "k8s/service-account-token-automount", "k8s/default-namespace",
-    "repo/env-file-committed", "repo/gitignore-missing-env", "repo/private-key-file", "repo/no-security-policy",
-    "repo/no-dependency-updates", "repo/large-binary-committed", "repo/invalid-suppression",
+    "k8s/privileged",
+    "k8s/allow-privilege-escalation",
+    "k8s/run-as-root",
+    "k8s/capabilities-not-dropped",
+    "k8s/dangerous-capabilities",
+    "k8s/writable-root-fs",
+    "k8s/host-namespaces",
+    "k8s/host-path",
+    "k8s/docker-socket-mount",
+    "k8s/no-resource-limits",
+    "k8s/image-latest-tag",
+    "k8s/secret-in-env-literal",
+    "k8s/service-account-token-automount",
+    "k8s/default-namespace",
+    "repo/env-file-committed",
+    "repo/gitignore-missing-env",
+    "repo/private-key-file",
+    "repo/no-security-policy",
+    "repo/no-dependency-updates",
+    "repo/large-binary-committed",
+    "repo/invalid-suppression",
 ];
 
 fn catalog() -> Catalog {
@@ -49,8 +113,16 @@ fn cross_references_resolve() {
 #[test]
 fn every_required_rule_exists() {
     let catalog = catalog();
-    let missing: Vec<&str> = REQUIRED_RULES.iter().copied().filter(|id| catalog.rule(id).is_none()).collect();
-    assert!(missing.is_empty(), "{} rules missing: {missing:?}", missing.len());
+    let missing: Vec<&str> = REQUIRED_RULES
+        .iter()
+        .copied()
+        .filter(|id| catalog.rule(id).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} rules missing: {missing:?}",
+        missing.len()
+    );
 }
 
 #[test]
@@ -73,7 +145,10 @@ fn rules_link_the_lessons_that_list_them_and_vice_versa() {
         for lesson in &rule.lessons {
             if let Some(l) = catalog.lesson(lesson) {
                 if !l.checks.iter().any(|c| c == rule.id.as_str()) {
-                    problems.push(format!("{} links {lesson}, which does not list it in `checks`", rule.id));
+                    problems.push(format!(
+                        "{} links {lesson}, which does not list it in `checks`",
+                        rule.id
+                    ));
                 }
             }
         }
@@ -95,13 +170,20 @@ fn lessons_meet_the_bar() {
             problems.push(format!("{}: no code example", lesson.id));
         }
         if !(2..=5).contains(&lesson.quiz.len()) {
-            problems.push(format!("{}: {} quiz questions", lesson.id, lesson.quiz.len()));
+            problems.push(format!(
+                "{}: {} quiz questions",
+                lesson.id,
+                lesson.quiz.len()
+            ));
         }
         if lesson.quiz.iter().any(|q| q.explanation.trim().is_empty()) {
             problems.push(format!("{}: a quiz answer is not explained", lesson.id));
         }
         if !lesson.id.starts_with(&format!("{}/", lesson.track)) {
-            problems.push(format!("{}: id does not start with its track `{}`", lesson.id, lesson.track));
+            problems.push(format!(
+                "{}: id does not start with its track `{}`",
+                lesson.id, lesson.track
+            ));
         }
         ids.insert(lesson.track.clone());
     }
@@ -116,10 +198,27 @@ fn lessons_meet_the_bar() {
 #[test]
 fn every_rule_has_complete_texts() {
     for rule in catalog().rules() {
-        assert!(rule.what.split_whitespace().count() >= 12, "{}: `what` is too thin", rule.id);
-        assert!(rule.why.split_whitespace().count() >= 20, "{}: `why` is too thin", rule.id);
-        assert!(rule.fix.split_whitespace().count() >= 8, "{}: `fix` is too thin", rule.id);
-        assert_ne!(rule.example.before.trim(), rule.example.after.trim(), "{}: example shows no change", rule.id);
+        assert!(
+            rule.what.split_whitespace().count() >= 12,
+            "{}: `what` is too thin",
+            rule.id
+        );
+        assert!(
+            rule.why.split_whitespace().count() >= 20,
+            "{}: `why` is too thin",
+            rule.id
+        );
+        assert!(
+            rule.fix.split_whitespace().count() >= 8,
+            "{}: `fix` is too thin",
+            rule.id
+        );
+        assert_ne!(
+            rule.example.before.trim(),
+            rule.example.after.trim(),
+            "{}: example shows no change",
+            rule.id
+        );
         assert!(!rule.lessons.is_empty(), "{}: links no lesson", rule.id);
     }
 }

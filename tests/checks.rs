@@ -33,7 +33,9 @@ fn scanner() -> Scanner {
 
 /// (path, line) of every finding of `rule` under `dir`.
 fn found(scanner: &Scanner, dir: &Path, rule: &str) -> BTreeSet<(String, u32)> {
-    let report = scanner.scan(dir).unwrap_or_else(|e| panic!("scan {}: {e}", dir.display()));
+    let report = scanner
+        .scan(dir)
+        .unwrap_or_else(|e| panic!("scan {}: {e}", dir.display()));
     report
         .findings
         .iter()
@@ -45,10 +47,20 @@ fn found(scanner: &Scanner, dir: &Path, rule: &str) -> BTreeSet<(String, u32)> {
 fn fixture_dirs() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     let root = fixtures_root();
-    let Ok(areas) = std::fs::read_dir(&root) else { return out };
+    let Ok(areas) = std::fs::read_dir(&root) else {
+        return out;
+    };
     for area in areas.flatten().filter(|e| e.path().is_dir()) {
-        for rule in std::fs::read_dir(area.path()).unwrap().flatten().filter(|e| e.path().is_dir()) {
-            let id = format!("{}/{}", area.file_name().to_string_lossy(), rule.file_name().to_string_lossy());
+        for rule in std::fs::read_dir(area.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+        {
+            let id = format!(
+                "{}/{}",
+                area.file_name().to_string_lossy(),
+                rule.file_name().to_string_lossy()
+            );
             out.push((id, rule.path()));
         }
     }
@@ -62,7 +74,9 @@ fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
     let mut failures = Vec::new();
     for (id, dir) in fixture_dirs() {
         if scanner.catalog().rule(&id).is_none() {
-            failures.push(format!("{id}: fixture folder for a rule that does not exist"));
+            failures.push(format!(
+                "{id}: fixture folder for a rule that does not exist"
+            ));
             continue;
         }
         let expected_path = dir.join("expected.toml");
@@ -79,7 +93,11 @@ fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
                 continue;
             }
         };
-        let want: BTreeSet<(String, u32)> = expected.finding.into_iter().map(|f| (f.path, f.line)).collect();
+        let want: BTreeSet<(String, u32)> = expected
+            .finding
+            .into_iter()
+            .map(|f| (f.path, f.line))
+            .collect();
         if want.is_empty() {
             failures.push(format!("{id}: expected.toml lists no finding"));
         }
@@ -87,7 +105,9 @@ fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
         if got != want {
             let missing: Vec<_> = want.difference(&got).collect();
             let extra: Vec<_> = got.difference(&want).collect();
-            failures.push(format!("{id}: positive fixture: missing {missing:?}, unexpected {extra:?}"));
+            failures.push(format!(
+                "{id}: positive fixture: missing {missing:?}, unexpected {extra:?}"
+            ));
         }
         let negative = dir.join("negative");
         if negative.is_dir() {
@@ -97,7 +117,12 @@ fn every_rule_fires_on_its_positive_fixture_and_not_on_its_negative() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} fixture failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -109,9 +134,14 @@ fn every_rule_has_a_positive_and_a_negative_fixture() {
         .iter()
         .filter(|rule| {
             let dir = root.join(rule.id.as_str());
-            !(dir.join("positive").is_dir() && dir.join("negative").is_dir() && dir.join("expected.toml").is_file())
+            !(dir.join("positive").is_dir()
+                && dir.join("negative").is_dir()
+                && dir.join("expected.toml").is_file())
         })
         .map(|rule| rule.id.to_string())
         .collect();
-    assert!(missing.is_empty(), "rules without positive/negative fixtures: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without positive/negative fixtures: {missing:?}"
+    );
 }

@@ -462,3 +462,48 @@ fn the_coach_refuses_to_draw_without_a_terminal() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("seccoach scan"));
 }
+
+#[test]
+fn watch_mode_writes_one_json_report_per_change() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command as Std, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let dir = project();
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("seccoach"))
+        .args(["scan", "--watch", "--format", "json"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str| -> Value {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no report {what}"));
+        serde_json::from_str(&line).unwrap()
+    };
+    let first = next("at start");
+    assert_eq!(first["summary"]["total"], 2);
+    // Give the watcher a moment to be armed, then fix the secret.
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(dir.path().join("app/settings.py"), "import os\nACME = os.environ[\"ACME\"]\n").unwrap();
+    let mut report = next("after the fix");
+    // An editor may save in several steps; wait for the report that reflects the final content.
+    while report["summary"]["total"] != 1 {
+        report = next("after the fix settles");
+    }
+    assert_eq!(report["findings"][0]["rule"], "repo/invalid-suppression");
+    let _ = child.kill();
+    let _ = child.wait();
+}

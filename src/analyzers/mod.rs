@@ -6,6 +6,7 @@
 //! new analyzer touches.
 
 pub mod dockerfile;
+pub mod secrets;
 pub mod suppressions;
 
 use crate::catalog::Catalog;
@@ -19,6 +20,7 @@ use std::path::Path;
 #[serde(rename_all = "kebab-case")]
 pub enum AnalyzerKind {
     Dockerfile,
+    Secrets,
     Suppressions,
 }
 
@@ -87,11 +89,16 @@ pub struct Context<'a> {
 }
 
 impl AnalyzerKind {
-    pub const ALL: [AnalyzerKind; 2] = [AnalyzerKind::Dockerfile, AnalyzerKind::Suppressions];
+    pub const ALL: [AnalyzerKind; 3] = [
+        AnalyzerKind::Dockerfile,
+        AnalyzerKind::Secrets,
+        AnalyzerKind::Suppressions,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             AnalyzerKind::Dockerfile => "dockerfile",
+            AnalyzerKind::Secrets => "secrets",
             AnalyzerKind::Suppressions => "suppressions",
         }
     }
@@ -100,6 +107,7 @@ impl AnalyzerKind {
     pub fn rules(self) -> &'static [&'static str] {
         match self {
             AnalyzerKind::Dockerfile => dockerfile::RULES,
+            AnalyzerKind::Secrets => secrets::RULES,
             AnalyzerKind::Suppressions => suppressions::RULES,
         }
     }
@@ -108,6 +116,7 @@ impl AnalyzerKind {
     pub fn check_file(self, cx: &Context, src: &Source, out: &mut Vec<Hit>) {
         match self {
             AnalyzerKind::Dockerfile => dockerfile::check(src, out),
+            AnalyzerKind::Secrets => secrets::check(src, out),
             AnalyzerKind::Suppressions => suppressions::check(cx, src, out),
         }
     }
@@ -115,7 +124,7 @@ impl AnalyzerKind {
     /// Runs the whole-tree part of the analysis once per scan.
     pub fn check_tree(self, _cx: &Context, _tree: &Tree, _out: &mut Vec<TreeHit>) {
         match self {
-            AnalyzerKind::Dockerfile | AnalyzerKind::Suppressions => {}
+            AnalyzerKind::Dockerfile | AnalyzerKind::Secrets | AnalyzerKind::Suppressions => {}
         }
     }
 }

@@ -120,14 +120,14 @@ pub fn parse(src: &Source) -> Vec<Suppression> {
             && let Some(idx) = text
                 .rfind(" until ")
                 .or_else(|| text.starts_with("until ").then_some(0))
-            {
-                let date_text = text[idx..].trim().trim_start_matches("until").trim();
-                match date_text.parse::<Date>() {
-                    Ok(date) if date_text.len() == 10 => until = Some(date),
-                    _ => bad_date = Some(date_text.to_owned()),
-                }
-                reason = Some(text[..idx].trim().to_owned());
+        {
+            let date_text = text[idx..].trim().trim_start_matches("until").trim();
+            match date_text.parse::<Date>() {
+                Ok(date) if date_text.len() == 10 => until = Some(date),
+                _ => bad_date = Some(date_text.to_owned()),
             }
+            reason = Some(text[..idx].trim().to_owned());
+        }
         let reason = reason.filter(|r| !r.trim().is_empty());
         out.push(Suppression {
             line: pos.line,

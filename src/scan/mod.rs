@@ -2,6 +2,7 @@
 //! rules worth running on it, run them and the structural analyzers, apply suppressions, and
 //! return a sorted `Report`. Never executes anything and never touches the network.
 
+pub mod live;
 mod plan;
 
 use crate::analyzers::{Context, Hit, Tree, TreeFile, TreeHit, suppressions};
@@ -125,6 +126,55 @@ impl Scanner {
                 format!("{} is not a directory", root.display()),
             ));
         }
+        let builder = self.walker(root);
+        let (tx, rx) = mpsc::channel::<FileOutcome>();
+        let mut report = Report::default();
+        let mut tree_files = Vec::new();
+        std::thread::scope(|scope| {
+            let walker = builder.build_parallel();
+            scope.spawn(move || {
+                walker.run(|| {
+                    let tx = tx.clone();
+                    let mut buffer = Vec::new();
+                    Box::new(move |entry| {
+                        let outcome = match entry {
+                            Ok(entry) => self.visit(root, &entry, &mut buffer),
+                            Err(err) => Some(FileOutcome {
+                                skipped: Some(SkipReason::Unreadable),
+                                note: Some(sanitize(&err.to_string()).into_owned()),
+                                ..FileOutcome::default()
+                            }),
+                        };
+                        if let Some(outcome) = outcome
+                            && tx.send(outcome).is_err()
+                        {
+                            return WalkState::Quit;
+                        }
+                        WalkState::Continue
+                    })
+                });
+            });
+            for mut outcome in rx {
+                observer(&outcome);
+                self.absorb(&mut report, &mut outcome);
+                if let Some(file) = outcome.tree_file.take() {
+                    tree_files.push(file);
+                }
+            }
+        });
+
+        tree_files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.run_tree_analyzers(root, &tree_files, &mut report);
+        report.stats.rules = self.plan.active_rules();
+        finding::sort(&mut report.findings);
+        report.notes.sort();
+        report.notes.dedup();
+        Ok(report)
+    }
+
+    /// The directory walk every scan uses: .gitignore and .ignore honoured, hidden files seen,
+    /// `.git` and configured excludes pruned, links never followed.
+    fn walker(&self, root: &Path) -> WalkBuilder {
         let excludes = self.exclude_matcher(root);
         let threads = if self.options.threads == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -153,52 +203,23 @@ impl Scanner {
                 .unwrap_or(entry.path());
             !excludes.matched(rel, is_dir).is_ignore()
         });
-
-        let (tx, rx) = mpsc::channel::<FileOutcome>();
-        let mut report = Report::default();
-        let mut tree_files = Vec::new();
-        std::thread::scope(|scope| {
-            let walker = builder.build_parallel();
-            scope.spawn(move || {
-                walker.run(|| {
-                    let tx = tx.clone();
-                    let mut buffer = Vec::new();
-                    Box::new(move |entry| {
-                        let outcome = match entry {
-                            Ok(entry) => self.visit(root, &entry, &mut buffer),
-                            Err(err) => Some(FileOutcome {
-                                skipped: Some(SkipReason::Unreadable),
-                                note: Some(sanitize(&err.to_string()).into_owned()),
-                                ..FileOutcome::default()
-                            }),
-                        };
-                        if let Some(outcome) = outcome
-                            && tx.send(outcome).is_err() {
-                                return WalkState::Quit;
-                            }
-                        WalkState::Continue
-                    })
-                });
-            });
-            for mut outcome in rx {
-                observer(&outcome);
-                self.absorb(&mut report, &mut outcome);
-                if let Some(file) = outcome.tree_file.take() {
-                    tree_files.push(file);
-                }
-            }
-        });
-
-        tree_files.sort_by(|a, b| a.path.cmp(&b.path));
-        self.run_tree_analyzers(root, &tree_files, &mut report);
-        report.stats.rules = self.plan.active_rules();
-        finding::sort(&mut report.findings);
-        report.notes.sort();
-        report.notes.dedup();
-        Ok(report)
+        builder
     }
 
-    fn absorb(&self, report: &mut Report, outcome: &mut FileOutcome) {
+    /// Relative paths of every regular file a scan of `root` would read, without reading them.
+    pub fn walk_paths(&self, root: &Path) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .walker(root)
+            .build()
+            .flatten()
+            .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+            .map(|entry| relative_path(root, entry.path()))
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    pub(crate) fn absorb(&self, report: &mut Report, outcome: &mut FileOutcome) {
         match outcome.skipped {
             Some(reason) => *report.stats.skipped.entry(reason).or_default() += 1,
             None => {
@@ -384,7 +405,7 @@ impl Scanner {
         (findings, suppressed)
     }
 
-    fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
+    pub(crate) fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
         let cx = self.context();
         let tree = Tree { root, files };
         let mut hits: Vec<TreeHit> = Vec::new();

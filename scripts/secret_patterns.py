@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Prints the regex of every secret rule, one per line, for `rg -f`.
+
+    python3 scripts/secret_patterns.py [PACK.toml | DIR ...]
+
+A secret rule is a regex rule with `secret = true` or an id in the `secrets/` area. With no
+arguments it reads the embedded catalogue (checks/**/*.toml beside this script); a directory
+argument is searched for *.toml recursively, so `checks` and `SCANNED/.seccoach/checks` give
+exactly the regexes a scan of SCANNED runs. Patterns use Rust regex syntax, which ripgrep shares.
+"""
+
+import pathlib
+import sys
+import tomllib
+
+
+def packs(args):
+    roots = [pathlib.Path(a) for a in args] or [pathlib.Path(__file__).resolve().parent.parent / "checks"]
+    for root in roots:
+        if root.is_dir():
+            yield from sorted(root.rglob("*.toml"))
+        elif root.is_file():
+            yield root
+
+
+def main():
+    seen = set()
+    for pack in packs(sys.argv[1:]):
+        try:
+            data = tomllib.loads(pack.read_text())
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            print(f"secret_patterns: skipping {pack}: {err}", file=sys.stderr)
+            continue
+        for rule in data.get("rule", []):
+            matcher = rule.get("matcher", {})
+            if matcher.get("type") != "regex":
+                continue
+            if not (rule.get("secret") or str(rule.get("id", "")).startswith("secrets/")):
+                continue
+            pattern = matcher.get("pattern", "")
+            if not pattern or "\n" in pattern or pattern in seen:
+                continue
+            seen.add(pattern)
+            # Grouped, so that an inline flag such as (?i) stays inside its own pattern.
+            print(f"(?:{pattern})")
+
+
+if __name__ == "__main__":
+    main()

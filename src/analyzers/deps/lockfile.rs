@@ -1,0 +1,588 @@
+//! The exact versions a project installs, read from its lockfiles (and from the few manifests
+//! that pin exactly), each with the place in the file that names it.
+//!
+//! Ranges in a manifest say what *might* be installed; only these exact versions can be compared
+//! with an advisory. `go.sum` is deliberately not read: it lists every version the module graph
+//! ever considered, most of them not built, while `go.mod` lists the selected ones.
+
+use super::json;
+use super::version::Ecosystem;
+use super::{file_name, table_get, toml_str};
+use crate::source::Source;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+
+/// One installed package version and where the file names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locked {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+    pub span: Range<usize>,
+}
+
+/// True for the file names this module reads exact versions from (lockfiles proper).
+pub fn is_lockfile(name: &str) -> bool {
+    matches!(
+        name,
+        "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "Cargo.lock"
+            | "poetry.lock"
+            | "pdm.lock"
+            | "uv.lock"
+            | "Pipfile.lock"
+            | "go.mod"
+    )
+}
+
+/// Every exact version the file pins, in file order. Unknown files and unreadable content give
+/// nothing.
+pub fn locked(src: &Source) -> Vec<Locked> {
+    let name = file_name(src.rel_path);
+    let mut out = Vec::new();
+    match name {
+        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(src, &mut out),
+        "yarn.lock" => yarn_lock(src, &mut out),
+        "pnpm-lock.yaml" => pnpm_lock(src, &mut out),
+        "Cargo.lock" => toml_packages(src, Ecosystem::CratesIo, &mut out),
+        "poetry.lock" | "pdm.lock" | "uv.lock" => toml_packages(src, Ecosystem::PyPI, &mut out),
+        "Pipfile.lock" => pipfile_lock(src, &mut out),
+        "go.mod" => go_mod(src, &mut out),
+        _ if super::is_requirements_file(src.rel_path) => requirements_pins(src, &mut out),
+        _ => {}
+    }
+    out
+}
+
+fn npm_lock(src: &Source, out: &mut Vec<Locked>) {
+    let Ok(doc) = json::parse(src.bytes) else {
+        return;
+    };
+    if let Some(packages) = doc.get("packages") {
+        // Lockfile v2/v3: one flat map keyed by install path.
+        for member in packages.members() {
+            let Some(at) = member.key.rfind("node_modules/") else {
+                continue; // the root project or a workspace folder
+            };
+            let entry = &member.value;
+            if entry.get("link").and_then(json::Node::as_bool) == Some(true) {
+                continue;
+            }
+            let name = entry
+                .get("name")
+                .and_then(json::Node::as_str)
+                .unwrap_or(&member.key[at + "node_modules/".len()..]);
+            let Some(version) = entry.get("version") else {
+                continue;
+            };
+            let Some(text) = version.as_str() else {
+                continue;
+            };
+            out.push(Locked {
+                ecosystem: Ecosystem::Npm,
+                name: name.to_owned(),
+                version: text.to_owned(),
+                span: member.key_span.start..version.span.end.max(member.key_span.end),
+            });
+        }
+    } else if let Some(deps) = doc.get("dependencies") {
+        // Lockfile v1: nested `dependencies` objects.
+        npm_v1(deps, out);
+    }
+}
+
+fn npm_v1(deps: &json::Node, out: &mut Vec<Locked>) {
+    for member in deps.members() {
+        let entry = &member.value;
+        if let Some(version) = entry.get("version")
+            && let Some(text) = version.as_str()
+            && !text.contains(':')
+        {
+            out.push(Locked {
+                ecosystem: Ecosystem::Npm,
+                name: member.key.clone(),
+                version: text.to_owned(),
+                span: member.key_span.start..version.span.end.max(member.key_span.end),
+            });
+        }
+        if let Some(nested) = entry.get("dependencies") {
+            // Depth is bounded by the JSON parser's own nesting limit.
+            npm_v1(nested, out);
+        }
+    }
+}
+
+/// Lines of a text file with their byte offsets (without the line terminator).
+pub(super) fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    bytes
+        .split(|&b| b == b'\n')
+        .map(move |line| {
+            let start = offset;
+            offset += line.len() + 1;
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            (start, std::str::from_utf8(line).unwrap_or(""))
+        })
+}
+
+/// The package name of a yarn or npm specifier `name@range`, following `npm:` aliases.
+fn name_of_specifier(spec: &str) -> Option<&str> {
+    let spec = spec.trim().trim_matches('"');
+    let at = spec.get(1..)?.find('@')? + 1;
+    let (name, range) = (&spec[..at], &spec[at + 1..]);
+    if let Some(real) = range.strip_prefix("npm:")
+        && let Some(real_at) = real.get(1..).and_then(|r| r.find('@'))
+    {
+        return Some(&real[..real_at + 1]);
+    }
+    if ["workspace:", "link:", "portal:", "file:", "exec:"]
+        .iter()
+        .any(|p| range.starts_with(p))
+    {
+        return None;
+    }
+    (!name.is_empty()).then_some(name)
+}
+
+fn yarn_lock(src: &Source, out: &mut Vec<Locked>) {
+    // (header start, package name) of the block being read.
+    let mut current: Option<(usize, String)> = None;
+    for (start, line) in lines(src.bytes) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            current = line
+                .strip_suffix(':')
+                .and_then(|header| header.split(',').next())
+                .and_then(name_of_specifier)
+                .filter(|name| *name != "__metadata")
+                .map(|name| (start, name.to_owned()));
+            continue;
+        }
+        let Some((block_start, name)) = &current else {
+            continue;
+        };
+        let trimmed = line.trim_start();
+        // Only the block's own `version` (two-space indent), not a nested one.
+        if line.len() - trimmed.len() != 2 {
+            continue;
+        }
+        let value = if let Some(rest) = trimmed.strip_prefix("version:") {
+            rest
+        } else if let Some(rest) = trimmed.strip_prefix("version ") {
+            rest
+        } else {
+            continue;
+        };
+        let version = value.trim().trim_matches('"');
+        if !version.is_empty() {
+            out.push(Locked {
+                ecosystem: Ecosystem::Npm,
+                name: name.clone(),
+                version: version.to_owned(),
+                span: *block_start..start + line.len(),
+            });
+        }
+        current = None;
+    }
+}
+
+fn pnpm_lock(src: &Source, out: &mut Vec<Locked>) {
+    let mut in_packages = false;
+    for (start, line) in lines(src.bytes) {
+        if !line.starts_with(' ') && !line.is_empty() {
+            in_packages = line.trim_end() == "packages:";
+            continue;
+        }
+        let bytes = line.as_bytes();
+        if !in_packages || bytes.len() < 3 || !bytes.starts_with(b"  ") || bytes[2] == b' ' {
+            continue;
+        }
+        let Some(key) = line.trim().strip_suffix(':') else {
+            continue;
+        };
+        let key = key.trim_matches(|c| c == '\'' || c == '"');
+        let key = key.strip_prefix('/').unwrap_or(key);
+        // Peer-dependency suffixes: `(react@18.2.0)` (v6+) or `_react@18.2.0` (v5).
+        let key = key.split('(').next().unwrap_or(key);
+        let parsed = match key.get(1..).and_then(|k| k.rfind('@')) {
+            // v6+: `name@version`, `@scope/name@version`.
+            Some(at) => Some((&key[..at + 1], &key[at + 2..])),
+            // v5: `name/version`, `@scope/name/version`.
+            None => key.rsplit_once('/'),
+        };
+        let Some((name, version)) = parsed else {
+            continue;
+        };
+        let version = version.split('_').next().unwrap_or(version);
+        if name.is_empty() || version.is_empty() || name.contains(':') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        out.push(Locked {
+            ecosystem: Ecosystem::Npm,
+            name: name.to_owned(),
+            version: version.to_owned(),
+            span: start + indent..start + line.trim_end().len(),
+        });
+    }
+}
+
+/// `[[package]]` tables with `name` and `version` (Cargo.lock, poetry.lock, pdm.lock, uv.lock).
+fn toml_packages(src: &Source, ecosystem: Ecosystem, out: &mut Vec<Locked>) {
+    let Ok(text) = std::str::from_utf8(src.bytes) else {
+        return;
+    };
+    let Ok(doc) = DeTable::parse(text) else {
+        return;
+    };
+    let Some(packages) = table_get(doc.get_ref(), "package") else {
+        return;
+    };
+    let DeValue::Array(packages) = packages.get_ref() else {
+        return;
+    };
+    for package in packages {
+        let DeValue::Table(table) = package.get_ref() else {
+            continue;
+        };
+        let (Some(name), Some(version)) = (table_get(table, "name"), table_get(table, "version"))
+        else {
+            continue;
+        };
+        let (Some(name_text), Some(version_text)) = (toml_str(name), toml_str(version)) else {
+            continue;
+        };
+        if !from_registry(ecosystem, table) {
+            continue;
+        }
+        let (a, b) = (name.span(), version.span());
+        out.push(Locked {
+            ecosystem,
+            name: name_text.to_owned(),
+            version: version_text.to_owned(),
+            span: a.start.min(b.start)..a.end.max(b.end),
+        });
+    }
+}
+
+/// False for packages built from a path, a git checkout or the project itself: an advisory for
+/// a registry package of the same name says nothing about them.
+fn from_registry(ecosystem: Ecosystem, table: &DeTable) -> bool {
+    let Some(source) = table_get(table, "source") else {
+        // Cargo.lock: no source means a workspace member or a path dependency.
+        return ecosystem != Ecosystem::CratesIo;
+    };
+    match source.get_ref() {
+        // Cargo.lock: `registry+https://…` or `sparse+https://…`; `git+…` is a checkout.
+        DeValue::String(s) => s.starts_with("registry+") || s.starts_with("sparse+"),
+        // uv.lock: `{ registry = "…" }` vs `{ editable = "." }`, `{ git = … }`, …;
+        // poetry.lock: `[package.source] type = "git" | "directory" | "file" | "url" | "legacy"`.
+        DeValue::Table(t) => {
+            if let Some(kind) = table_get(t, "type").and_then(toml_str) {
+                return kind == "legacy";
+            }
+            table_get(t, "registry").is_some()
+        }
+        _ => false,
+    }
+}
+
+fn pipfile_lock(src: &Source, out: &mut Vec<Locked>) {
+    let Ok(doc) = json::parse(src.bytes) else {
+        return;
+    };
+    for section in ["default", "develop"] {
+        let Some(packages) = doc.get(section) else {
+            continue;
+        };
+        for member in packages.members() {
+            let Some(version) = member.value.get("version") else {
+                continue; // git and path entries carry no version
+            };
+            let Some(text) = version.as_str().and_then(|v| v.strip_prefix("==")) else {
+                continue;
+            };
+            out.push(Locked {
+                ecosystem: Ecosystem::PyPI,
+                name: member.key.clone(),
+                version: text.trim().to_owned(),
+                span: member.key_span.start..version.span.end.max(member.key_span.end),
+            });
+        }
+    }
+}
+
+fn requirements_pins(src: &Source, out: &mut Vec<Locked>) {
+    for requirement in super::manifest::requirement_lines(src.bytes) {
+        if let Some(version) = requirement.exact_version() {
+            out.push(Locked {
+                ecosystem: Ecosystem::PyPI,
+                name: requirement.name.clone(),
+                version: version.to_owned(),
+                span: requirement.span.clone(),
+            });
+        }
+    }
+}
+
+fn go_mod(src: &Source, out: &mut Vec<Locked>) {
+    let mut required = Vec::new();
+    let mut replaced: Vec<String> = Vec::new();
+    let mut block: Option<&str> = None;
+    for (start, raw) in lines(src.bytes) {
+        let code = raw.split("//").next().unwrap_or(raw);
+        let trimmed = code.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let indent = raw.len() - raw.trim_start().len();
+        let (verb, rest) = match block {
+            Some(verb) => {
+                if trimmed == ")" {
+                    block = None;
+                    continue;
+                }
+                (verb, trimmed)
+            }
+            None => {
+                let (verb, rest) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+                let rest = rest.trim();
+                if rest == "(" {
+                    block = Some(match verb {
+                        "require" => "require",
+                        "replace" => "replace",
+                        _ => "other",
+                    });
+                    continue;
+                }
+                (verb, rest)
+            }
+        };
+        let span = start + indent..start + code.trim_end().len();
+        match verb {
+            "require" => {
+                let mut words = rest.split_whitespace();
+                if let (Some(module), Some(version)) = (words.next(), words.next()) {
+                    required.push(Locked {
+                        ecosystem: Ecosystem::Go,
+                        name: unquote(module).to_owned(),
+                        version: unquote(version).to_owned(),
+                        span,
+                    });
+                }
+            }
+            "replace" => {
+                let Some((old, new)) = rest.split_once("=>") else {
+                    continue;
+                };
+                if let Some(module) = old.split_whitespace().next() {
+                    replaced.push(unquote(module).to_owned());
+                }
+                // A replacement by another module version is what gets built.
+                let mut words = new.split_whitespace();
+                if let (Some(module), Some(version)) = (words.next(), words.next()) {
+                    out.push(Locked {
+                        ecosystem: Ecosystem::Go,
+                        name: unquote(module).to_owned(),
+                        version: unquote(version).to_owned(),
+                        span,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // A replaced module is not built from the version `require` names.
+    required.retain(|r| !replaced.contains(&r.name));
+    out.extend(required);
+    out.sort_by_key(|l| l.span.start);
+}
+
+fn unquote(text: &str) -> &str {
+    text.trim_matches(|c| c == '"' || c == '`')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileKind;
+
+    fn locked_in(path: &str, text: &str) -> Vec<(String, String, String)> {
+        let src = Source::new(path, FileKind::detect(path, b""), text.as_bytes());
+        locked(&src)
+            .into_iter()
+            .map(|l| {
+                let line = src.position(l.span.start).line;
+                (l.name, l.version, format!("{line}"))
+            })
+            .collect()
+    }
+
+    fn triple(name: &str, version: &str, line: u32) -> (String, String, String) {
+        (name.to_owned(), version.to_owned(), line.to_string())
+    }
+
+    #[test]
+    fn package_lock_v3_packages() {
+        let text = r#"{
+  "name": "app",
+  "lockfileVersion": 3,
+  "packages": {
+    "": { "name": "app", "version": "1.0.0" },
+    "node_modules/lodash": {
+      "version": "4.17.20",
+      "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.20.tgz"
+    },
+    "node_modules/@babel/core": { "version": "7.0.0" },
+    "node_modules/a/node_modules/lodash": { "version": "3.10.1" },
+    "node_modules/alias": { "name": "real-pkg", "version": "2.0.0" },
+    "packages/web": { "version": "0.1.0" },
+    "node_modules/web": { "resolved": "packages/web", "link": true }
+  }
+}"#;
+        assert_eq!(
+            locked_in("package-lock.json", text),
+            vec![
+                triple("lodash", "4.17.20", 6),
+                triple("@babel/core", "7.0.0", 10),
+                triple("lodash", "3.10.1", 11),
+                triple("real-pkg", "2.0.0", 12),
+            ]
+        );
+    }
+
+    #[test]
+    fn package_lock_v1_nested_dependencies() {
+        let text = r#"{
+  "lockfileVersion": 1,
+  "dependencies": {
+    "lodash": { "version": "4.17.20" },
+    "a": {
+      "version": "1.0.0",
+      "dependencies": { "lodash": { "version": "3.10.1" } }
+    },
+    "b": { "version": "github:user/b#abc" }
+  }
+}"#;
+        assert_eq!(
+            locked_in("npm-shrinkwrap.json", text),
+            vec![
+                triple("lodash", "4.17.20", 4),
+                triple("a", "1.0.0", 5),
+                triple("lodash", "3.10.1", 7),
+            ]
+        );
+    }
+
+    #[test]
+    fn yarn_v1_and_berry() {
+        let v1 = "# THIS IS AN AUTOGENERATED FILE.\n\n\"@babel/code-frame@^7.0.0\", \"@babel/code-frame@^7.10.4\":\n  version \"7.12.13\"\n  resolved \"https://x\"\n  dependencies:\n    \"@babel/highlight\" \"^7.12.13\"\n\nlodash@^4.17.19:\n  version \"4.17.20\"\n\nstring-width-cjs@npm:string-width@^4.2.0:\n  version \"4.2.3\"\n";
+        assert_eq!(
+            locked_in("yarn.lock", v1),
+            vec![
+                triple("@babel/code-frame", "7.12.13", 3),
+                triple("lodash", "4.17.20", 9),
+                triple("string-width", "4.2.3", 12),
+            ]
+        );
+        let berry = "__metadata:\n  version: 6\n\n\"lodash@npm:^4.17.19\":\n  version: 4.17.20\n  resolution: \"lodash@npm:4.17.20\"\n\n\"app@workspace:.\":\n  version: 0.0.0-use.local\n";
+        assert_eq!(
+            locked_in("yarn.lock", berry),
+            vec![triple("lodash", "4.17.20", 4)]
+        );
+    }
+
+    #[test]
+    fn pnpm_v5_v6_and_v9_keys() {
+        let text = "lockfileVersion: '9.0'\n\nimporters:\n  .:\n    dependencies:\n      lodash:\n        specifier: ^4.17.19\n        version: 4.17.20\n\npackages:\n\n  lodash@4.17.20:\n    resolution: {integrity: sha512-x}\n\n  '@babel/core@7.0.0':\n    resolution: {integrity: sha512-y}\n\n  /old/1.2.3_peer@1.0.0:\n    resolution: {}\n\n  /six@2.0.0(react@18.2.0):\n    resolution: {}\n\nsnapshots:\n\n  lodash@4.17.20: {}\n";
+        assert_eq!(
+            locked_in("pnpm-lock.yaml", text),
+            vec![
+                triple("lodash", "4.17.20", 12),
+                triple("@babel/core", "7.0.0", 15),
+                triple("old", "1.2.3", 18),
+                triple("six", "2.0.0", 21),
+            ]
+        );
+    }
+
+    #[test]
+    fn cargo_lock_registry_packages_only() {
+        let text = "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"smallvec\"\nversion = \"0.6.9\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"forked\"\nversion = \"1.0.0\"\nsource = \"git+https://example.com/forked#abc\"\n";
+        assert_eq!(
+            locked_in("Cargo.lock", text),
+            vec![triple("smallvec", "0.6.9", 8)]
+        );
+    }
+
+    #[test]
+    fn python_lockfiles() {
+        let poetry = "[[package]]\nname = \"PyYAML\"\nversion = \"5.3.1\"\n\n[[package]]\nname = \"local\"\nversion = \"0.1\"\n\n[package.source]\ntype = \"directory\"\nurl = \"../local\"\n";
+        assert_eq!(
+            locked_in("poetry.lock", poetry),
+            vec![triple("PyYAML", "5.3.1", 2)]
+        );
+        let uv = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"pyyaml\"\nversion = \"5.3.1\"\nsource = { registry = \"https://pypi.org/simple\" }\n";
+        assert_eq!(locked_in("uv.lock", uv), vec![triple("pyyaml", "5.3.1", 9)]);
+        let pipfile = r#"{
+  "_meta": {"hash": {"sha256": "x"}},
+  "default": {
+    "pyyaml": {"hashes": [], "version": "==5.3.1"},
+    "local": {"path": "."}
+  },
+  "develop": {}
+}"#;
+        assert_eq!(
+            locked_in("Pipfile.lock", pipfile),
+            vec![triple("pyyaml", "5.3.1", 4)]
+        );
+        let reqs = "# pinned\nPyYAML==5.3.1 \\\n    --hash=sha256:abc\nflask>=2\n";
+        assert_eq!(
+            locked_in("requirements.txt", reqs),
+            vec![triple("PyYAML", "5.3.1", 2)]
+        );
+    }
+
+    #[test]
+    fn go_mod_requires_and_replacements() {
+        let text = "module example.com/app\n\ngo 1.21\n\nrequire github.com/gin-gonic/gin v1.5.0\n\nrequire (\n\tgolang.org/x/text v0.3.7 // indirect\n\tgithub.com/old/mod v1.0.0\n\tgithub.com/local/mod v1.0.0\n)\n\nreplace github.com/old/mod => github.com/new/mod v1.2.0\nreplace github.com/local/mod => ../local\n";
+        assert_eq!(
+            locked_in("go.mod", text),
+            vec![
+                triple("github.com/gin-gonic/gin", "v1.5.0", 5),
+                triple("golang.org/x/text", "v0.3.7", 8),
+                triple("github.com/new/mod", "v1.2.0", 13),
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_lockfiles_do_not_panic() {
+        let huge = "[".repeat(200_000);
+        let junk: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+        let junk = String::from_utf8_lossy(&junk).into_owned();
+        for name in [
+            "package-lock.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "Cargo.lock",
+            "poetry.lock",
+            "Pipfile.lock",
+            "go.mod",
+            "requirements.txt",
+        ] {
+            for text in [huge.as_str(), junk.as_str(), "", "\n\n", "@", "packages:\n  @:\n  /:\n"] {
+                let _ = locked_in(name, text);
+            }
+        }
+        let deep_toml = format!("a = {}", "[".repeat(100_000));
+        let _ = locked_in("Cargo.lock", &deep_toml);
+        let deep_inline = format!("a = {}", "{b = ".repeat(50_000));
+        let _ = locked_in("poetry.lock", &deep_inline);
+    }
+}

@@ -1,0 +1,740 @@
+//! Repository hygiene: files that should never be committed (`.env` files with values, private
+//! keys, large binaries), and files a healthy repository has (a `.gitignore` that covers `.env`,
+//! a security policy, a dependency update bot).
+//!
+//! What "committed" means here: the scan sees the working tree minus what `.gitignore` ignores,
+//! and does not read the git index. So a `.env` that is ignored is not seen (correct: it is not
+//! committed), while a `.env` that was force-added despite an ignore rule is not seen either (a
+//! known gap). Symbolic links are not followed.
+
+use super::deps::{file_name, is_vendored};
+use super::{Context, Hit, Tree, TreeFile, TreeHit};
+use crate::source::Source;
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use std::collections::BTreeSet;
+use std::io::Read;
+
+pub const ENV_FILE: &str = "repo/env-file-committed";
+pub const GITIGNORE_ENV: &str = "repo/gitignore-missing-env";
+pub const PRIVATE_KEY_FILE: &str = "repo/private-key-file";
+pub const NO_SECURITY_POLICY: &str = "repo/no-security-policy";
+pub const NO_DEPENDENCY_UPDATES: &str = "repo/no-dependency-updates";
+pub const LARGE_BINARY: &str = "repo/large-binary-committed";
+
+pub const RULES: &[&str] = &[
+    ENV_FILE,
+    GITIGNORE_ENV,
+    PRIVATE_KEY_FILE,
+    NO_SECURITY_POLICY,
+    NO_DEPENDENCY_UPDATES,
+    LARGE_BINARY,
+];
+
+/// Files larger than this that are binary (or named like a binary format) are reported.
+pub const LARGE_BINARY_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Largest `.gitignore` / `.gitattributes` read.
+const MAX_IGNORE_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Name parts that mark an env file as a template meant to be committed (`.env.example`), or
+/// an encrypted vault file meant to be committed (`.env.vault`).
+const ENV_TEMPLATE_WORDS: [&str; 11] = [
+    "example", "sample", "template", "tmpl", "tpl", "dist", "default", "defaults", "schema",
+    "vault", "skel",
+];
+
+/// Key stores: binary containers of private keys, reported by name alone.
+const KEYSTORE_EXTENSIONS: [&str; 4] = ["p12", "pfx", "jks", "keystore"];
+
+/// Text key files: reported unless their content is only public material.
+const KEY_EXTENSIONS: [&str; 4] = ["pem", "key", "ppk", "p8"];
+
+/// Default OpenSSH key names (the private half; `.pub` is the public one).
+const SSH_KEY_NAMES: [&str; 4] = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"];
+
+/// Extensions of formats that are binary whatever their content (for files over the scan's size
+/// limit, which are listed but not read).
+const BINARY_EXTENSIONS: &[&str] = &[
+    "7z", "a", "aab", "apk", "avi", "bin", "bmp", "bz2", "ckpt", "class", "db", "deb", "dll",
+    "dmg", "dylib", "ear", "exe", "flac", "gif", "gz", "h5", "hdf5", "iso", "img", "ipa", "jar",
+    "jpeg", "jpg", "lib", "mkv", "mov", "mp3", "mp4", "msi", "npy", "npz", "o", "ogg", "onnx",
+    "parquet", "pdb", "pdf", "pickle", "pkl", "png", "psd", "pt", "pth", "rar", "rpm",
+    "safetensors", "so", "sqlite", "sqlite3", "tar", "tgz", "tiff", "war", "wasm", "wav", "webm",
+    "xz", "zip", "zst",
+];
+
+/// Files that name a project's dependencies, for which an update bot has something to do.
+const DEPENDENCY_MANIFESTS: &[&str] = &[
+    "package.json",
+    "requirements.txt",
+    "pyproject.toml",
+    "Pipfile",
+    "Cargo.toml",
+    "go.mod",
+    "Gemfile",
+    "composer.json",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+];
+
+/// Dependabot and Renovate configuration files.
+const UPDATE_BOT_CONFIGS: &[&str] = &[
+    ".github/dependabot.yml",
+    ".github/dependabot.yaml",
+    "renovate.json",
+    "renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".gitlab/renovate.json",
+    ".gitlab/renovate.json5",
+];
+
+fn extension(name: &str) -> Option<String> {
+    name.rsplit_once('.')
+        .filter(|(stem, _)| !stem.is_empty())
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+}
+
+/// `.env`, `.env.production`, `config/app.env`: an env file, but not a template.
+pub fn is_env_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let parts: Vec<&str> = if lower == ".env" {
+        Vec::new()
+    } else if let Some(rest) = lower.strip_prefix(".env.") {
+        rest.split('.').collect()
+    } else if let Some(stem) = lower.strip_suffix(".env") {
+        if stem.is_empty() {
+            return false;
+        }
+        stem.split('.').collect()
+    } else {
+        return false;
+    };
+    !parts.iter().any(|p| ENV_TEMPLATE_WORDS.contains(p))
+}
+
+/// `.env` or `.env.<anything>`, templates included: evidence that the project uses env files.
+fn is_env_style(name: &str) -> bool {
+    name == ".env" || name.starts_with(".env.")
+}
+
+fn is_ssh_key_name(name: &str) -> bool {
+    !name.ends_with(".pub") && SSH_KEY_NAMES.iter().any(|k| name.starts_with(k))
+}
+
+fn is_keystore_name(name: &str) -> bool {
+    extension(name).is_some_and(|e| KEYSTORE_EXTENSIONS.contains(&e.as_str()))
+}
+
+fn is_key_name(name: &str) -> bool {
+    is_ssh_key_name(name) || extension(name).is_some_and(|e| KEY_EXTENSIONS.contains(&e.as_str()))
+}
+
+/// The per-file checks: env files with values, and key files whose text holds a private key.
+pub fn check(_cx: &Context, src: &Source, out: &mut Vec<Hit>) {
+    if is_vendored(src.rel_path) {
+        return;
+    }
+    let name = file_name(src.rel_path);
+    if is_env_file(name) {
+        if let Some(span) = first_env_value(src.bytes) {
+            out.push(Hit::new(ENV_FILE, span).with_value(src.rel_path));
+        }
+    } else if is_key_name(name) && !is_keystore_name(name) {
+        if let Some(span) = private_key_evidence(src.bytes) {
+            out.push(Hit::new(PRIVATE_KEY_FILE, span).with_value(src.rel_path));
+        }
+    }
+}
+
+/// The key of the first `KEY=value` (or `export KEY=value`) line with a non-empty value; a file
+/// of comments and empty assignments is a template in all but name.
+fn first_env_value(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for raw in bytes.split(|&b| b == b'\n') {
+        let start = offset;
+        offset += raw.len() + 1;
+        let line = String::from_utf8_lossy(raw);
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let body = trimmed.strip_prefix("export ").unwrap_or(trimmed);
+        let Some((key, value)) = body.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let valid_key = !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        // A trailing comment is not a value: `KEY= # fill in`.
+        let value = value.trim();
+        let value = if value.starts_with('#') { "" } else { value };
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        if valid_key && !value.is_empty() {
+            let indent = raw.len() - raw.trim_ascii_start().len();
+            return Some(start + indent..start + raw.trim_ascii_end().len());
+        }
+    }
+    None
+}
+
+/// Where a key-named file shows it holds key material: the `BEGIN … PRIVATE KEY` line, line 1
+/// for content seccoach cannot classify, and `None` for public material only (certificates,
+/// public keys) or an empty file.
+fn private_key_evidence(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    let finder = |needle: &[u8]| memchr::memmem::find(bytes, needle);
+    for marker in [&b"PRIVATE KEY-----"[..], b"PuTTY-User-Key-File"] {
+        if let Some(at) = finder(marker) {
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line_end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            return Some(line_start..line_end);
+        }
+    }
+    let public_only = [
+        &b"-----BEGIN CERTIFICATE"[..],
+        b"-----BEGIN TRUSTED CERTIFICATE",
+        b"-----BEGIN X509 CRL",
+        b"-----BEGIN CERTIFICATE REQUEST",
+        b"-----BEGIN NEW CERTIFICATE REQUEST",
+        b"PUBLIC KEY-----",
+        b"-----BEGIN DH PARAMETERS",
+        b"-----BEGIN EC PARAMETERS",
+        b"-----BEGIN PGP PUBLIC KEY",
+        b"ssh-rsa ",
+        b"ssh-ed25519 ",
+        b"ecdsa-sha2-",
+    ]
+    .iter()
+    .any(|m| finder(m).is_some());
+    if public_only || bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    Some(0..end)
+}
+
+/// The whole-tree checks.
+pub fn check_tree(_cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
+    gitignore_missing_env(tree, out);
+    binary_key_files(tree, out);
+    large_binaries(tree, out);
+    if is_project_root(tree) {
+        security_policy(tree, out);
+        dependency_updates(tree, out);
+    }
+}
+
+fn hit(rule: &'static str, path: &str, value: impl Into<String>) -> TreeHit {
+    TreeHit {
+        rule,
+        path: path.to_owned(),
+        line: 1,
+        value: Some(value.into()),
+    }
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// `path` relative to `dir`, when it lies below it.
+fn relative_to<'p>(path: &'p str, dir: &str) -> Option<&'p str> {
+    if dir.is_empty() {
+        return Some(path);
+    }
+    path.strip_prefix(dir)?.strip_prefix('/')
+}
+
+/// True when `dir` is `ancestor` or lies below it (`""` is the root).
+fn is_within(dir: &str, ancestor: &str) -> bool {
+    ancestor.is_empty()
+        || dir == ancestor
+        || (dir.starts_with(ancestor) && dir.as_bytes().get(ancestor.len()) == Some(&b'/'))
+}
+
+fn read_small(tree: &Tree, rel: &str) -> Option<String> {
+    let file = std::fs::File::open(tree.root.join(rel)).ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_IGNORE_FILE_BYTES)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A matcher for one `.gitignore` (or `.gitattributes` patterns). It is always queried with
+/// paths relative to the file's own directory (see `relative_to`), never with absolute ones,
+/// so its root is only a placeholder.
+fn matcher(patterns: impl Iterator<Item = String>) -> Gitignore {
+    let mut builder = GitignoreBuilder::new("/");
+    for pattern in patterns {
+        // An invalid line is ignored by git too; it only loses itself.
+        let _ = builder.add_line(None, &pattern);
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// Every directory holding an env-style file (`.env`, `.env.example`…) must have `.env`
+/// covered by the `.gitignore` files that apply to it.
+fn gitignore_missing_env(tree: &Tree, out: &mut Vec<TreeHit>) {
+    let ignore_files: Vec<&TreeFile> = tree
+        .files
+        .iter()
+        .filter(|f| file_name(&f.path) == ".gitignore" && !is_vendored(&f.path))
+        .collect();
+    let mut matchers: Vec<(String, Gitignore)> = Vec::new();
+    for file in &ignore_files {
+        let dir = dir_of(&file.path);
+        let text = read_small(tree, &file.path).unwrap_or_default();
+        matchers.push((
+            dir.to_owned(),
+            matcher(text.lines().map(str::to_owned)),
+        ));
+    }
+    // Deepest first: the innermost .gitignore that has a say decides.
+    matchers.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.len()));
+
+    let mut seen_dirs = BTreeSet::new();
+    let mut reported = BTreeSet::new();
+    for file in tree.files {
+        let name = file_name(&file.path);
+        if !is_env_style(name) || is_vendored(&file.path) {
+            continue;
+        }
+        let dir = dir_of(&file.path);
+        if !seen_dirs.insert(dir) {
+            continue;
+        }
+        let env_path = join(dir, ".env");
+        let applicable = matchers.iter().filter(|(d, _)| is_within(dir, d));
+        let mut ignored = false;
+        for (gitignore_dir, gitignore) in applicable.clone() {
+            let Some(relative) = relative_to(&env_path, gitignore_dir) else {
+                continue;
+            };
+            match gitignore.matched_path_or_any_parents(relative, false) {
+                Match::Ignore(_) => {
+                    ignored = true;
+                    break;
+                }
+                Match::Whitelist(_) => break,
+                Match::None => {}
+            }
+        }
+        if ignored {
+            continue;
+        }
+        let at = match applicable.map(|(d, _)| d).next() {
+            Some(d) => join(d, ".gitignore"),
+            None => file.path.clone(),
+        };
+        if reported.insert(at.clone()) {
+            out.push(hit(GITIGNORE_ENV, &at, env_path));
+        }
+    }
+}
+
+/// Key stores by name, and key-named files that are binary (DER) and so were not read.
+fn binary_key_files(tree: &Tree, out: &mut Vec<TreeHit>) {
+    for file in tree.files {
+        let name = file_name(&file.path);
+        if is_vendored(&file.path) {
+            continue;
+        }
+        if is_keystore_name(name) || (file.binary && is_key_name(name)) {
+            out.push(hit(PRIVATE_KEY_FILE, &file.path, file.path.clone()));
+        }
+    }
+}
+
+/// Paths stored in Git LFS (`filter=lfs` in a `.gitattributes`): the working tree holds the
+/// real file, but the repository only a pointer, which is the recommended fix.
+fn lfs_matchers(tree: &Tree) -> Vec<(String, Gitignore)> {
+    tree.files
+        .iter()
+        .filter(|f| file_name(&f.path) == ".gitattributes")
+        .map(|f| {
+            let dir = dir_of(&f.path).to_owned();
+            let text = read_small(tree, &f.path).unwrap_or_default();
+            let patterns = text
+                .lines()
+                .filter(|l| l.split_whitespace().skip(1).any(|a| a == "filter=lfs"))
+                .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+                .collect::<Vec<_>>();
+            let m = matcher(patterns.into_iter());
+            (dir, m)
+        })
+        .collect()
+}
+
+fn large_binaries(tree: &Tree, out: &mut Vec<TreeHit>) {
+    let candidates: Vec<&TreeFile> = tree
+        .files
+        .iter()
+        .filter(|f| f.size > LARGE_BINARY_BYTES && !is_vendored(&f.path))
+        .filter(|f| {
+            f.binary
+                || extension(file_name(&f.path))
+                    .is_some_and(|e| BINARY_EXTENSIONS.contains(&e.as_str()))
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let lfs = lfs_matchers(tree);
+    for file in candidates {
+        let in_lfs = lfs.iter().any(|(dir, m)| {
+            relative_to(&file.path, dir)
+                .is_some_and(|rel| m.matched_path_or_any_parents(rel, false).is_ignore())
+        });
+        if in_lfs {
+            continue;
+        }
+        let mib = file.size as f64 / (1024.0 * 1024.0);
+        out.push(hit(
+            LARGE_BINARY,
+            &file.path,
+            format!("{} ({mib:.1} MiB)", file.path),
+        ));
+    }
+}
+
+/// The scan root is a project's root when it has a README or is a git checkout; repository-wide
+/// expectations (a security policy, an update bot) are not checked on arbitrary folders.
+fn is_project_root(tree: &Tree) -> bool {
+    readme(tree).is_some() || tree.root.join(".git").exists()
+}
+
+/// The root README, preferring `README.md`.
+fn readme<'t>(tree: &'t Tree) -> Option<&'t str> {
+    let mut names: Vec<&str> = tree
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| !p.contains('/'))
+        .filter(|p| {
+            let lower = p.to_ascii_lowercase();
+            lower == "readme" || lower.starts_with("readme.")
+        })
+        .collect();
+    names.sort_by_key(|p| (!p.eq_ignore_ascii_case("README.md"), *p));
+    names.first().copied()
+}
+
+fn security_policy(tree: &Tree, out: &mut Vec<TreeHit>) {
+    let has_policy = tree.files.iter().any(|f| {
+        let dir = dir_of(&f.path);
+        let lower = file_name(&f.path).to_ascii_lowercase();
+        matches!(dir, "" | ".github" | "docs")
+            && (lower == "security" || lower.strip_prefix("security.").is_some_and(|ext| {
+                matches!(ext, "md" | "markdown" | "rst" | "txt" | "adoc")
+            }))
+    });
+    if !has_policy {
+        let at = readme(tree).unwrap_or(".");
+        out.push(hit(NO_SECURITY_POLICY, at, "SECURITY.md"));
+    }
+}
+
+fn dependency_updates(tree: &Tree, out: &mut Vec<TreeHit>) {
+    if UPDATE_BOT_CONFIGS.iter().any(|c| tree.contains(c)) {
+        return;
+    }
+    // The manifest closest to the root, as the place a developer looks first.
+    let manifest = tree
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| !is_vendored(p))
+        .filter(|p| {
+            let name = file_name(p);
+            DEPENDENCY_MANIFESTS.contains(&name) || super::deps::is_requirements_file(p)
+        })
+        .min_by_key(|p| (p.matches('/').count(), *p));
+    if let Some(path) = manifest {
+        out.push(hit(NO_DEPENDENCY_UPDATES, path, path));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::source::FileKind;
+
+    /// Files are (path, content, size override for large files).
+    fn tree_hits(files: &[(&str, &str)], sizes: &[(&str, u64, bool)]) -> Vec<(&'static str, String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tree_files = Vec::new();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, text).unwrap();
+            tree_files.push(TreeFile {
+                path: (*path).to_owned(),
+                kind: FileKind::detect(path, b""),
+                size: text.len() as u64,
+                binary: false,
+            });
+        }
+        for (path, size, binary) in sizes {
+            tree_files.push(TreeFile {
+                path: (*path).to_owned(),
+                kind: FileKind::detect(path, b""),
+                size: *size,
+                binary: *binary,
+            });
+        }
+        tree_files.sort_by(|a, b| a.path.cmp(&b.path));
+        let catalog = Catalog::embedded().unwrap();
+        let cx = Context {
+            catalog: &catalog,
+            today: jiff::civil::date(2026, 1, 1),
+            advisories: None,
+        };
+        let tree = Tree {
+            root: dir.path(),
+            files: &tree_files,
+        };
+        let mut out = Vec::new();
+        check_tree(&cx, &tree, &mut out);
+        out.into_iter()
+            .map(|h| (h.rule, h.path, h.value.unwrap_or_default()))
+            .collect()
+    }
+
+    fn rule_hits(
+        files: &[(&str, &str)],
+        rule: &str,
+    ) -> Vec<(String, String)> {
+        tree_hits(files, &[])
+            .into_iter()
+            .filter(|(r, _, _)| *r == rule)
+            .map(|(_, p, v)| (p, v))
+            .collect()
+    }
+
+    fn pair(a: &str, b: &str) -> (String, String) {
+        (a.to_owned(), b.to_owned())
+    }
+
+    #[test]
+    fn env_file_names() {
+        for name in [".env", ".env.production", ".env.local", ".env.keys", "prod.env", ".ENV"] {
+            assert!(is_env_file(name), "{name}");
+        }
+        for name in [
+            ".env.example",
+            ".env.sample",
+            ".env.template",
+            ".env.dist",
+            ".env.local.example",
+            ".env.vault",
+            "example.env",
+            ".envrc",
+            "env",
+            ".env_example",
+            ".env.defaults",
+            "environment.ts",
+        ] {
+            assert!(!is_env_file(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn env_values_and_templates() {
+        let first = |text: &str| first_env_value(text.as_bytes()).map(|r| text[r].to_owned());
+        assert_eq!(
+            first("# db\nDB_HOST=\nDB_PASSWORD=s3cr3t-Pa55\n").as_deref(),
+            Some("DB_PASSWORD=s3cr3t-Pa55")
+        );
+        assert_eq!(first("export TOKEN='abc'\n").as_deref(), Some("export TOKEN='abc'"));
+        assert_eq!(first("# API_KEY=abc\nAPI_KEY=\nOTHER=\"\"\nX= # fill in\n"), None);
+        assert_eq!(first(""), None);
+        assert_eq!(first("not an assignment\n= value\n"), None);
+    }
+
+    #[test]
+    fn key_file_content() {
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n";
+        assert_eq!(private_key_evidence(pem.as_bytes()), Some(0..31));
+        let after_cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n";
+        assert_eq!(
+            private_key_evidence(after_cert.as_bytes()).map(|r| &after_cert[r]),
+            Some("-----BEGIN PRIVATE KEY-----")
+        );
+        assert_eq!(
+            private_key_evidence(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+            None
+        );
+        assert_eq!(private_key_evidence(b"-----BEGIN PUBLIC KEY-----\nMIIB\n"), None);
+        assert_eq!(private_key_evidence(b"ssh-ed25519 AAAAC3Nza user@host\n"), None);
+        assert_eq!(private_key_evidence(b"  \n"), None);
+        assert_eq!(private_key_evidence(b"something\nelse"), Some(0..9));
+        assert_eq!(
+            private_key_evidence(b"PuTTY-User-Key-File-3: ssh-ed25519\n"),
+            Some(0..34)
+        );
+    }
+
+    #[test]
+    fn key_names() {
+        for name in ["id_rsa", "id_ed25519", "id_rsa_deploy", "server.key", "tls.pem", "AuthKey_X.p8", "a.ppk"] {
+            assert!(is_key_name(name), "{name}");
+        }
+        for name in ["id_rsa.pub", "key", "keys.json", ".pem", "monkey.txt", "identity"] {
+            assert!(!is_key_name(name), "{name}");
+        }
+        assert!(is_keystore_name("release.jks"));
+        assert!(is_keystore_name("cert.PFX"));
+        assert!(!is_keystore_name("p12"));
+    }
+
+    #[test]
+    fn binary_keystores_are_reported_by_name() {
+        let hits = tree_hits(
+            &[("certs/client.p12", "x")],
+            &[("certs/server.key", 1200, true), ("docs/slides.txt", 10, true)],
+        );
+        let keys: Vec<_> = hits.iter().filter(|h| h.0 == PRIVATE_KEY_FILE).collect();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].1, "certs/client.p12");
+        assert_eq!(keys[1].1, "certs/server.key");
+    }
+
+    #[test]
+    fn gitignore_must_cover_env_where_env_files_are_used() {
+        // No .gitignore at all: reported at the env-style file.
+        assert_eq!(
+            rule_hits(&[(".env.example", "A=")], GITIGNORE_ENV),
+            vec![pair(".env.example", ".env")]
+        );
+        // A .gitignore that does not cover .env: reported there.
+        assert_eq!(
+            rule_hits(
+                &[(".gitignore", "node_modules/\n"), (".env.example", "A=")],
+                GITIGNORE_ENV
+            ),
+            vec![pair(".gitignore", ".env")]
+        );
+        for covered in [".env\n", ".env*\n!.env.example\n", "*.env\n.env\n", "/.env\n", "**/.env\n"] {
+            assert!(
+                rule_hits(&[(".gitignore", covered), (".env.example", "A=")], GITIGNORE_ENV)
+                    .is_empty(),
+                "{covered:?}"
+            );
+        }
+        // A negation after the rule re-includes it.
+        assert_eq!(
+            rule_hits(
+                &[(".gitignore", ".env\n!.env\n"), (".env.example", "A=")],
+                GITIGNORE_ENV
+            )
+            .len(),
+            1
+        );
+        // A nested .gitignore covers its own directory; the root one covers everything.
+        assert!(rule_hits(
+            &[
+                (".gitignore", "target/\n"),
+                ("api/.gitignore", ".env\n"),
+                ("api/.env.example", "A=")
+            ],
+            GITIGNORE_ENV
+        )
+        .is_empty());
+        assert_eq!(
+            rule_hits(
+                &[
+                    (".gitignore", "target/\n"),
+                    ("api/.gitignore", "dist/\n"),
+                    ("api/.env.sample", "A=")
+                ],
+                GITIGNORE_ENV
+            ),
+            vec![pair("api/.gitignore", "api/.env")]
+        );
+        // No env-style file anywhere: nothing to say.
+        assert!(rule_hits(&[(".gitignore", "target/\n"), ("src/main.rs", "")], GITIGNORE_ENV).is_empty());
+    }
+
+    #[test]
+    fn security_policy_and_update_bot() {
+        let base = [("README.md", "# app"), ("package.json", "{}")];
+        let hits = tree_hits(&base, &[]);
+        assert!(hits.contains(&(NO_SECURITY_POLICY, "README.md".to_owned(), "SECURITY.md".to_owned())));
+        assert!(hits.contains(&(NO_DEPENDENCY_UPDATES, "package.json".to_owned(), "package.json".to_owned())));
+
+        for policy in ["SECURITY.md", ".github/SECURITY.md", "docs/security.md", "SECURITY.rst"] {
+            let mut files = base.to_vec();
+            files.push((policy, "x"));
+            assert!(rule_hits(&files, NO_SECURITY_POLICY).is_empty(), "{policy}");
+        }
+        for config in [".github/dependabot.yml", "renovate.json", ".github/renovate.json5", ".renovaterc"] {
+            let mut files = base.to_vec();
+            files.push((config, "{}"));
+            assert!(rule_hits(&files, NO_DEPENDENCY_UPDATES).is_empty(), "{config}");
+        }
+        // Not a project root (no README, not a checkout): no repository-wide expectations.
+        assert!(rule_hits(&[("package.json", "{}")], NO_SECURITY_POLICY).is_empty());
+        assert!(rule_hits(&[("package.json", "{}")], NO_DEPENDENCY_UPDATES).is_empty());
+        // No manifests: no update bot needed.
+        assert!(rule_hits(&[("README.md", "x"), ("main.sh", "")], NO_DEPENDENCY_UPDATES).is_empty());
+        // The shallowest manifest is named.
+        assert_eq!(
+            rule_hits(
+                &[("README.md", "x"), ("web/package.json", "{}"), ("requirements.txt", "")],
+                NO_DEPENDENCY_UPDATES
+            ),
+            vec![pair("requirements.txt", "requirements.txt")]
+        );
+    }
+
+    #[test]
+    fn large_binaries_by_flag_or_extension_unless_in_lfs() {
+        let big = LARGE_BINARY_BYTES + 1;
+        let hits = tree_hits(
+            &[],
+            &[
+                ("data/dump.sql.gz", 180 * 1024 * 1024, false),
+                ("models/weights.bin", big, true),
+                ("data/big.csv", big, false),
+                ("small.zip", 1024, true),
+            ],
+        );
+        let large: Vec<_> = hits.iter().filter(|h| h.0 == LARGE_BINARY).collect();
+        assert_eq!(large.len(), 2);
+        assert_eq!(large[0].1, "data/dump.sql.gz");
+        assert_eq!(large[0].2, "data/dump.sql.gz (180.0 MiB)");
+        assert_eq!(large[1].1, "models/weights.bin");
+
+        let hits = tree_hits(
+            &[(".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")],
+            &[("models/weights.bin", big, true)],
+        );
+        assert!(hits.iter().all(|h| h.0 != LARGE_BINARY));
+    }
+}

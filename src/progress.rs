@@ -1,0 +1,301 @@
+//! The learner's progress: lessons read, quiz scores, findings reviewed and the last lesson
+//! opened, kept in a small versioned JSON file in the user's data directory (`SECCOACH_HOME`
+//! overrides it).
+//!
+//! Every save merges with what is on disk and writes atomically (temporary file + rename), so two
+//! coaches open at once never leave a half-written file and rarely lose each other's progress. A
+//! file that cannot be read is moved aside with a warning and the coach starts fresh: progress is
+//! worth keeping, but never worth a crash.
+
+use crate::persist::write_atomic;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The format version this build writes.
+pub const VERSION: u32 = 1;
+
+/// The environment variable that overrides the data directory.
+pub const HOME_ENV: &str = "SECCOACH_HOME";
+
+const FILE_NAME: &str = "progress.json";
+
+/// A quiz result: the best and the latest attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizScore {
+    pub correct: u32,
+    pub total: u32,
+    #[serde(default)]
+    pub best: u32,
+}
+
+/// Everything the coach remembers about one learner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    pub version: u32,
+    /// Ids of lessons read to the end.
+    #[serde(default)]
+    pub lessons_read: BTreeSet<String>,
+    /// Quiz results by lesson id.
+    #[serde(default)]
+    pub quiz_scores: BTreeMap<String, QuizScore>,
+    /// Fingerprints of findings the learner marked as reviewed.
+    #[serde(default)]
+    pub reviewed: BTreeSet<String>,
+    /// The lesson opened most recently.
+    #[serde(default)]
+    pub last_lesson: Option<String>,
+    /// Ids of labs solved (`seccoach lab check` passed): the practical part of their lesson.
+    #[serde(default)]
+    pub labs_solved: BTreeSet<String>,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            version: VERSION,
+            lessons_read: BTreeSet::new(),
+            quiz_scores: BTreeMap::new(),
+            reviewed: BTreeSet::new(),
+            last_lesson: None,
+            labs_solved: BTreeSet::new(),
+        }
+    }
+}
+
+impl Progress {
+    pub fn is_read(&self, lesson: &str) -> bool {
+        self.lessons_read.contains(lesson)
+    }
+
+    pub fn is_reviewed(&self, fingerprint: &str) -> bool {
+        self.reviewed.contains(fingerprint)
+    }
+
+    /// Records a finished quiz, keeping the best score.
+    pub fn record_quiz(&mut self, lesson: &str, correct: u32, total: u32) {
+        let best = self
+            .quiz_scores
+            .get(lesson)
+            .map_or(correct, |old| old.best.max(correct));
+        self.quiz_scores.insert(
+            lesson.to_owned(),
+            QuizScore {
+                correct,
+                total,
+                best,
+            },
+        );
+    }
+
+    /// Folds in progress saved by another process: sets are united and the best scores kept;
+    /// this process's latest quiz attempt and last lesson win.
+    pub fn merge_from(&mut self, other: &Progress) {
+        self.lessons_read
+            .extend(other.lessons_read.iter().cloned());
+        self.reviewed.extend(other.reviewed.iter().cloned());
+        self.labs_solved.extend(other.labs_solved.iter().cloned());
+        for (lesson, theirs) in &other.quiz_scores {
+            match self.quiz_scores.get_mut(lesson) {
+                Some(ours) => ours.best = ours.best.max(theirs.best).max(theirs.correct),
+                None => {
+                    self.quiz_scores.insert(lesson.clone(), *theirs);
+                }
+            }
+        }
+        if self.last_lesson.is_none() {
+            self.last_lesson.clone_from(&other.last_lesson);
+        }
+    }
+}
+
+/// Where progress lives on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Store {
+    path: PathBuf,
+}
+
+/// The outcome of loading: the progress, and a warning for the user when the file was unusable.
+#[derive(Debug)]
+pub struct Loaded {
+    pub progress: Progress,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot find a data directory for progress; set {HOME_ENV} to choose one")]
+    NoDataDir,
+    #[error("saving progress to {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl Store {
+    /// The store in `SECCOACH_HOME` if set, else in the platform's user data directory.
+    pub fn locate() -> Result<Store, StoreError> {
+        if let Some(home) = std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
+            return Ok(Store::in_dir(Path::new(&home)));
+        }
+        let dirs = directories::ProjectDirs::from("", "", "seccoach").ok_or(StoreError::NoDataDir)?;
+        Ok(Store::in_dir(dirs.data_dir()))
+    }
+
+    /// The store in a given directory.
+    pub fn in_dir(dir: &Path) -> Store {
+        Store {
+            path: dir.join(FILE_NAME),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Loads progress. A missing file is a fresh start; an unreadable one is moved aside.
+    pub fn load(&self) -> Loaded {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Loaded {
+                    progress: Progress::default(),
+                    warning: None,
+                };
+            }
+            Err(e) => {
+                return Loaded {
+                    progress: Progress::default(),
+                    warning: Some(format!(
+                        "could not read {} ({e}); starting with empty progress",
+                        self.path.display()
+                    )),
+                };
+            }
+        };
+        match parse(&bytes) {
+            Ok(progress) => Loaded {
+                progress,
+                warning: None,
+            },
+            Err(problem) => {
+                let warning = match self.set_aside() {
+                    Ok(moved) => format!(
+                        "progress file {} was unreadable ({problem}); moved it to {} and started fresh",
+                        self.path.display(),
+                        moved.display()
+                    ),
+                    Err(e) => format!(
+                        "progress file {} was unreadable ({problem}) and could not be moved aside ({e}); starting fresh",
+                        self.path.display()
+                    ),
+                };
+                Loaded {
+                    progress: Progress::default(),
+                    warning: Some(crate::display::sanitize(&warning).into_owned()),
+                }
+            }
+        }
+    }
+
+    /// Renames the file to `<name>.corrupt-<timestamp>` and returns the new path.
+    fn set_aside(&self) -> std::io::Result<PathBuf> {
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+        let mut target = self.path.with_file_name(format!("{FILE_NAME}.corrupt-{stamp}"));
+        let mut n = 1;
+        while target.exists() {
+            target = self
+                .path
+                .with_file_name(format!("{FILE_NAME}.corrupt-{stamp}-{n}"));
+            n += 1;
+        }
+        std::fs::rename(&self.path, &target)?;
+        Ok(target)
+    }
+
+    /// Saves progress atomically, merged with whatever another process saved meanwhile.
+    pub fn save(&self, progress: &Progress) -> Result<(), StoreError> {
+        let mut merged = progress.clone();
+        if let Ok(bytes) = std::fs::read(&self.path)
+            && let Ok(on_disk) = parse(&bytes)
+        {
+            merged.merge_from(&on_disk);
+        }
+        merged.version = VERSION;
+        let write_error = |source| StoreError::Write {
+            path: self.path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_error)?;
+        }
+        let mut text = serde_json::to_string_pretty(&merged)
+            .map_err(|e| write_error(std::io::Error::other(e)))?;
+        text.push('\n');
+        write_atomic(&self.path, text.as_bytes()).map_err(write_error)
+    }
+}
+
+/// Parses a progress file, refusing versions this build does not understand.
+fn parse(bytes: &[u8]) -> Result<Progress, String> {
+    #[derive(Deserialize)]
+    struct Header {
+        version: u32,
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if header.version != VERSION {
+        return Err(format!(
+            "version {} is not supported (this seccoach reads version {VERSION})",
+            header.version
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_keeps_the_best_score() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        let mut progress = store.load().progress;
+        progress.lessons_read.insert("secrets/how-secrets-leak".into());
+        progress.record_quiz("secrets/how-secrets-leak", 3, 4);
+        progress.record_quiz("secrets/how-secrets-leak", 1, 4);
+        progress.reviewed.insert("abc".into());
+        store.save(&progress).unwrap();
+        let loaded = store.load();
+        assert!(loaded.warning.is_none());
+        let score = loaded.progress.quiz_scores["secrets/how-secrets-leak"];
+        assert_eq!((score.correct, score.best, score.total), (1, 3, 4));
+        assert_eq!(loaded.progress, progress);
+    }
+
+    #[test]
+    fn saving_merges_with_another_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        let mut first = Progress::default();
+        first.lessons_read.insert("a/one".into());
+        let mut second = Progress::default();
+        second.lessons_read.insert("a/two".into());
+        store.save(&first).unwrap();
+        store.save(&second).unwrap();
+        let read = store.load().progress.lessons_read;
+        assert!(read.contains("a/one") && read.contains("a/two"));
+    }
+
+    #[test]
+    fn unknown_versions_are_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        std::fs::write(store.path(), r#"{"version": 99}"#).unwrap();
+        let loaded = store.load();
+        assert!(loaded.warning.unwrap().contains("version 99"));
+        assert!(!store.path().exists());
+    }
+}

@@ -1,0 +1,190 @@
+//! Live re-checking: keep each file's findings, and when files change re-scan only those files
+//! (plus the whole-tree rules, which are cheap), so the coach and `scan --watch` can confirm a
+//! fix within moments of the save.
+
+use super::{FileOutcome, Scanner};
+use crate::finding::{self, Finding};
+use crate::report::Report;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// What changed between two reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delta {
+    /// Findings that were there before and are gone now.
+    pub fixed: Vec<Finding>,
+    /// Findings that are there now and were not before.
+    pub new: Vec<Finding>,
+}
+
+/// A scan that stays up to date as files change.
+pub struct LiveScan {
+    scanner: Scanner,
+    root: PathBuf,
+    /// Per readable file, its latest outcome.
+    files: BTreeMap<String, FileOutcome>,
+    /// Outcomes that belong to no file (symbolic links, walk errors), kept from the first scan.
+    others: Vec<FileOutcome>,
+    report: Report,
+}
+
+impl LiveScan {
+    /// Scans `root` once, remembering every file's outcome.
+    pub fn new(scanner: Scanner, root: &Path) -> std::io::Result<LiveScan> {
+        let mut files = BTreeMap::new();
+        let mut others = Vec::new();
+        scanner.scan_observed(root, &mut |outcome| match &outcome.tree_file {
+            Some(file) => {
+                files.insert(file.path.clone(), outcome.clone());
+            }
+            None => others.push(outcome.clone()),
+        })?;
+        let mut live = LiveScan {
+            scanner,
+            root: root.to_path_buf(),
+            files,
+            others,
+            report: Report::default(),
+        };
+        live.report = live.assemble();
+        Ok(live)
+    }
+
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    pub fn scanner(&self) -> &Scanner {
+        &self.scanner
+    }
+
+    /// Brings the findings up to date after `changed` paths (files or folders, absolute or
+    /// relative to the root) were written, created or removed. Returns what changed.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Delta {
+        let present: BTreeSet<String> = self.scanner.walk_paths(&self.root).into_iter().collect();
+        let changed_rel: BTreeSet<String> = changed
+            .iter()
+            .map(|p| {
+                let p = if p.is_absolute() { p.clone() } else { self.root.join(p) };
+                super::relative_path(&self.root, &p)
+            })
+            .collect();
+        self.files.retain(|path, _| present.contains(path));
+        for path in &present {
+            let touched = changed_rel
+                .iter()
+                .any(|c| c == path || path.starts_with(&format!("{c}/")));
+            if touched || !self.files.contains_key(path) {
+                let outcome = self.scanner.scan_file(&self.root.join(path), path);
+                self.files.insert(path.clone(), outcome);
+            }
+        }
+        let before = std::mem::take(&mut self.report);
+        self.report = self.assemble();
+        diff(&before.findings, &self.report.findings)
+    }
+
+    fn assemble(&self) -> Report {
+        let mut report = Report::default();
+        let mut tree_files = Vec::with_capacity(self.files.len());
+        for outcome in self.files.values().chain(&self.others) {
+            let mut outcome = outcome.clone();
+            if let Some(file) = outcome.tree_file.take() {
+                tree_files.push(file);
+            }
+            self.scanner.absorb(&mut report, &mut outcome);
+        }
+        self.scanner.run_tree_analyzers(&self.root, &tree_files, &mut report);
+        report.stats.rules = self.scanner.plan.active_rules();
+        finding::sort(&mut report.findings);
+        report.notes.sort();
+        report.notes.dedup();
+        report
+    }
+}
+
+/// Findings gone and findings new, by fingerprint (each occurrence counted once).
+pub fn diff(before: &[Finding], after: &[Finding]) -> Delta {
+    fn count(list: &[Finding]) -> BTreeMap<&str, usize> {
+        let mut map: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in list {
+            *map.entry(f.fingerprint.as_str()).or_default() += 1;
+        }
+        map
+    }
+    let mut after_left = count(after);
+    let mut before_left = count(before);
+    let fixed = before
+        .iter()
+        .filter(|f| match after_left.get_mut(f.fingerprint.as_str()) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    let new = after
+        .iter()
+        .filter(|f| match before_left.get_mut(f.fingerprint.as_str()) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    Delta { fixed, new }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::scan::ScanOptions;
+    use std::sync::Arc;
+
+    fn live(dir: &Path) -> LiveScan {
+        let catalog = Arc::new(Catalog::embedded().unwrap());
+        LiveScan::new(Scanner::new(catalog, ScanOptions::default()), dir).unwrap()
+    }
+
+    #[test]
+    fn edits_creations_and_deletions_update_the_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = "# seccoach:ignore code/not-a-rule -- reason\n";
+        std::fs::write(dir.path().join("a.py"), bad).unwrap();
+        let mut scan = live(dir.path());
+        assert_eq!(scan.report().findings.len(), 1);
+
+        std::fs::write(dir.path().join("a.py"), "x = 1\n").unwrap();
+        let delta = scan.update(&[dir.path().join("a.py")]);
+        assert_eq!((delta.fixed.len(), delta.new.len()), (1, 0));
+        assert!(scan.report().findings.is_empty());
+
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/b.py"), bad).unwrap();
+        let delta = scan.update(&[dir.path().join("sub")]);
+        assert_eq!(delta.new.len(), 1);
+        assert_eq!(scan.report().findings[0].path, "sub/b.py");
+
+        std::fs::remove_dir_all(dir.path().join("sub")).unwrap();
+        let delta = scan.update(&[PathBuf::from("sub")]);
+        assert_eq!(delta.fixed.len(), 1);
+        assert_eq!(scan.report().stats.files_scanned, 1);
+    }
+
+    #[test]
+    fn moving_a_finding_is_neither_fixed_nor_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = "# seccoach:ignore code/not-a-rule -- reason\n";
+        std::fs::write(dir.path().join("a.py"), bad).unwrap();
+        let mut scan = live(dir.path());
+        std::fs::write(dir.path().join("a.py"), format!("\n\n{bad}")).unwrap();
+        let delta = scan.update(&[dir.path().join("a.py")]);
+        assert_eq!(delta, Delta::default());
+        assert_eq!(scan.report().findings[0].line, 3);
+    }
+}

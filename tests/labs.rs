@@ -1,0 +1,93 @@
+//! Every lab: the starting project fails its check, the reference solution (kept here, never
+//! shown to learners) passes, and an emptied folder fails (deleting the problem is not fixing it).
+
+use seccoach::catalog::Catalog;
+use seccoach::lab;
+use std::path::Path;
+use std::sync::Arc;
+
+fn catalog() -> Arc<Catalog> {
+    Arc::new(Catalog::embedded().expect("embedded catalogue loads"))
+}
+
+/// Copies every file under `from` over `to`.
+fn overlay(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            overlay(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn there_are_at_least_six_labs_each_linked_from_its_lesson() {
+    let catalog = catalog();
+    let labs = lab::all(&catalog).unwrap();
+    assert!(labs.len() >= 6, "{} labs", labs.len());
+    for l in &labs {
+        let lesson = catalog.lesson(&l.lesson).unwrap();
+        assert_eq!(lesson.lab.as_deref(), Some(l.id.as_str()), "lesson {} should name lab {}", lesson.id, l.id);
+    }
+    for lesson in catalog.lessons() {
+        if let Some(id) = &lesson.lab {
+            assert!(labs.iter().any(|l| &l.id == id), "lesson {} names missing lab {id}", lesson.id);
+        }
+    }
+}
+
+#[test]
+fn starting_states_fail_solutions_pass_and_empty_folders_fail() {
+    let catalog = catalog();
+    let solutions = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/labs");
+    let mut problems = Vec::new();
+    for l in lab::all(&catalog).unwrap() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("lab");
+        lab::start(&l, &work).unwrap();
+
+        let start = lab::check(&l, Arc::clone(&catalog), &work).unwrap();
+        if start.solved() {
+            problems.push(format!("{}: the starting project already passes", l.id));
+        }
+        if !start.broken.is_empty() {
+            problems.push(format!("{}: the starting project breaks invariants: {:?}", l.id, start.broken));
+        }
+        for rule in &l.rules {
+            if !start.remaining.iter().any(|f| f.rule.as_str() == rule) {
+                problems.push(format!("{}: the starting project does not trigger {rule}", l.id));
+            }
+        }
+
+        let solution = solutions.join(&l.id).join("solution");
+        assert!(solution.is_dir(), "{}: no reference solution", l.id);
+        overlay(&solution, &work);
+        let solved = lab::check(&l, Arc::clone(&catalog), &work).unwrap();
+        if !solved.solved() {
+            let left: Vec<String> = solved.remaining.iter().map(|f| format!("{} {}:{}", f.rule, f.path, f.line)).collect();
+            problems.push(format!("{}: the solution does not pass: findings {left:?}, broken {:?}", l.id, solved.broken));
+        }
+
+        let empty = dir.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let emptied = lab::check(&l, Arc::clone(&catalog), &empty).unwrap();
+        if emptied.solved() || emptied.broken.is_empty() {
+            problems.push(format!("{}: an emptied folder passes", l.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn start_refuses_a_non_empty_folder() {
+    let catalog = catalog();
+    let l = lab::all(&catalog).unwrap().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mine.txt"), "keep me").unwrap();
+    assert!(lab::start(&l, dir.path()).is_err());
+    assert_eq!(std::fs::read_to_string(dir.path().join("mine.txt")).unwrap(), "keep me");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing was written");
+}
