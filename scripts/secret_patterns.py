@@ -7,6 +7,10 @@ A secret rule is a regex rule with `secret = true` or an id in the `secrets/` ar
 arguments it reads the embedded catalogue (checks/**/*.toml beside this script); a directory
 argument is searched for *.toml recursively, so `checks` and `SCANNED/.seccoach/checks` give
 exactly the regexes a scan of SCANNED runs. Patterns use Rust regex syntax, which ripgrep shares.
+
+With --ascii-word-boundaries every `\b`/`\B` becomes `(?-u:\b)`/`(?-u:\B)`: on ASCII text the
+same regexes, but ones a combined DFA can run on text with non-ASCII bytes (a Unicode word
+boundary makes ripgrep's lazy DFA give up on such text and fall back to a much slower engine).
 """
 
 import pathlib
@@ -23,9 +27,27 @@ def packs(args):
             yield root
 
 
+def ascii_word_boundaries(pattern):
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append(f"(?-u:\\{nxt})" if nxt in "bB" else c + nxt)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def main():
+    args = sys.argv[1:]
+    ascii_b = "--ascii-word-boundaries" in args
+    args = [a for a in args if a != "--ascii-word-boundaries"]
     seen = set()
-    for pack in packs(sys.argv[1:]):
+    for pack in packs(args):
         try:
             data = tomllib.loads(pack.read_text())
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
@@ -41,6 +63,8 @@ def main():
             if not pattern or "\n" in pattern or pattern in seen:
                 continue
             seen.add(pattern)
+            if ascii_b:
+                pattern = ascii_word_boundaries(pattern)
             # Grouped, so that an inline flag such as (?i) stays inside its own pattern.
             print(f"(?:{pattern})")
 

@@ -45,9 +45,36 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Show (or apply) the machine-applicable fixes for a directory's findings.
+    Fix {
+        /// The directory to fix.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Only fix findings of this rule (repeatable).
+        #[arg(long = "rule", value_name = "RULE")]
+        rules: Vec<String>,
+        /// Write the changes (without it, only the diffs are printed and nothing changes).
+        #[arg(long)]
+        apply: bool,
+    },
     /// Hands-on labs: a small vulnerable project to fix, checked by the same rules.
     #[command(subcommand)]
     Lab(LabCommand),
+    /// Open the coach on a lesson (by default, where you left off).
+    Learn {
+        /// The lesson id, e.g. secrets/how-secrets-leak (see `seccoach lessons`).
+        lesson: Option<String>,
+    },
+    /// List the lessons: id, title, track, minutes, and whether you have done them.
+    Lessons {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Show your progress: lessons read per track, quiz scores, findings reviewed.
+    Progress {
+        #[arg(long, value_enum, default_value_t = crate::progress::SummaryFormat::Text)]
+        format: crate::progress::SummaryFormat,
+    },
     /// List every rule seccoach knows.
     Checks {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -119,6 +146,10 @@ pub struct ScanArgs {
     /// Do not run this rule (repeatable).
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
+    /// Check lockfiles against this OSV advisory database (a directory or .zip of OSV JSON
+    /// records, read offline) for deps/known-vulnerable.
+    #[arg(long, value_name = "PATH")]
+    pub advisories: Option<PathBuf>,
     /// Colour: auto (terminal and no NO_COLOR), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -154,11 +185,15 @@ pub fn main() -> ExitCode {
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => coach(),
+        None => coach(None),
+        Some(Command::Learn { lesson }) => coach(Some(lesson)),
+        Some(Command::Lessons { format }) => lessons(format),
+        Some(Command::Progress { format }) => progress(format),
         Some(Command::Scan(args)) => scan(args),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
         Some(Command::Lab(command)) => lab(command),
+        Some(Command::Fix { path, rules, apply }) => fix(&path, &rules, apply),
         Some(Command::Init { path, fail_on, force }) => {
             let written = crate::init::write(&path, fail_on, force)?;
             println!(
@@ -170,7 +205,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn coach() -> Result<ExitCode> {
+/// Opens the coach on the current directory: at home, or on a lesson (`Some(None)`: the one to
+/// continue with).
+fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
             "seccoach: the coach needs an interactive terminal. Use `seccoach scan` for a report \
@@ -178,10 +216,79 @@ fn coach() -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    match Cli::parse_from(["seccoach", "scan"]).command {
-        Some(Command::Scan(args)) => scan(args),
-        _ => unreachable!("`seccoach scan` parses as the scan command"),
+    let root = PathBuf::from(".");
+    let (catalog, config) = load_repository(&root)?;
+    let store = crate::progress::Store::locate()?;
+    let start = match lesson {
+        None => crate::tui::Start::Home,
+        Some(None) => crate::tui::Start::Continue,
+        Some(Some(id)) => {
+            if catalog.lesson(&id).is_none() {
+                let close: Vec<&str> = catalog
+                    .lessons()
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .filter(|l| {
+                        l.contains(id.as_str())
+                            || l.rsplit('/').next().is_some_and(|slug| id.contains(slug))
+                    })
+                    .take(5)
+                    .collect();
+                let hint = if close.is_empty() {
+                    "run `seccoach lessons` for the list".to_owned()
+                } else {
+                    format!("did you mean: {}?", close.join(", "))
+                };
+                bail!("unknown lesson `{id}`; {hint}");
+            }
+            crate::tui::Start::Lesson(id)
+        }
+    };
+    let outcome = crate::tui::run(crate::tui::CoachOptions {
+        root,
+        scan: ScanOptions::from_config(&config),
+        catalog,
+        store,
+        start,
+        started,
+    })?;
+    if std::env::var_os("SECCOACH_DEBUG_TIMING").is_some()
+        && let Some(first) = outcome.first_frame
+    {
+        eprintln!("seccoach: first frame after {} ms", first.as_millis());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `seccoach lessons`.
+fn lessons(format: ListFormat) -> Result<ExitCode> {
+    let catalog = Catalog::for_repository(Path::new("."))?;
+    let progress = load_progress()?;
+    let text = crate::progress::lessons_listing(&catalog, &progress, format == ListFormat::Json);
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `seccoach progress`.
+fn progress(format: crate::progress::SummaryFormat) -> Result<ExitCode> {
+    let catalog = Catalog::for_repository(Path::new("."))?;
+    let store = crate::progress::Store::locate()?;
+    let loaded = store.load();
+    if let Some(warning) = &loaded.warning {
+        eprintln!("seccoach: {warning}");
+    }
+    let text = crate::progress::summary(&catalog, &loaded.progress, store.path(), format);
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The learner's progress, with any warning about its file on stderr.
+fn load_progress() -> Result<crate::progress::Progress> {
+    let loaded = crate::progress::Store::locate()?.load();
+    if let Some(warning) = &loaded.warning {
+        eprintln!("seccoach: {warning}");
+    }
+    Ok(loaded.progress)
 }
 
 fn write_stdout(text: &str) -> Result<()> {
@@ -223,6 +330,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         options.max_file_size = size;
     }
     options.threads = args.threads;
+    options.advisories = args.advisories.clone();
     let scanner = Scanner::new(Arc::clone(&catalog), options);
     if args.watch {
         return watch_loop(scanner, root, &args, &catalog, baseline.as_ref());
@@ -475,4 +583,74 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
+    if !root.is_dir() {
+        bail!("{} is not a directory", root.display());
+    }
+    let (catalog, config) = load_repository(root)?;
+    for id in rules {
+        match catalog.rule(id) {
+            None => bail!("--rule {id}: unknown rule id (see `seccoach checks`)"),
+            Some(rule) if !rule.autofix.is_available() => bail!("--rule {id}: this rule has no automatic fix"),
+            Some(_) => {}
+        }
+    }
+    let scanner = Scanner::new(Arc::clone(&catalog), ScanOptions::from_config(&config));
+    let report = scanner
+        .scan(root)
+        .with_context(|| format!("scanning {}", root.display()))?;
+    let (fixes, errors) = crate::fix::propose(&scanner, root, &report.findings, rules);
+    for error in &errors {
+        eprintln!("seccoach: {}", crate::display::sanitize(&error.to_string()));
+    }
+    let mut out = String::new();
+    let mut failed = errors.len();
+    let mut applied = 0;
+    for file_fix in &fixes {
+        let label = match file_fix.safety {
+            crate::catalog::Autofix::Safe => "safe",
+            _ => "needs review",
+        };
+        let mut rules_fixed: Vec<&str> = file_fix.fixed.iter().map(|(r, _)| r.as_str()).collect();
+        rules_fixed.dedup();
+        if apply {
+            match crate::fix::apply(root, file_fix) {
+                Ok(()) => {
+                    applied += 1;
+                    out.push_str(&format!(
+                        "fixed {} ({}): {}\n",
+                        crate::display::sanitize(&file_fix.path),
+                        label,
+                        rules_fixed.join(", ")
+                    ));
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("seccoach: {}", crate::display::sanitize(&e.to_string()));
+                }
+            }
+        } else {
+            out.push_str(&format!("# {} — {label}\n", rules_fixed.join(", ")));
+            for rule in &rules_fixed {
+                out.push_str(&format!("# {}\n", crate::fix::rationale(rule)));
+            }
+            out.push_str(&crate::display::sanitize_lines(&file_fix.diff()));
+            out.push('\n');
+        }
+    }
+    let findings: usize = fixes.iter().map(|f| f.fixed.len()).sum();
+    if fixes.is_empty() {
+        out.push_str("No automatic fixes apply here.\n");
+    } else if apply {
+        out.push_str(&format!("\nApplied fixes for {findings} findings in {applied} files. Run `seccoach scan` to confirm.\n"));
+    } else {
+        out.push_str(&format!(
+            "{findings} findings in {} files can be fixed automatically. Nothing was changed; run with --apply to write these changes.\n",
+            fixes.len()
+        ));
+    }
+    write_stdout(&out)?;
+    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }

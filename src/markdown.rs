@@ -333,10 +333,7 @@ impl Renderer {
                         BlockQuoteKind::Warning => "Warning",
                         BlockQuoteKind::Caution => "Caution",
                     };
-                    let style = self
-                        .palette
-                        .quote(Some(kind))
-                        .add_modifier(Modifier::BOLD);
+                    let style = self.palette.quote(Some(kind)).add_modifier(Modifier::BOLD);
                     self.push_text(label, style);
                     self.flush();
                 }
@@ -697,9 +694,9 @@ impl Renderer {
         }
         let cell_text = |cell: &[Piece]| -> Vec<(String, Style)> {
             cell.iter()
-                .filter_map(|p| match p {
-                    Piece::Text(t, s) => Some((t.clone(), *s)),
-                    Piece::Break => Some((" ".to_owned(), Style::new())),
+                .map(|p| match p {
+                    Piece::Text(t, s) => (t.clone(), *s),
+                    Piece::Break => (" ".to_owned(), Style::new()),
                 })
                 .collect()
         };
@@ -1098,7 +1095,10 @@ mod tests {
         );
         let text = styled(md);
         assert_eq!(span_with(&text, "import").style.fg, Some(Color::Cyan));
-        assert_eq!(span_with(&text, "# comment").style.fg, Some(Color::DarkGray));
+        assert_eq!(
+            span_with(&text, "# comment").style.fg,
+            Some(Color::DarkGray)
+        );
         assert!(
             span_with(&text, "python")
                 .style
@@ -1147,10 +1147,7 @@ mod tests {
             plain("see [the docs](https://example.com/docs)", 60),
             ["see the docs (https://example.com/docs)"]
         );
-        assert_eq!(
-            plain("<https://example.com>", 60),
-            ["https://example.com"]
-        );
+        assert_eq!(plain("<https://example.com>", 60), ["https://example.com"]);
         assert_eq!(plain("[section](#why)", 60), ["section"]);
         assert_eq!(
             plain("![diagram](img/flow.png)", 60),
@@ -1160,7 +1157,8 @@ mod tests {
 
     #[test]
     fn tables_align_columns_and_separate_the_header() {
-        let md = "| Rule | Severity |\n|------|---------:|\n| docker/root | high |\n| a | critical |\n";
+        let md =
+            "| Rule | Severity |\n|------|---------:|\n| docker/root | high |\n| a | critical |\n";
         assert_eq!(
             plain(md, 60),
             [

@@ -7,6 +7,7 @@
 //! file that cannot be read is moved aside with a warning and the coach starts fresh: progress is
 //! worth keeping, but never worth a crash.
 
+use crate::catalog::Catalog;
 use crate::persist::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,8 +93,7 @@ impl Progress {
     /// Folds in progress saved by another process: sets are united and the best scores kept;
     /// this process's latest quiz attempt and last lesson win.
     pub fn merge_from(&mut self, other: &Progress) {
-        self.lessons_read
-            .extend(other.lessons_read.iter().cloned());
+        self.lessons_read.extend(other.lessons_read.iter().cloned());
         self.reviewed.extend(other.reviewed.iter().cloned());
         self.labs_solved.extend(other.labs_solved.iter().cloned());
         for (lesson, theirs) in &other.quiz_scores {
@@ -140,7 +140,8 @@ impl Store {
         if let Some(home) = std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
             return Ok(Store::in_dir(Path::new(&home)));
         }
-        let dirs = directories::ProjectDirs::from("", "", "seccoach").ok_or(StoreError::NoDataDir)?;
+        let dirs =
+            directories::ProjectDirs::from("", "", "seccoach").ok_or(StoreError::NoDataDir)?;
         Ok(Store::in_dir(dirs.data_dir()))
     }
 
@@ -202,8 +203,12 @@ impl Store {
 
     /// Renames the file to `<name>.corrupt-<timestamp>` and returns the new path.
     fn set_aside(&self) -> std::io::Result<PathBuf> {
-        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
-        let mut target = self.path.with_file_name(format!("{FILE_NAME}.corrupt-{stamp}"));
+        let stamp = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
+        let mut target = self
+            .path
+            .with_file_name(format!("{FILE_NAME}.corrupt-{stamp}"));
         let mut n = 1;
         while target.exists() {
             target = self
@@ -254,6 +259,195 @@ fn parse(bytes: &[u8]) -> Result<Progress, String> {
     serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }
 
+/// Output formats of `seccoach progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// Lessons read per track: (track id, track title, read, total), in curriculum order.
+pub fn track_progress(
+    catalog: &Catalog,
+    progress: &Progress,
+) -> Vec<(String, String, usize, usize)> {
+    let lessons = catalog.lessons();
+    catalog
+        .tracks()
+        .iter()
+        .map(|track| {
+            let in_track: Vec<_> = lessons.iter().filter(|l| l.track == track.id).collect();
+            let read = in_track.iter().filter(|l| progress.is_read(&l.id)).count();
+            (track.id.clone(), track.title.clone(), read, in_track.len())
+        })
+        .filter(|(_, _, _, total)| *total > 0)
+        .collect()
+}
+
+/// `seccoach lessons`: every lesson with its track, length and whether it is done.
+pub fn lessons_listing(catalog: &Catalog, progress: &Progress, json: bool) -> String {
+    let lessons = catalog.lessons();
+    if json {
+        let rows: Vec<serde_json::Value> = lessons
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "id": l.id,
+                    "title": l.title,
+                    "track": l.track,
+                    "minutes": l.minutes,
+                    "level": l.level,
+                    "done": progress.is_read(&l.id),
+                    "quiz": progress.quiz_scores.get(&l.id),
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_owned());
+        text.push('\n');
+        return text;
+    }
+    let id_width = lessons.iter().map(|l| l.id.len()).max().unwrap_or(2).max(2);
+    let track_width = lessons
+        .iter()
+        .map(|l| l.track.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!(
+        "DONE  {:<id_width$}  {:<track_width$}  MIN  TITLE\n",
+        "ID", "TRACK"
+    );
+    for lesson in &lessons {
+        let done = if progress.is_read(&lesson.id) {
+            "yes"
+        } else {
+            "-"
+        };
+        out.push_str(&format!(
+            "{done:<4}  {:<id_width$}  {:<track_width$}  {:>3}  {}\n",
+            lesson.id,
+            lesson.track,
+            lesson.minutes,
+            crate::display::sanitize(&lesson.title)
+        ));
+    }
+    let read = lessons.iter().filter(|l| progress.is_read(&l.id)).count();
+    out.push_str(&format!(
+        "\n{read} of {} lessons done. `seccoach learn <id>` opens one.\n",
+        lessons.len()
+    ));
+    out
+}
+
+/// `seccoach progress`: lessons read per track, quiz scores, findings reviewed, last lesson.
+pub fn summary(
+    catalog: &Catalog,
+    progress: &Progress,
+    store: &Path,
+    format: SummaryFormat,
+) -> String {
+    let tracks = track_progress(catalog, progress);
+    let read: usize = tracks.iter().map(|t| t.2).sum();
+    let total: usize = tracks.iter().map(|t| t.3).sum();
+    let title_of = |id: &str| {
+        catalog.lesson(id).map_or_else(
+            || id.to_owned(),
+            |l| crate::display::sanitize(&l.title).into_owned(),
+        )
+    };
+    match format {
+        SummaryFormat::Json => {
+            let value = serde_json::json!({
+                "version": progress.version,
+                "store": store.display().to_string(),
+                "lessons_read": read,
+                "lessons_total": total,
+                "tracks": tracks.iter().map(|(id, title, read, total)| serde_json::json!({
+                    "id": id, "title": title, "read": read, "total": total,
+                })).collect::<Vec<_>>(),
+                "lessons": progress.lessons_read,
+                "quiz_scores": progress.quiz_scores,
+                "findings_reviewed": progress.reviewed.len(),
+                "last_lesson": progress.last_lesson,
+            });
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_owned());
+            text.push('\n');
+            text
+        }
+        SummaryFormat::Markdown => {
+            let mut out = String::from("# seccoach progress\n\n");
+            out.push_str(&format!("{read} of {total} lessons read.\n\n"));
+            out.push_str("| Track | Read | Lessons |\n|---|---:|---:|\n");
+            for (_, title, read, total) in &tracks {
+                out.push_str(&format!(
+                    "| {} | {read} | {total} |\n",
+                    title.replace('|', "\\|")
+                ));
+            }
+            if !progress.quiz_scores.is_empty() {
+                out.push_str("\n## Quiz scores\n\n");
+                for (lesson, score) in &progress.quiz_scores {
+                    out.push_str(&format!(
+                        "- {} (`{lesson}`): {}/{} (best {}/{})\n",
+                        title_of(lesson),
+                        score.correct,
+                        score.total,
+                        score.best,
+                        score.total
+                    ));
+                }
+            }
+            out.push_str(&format!(
+                "\nFindings reviewed: {}\n",
+                progress.reviewed.len()
+            ));
+            if let Some(last) = &progress.last_lesson {
+                out.push_str(&format!("\nLast lesson: {} (`{last}`)\n", title_of(last)));
+            }
+            out
+        }
+        SummaryFormat::Text => {
+            let mut out = format!("{read} of {total} lessons read\n\n");
+            let width = tracks
+                .iter()
+                .map(|t| t.1.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (_, title, read, total) in &tracks {
+                let filled = (read * 10).checked_div(*total).unwrap_or(0);
+                out.push_str(&format!(
+                    "  {title:<width$}  {}{}  {read}/{total}\n",
+                    "#".repeat(filled),
+                    ".".repeat(10 - filled)
+                ));
+            }
+            if !progress.quiz_scores.is_empty() {
+                out.push_str("\nQuiz scores\n");
+                for (lesson, score) in &progress.quiz_scores {
+                    out.push_str(&format!(
+                        "  {}: {}/{} (best {}/{})\n",
+                        title_of(lesson),
+                        score.correct,
+                        score.total,
+                        score.best,
+                        score.total
+                    ));
+                }
+            }
+            out.push_str(&format!(
+                "\nFindings reviewed: {}\n",
+                progress.reviewed.len()
+            ));
+            if let Some(last) = &progress.last_lesson {
+                out.push_str(&format!("Last lesson: {}\n", title_of(last)));
+            }
+            out.push_str(&format!("\nStored in {}\n", store.display()));
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,7 +457,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::in_dir(dir.path());
         let mut progress = store.load().progress;
-        progress.lessons_read.insert("secrets/how-secrets-leak".into());
+        progress
+            .lessons_read
+            .insert("secrets/how-secrets-leak".into());
         progress.record_quiz("secrets/how-secrets-leak", 3, 4);
         progress.record_quiz("secrets/how-secrets-leak", 1, 4);
         progress.reviewed.insert("abc".into());

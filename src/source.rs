@@ -67,6 +67,8 @@ impl FileKind {
         if lower == "dockerfile"
             || lower == "containerfile"
             || lower.starts_with("dockerfile.")
+            || lower.starts_with("dockerfile-")
+            || lower.starts_with("dockerfile_")
             || lower.ends_with(".dockerfile")
             || lower.ends_with(".containerfile")
         {
@@ -376,6 +378,7 @@ mod tests {
             ("Dockerfile", FileKind::Dockerfile),
             ("build/Dockerfile.prod", FileKind::Dockerfile),
             ("api.dockerfile", FileKind::Dockerfile),
+            ("Dockerfile-dev", FileKind::Dockerfile),
             ("docker-compose.yml", FileKind::Compose),
             ("compose.yaml", FileKind::Compose),
             (".github/workflows/ci.yml", FileKind::GithubWorkflow),

@@ -507,3 +507,18 @@ fn watch_mode_writes_one_json_report_per_change() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn a_catch_all_rule_yields_to_a_specific_one_on_the_same_value() {
+    let dir = project();
+    std::fs::write(dir.path().join("app/settings.py"), format!("ACME_TOKEN = \"{TOKEN}\"\n")).unwrap();
+    let report = json(dir.path(), &[]);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "app/settings.py")
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["secrets/acme-token"], "secrets/generic-assignment yields to the specific rule");
+}

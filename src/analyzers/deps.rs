@@ -12,8 +12,8 @@ pub mod lockfile;
 pub mod manifest;
 pub mod version;
 
-use super::{Context, Hit, Tree, TreeHit};
-use crate::source::Source;
+use super::{Context, Hit, Tree, TreeFile, TreeHit};
+use crate::source::{Source, is_test_path};
 use std::collections::BTreeSet;
 use std::io::Read;
 use toml::Spanned;
@@ -163,13 +163,14 @@ pub fn check_tree(_cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
     let mut reported: BTreeSet<String> = BTreeSet::new();
     for file in tree.files {
         let path = file.path.as_str();
-        if is_vendored(path) {
+        // Manifests of installed packages and of test fixtures are never installed from.
+        if is_vendored(path) || is_test_path(path) {
             continue;
         }
         let dir = dir_of(path);
         let has_lock = |names: &[&str], search_up: bool| {
             let mut dirs = dir_and_ancestors(dir);
-            let mut check_dir = |d: &str| names.iter().any(|n| tree.contains(&join(d, n)));
+            let check_dir = |d: &str| names.iter().any(|n| tree.contains(&join(d, n)));
             if search_up {
                 dirs.any(check_dir)
             } else {
@@ -178,11 +179,9 @@ pub fn check_tree(_cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
         };
         let report_at = match file_name(path) {
             // A workspace member is pinned by the lockfile at the workspace root.
-            "package.json" if !has_lock(&NPM_LOCKS, true) => {
-                read_manifest(tree, path)
-                    .is_some_and(|text| npm_has_dependencies(&text))
-                    .then(|| path.to_owned())
-            }
+            "package.json" if !has_lock(&NPM_LOCKS, true) => read_manifest(tree, path)
+                .is_some_and(|text| npm_has_dependencies(&text))
+                .then(|| path.to_owned()),
             "Cargo.toml" if !has_lock(&["Cargo.lock"], true) => {
                 cargo_needs_lock(tree, path).then(|| cargo_lock_owner(tree, path))
             }
@@ -209,14 +208,22 @@ pub fn check_tree(_cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
     }
 }
 
+/// The files whose path starts with `prefix` (a contiguous run, since the list is sorted).
+fn with_prefix<'t>(tree: &Tree<'t>, prefix: &str) -> &'t [TreeFile] {
+    let start = tree.files.partition_point(|f| f.path.as_str() < prefix);
+    let len = tree.files[start..]
+        .iter()
+        .take_while(|f| f.path.starts_with(prefix))
+        .count();
+    &tree.files[start..start + len]
+}
+
 /// `pylock.<name>.toml` (PEP 751) beside the project.
 fn has_pylock(tree: &Tree, dir: &str) -> bool {
     let prefix = join(dir, "pylock.");
-    tree.files.iter().any(|f| {
-        f.path.starts_with(&prefix)
-            && f.path.ends_with(".toml")
-            && !f.path[prefix.len()..].contains('/')
-    })
+    with_prefix(tree, &prefix)
+        .iter()
+        .any(|f| f.path.ends_with(".toml") && !f.path[prefix.len()..].contains('/'))
 }
 
 /// Reads a manifest the scan listed, bounded; `None` when unreadable or not UTF-8.
@@ -276,10 +283,9 @@ fn cargo_needs_lock(tree: &Tree, path: &str) -> bool {
     let bin_prefix = join(dir, "src/bin/");
     let is_binary = tree.contains(&join(dir, "src/main.rs"))
         || non_empty(table_get(doc, "bin"))
-        || tree
-            .files
+        || with_prefix(tree, &bin_prefix)
             .iter()
-            .any(|f| f.path.starts_with(&bin_prefix) && f.path.ends_with(".rs"));
+            .any(|f| f.path.ends_with(".rs"));
     let sections = ["dependencies", "dev-dependencies", "build-dependencies"];
     let has_deps = sections.iter().any(|s| non_empty(table_get(doc, s)))
         || table(doc, &["target"]).is_some_and(|targets| {
@@ -300,7 +306,9 @@ fn cargo_lock_owner(tree: &Tree, path: &str) -> String {
             continue;
         }
         let is_workspace = read_manifest(tree, &candidate)
-            .and_then(|text| parse_toml(&text).map(|doc| table_get(doc.get_ref(), "workspace").is_some()))
+            .and_then(|text| {
+                parse_toml(&text).map(|doc| table_get(doc.get_ref(), "workspace").is_some())
+            })
             .unwrap_or(false);
         if is_workspace {
             return candidate;
@@ -357,7 +365,6 @@ fn pipfile_has_packages(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyzers::TreeFile;
     use crate::catalog::Catalog;
     use crate::source::FileKind;
 
@@ -402,18 +409,25 @@ mod tests {
         );
         assert!(tree_hits(&[("package.json", PKG), ("yarn.lock", "")]).is_empty());
         assert!(
-            tree_hits(&[("package.json", PKG), ("pnpm-lock.yaml", ""), ("apps/web/package.json", PKG)])
-                .is_empty()
+            tree_hits(&[
+                ("package.json", PKG),
+                ("pnpm-lock.yaml", ""),
+                ("apps/web/package.json", PKG)
+            ])
+            .is_empty()
         );
         // No dependencies, nothing to pin; node_modules is not the project.
         assert!(tree_hits(&[("package.json", r#"{"name": "a", "scripts": {}}"#)]).is_empty());
-        assert!(tree_hits(&[
-            ("package.json", PKG),
-            ("package-lock.json", "{}"),
-            ("node_modules/x/package.json", PKG)
-        ])
-        .is_empty());
+        assert!(
+            tree_hits(&[
+                ("package.json", PKG),
+                ("package-lock.json", "{}"),
+                ("node_modules/x/package.json", PKG)
+            ])
+            .is_empty()
+        );
         assert!(tree_hits(&[("package.json", "{not json")]).is_empty());
+        assert!(tree_hits(&[("test/fixtures/app/package.json", PKG)]).is_empty());
     }
 
     #[test]
@@ -423,12 +437,14 @@ mod tests {
             vec![("Cargo.toml".to_owned(), 1)]
         );
         assert!(tree_hits(&[("Cargo.toml", CRATE), ("src/lib.rs", "")]).is_empty());
-        assert!(tree_hits(&[
-            ("Cargo.toml", CRATE),
-            ("src/main.rs", ""),
-            ("Cargo.lock", "")
-        ])
-        .is_empty());
+        assert!(
+            tree_hits(&[
+                ("Cargo.toml", CRATE),
+                ("src/main.rs", ""),
+                ("Cargo.lock", "")
+            ])
+            .is_empty()
+        );
         assert_eq!(
             tree_hits(&[("Cargo.toml", CRATE), ("src/bin/tool.rs", "")]),
             vec![("Cargo.toml".to_owned(), 1)]
@@ -446,7 +462,13 @@ mod tests {
         locked.push(("Cargo.lock", ""));
         assert!(tree_hits(&locked).is_empty());
         // A binary with no dependencies has nothing to pin.
-        assert!(tree_hits(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", "")]).is_empty());
+        assert!(
+            tree_hits(&[
+                ("Cargo.toml", "[package]\nname = \"a\"\n"),
+                ("src/main.rs", "")
+            ])
+            .is_empty()
+        );
     }
 
     #[test]
@@ -480,7 +502,10 @@ mod tests {
     fn path_helpers() {
         assert_eq!(dir_of("a/b/c.json"), "a/b");
         assert_eq!(dir_of("c.json"), "");
-        assert_eq!(dir_and_ancestors("a/b").collect::<Vec<_>>(), ["a/b", "a", ""]);
+        assert_eq!(
+            dir_and_ancestors("a/b").collect::<Vec<_>>(),
+            ["a/b", "a", ""]
+        );
         assert_eq!(dir_and_ancestors("").collect::<Vec<_>>(), [""]);
         assert!(is_vendored("web/node_modules/x/package.json"));
         assert!(!is_vendored("web/package.json"));

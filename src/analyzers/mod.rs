@@ -5,7 +5,12 @@
 //! loading checks that the two agree. The exhaustive `match`es below are the only other place a
 //! new analyzer touches.
 
+pub mod actions;
+pub mod compose;
+pub mod deps;
 pub mod dockerfile;
+pub mod kubernetes;
+pub mod repo;
 pub mod secrets;
 pub mod suppressions;
 
@@ -19,7 +24,12 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnalyzerKind {
+    Actions,
+    Compose,
+    Deps,
     Dockerfile,
+    Kubernetes,
+    Repo,
     Secrets,
     Suppressions,
 }
@@ -86,18 +96,30 @@ impl Tree<'_> {
 pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub today: jiff::civil::Date,
+    /// The OSV advisory database given with `--advisories`, loaded once per scan.
+    pub advisories: Option<&'a deps::advisories::AdvisoryDb>,
 }
 
 impl AnalyzerKind {
-    pub const ALL: [AnalyzerKind; 3] = [
+    pub const ALL: [AnalyzerKind; 8] = [
+        AnalyzerKind::Actions,
+        AnalyzerKind::Compose,
+        AnalyzerKind::Deps,
         AnalyzerKind::Dockerfile,
+        AnalyzerKind::Kubernetes,
+        AnalyzerKind::Repo,
         AnalyzerKind::Secrets,
         AnalyzerKind::Suppressions,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            AnalyzerKind::Actions => "actions",
+            AnalyzerKind::Compose => "compose",
+            AnalyzerKind::Deps => "deps",
             AnalyzerKind::Dockerfile => "dockerfile",
+            AnalyzerKind::Kubernetes => "kubernetes",
+            AnalyzerKind::Repo => "repo",
             AnalyzerKind::Secrets => "secrets",
             AnalyzerKind::Suppressions => "suppressions",
         }
@@ -106,7 +128,12 @@ impl AnalyzerKind {
     /// The rule ids this analyzer may emit.
     pub fn rules(self) -> &'static [&'static str] {
         match self {
+            AnalyzerKind::Actions => actions::RULES,
+            AnalyzerKind::Compose => compose::RULES,
+            AnalyzerKind::Deps => deps::RULES,
             AnalyzerKind::Dockerfile => dockerfile::RULES,
+            AnalyzerKind::Kubernetes => kubernetes::RULES,
+            AnalyzerKind::Repo => repo::RULES,
             AnalyzerKind::Secrets => secrets::RULES,
             AnalyzerKind::Suppressions => suppressions::RULES,
         }
@@ -115,16 +142,28 @@ impl AnalyzerKind {
     /// Runs the per-file part of the analysis on one file the rule filters accepted.
     pub fn check_file(self, cx: &Context, src: &Source, out: &mut Vec<Hit>) {
         match self {
+            AnalyzerKind::Actions => actions::check(src, out),
+            AnalyzerKind::Compose => compose::check(src, out),
+            AnalyzerKind::Deps => deps::check(cx, src, out),
             AnalyzerKind::Dockerfile => dockerfile::check(src, out),
+            AnalyzerKind::Kubernetes => kubernetes::check(src, out),
+            AnalyzerKind::Repo => repo::check(cx, src, out),
             AnalyzerKind::Secrets => secrets::check(src, out),
             AnalyzerKind::Suppressions => suppressions::check(cx, src, out),
         }
     }
 
     /// Runs the whole-tree part of the analysis once per scan.
-    pub fn check_tree(self, _cx: &Context, _tree: &Tree, _out: &mut Vec<TreeHit>) {
+    pub fn check_tree(self, cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
         match self {
-            AnalyzerKind::Dockerfile | AnalyzerKind::Secrets | AnalyzerKind::Suppressions => {}
+            AnalyzerKind::Deps => deps::check_tree(cx, tree, out),
+            AnalyzerKind::Repo => repo::check_tree(cx, tree, out),
+            AnalyzerKind::Dockerfile => dockerfile::check_tree(cx, tree, out),
+            AnalyzerKind::Actions
+            | AnalyzerKind::Compose
+            | AnalyzerKind::Kubernetes
+            | AnalyzerKind::Secrets
+            | AnalyzerKind::Suppressions => {}
         }
     }
 }

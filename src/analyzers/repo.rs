@@ -56,12 +56,70 @@ const SSH_KEY_NAMES: [&str; 4] = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"];
 /// Extensions of formats that are binary whatever their content (for files over the scan's size
 /// limit, which are listed but not read).
 const BINARY_EXTENSIONS: &[&str] = &[
-    "7z", "a", "aab", "apk", "avi", "bin", "bmp", "bz2", "ckpt", "class", "db", "deb", "dll",
-    "dmg", "dylib", "ear", "exe", "flac", "gif", "gz", "h5", "hdf5", "iso", "img", "ipa", "jar",
-    "jpeg", "jpg", "lib", "mkv", "mov", "mp3", "mp4", "msi", "npy", "npz", "o", "ogg", "onnx",
-    "parquet", "pdb", "pdf", "pickle", "pkl", "png", "psd", "pt", "pth", "rar", "rpm",
-    "safetensors", "so", "sqlite", "sqlite3", "tar", "tgz", "tiff", "war", "wasm", "wav", "webm",
-    "xz", "zip", "zst",
+    "7z",
+    "a",
+    "aab",
+    "apk",
+    "avi",
+    "bin",
+    "bmp",
+    "bz2",
+    "ckpt",
+    "class",
+    "db",
+    "deb",
+    "dll",
+    "dmg",
+    "dylib",
+    "ear",
+    "exe",
+    "flac",
+    "gif",
+    "gz",
+    "h5",
+    "hdf5",
+    "iso",
+    "img",
+    "ipa",
+    "jar",
+    "jpeg",
+    "jpg",
+    "lib",
+    "mkv",
+    "mov",
+    "mp3",
+    "mp4",
+    "msi",
+    "npy",
+    "npz",
+    "o",
+    "ogg",
+    "onnx",
+    "parquet",
+    "pdb",
+    "pdf",
+    "pickle",
+    "pkl",
+    "png",
+    "psd",
+    "pt",
+    "pth",
+    "rar",
+    "rpm",
+    "safetensors",
+    "so",
+    "sqlite",
+    "sqlite3",
+    "tar",
+    "tgz",
+    "tiff",
+    "war",
+    "wasm",
+    "wav",
+    "webm",
+    "xz",
+    "zip",
+    "zst",
 ];
 
 /// Files that name a project's dependencies, for which an update bot has something to do.
@@ -145,10 +203,11 @@ pub fn check(_cx: &Context, src: &Source, out: &mut Vec<Hit>) {
         if let Some(span) = first_env_value(src.bytes) {
             out.push(Hit::new(ENV_FILE, span).with_value(src.rel_path));
         }
-    } else if is_key_name(name) && !is_keystore_name(name) {
-        if let Some(span) = private_key_evidence(src.bytes) {
-            out.push(Hit::new(PRIVATE_KEY_FILE, span).with_value(src.rel_path));
-        }
+    } else if is_key_name(name)
+        && !is_keystore_name(name)
+        && let Some(span) = private_key_evidence(src.bytes)
+    {
+        out.push(Hit::new(PRIVATE_KEY_FILE, span).with_value(src.rel_path));
     }
 }
 
@@ -309,10 +368,7 @@ fn gitignore_missing_env(tree: &Tree, out: &mut Vec<TreeHit>) {
     for file in &ignore_files {
         let dir = dir_of(&file.path);
         let text = read_small(tree, &file.path).unwrap_or_default();
-        matchers.push((
-            dir.to_owned(),
-            matcher(text.lines().map(str::to_owned)),
-        ));
+        matchers.push((dir.to_owned(), matcher(text.lines().map(str::to_owned))));
     }
     // Deepest first: the innermost .gitignore that has a say decides.
     matchers.sort_by_key(|(dir, _)| std::cmp::Reverse(dir.len()));
@@ -449,9 +505,10 @@ fn security_policy(tree: &Tree, out: &mut Vec<TreeHit>) {
         let dir = dir_of(&f.path);
         let lower = file_name(&f.path).to_ascii_lowercase();
         matches!(dir, "" | ".github" | "docs")
-            && (lower == "security" || lower.strip_prefix("security.").is_some_and(|ext| {
-                matches!(ext, "md" | "markdown" | "rst" | "txt" | "adoc")
-            }))
+            && (lower == "security"
+                || lower
+                    .strip_prefix("security.")
+                    .is_some_and(|ext| matches!(ext, "md" | "markdown" | "rst" | "txt" | "adoc")))
     });
     if !has_policy {
         let at = readme(tree).unwrap_or(".");
@@ -486,7 +543,10 @@ mod tests {
     use crate::source::FileKind;
 
     /// Files are (path, content, size override for large files).
-    fn tree_hits(files: &[(&str, &str)], sizes: &[(&str, u64, bool)]) -> Vec<(&'static str, String, String)> {
+    fn tree_hits(
+        files: &[(&str, &str)],
+        sizes: &[(&str, u64, bool)],
+    ) -> Vec<(&'static str, String, String)> {
         let dir = tempfile::tempdir().unwrap();
         let mut tree_files = Vec::new();
         for (path, text) in files {
@@ -526,10 +586,7 @@ mod tests {
             .collect()
     }
 
-    fn rule_hits(
-        files: &[(&str, &str)],
-        rule: &str,
-    ) -> Vec<(String, String)> {
+    fn rule_hits(files: &[(&str, &str)], rule: &str) -> Vec<(String, String)> {
         tree_hits(files, &[])
             .into_iter()
             .filter(|(r, _, _)| *r == rule)
@@ -543,7 +600,14 @@ mod tests {
 
     #[test]
     fn env_file_names() {
-        for name in [".env", ".env.production", ".env.local", ".env.keys", "prod.env", ".ENV"] {
+        for name in [
+            ".env",
+            ".env.production",
+            ".env.local",
+            ".env.keys",
+            "prod.env",
+            ".ENV",
+        ] {
             assert!(is_env_file(name), "{name}");
         }
         for name in [
@@ -571,8 +635,14 @@ mod tests {
             first("# db\nDB_HOST=\nDB_PASSWORD=s3cr3t-Pa55\n").as_deref(),
             Some("DB_PASSWORD=s3cr3t-Pa55")
         );
-        assert_eq!(first("export TOKEN='abc'\n").as_deref(), Some("export TOKEN='abc'"));
-        assert_eq!(first("# API_KEY=abc\nAPI_KEY=\nOTHER=\"\"\nX= # fill in\n"), None);
+        assert_eq!(
+            first("export TOKEN='abc'\n").as_deref(),
+            Some("export TOKEN='abc'")
+        );
+        assert_eq!(
+            first("# API_KEY=abc\nAPI_KEY=\nOTHER=\"\"\nX= # fill in\n"),
+            None
+        );
         assert_eq!(first(""), None);
         assert_eq!(first("not an assignment\n= value\n"), None);
     }
@@ -590,8 +660,14 @@ mod tests {
             private_key_evidence(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
             None
         );
-        assert_eq!(private_key_evidence(b"-----BEGIN PUBLIC KEY-----\nMIIB\n"), None);
-        assert_eq!(private_key_evidence(b"ssh-ed25519 AAAAC3Nza user@host\n"), None);
+        assert_eq!(
+            private_key_evidence(b"-----BEGIN PUBLIC KEY-----\nMIIB\n"),
+            None
+        );
+        assert_eq!(
+            private_key_evidence(b"ssh-ed25519 AAAAC3Nza user@host\n"),
+            None
+        );
         assert_eq!(private_key_evidence(b"  \n"), None);
         assert_eq!(private_key_evidence(b"something\nelse"), Some(0..9));
         assert_eq!(
@@ -601,11 +677,56 @@ mod tests {
     }
 
     #[test]
+    fn hostile_inputs_do_not_panic() {
+        let junk: Vec<u8> = (0..=255u8).cycle().take(200_000).collect();
+        let huge_line = "A=".to_owned() + &"x".repeat(2_000_000);
+        for bytes in [
+            &junk[..],
+            huge_line.as_bytes(),
+            b"",
+            b"=",
+            b"\n\n=\n",
+            b"\xff\xfe=\x00",
+        ] {
+            let _ = first_env_value(bytes);
+            let _ = private_key_evidence(bytes);
+        }
+        assert!(first_env_value(huge_line.as_bytes()).is_some());
+        // Garbage and pathological patterns in .gitignore / .gitattributes lose only themselves.
+        let ignore = format!("[\n!\n\\\n{}\n**/**/**/[a-\n.env\n", "*".repeat(10_000));
+        let hits = tree_hits(
+            &[
+                (".gitignore", ignore.as_str()),
+                (".env.example", "A="),
+                (".gitattributes", "[ filter=lfs\n\n  \n"),
+            ],
+            &[("big.bin", LARGE_BINARY_BYTES + 1, true)],
+        );
+        assert!(hits.iter().all(|h| h.0 != GITIGNORE_ENV), "{hits:?}");
+        assert!(hits.iter().any(|h| h.0 == LARGE_BINARY));
+    }
+
+    #[test]
     fn key_names() {
-        for name in ["id_rsa", "id_ed25519", "id_rsa_deploy", "server.key", "tls.pem", "AuthKey_X.p8", "a.ppk"] {
+        for name in [
+            "id_rsa",
+            "id_ed25519",
+            "id_rsa_deploy",
+            "server.key",
+            "tls.pem",
+            "AuthKey_X.p8",
+            "a.ppk",
+        ] {
             assert!(is_key_name(name), "{name}");
         }
-        for name in ["id_rsa.pub", "key", "keys.json", ".pem", "monkey.txt", "identity"] {
+        for name in [
+            "id_rsa.pub",
+            "key",
+            "keys.json",
+            ".pem",
+            "monkey.txt",
+            "identity",
+        ] {
             assert!(!is_key_name(name), "{name}");
         }
         assert!(is_keystore_name("release.jks"));
@@ -617,7 +738,10 @@ mod tests {
     fn binary_keystores_are_reported_by_name() {
         let hits = tree_hits(
             &[("certs/client.p12", "x")],
-            &[("certs/server.key", 1200, true), ("docs/slides.txt", 10, true)],
+            &[
+                ("certs/server.key", 1200, true),
+                ("docs/slides.txt", 10, true),
+            ],
         );
         let keys: Vec<_> = hits.iter().filter(|h| h.0 == PRIVATE_KEY_FILE).collect();
         assert_eq!(keys.len(), 2);
@@ -640,10 +764,19 @@ mod tests {
             ),
             vec![pair(".gitignore", ".env")]
         );
-        for covered in [".env\n", ".env*\n!.env.example\n", "*.env\n.env\n", "/.env\n", "**/.env\n"] {
+        for covered in [
+            ".env\n",
+            ".env*\n!.env.example\n",
+            "*.env\n.env\n",
+            "/.env\n",
+            "**/.env\n",
+        ] {
             assert!(
-                rule_hits(&[(".gitignore", covered), (".env.example", "A=")], GITIGNORE_ENV)
-                    .is_empty(),
+                rule_hits(
+                    &[(".gitignore", covered), (".env.example", "A=")],
+                    GITIGNORE_ENV
+                )
+                .is_empty(),
                 "{covered:?}"
             );
         }
@@ -657,15 +790,17 @@ mod tests {
             1
         );
         // A nested .gitignore covers its own directory; the root one covers everything.
-        assert!(rule_hits(
-            &[
-                (".gitignore", "target/\n"),
-                ("api/.gitignore", ".env\n"),
-                ("api/.env.example", "A=")
-            ],
-            GITIGNORE_ENV
-        )
-        .is_empty());
+        assert!(
+            rule_hits(
+                &[
+                    (".gitignore", "target/\n"),
+                    ("api/.gitignore", ".env\n"),
+                    ("api/.env.example", "A=")
+                ],
+                GITIGNORE_ENV
+            )
+            .is_empty()
+        );
         assert_eq!(
             rule_hits(
                 &[
@@ -678,35 +813,72 @@ mod tests {
             vec![pair("api/.gitignore", "api/.env")]
         );
         // No env-style file anywhere: nothing to say.
-        assert!(rule_hits(&[(".gitignore", "target/\n"), ("src/main.rs", "")], GITIGNORE_ENV).is_empty());
+        assert!(
+            rule_hits(
+                &[(".gitignore", "target/\n"), ("src/main.rs", "")],
+                GITIGNORE_ENV
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn security_policy_and_update_bot() {
         let base = [("README.md", "# app"), ("package.json", "{}")];
         let hits = tree_hits(&base, &[]);
-        assert!(hits.contains(&(NO_SECURITY_POLICY, "README.md".to_owned(), "SECURITY.md".to_owned())));
-        assert!(hits.contains(&(NO_DEPENDENCY_UPDATES, "package.json".to_owned(), "package.json".to_owned())));
+        assert!(hits.contains(&(
+            NO_SECURITY_POLICY,
+            "README.md".to_owned(),
+            "SECURITY.md".to_owned()
+        )));
+        assert!(hits.contains(&(
+            NO_DEPENDENCY_UPDATES,
+            "package.json".to_owned(),
+            "package.json".to_owned()
+        )));
 
-        for policy in ["SECURITY.md", ".github/SECURITY.md", "docs/security.md", "SECURITY.rst"] {
+        for policy in [
+            "SECURITY.md",
+            ".github/SECURITY.md",
+            "docs/security.md",
+            "SECURITY.rst",
+        ] {
             let mut files = base.to_vec();
             files.push((policy, "x"));
             assert!(rule_hits(&files, NO_SECURITY_POLICY).is_empty(), "{policy}");
         }
-        for config in [".github/dependabot.yml", "renovate.json", ".github/renovate.json5", ".renovaterc"] {
+        for config in [
+            ".github/dependabot.yml",
+            "renovate.json",
+            ".github/renovate.json5",
+            ".renovaterc",
+        ] {
             let mut files = base.to_vec();
             files.push((config, "{}"));
-            assert!(rule_hits(&files, NO_DEPENDENCY_UPDATES).is_empty(), "{config}");
+            assert!(
+                rule_hits(&files, NO_DEPENDENCY_UPDATES).is_empty(),
+                "{config}"
+            );
         }
         // Not a project root (no README, not a checkout): no repository-wide expectations.
         assert!(rule_hits(&[("package.json", "{}")], NO_SECURITY_POLICY).is_empty());
         assert!(rule_hits(&[("package.json", "{}")], NO_DEPENDENCY_UPDATES).is_empty());
         // No manifests: no update bot needed.
-        assert!(rule_hits(&[("README.md", "x"), ("main.sh", "")], NO_DEPENDENCY_UPDATES).is_empty());
+        assert!(
+            rule_hits(
+                &[("README.md", "x"), ("main.sh", "")],
+                NO_DEPENDENCY_UPDATES
+            )
+            .is_empty()
+        );
         // The shallowest manifest is named.
         assert_eq!(
             rule_hits(
-                &[("README.md", "x"), ("web/package.json", "{}"), ("requirements.txt", "")],
+                &[
+                    ("README.md", "x"),
+                    ("web/package.json", "{}"),
+                    ("requirements.txt", "")
+                ],
                 NO_DEPENDENCY_UPDATES
             ),
             vec![pair("requirements.txt", "requirements.txt")]
@@ -732,7 +904,10 @@ mod tests {
         assert_eq!(large[1].1, "models/weights.bin");
 
         let hits = tree_hits(
-            &[(".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")],
+            &[(
+                ".gitattributes",
+                "*.bin filter=lfs diff=lfs merge=lfs -text\n",
+            )],
             &[("models/weights.bin", big, true)],
         );
         assert!(hits.iter().all(|h| h.0 != LARGE_BINARY));

@@ -134,11 +134,14 @@ fn decode_object(part: &[u8]) -> Option<serde_json::Map<String, serde_json::Valu
     }
 }
 
-/// The token jwt.io shows by default (`"sub": "1234567890", "name": "John Doe"`), which is
-/// copied into countless READMEs and tests and signed with a published key.
+/// Tokens from documentation, signed with published keys and copied into countless READMEs and
+/// tests: jwt.io's default (`"sub": "1234567890", "name": "John Doe"`) and PyJWT's
+/// (`{"some": "payload"}`).
 fn is_documentation_example(claims: &serde_json::Map<String, serde_json::Value>) -> bool {
-    claims.get("sub").and_then(serde_json::Value::as_str) == Some("1234567890")
-        && claims.get("name").and_then(serde_json::Value::as_str) == Some("John Doe")
+    let text = |key: &str| claims.get(key).and_then(serde_json::Value::as_str);
+    let jwt_io = text("sub") == Some("1234567890") && text("name") == Some("John Doe");
+    let pyjwt = claims.len() == 1 && text("some") == Some("payload");
+    jwt_io || pyjwt
 }
 
 fn service_account_keys(bytes: &[u8], out: &mut Vec<Hit>) {
@@ -256,9 +259,11 @@ mod tests {
     }
 
     #[test]
-    fn skips_the_jwt_io_example() {
+    fn skips_documentation_examples() {
         let example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
         assert!(hits(example).is_empty());
+        let pyjwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg";
+        assert!(hits(pyjwt).is_empty());
     }
 
     #[test]

@@ -84,6 +84,8 @@ pub(super) struct RuleSpec {
     message: String,
     #[serde(default)]
     secret: bool,
+    #[serde(default)]
+    yield_to_overlaps: bool,
     what: String,
     why: String,
     fix: String,
@@ -163,6 +165,8 @@ pub struct Rule {
     pub confidence: Confidence,
     pub message: String,
     pub secret: bool,
+    /// A catch-all rule: its finding is dropped where another rule reports the same place.
+    pub yield_to_overlaps: bool,
     pub what: String,
     pub why: String,
     pub fix: String,
@@ -356,6 +360,7 @@ impl RuleSpec {
             confidence: self.confidence,
             message: self.message,
             secret: self.secret,
+            yield_to_overlaps: self.yield_to_overlaps,
             what: self.what,
             why: self.why,
             fix: self.fix,

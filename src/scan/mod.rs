@@ -5,6 +5,7 @@
 pub mod live;
 mod plan;
 
+use crate::analyzers::deps::{self, advisories::AdvisoryDb};
 use crate::analyzers::{Context, Hit, Tree, TreeFile, TreeHit, suppressions};
 use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
@@ -32,6 +33,8 @@ pub struct ScanOptions {
     pub severity: BTreeMap<String, Severity>,
     /// Worker threads; 0 picks the number of cores.
     pub threads: usize,
+    /// An OSV advisory database (directory, `.zip` or `.json`) for `deps/known-vulnerable`.
+    pub advisories: Option<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +45,7 @@ impl Default for ScanOptions {
             disabled: BTreeSet::new(),
             severity: BTreeMap::new(),
             threads: 0,
+            advisories: None,
         }
     }
 }
@@ -54,6 +58,7 @@ impl ScanOptions {
             disabled: config.disable.iter().cloned().collect(),
             severity: config.severity.clone(),
             threads: 0,
+            advisories: None,
         }
     }
 }
@@ -75,17 +80,26 @@ pub struct Scanner {
     options: ScanOptions,
     plan: Plan,
     today: jiff::civil::Date,
+    /// The loaded `--advisories` database, or why it could not be loaded (reported by `scan`).
+    advisories: Result<Option<Arc<AdvisoryDb>>, String>,
 }
 
 impl Scanner {
     pub fn new(catalog: Arc<Catalog>, options: ScanOptions) -> Scanner {
         let plan = Plan::new(&catalog, &options.disabled);
         let today = jiff::ZonedDateTime::now().date();
+        let advisories = match &options.advisories {
+            Some(path) => AdvisoryDb::load(path)
+                .map(|db| Some(Arc::new(db)))
+                .map_err(|e| e.to_string()),
+            None => Ok(None),
+        };
         Scanner {
             catalog,
             options,
             plan,
             today,
+            advisories,
         }
     }
 
@@ -97,6 +111,7 @@ impl Scanner {
         Context {
             catalog: &self.catalog,
             today: self.today,
+            advisories: self.advisories.as_ref().ok().and_then(Option::as_deref),
         }
     }
 
@@ -119,6 +134,12 @@ impl Scanner {
         root: &Path,
         observer: &mut dyn FnMut(&FileOutcome),
     ) -> Result<Report, std::io::Error> {
+        if let Err(message) = &self.advisories {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                message.clone(),
+            ));
+        }
         let meta = std::fs::metadata(root)?;
         if !meta.is_dir() {
             return Err(std::io::Error::new(
@@ -165,6 +186,7 @@ impl Scanner {
 
         tree_files.sort_by(|a, b| a.path.cmp(&b.path));
         self.run_tree_analyzers(root, &tree_files, &mut report);
+        self.note_advisories(&tree_files, &mut report);
         report.stats.rules = self.plan.active_rules();
         finding::sort(&mut report.findings);
         report.notes.sort();
@@ -389,6 +411,7 @@ impl Scanner {
                 ));
             }
         }
+        self.drop_yielding(&mut findings);
         let mut suppressed = 0;
         if !findings.is_empty() && memchr::memmem::find(source.bytes, b"seccoach:ignore").is_some()
         {
@@ -405,6 +428,60 @@ impl Scanner {
         (findings, suppressed)
     }
 
+    /// Says once when `deps/known-vulnerable` could not look at lockfiles that are there: no
+    /// database was given, or a lockfile was over the size limit.
+    fn note_advisories(&self, files: &[TreeFile], report: &mut Report) {
+        if self
+            .plan
+            .active_rule(&self.catalog, deps::KNOWN_VULNERABLE)
+            .is_none()
+        {
+            return;
+        }
+        let mut lockfiles = files
+            .iter()
+            .filter(|f| deps::is_lockfile(&f.path))
+            .peekable();
+        if lockfiles.peek().is_none() {
+            return;
+        }
+        if !matches!(self.advisories, Ok(Some(_))) {
+            report.notes.push(
+                "deps/known-vulnerable did not run: pass --advisories PATH (a directory or .zip \
+                 of OSV advisories) to check lockfiles for known vulnerabilities"
+                    .to_owned(),
+            );
+            return;
+        }
+        for file in lockfiles.filter(|f| f.size > self.options.max_file_size) {
+            report.notes.push(format!(
+                "deps/known-vulnerable did not read {}: it is over the size limit (raise \
+                 --max-file-size)",
+                sanitize(&file.path)
+            ));
+        }
+    }
+
+    /// Drops findings of catch-all rules (`yield_to_overlaps`) where a more specific rule
+    /// reports an overlapping place, so one secret is not reported twice.
+    fn drop_yielding(&self, findings: &mut Vec<Finding>) {
+        let yields = |f: &Finding| self.catalog.rule(f.rule.as_str()).is_some_and(|r| r.yield_to_overlaps);
+        if !findings.iter().any(yields) {
+            return;
+        }
+        let overlaps = |a: &Finding, b: &Finding| {
+            a.rule != b.rule
+                && (a.line, a.column) < (b.end_line, b.end_column.max(b.column + 1))
+                && (b.line, b.column) < (a.end_line, a.end_column.max(a.column + 1))
+        };
+        let keep: Vec<bool> = findings
+            .iter()
+            .map(|f| !yields(f) || !findings.iter().any(|g| !yields(g) && overlaps(f, g)))
+            .collect();
+        let mut keep = keep.into_iter();
+        findings.retain(|_| keep.next().unwrap_or(true));
+    }
+
     pub(crate) fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
         let cx = self.context();
         let tree = Tree { root, files };
@@ -412,25 +489,42 @@ impl Scanner {
         for analyzer in self.plan.tree_analyzers() {
             analyzer.check_tree(&cx, &tree, &mut hits);
         }
+        let mut by_path: BTreeMap<String, Vec<TreeHit>> = BTreeMap::new();
         for hit in hits {
-            let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
-                continue;
-            };
-            let kind = FileKind::detect(&hit.path, b"");
-            if !rule.files.accepts(kind, &hit.path) {
-                continue;
+            by_path.entry(hit.path.clone()).or_default().push(hit);
+        }
+        for (path, hits) in by_path {
+            // Read the file the hits point at (if it is a readable text file within the size
+            // limit) for the snippet and for its inline suppressions.
+            let bytes = tree_file_text(&root.join(&path), self.options.max_file_size);
+            let kind = FileKind::detect(&path, bytes.as_deref().unwrap_or_default());
+            let source = bytes.as_deref().map(|b| Source::new(&path, kind, b));
+            let valid: Vec<_> = source
+                .as_ref()
+                .filter(|s| memchr::memmem::find(s.bytes, b"seccoach:ignore").is_some())
+                .map(|s| suppressions::parse(s).into_iter().filter(|x| x.problem(&cx).is_none()).collect())
+                .unwrap_or_default();
+            for hit in hits {
+                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+                    continue;
+                };
+                if !rule.files.accepts(kind, &hit.path) {
+                    continue;
+                }
+                if valid.iter().any(|s| s.covers(hit.rule, hit.line)) {
+                    report.stats.suppressed += 1;
+                    continue;
+                }
+                let line_text = source.as_ref().map(|s| s.line_text(hit.line));
+                let place = Place::Line {
+                    path: &hit.path,
+                    line: hit.line,
+                    text: line_text.as_deref(),
+                };
+                report
+                    .findings
+                    .push(Finding::build(rule, self.severity_of(rule), place, hit.value.as_deref()));
             }
-            let place = Place::Line {
-                path: &hit.path,
-                line: hit.line,
-                text: None,
-            };
-            report.findings.push(Finding::build(
-                rule,
-                self.severity_of(rule),
-                place,
-                hit.value.as_deref(),
-            ));
         }
     }
 }
@@ -467,6 +561,20 @@ fn regex_hits(matcher: &RegexMatcher, source: &Source) -> Vec<(std::ops::Range<u
             .map(to_hit)
             .collect()
     }
+}
+
+/// The text of a file a tree finding points at: `None` when missing, too large or binary.
+fn tree_file_text(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > limit || memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+        return None;
+    }
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
+    Some(bytes)
 }
 
 /// Shannon entropy in bits per byte.

@@ -17,10 +17,22 @@ pub enum Ctx {
 }
 
 /// The screens (as opposed to overlays): bindings shared by all of them use this.
-const SCREENS: &[Ctx] = &[Ctx::Home, Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail];
+const SCREENS: &[Ctx] = &[
+    Ctx::Home,
+    Ctx::Lesson,
+    Ctx::Quiz,
+    Ctx::Findings,
+    Ctx::Detail,
+];
 const SUB_SCREENS: &[Ctx] = &[Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail];
 const LISTS: &[Ctx] = &[Ctx::Home, Ctx::Findings];
-const SCROLLING: &[Ctx] = &[Ctx::Home, Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail];
+const SCROLLING: &[Ctx] = &[
+    Ctx::Home,
+    Ctx::Lesson,
+    Ctx::Quiz,
+    Ctx::Findings,
+    Ctx::Detail,
+];
 
 /// What a key asks for. Update decides what it means in the current state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,8 +108,8 @@ pub struct Binding {
     pub what: &'static str,
     pub command: Command,
     pub contexts: &'static [Ctx],
-    /// Shown in the footer (the help overlay shows every binding).
-    pub footer: bool,
+    /// What the footer shows, `KEYS what` (the help overlay shows every binding in full).
+    pub footer: Option<&'static str>,
 }
 
 const fn bind(
@@ -106,7 +118,7 @@ const fn bind(
     what: &'static str,
     command: Command,
     contexts: &'static [Ctx],
-    footer: bool,
+    footer: Option<&'static str>,
 ) -> Binding {
     Binding {
         keys,
@@ -120,58 +132,59 @@ const fn bind(
 
 /// Every key binding. Order is the order of the footer and the help overlay; for a key bound
 /// twice in one context, the first row wins.
+#[rustfmt::skip] // reason: a table reads best one binding per line
 pub const BINDINGS: &[Binding] = &[
     // Overlays first: they capture keys.
-    bind(&[key('y'), code(KeyCode::Enter)], "y", "write it", Command::Confirm, &[Ctx::Confirm], true),
-    bind(&[key('n'), code(KeyCode::Esc)], "n/Esc", "cancel", Command::Cancel, &[Ctx::Confirm], true),
-    bind(&[code(KeyCode::Enter)], "Enter", "accept", Command::Submit, &[Ctx::Prompt], true),
-    bind(&[code(KeyCode::Esc)], "Esc", "cancel", Command::Cancel, &[Ctx::Prompt], true),
-    bind(&[key('?'), code(KeyCode::Esc), key('q')], "?/Esc", "close help", Command::Help, &[Ctx::Help], true),
+    bind(&[key('y'), code(KeyCode::Enter)], "y/Enter", "write the suppression", Command::Confirm, &[Ctx::Confirm], Some("y write it")),
+    bind(&[key('n'), code(KeyCode::Esc)], "n/Esc", "cancel", Command::Cancel, &[Ctx::Confirm], Some("n/Esc cancel")),
+    bind(&[code(KeyCode::Enter)], "Enter", "accept", Command::Submit, &[Ctx::Prompt], Some("Enter accept")),
+    bind(&[code(KeyCode::Esc)], "Esc", "cancel", Command::Cancel, &[Ctx::Prompt], Some("Esc cancel")),
+    bind(&[key('?'), code(KeyCode::Esc), key('q')], "?/Esc", "close help", Command::Help, &[Ctx::Help], Some("?/Esc close help")),
     // Quiz.
-    bind(&[key('1'), key('2'), key('3'), key('4'), key('5'), key('6'), key('7'), key('8'), key('9')], "1-9", "answer", Command::Answer, &[Ctx::Quiz], true),
-    bind(&[key('k'), code(KeyCode::Up)], "↑/↓", "choose", Command::Up, &[Ctx::Quiz], true),
-    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "next choice", Command::Down, &[Ctx::Quiz], false),
-    bind(&[code(KeyCode::Enter)], "Enter", "answer / next question", Command::Submit, &[Ctx::Quiz], true),
-    bind(&[key('r')], "r", "retake the quiz", Command::Retake, &[Ctx::Quiz], false),
+    bind(&[key('1'), key('2'), key('3'), key('4'), key('5'), key('6'), key('7'), key('8'), key('9')], "1-9", "answer", Command::Answer, &[Ctx::Quiz], Some("1-9 answer")),
+    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "previous choice", Command::Up, &[Ctx::Quiz], Some("↑↓ choose")),
+    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "next choice", Command::Down, &[Ctx::Quiz], None),
+    bind(&[code(KeyCode::Enter)], "Enter", "answer / next question", Command::Submit, &[Ctx::Quiz], Some("Enter answer/next")),
+    bind(&[key('r')], "r", "retake the quiz", Command::Retake, &[Ctx::Quiz], None),
     // Moving around.
-    bind(&[key('k'), code(KeyCode::Up)], "↑/↓", "move", Command::Up, LISTS, true),
-    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "move down", Command::Down, LISTS, false),
-    bind(&[key('k'), code(KeyCode::Up)], "↑/↓", "scroll", Command::Up, &[Ctx::Lesson, Ctx::Detail], true),
-    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail], false),
-    bind(&[code(KeyCode::PageUp), ctrl('u')], "PgUp", "page up", Command::PageUp, SCROLLING, false),
-    bind(&[code(KeyCode::PageDown), ctrl('d'), key(' ')], "PgDn/Space", "page down", Command::PageDown, SCROLLING, false),
-    bind(&[key('g'), code(KeyCode::Home)], "g/Home", "go to the top", Command::Top, SCROLLING, false),
-    bind(&[key('G'), code(KeyCode::End)], "G/End", "go to the end", Command::Bottom, SCROLLING, false),
+    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "move up", Command::Up, LISTS, Some("↑↓ move")),
+    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "move down", Command::Down, LISTS, None),
+    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll up", Command::Up, &[Ctx::Lesson, Ctx::Detail], Some("↑↓ scroll")),
+    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail], None),
+    bind(&[code(KeyCode::PageUp), ctrl('u')], "PgUp", "page up", Command::PageUp, SCROLLING, None),
+    bind(&[code(KeyCode::PageDown), ctrl('d'), key(' ')], "PgDn/Space", "page down", Command::PageDown, SCROLLING, None),
+    bind(&[key('g'), code(KeyCode::Home)], "g/Home", "go to the top", Command::Top, SCROLLING, None),
+    bind(&[key('G'), code(KeyCode::End)], "G/End", "go to the end", Command::Bottom, SCROLLING, None),
     // Home.
-    bind(&[code(KeyCode::Enter)], "Enter", "open", Command::Open, &[Ctx::Home], true),
-    bind(&[key('c')], "c", "continue", Command::Continue, &[Ctx::Home], true),
-    bind(&[key('f')], "f", "findings", Command::Findings, &[Ctx::Home], true),
+    bind(&[code(KeyCode::Enter)], "Enter", "open the lesson", Command::Open, &[Ctx::Home], Some("Enter open")),
+    bind(&[key('c')], "c", "continue where you left off", Command::Continue, &[Ctx::Home], Some("c continue")),
+    bind(&[key('f')], "f", "walk through your project's findings", Command::Findings, &[Ctx::Home], Some("f findings")),
     // Lesson reader.
-    bind(&[key('t')], "t", "take the quiz", Command::TakeQuiz, &[Ctx::Lesson], true),
-    bind(&[key('f')], "f", "show in my project", Command::ShowChecks, &[Ctx::Lesson], true),
-    bind(&[key('n'), code(KeyCode::Right)], "n/→", "next lesson", Command::NextLesson, &[Ctx::Lesson], true),
-    bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous lesson", Command::PrevLesson, &[Ctx::Lesson], false),
+    bind(&[key('t')], "t", "take the quiz", Command::TakeQuiz, &[Ctx::Lesson], Some("t take the quiz")),
+    bind(&[key('f')], "f", "show this lesson's checks in my project", Command::ShowChecks, &[Ctx::Lesson], Some("f in my project")),
+    bind(&[key('n'), code(KeyCode::Right)], "n/→", "next lesson", Command::NextLesson, &[Ctx::Lesson], Some("n/p next/prev")),
+    bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous lesson", Command::PrevLesson, &[Ctx::Lesson], None),
     // Findings list.
-    bind(&[code(KeyCode::Enter)], "Enter", "details", Command::Open, &[Ctx::Findings], true),
-    bind(&[key('/')], "/", "search", Command::Search, &[Ctx::Findings], true),
-    bind(&[key('s')], "s", "severity filter", Command::CycleSeverity, &[Ctx::Findings], true),
-    bind(&[key('a')], "a", "area filter", Command::CycleArea, &[Ctx::Findings], false),
-    bind(&[code(KeyCode::Tab)], "Tab", "group by severity/file", Command::ToggleGrouping, &[Ctx::Findings], true),
-    bind(&[key('x')], "x", "clear filters", Command::ClearFilters, &[Ctx::Findings], false),
+    bind(&[code(KeyCode::Enter)], "Enter", "show the finding in full", Command::Open, &[Ctx::Findings], Some("Enter details")),
+    bind(&[key('/')], "/", "search", Command::Search, &[Ctx::Findings], Some("/ search")),
+    bind(&[key('s')], "s", "severity filter", Command::CycleSeverity, &[Ctx::Findings], Some("s severity")),
+    bind(&[key('a')], "a", "area filter", Command::CycleArea, &[Ctx::Findings], None),
+    bind(&[code(KeyCode::Tab)], "Tab", "group by severity/file", Command::ToggleGrouping, &[Ctx::Findings], Some("Tab group")),
+    bind(&[key('x')], "x", "clear filters", Command::ClearFilters, &[Ctx::Findings], None),
     // Finding detail.
-    bind(&[key('n'), code(KeyCode::Right)], "n/p", "next/previous", Command::NextFinding, &[Ctx::Detail], true),
-    bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous finding", Command::PrevFinding, &[Ctx::Detail], false),
-    bind(&[key('l')], "l", "lesson", Command::OpenLesson, &[Ctx::Detail], true),
+    bind(&[key('n'), code(KeyCode::Right)], "n/→", "next finding", Command::NextFinding, &[Ctx::Detail], Some("n/p next/prev")),
+    bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous finding", Command::PrevFinding, &[Ctx::Detail], None),
+    bind(&[key('l')], "l", "open the lesson that teaches it", Command::OpenLesson, &[Ctx::Detail], Some("l lesson")),
     // Actions on a finding (list and detail).
-    bind(&[key('e')], "e", "edit", Command::Edit, &[Ctx::Findings, Ctx::Detail], true),
-    bind(&[key('i')], "i", "ignore…", Command::Suppress, &[Ctx::Findings, Ctx::Detail], true),
-    bind(&[key('r')], "r", "reviewed", Command::ToggleReviewed, &[Ctx::Findings, Ctx::Detail], true),
-    bind(&[key('R')], "R", "rescan the project", Command::Rescan, &[Ctx::Home, Ctx::Findings], false),
+    bind(&[key('e')], "e", "open the file at the line in $EDITOR", Command::Edit, &[Ctx::Findings, Ctx::Detail], Some("e edit")),
+    bind(&[key('i')], "i", "suppress, with a reason (adds a comment)", Command::Suppress, &[Ctx::Findings, Ctx::Detail], Some("i ignore…")),
+    bind(&[key('r')], "r", "mark as reviewed (or not)", Command::ToggleReviewed, &[Ctx::Findings, Ctx::Detail], Some("r reviewed")),
+    bind(&[key('R')], "R", "rescan the project", Command::Rescan, &[Ctx::Home, Ctx::Findings], None),
     // Everywhere.
-    bind(&[code(KeyCode::Esc), key('q')], "Esc", "back", Command::Back, SUB_SCREENS, true),
-    bind(&[key('?')], "?", "help", Command::Help, SCREENS, true),
-    bind(&[key('q')], "q", "quit", Command::Quit, &[Ctx::Home], true),
-    bind(&[ctrl('c')], "Ctrl-C", "quit from anywhere", Command::Quit, &[Ctx::Home, Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail, Ctx::Help, Ctx::Prompt, Ctx::Confirm], false),
+    bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "back", Command::Back, SUB_SCREENS, Some("Esc back")),
+    bind(&[key('?')], "?", "this help", Command::Help, SCREENS, Some("? help")),
+    bind(&[key('q')], "q", "quit", Command::Quit, &[Ctx::Home], Some("q quit")),
+    bind(&[ctrl('c')], "Ctrl-C", "quit from anywhere", Command::Quit, &[Ctx::Home, Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail, Ctx::Help, Ctx::Prompt, Ctx::Confirm], None),
 ];
 
 /// What a key press means here, if anything.
@@ -197,7 +210,7 @@ pub fn applicable(ctx: Ctx) -> impl Iterator<Item = &'static Binding> {
 
 /// The bindings to show in the footer, in table order.
 pub fn footer(ctx: Ctx) -> impl Iterator<Item = &'static Binding> {
-    applicable(ctx).filter(|b| b.footer)
+    applicable(ctx).filter(|b| b.footer.is_some())
 }
 
 #[cfg(test)]
@@ -233,9 +246,18 @@ mod tests {
     #[test]
     fn q_quits_at_home_and_goes_back_elsewhere() {
         let q = press(KeyCode::Char('q'));
-        assert_eq!(lookup(Ctx::Home, &q).map(|b| b.command), Some(Command::Quit));
-        assert_eq!(lookup(Ctx::Lesson, &q).map(|b| b.command), Some(Command::Back));
-        assert_eq!(lookup(Ctx::Detail, &q).map(|b| b.command), Some(Command::Back));
+        assert_eq!(
+            lookup(Ctx::Home, &q).map(|b| b.command),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            lookup(Ctx::Lesson, &q).map(|b| b.command),
+            Some(Command::Back)
+        );
+        assert_eq!(
+            lookup(Ctx::Detail, &q).map(|b| b.command),
+            Some(Command::Back)
+        );
     }
 
     #[test]

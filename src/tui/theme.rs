@@ -120,7 +120,9 @@ impl Theme {
 
     pub fn error(self) -> Style {
         if self.color {
-            Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(Color::LightRed)
+                .add_modifier(Modifier::BOLD)
         } else {
             self.bold()
         }

@@ -49,6 +49,38 @@ pub enum AdvisoryError {
     Empty { path: PathBuf },
 }
 
+/// The records of `assets/advisories`, embedded.
+pub const SAMPLE: &[(&str, &str)] = &[
+    (
+        "GHSA-35jh-r3h4-6jhm.json",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/advisories/GHSA-35jh-r3h4-6jhm.json"
+        )),
+    ),
+    (
+        "PYSEC-2021-142.json",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/advisories/PYSEC-2021-142.json"
+        )),
+    ),
+    (
+        "RUSTSEC-2019-0009.json",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/advisories/RUSTSEC-2019-0009.json"
+        )),
+    ),
+    (
+        "GO-2020-0001.json",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/advisories/GO-2020-0001.json"
+        )),
+    ),
+];
+
 /// One range event, with `introduced: "0"` kept as "from the very first version".
 #[derive(Debug, Clone)]
 enum Event {
@@ -213,6 +245,13 @@ impl AdvisoryDb {
         Ok(db)
     }
 
+    /// The small sample database shipped in `assets/advisories` (one real advisory for each
+    /// ecosystem), embedded for lessons and labs.
+    pub fn sample() -> AdvisoryDb {
+        // The records are part of the source tree and checked by a unit test.
+        AdvisoryDb::from_records(SAMPLE.iter().copied()).unwrap_or_default()
+    }
+
     /// Builds a database from record texts (`(name, json)`), as tests and embedders have them.
     pub fn from_records<'a>(
         records: impl IntoIterator<Item = (&'a str, &'a str)>,
@@ -282,10 +321,11 @@ impl AdvisoryDb {
         }
         for index in 0..archive.len() {
             let entry = archive.by_index(index).map_err(zip_error)?;
-            if entry.is_dir() || !is_json_name(entry.name()) {
+            let entry_name = entry.name().map_err(zip_error)?.into_owned();
+            if entry.is_dir() || !is_json_name(&entry_name) {
                 continue;
             }
-            let name = format!("{}!{}", path.display(), entry.name());
+            let name = format!("{}!{entry_name}", path.display());
             if entry.size() > MAX_RECORD_BYTES {
                 return Err(AdvisoryError::TooLarge {
                     path: name,
@@ -393,7 +433,10 @@ impl AdvisoryDb {
 
 impl PackageAdvisory {
     fn affects(&self, ecosystem: Ecosystem, installed: &Version) -> Option<Match> {
-        let in_range = self.ranges.iter().any(|events| range_affects(events, installed));
+        let in_range = self
+            .ranges
+            .iter()
+            .any(|events| range_affects(events, installed));
         let listed = self.versions.iter().any(|v| {
             ecosystem
                 .parse(v)
@@ -468,12 +511,8 @@ fn parse_events(ecosystem: Ecosystem, events: Vec<OsvEvent>) -> Option<Vec<Event
 fn range_affects(events: &[Event], installed: &Version) -> bool {
     let mut affected = false;
     for event in events {
-        let at_or_below = |v: &Version| {
-            matches!(
-                v.compare(installed),
-                Some(Ordering::Less | Ordering::Equal)
-            )
-        };
+        let at_or_below =
+            |v: &Version| matches!(v.compare(installed), Some(Ordering::Less | Ordering::Equal));
         match event {
             Event::Introduced(None) => affected = true,
             Event::Introduced(Some(v)) => {
@@ -573,6 +612,26 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_sample_covers_each_ecosystem() {
+        assert!(AdvisoryDb::from_records(SAMPLE.iter().copied()).is_ok());
+        let db = AdvisoryDb::sample();
+        assert_eq!(db.len(), 4);
+        assert_eq!(db.lookup(Ecosystem::Npm, "lodash", "4.17.20").len(), 1);
+        assert_eq!(db.lookup(Ecosystem::PyPI, "PyYAML", "5.3.1").len(), 1);
+        assert_eq!(db.lookup(Ecosystem::CratesIo, "smallvec", "0.6.9").len(), 1);
+        assert!(
+            db.lookup(Ecosystem::CratesIo, "smallvec", "0.6.4")
+                .is_empty()
+        );
+        assert_eq!(
+            db.lookup(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.5.0")[0]
+                .fixed
+                .as_deref(),
+            Some("1.6.0")
+        );
+    }
+
+    #[test]
     fn several_ranges_and_last_affected() {
         let record = r#"{
           "id": "TEST-1", "summary": "two branches",
@@ -653,8 +712,15 @@ mod tests {
           "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.6.0"}]}]
         }]}"#;
         let db = db(&[record]);
-        assert_eq!(db.lookup(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.5.0").len(), 1);
-        assert!(db.lookup(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.6.0").is_empty());
+        assert_eq!(
+            db.lookup(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.5.0")
+                .len(),
+            1
+        );
+        assert!(
+            db.lookup(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.6.0")
+                .is_empty()
+        );
     }
 
     #[test]
@@ -706,7 +772,9 @@ mod tests {
             let mut writer = zip::ZipWriter::new(file);
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated);
-            writer.start_file("GHSA-35jh-r3h4-6jhm.json", options).unwrap();
+            writer
+                .start_file("GHSA-35jh-r3h4-6jhm.json", options)
+                .unwrap();
             std::io::Write::write_all(&mut writer, LODASH.as_bytes()).unwrap();
             writer.finish().unwrap();
         }

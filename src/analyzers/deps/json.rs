@@ -330,9 +330,10 @@ mod tests {
 
     #[test]
     fn parses_every_kind_of_value() {
-        let doc =
-            parse(br#"[null, true, false, -1.5e3, 0, "a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", {}, []]"#)
-                .unwrap();
+        let doc = parse(
+            br#"[null, true, false, -1.5e3, 0, "a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", {}, []]"#,
+        )
+        .unwrap();
         let Value::Array(items) = doc.value else {
             panic!("array")
         };
@@ -369,10 +370,7 @@ mod tests {
             assert!(parse(case).is_err(), "{:?}", String::from_utf8_lossy(case));
         }
         // A lone surrogate is replaced, not rejected.
-        assert_eq!(
-            parse(br#""\ud800x""#).unwrap().as_str(),
-            Some("\u{fffd}x")
-        );
+        assert_eq!(parse(br#""\ud800x""#).unwrap().as_str(), Some("\u{fffd}x"));
     }
 
     #[test]
@@ -392,7 +390,9 @@ mod tests {
             if i > 0 {
                 text.push(',');
             }
-            text.push_str(&format!("\"node_modules/p{i}\": {{\"version\": \"1.0.{i}\"}}"));
+            text.push_str(&format!(
+                "\"node_modules/p{i}\": {{\"version\": \"1.0.{i}\"}}"
+            ));
         }
         text.push_str("}}");
         let doc = parse(text.as_bytes()).unwrap();

@@ -118,14 +118,12 @@ fn npm_v1(deps: &json::Node, out: &mut Vec<Locked>) {
 /// Lines of a text file with their byte offsets (without the line terminator).
 pub(super) fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &str)> {
     let mut offset = 0;
-    bytes
-        .split(|&b| b == b'\n')
-        .map(move |line| {
-            let start = offset;
-            offset += line.len() + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            (start, std::str::from_utf8(line).unwrap_or(""))
-        })
+    bytes.split(|&b| b == b'\n').map(move |line| {
+        let start = offset;
+        offset += line.len() + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        (start, std::str::from_utf8(line).unwrap_or(""))
+    })
 }
 
 /// The package name of a yarn or npm specifier `name@range`, following `npm:` aliases.
@@ -209,12 +207,11 @@ fn pnpm_lock(src: &Source, out: &mut Vec<Locked>) {
         let key = key.strip_prefix('/').unwrap_or(key);
         // Peer-dependency suffixes: `(react@18.2.0)` (v6+) or `_react@18.2.0` (v5).
         let key = key.split('(').next().unwrap_or(key);
-        let parsed = match key.get(1..).and_then(|k| k.rfind('@')) {
-            // v6+: `name@version`, `@scope/name@version`.
-            Some(at) => Some((&key[..at + 1], &key[at + 2..])),
-            // v5: `name/version`, `@scope/name/version`.
-            None => key.rsplit_once('/'),
-        };
+        // v5: `name/version`, `@scope/name/version`; v6+: `name@version`, `@scope/name@version`.
+        let parsed = pnpm_v5_key(key).or_else(|| {
+            let at = key.get(1..)?.rfind('@')? + 1;
+            Some((&key[..at], &key[at + 1..]))
+        });
         let Some((name, version)) = parsed else {
             continue;
         };
@@ -230,6 +227,21 @@ fn pnpm_lock(src: &Source, out: &mut Vec<Locked>) {
             span: start + indent..start + line.trim_end().len(),
         });
     }
+}
+
+/// A pnpm v5 package key, `name/version` or `@scope/name/version` (the version may carry a
+/// `_peer@…` suffix).
+fn pnpm_v5_key(key: &str) -> Option<(&str, &str)> {
+    let start = if key.starts_with('@') {
+        key.find('/')? + 1
+    } else {
+        0
+    };
+    let slash = start + key.get(start..)?.find('/')?;
+    let (name, version) = (&key[..slash], &key[slash + 1..]);
+    version
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some((name, version))
 }
 
 /// `[[package]]` tables with `name` and `version` (Cargo.lock, poetry.lock, pdm.lock, uv.lock).
@@ -350,7 +362,9 @@ fn go_mod(src: &Source, out: &mut Vec<Locked>) {
                 (verb, trimmed)
             }
             None => {
-                let (verb, rest) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+                let (verb, rest) = trimmed
+                    .split_once(char::is_whitespace)
+                    .unwrap_or((trimmed, ""));
                 let rest = rest.trim();
                 if rest == "(" {
                     block = Some(match verb {
@@ -576,7 +590,14 @@ mod tests {
             "go.mod",
             "requirements.txt",
         ] {
-            for text in [huge.as_str(), junk.as_str(), "", "\n\n", "@", "packages:\n  @:\n  /:\n"] {
+            for text in [
+                huge.as_str(),
+                junk.as_str(),
+                "",
+                "\n\n",
+                "@",
+                "packages:\n  @:\n  /:\n",
+            ] {
                 let _ = locked_in(name, text);
             }
         }

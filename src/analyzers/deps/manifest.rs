@@ -4,9 +4,7 @@
 
 use super::json;
 use super::lockfile::lines;
-use super::{
-    GIT_UNPINNED, INSTALL_SCRIPT, UNPINNED_REQUIREMENT, WILDCARD, table_get, toml_str,
-};
+use super::{GIT_UNPINNED, INSTALL_SCRIPT, UNPINNED_REQUIREMENT, WILDCARD, table_get, toml_str};
 use crate::analyzers::Hit;
 use crate::source::Source;
 use std::ops::Range;
@@ -85,9 +83,16 @@ fn is_npm_wildcard(spec: &str) -> bool {
 fn is_npm_git_spec(spec: &str) -> bool {
     let spec = spec.trim();
     let lower = spec.to_ascii_lowercase();
-    if ["git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:"]
-        .iter()
-        .any(|p| lower.starts_with(p))
+    if [
+        "git+",
+        "git://",
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "gist:",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
     {
         return true;
     }
@@ -326,9 +331,12 @@ pub fn requirements(src: &Source, out: &mut Vec<Hit>) {
     }
 }
 
-type Entry<'a, 'i> = (&'a Spanned<toml::de::DeString<'i>>, &'a Spanned<DeValue<'i>>);
+type Entry<'a, 'i> = (
+    &'a Spanned<toml::de::DeString<'i>>,
+    &'a Spanned<DeValue<'i>>,
+);
 
-fn parse_toml(src: &Source) -> Option<Spanned<DeTable<'_>>> {
+fn parse_toml<'a>(src: &Source<'a>) -> Option<Spanned<DeTable<'a>>> {
     let text = std::str::from_utf8(src.bytes).ok()?;
     DeTable::parse(text).ok()
 }
@@ -359,13 +367,11 @@ fn check_toml_dependency(
 ) {
     let name = key.get_ref();
     match value.get_ref() {
-        DeValue::String(spec) => {
-            if check_wildcard && is_toml_wildcard(spec) {
-                out.push(
-                    Hit::new(WILDCARD, value.span())
-                        .with_value(shorten(&format!("{name} = \"{spec}\""))),
-                );
-            }
+        DeValue::String(spec) if check_wildcard && is_toml_wildcard(spec) => {
+            out.push(
+                Hit::new(WILDCARD, value.span())
+                    .with_value(shorten(&format!("{name} = \"{spec}\""))),
+            );
         }
         DeValue::Table(table) => {
             if let Some(git) = table_get(table, "git") {
@@ -625,7 +631,17 @@ mod tests {
 
     #[test]
     fn npm_spec_classification() {
-        for spec in ["*", "latest", "", " * ", "X", "x.x.x", ">=0.0.0", "npm:foo", "npm:@a/b@*"] {
+        for spec in [
+            "*",
+            "latest",
+            "",
+            " * ",
+            "X",
+            "x.x.x",
+            ">=0.0.0",
+            "npm:foo",
+            "npm:@a/b@*",
+        ] {
             assert!(is_npm_wildcard(spec), "{spec:?}");
         }
         for spec in ["^1.2.3", "~1.0", "1.x", "next", "npm:foo@^1.0.0", "1.2.3"] {
@@ -642,7 +658,15 @@ mod tests {
         ] {
             assert!(is_npm_git_spec(spec), "{spec:?}");
         }
-        for spec in ["@scope/name", "file:../x", "../x", "./x", "^1", "a/b/c", "link:x"] {
+        for spec in [
+            "@scope/name",
+            "file:../x",
+            "../x",
+            "./x",
+            "^1",
+            "a/b/c",
+            "link:x",
+        ] {
             assert!(!is_npm_git_spec(spec), "{spec:?}");
         }
         assert!(npm_git_pinned("u/r#4f1c2b9"));
@@ -684,12 +708,12 @@ pkg @ git+ssh://git@github.com/acme/pkg.git
             (UNPINNED_REQUIREMENT, 11, "gunicorn ~= 21.2".to_owned()),
             (
                 GIT_UNPINNED,
-                17,
+                18,
                 "git+https://github.com/acme/tool.git@main#egg=tool".to_owned(),
             ),
             (
                 GIT_UNPINNED,
-                19,
+                20,
                 "pkg @ git+ssh://git@github.com/acme/pkg.git".to_owned(),
             ),
         ];
@@ -703,7 +727,10 @@ pkg @ git+ssh://git@github.com/acme/pkg.git
     fn pip_vcs_refs() {
         assert_eq!(pip_vcs_ref("git+https://h/o/r.git@v1#egg=x"), Some("v1"));
         assert_eq!(pip_vcs_ref("git+ssh://git@h/o/r.git"), None);
-        assert_eq!(pip_vcs_ref("git+ssh://git@h/o/r.git@abc1234"), Some("abc1234"));
+        assert_eq!(
+            pip_vcs_ref("git+ssh://git@h/o/r.git@abc1234"),
+            Some("abc1234")
+        );
         assert_eq!(pip_vcs_ref("git+https://h"), None);
     }
 
@@ -789,7 +816,10 @@ other = { git = "https://github.com/acme/other", tag = "v2" }
         let pipfile_text = "[[source]]\nurl = \"https://pypi.org/simple\"\n\n[packages]\nrequests = \"*\"\nflask = \"==3.0.0\"\ntool = {git = \"https://github.com/acme/tool.git\", editable = true}\nok = {git = \"https://github.com/acme/ok.git\", ref = \"4f1c2b9e\"}\n\n[dev-packages]\npytest = {version = \"*\"}\n";
         let got = hits("Pipfile", pipfile_text, pipfile);
         let rules: Vec<_> = got.iter().map(|(r, l, _)| (*r, *l)).collect();
-        assert_eq!(rules, vec![(WILDCARD, 5), (GIT_UNPINNED, 7), (WILDCARD, 11)]);
+        assert_eq!(
+            rules,
+            vec![(WILDCARD, 5), (GIT_UNPINNED, 7), (WILDCARD, 11)]
+        );
     }
 
     #[test]

@@ -153,9 +153,16 @@ mod tests {
     #[test]
     fn go_versions_take_a_v_prefix_and_pseudo_versions_sort_before_releases() {
         let e = Ecosystem::Go;
-        assert_eq!(cmp(e, "v0.0.0-20200622213623-75b288015ac9", "0.0.0"), Ordering::Less);
         assert_eq!(
-            cmp(e, "v0.0.0-20200622213623-75b288015ac9", "0.0.0-20201216223049-8b5274cf687f"),
+            cmp(e, "v0.0.0-20200622213623-75b288015ac9", "0.0.0"),
+            Ordering::Less
+        );
+        assert_eq!(
+            cmp(
+                e,
+                "v0.0.0-20200622213623-75b288015ac9",
+                "0.0.0-20201216223049-8b5274cf687f"
+            ),
             Ordering::Less
         );
         assert_eq!(cmp(e, "v2.0.0+incompatible", "2.0.0"), Ordering::Equal);
@@ -167,8 +174,17 @@ mod tests {
     fn pep440_ordering_covers_pre_post_dev_and_epochs() {
         let e = Ecosystem::PyPI;
         let ordered = [
-            "1.0.dev1", "1.0a1", "1.0a2.dev1", "1.0a2", "1.0b1", "1.0rc1", "1.0", "1.0.post1",
-            "1.1", "1.10", "2!0.1",
+            "1.0.dev1",
+            "1.0a1",
+            "1.0a2.dev1",
+            "1.0a2",
+            "1.0b1",
+            "1.0rc1",
+            "1.0",
+            "1.0.post1",
+            "1.1",
+            "1.10",
+            "2!0.1",
         ];
         for pair in ordered.windows(2) {
             assert_eq!(cmp(e, pair[0], pair[1]), Ordering::Less, "{pair:?}");
@@ -191,7 +207,10 @@ mod tests {
     #[test]
     fn names_normalise_per_ecosystem() {
         assert_eq!(Ecosystem::PyPI.normalize_name("PyYAML"), "pyyaml");
-        assert_eq!(Ecosystem::PyPI.normalize_name("zope.interface"), "zope-interface");
+        assert_eq!(
+            Ecosystem::PyPI.normalize_name("zope.interface"),
+            "zope-interface"
+        );
         assert_eq!(Ecosystem::PyPI.normalize_name("A__b-.c"), "a-b-c");
         assert_eq!(Ecosystem::Npm.normalize_name("@Scope/Pkg"), "@Scope/Pkg");
         assert_eq!(Ecosystem::from_osv("crates.io"), Some(Ecosystem::CratesIo));

@@ -1,0 +1,246 @@
+//! Guided fixes: for rules whose fix is mechanical, a recipe edits the file's text at the
+//! located lines; the engine re-checks the edited text until no fixable finding is left, shows
+//! the result as a unified diff, and applies it only if the file is unchanged since it was read.
+//!
+//! A fix never loses data: it refuses files outside the scan root, links, non-UTF-8 and files
+//! changed since the proposal; it writes atomically, keeping permissions, line endings and every
+//! byte it does not mean to change; and applying it twice changes nothing.
+
+mod recipes;
+pub mod text;
+
+pub use recipes::{RULES, rationale};
+
+use crate::catalog::{Autofix, Catalog};
+use crate::finding::Finding;
+use crate::scan::Scanner;
+use crate::source::{FileKind, Source};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Most recipes applied to one file in one proposal (each removes a finding; this only guards
+/// against a recipe that does not).
+const MAX_STEPS: usize = 200;
+
+/// Why a fix cannot be proposed or applied.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error("{0}: outside the scanned folder, not fixing")]
+    OutsideRoot(String),
+    #[error("{0}: not a regular file (links are never written through)")]
+    NotRegular(String),
+    #[error("{0}: not UTF-8 text, not fixing")]
+    NotText(String),
+    #[error("{0}: changed since it was checked; re-run the scan and try again")]
+    Changed(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// The fix for one file: every fixable finding in it, applied in turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFix {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// The file as read (empty for a file the fix creates).
+    pub before: String,
+    pub after: String,
+    /// Whether the file exists now.
+    pub existed: bool,
+    /// The rules fixed and the lines they were on, in the order they were applied.
+    pub fixed: Vec<(String, u32)>,
+    /// The least safe label among the recipes applied.
+    pub safety: Autofix,
+}
+
+impl FileFix {
+    /// A unified diff of the change, with `a/` and `b/` paths as git shows them.
+    pub fn diff(&self) -> String {
+        let shown = crate::display::sanitize(&self.path).into_owned();
+        similar::TextDiff::from_lines(&self.before, &self.after)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{shown}"), &format!("b/{shown}"))
+            .to_string()
+    }
+}
+
+/// Resolves `rel` under `root`, refusing anything that leaves the root or is a link.
+fn resolve(root: &Path, rel: &str) -> Result<PathBuf, FixError> {
+    let root = root.canonicalize().map_err(|source| FixError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    if rel.split('/').any(|part| part == "..") || Path::new(rel).is_absolute() {
+        return Err(FixError::OutsideRoot(rel.to_owned()));
+    }
+    let path = root.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => Err(FixError::NotRegular(rel.to_owned())),
+        Ok(_) => {
+            let real = path.canonicalize().map_err(|source| FixError::Io {
+                path: rel.to_owned(),
+                source,
+            })?;
+            if real.starts_with(&root) { Ok(real) } else { Err(FixError::OutsideRoot(rel.to_owned())) }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let parent = path.parent().unwrap_or(&root);
+            match parent.canonicalize() {
+                Ok(p) if p.starts_with(&root) => Ok(path),
+                _ => Err(FixError::OutsideRoot(rel.to_owned())),
+            }
+        }
+        Err(source) => Err(FixError::Io {
+            path: rel.to_owned(),
+            source,
+        }),
+    }
+}
+
+fn read_text(path: &Path, rel: &str) -> Result<Option<String>, FixError> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| FixError::NotText(rel.to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(FixError::Io {
+            path: rel.to_owned(),
+            source,
+        }),
+    }
+}
+
+fn less_safe(a: Autofix, b: Autofix) -> Autofix {
+    match (a, b) {
+        (Autofix::NeedsReview, _) | (_, Autofix::NeedsReview) => Autofix::NeedsReview,
+        (Autofix::Safe, _) | (_, Autofix::Safe) => Autofix::Safe,
+        _ => Autofix::None,
+    }
+}
+
+/// Proposes fixes for `findings` (from a scan of `root`), restricted to `rules` when given.
+/// Returns one `FileFix` per file that would change, sorted by path, and the errors met.
+pub fn propose(
+    scanner: &Scanner,
+    root: &Path,
+    findings: &[Finding],
+    rules: &[String],
+) -> (Vec<FileFix>, Vec<FixError>) {
+    let catalog = scanner.catalog();
+    let wanted = |rule: &str| {
+        RULES.contains(&rule)
+            && (rules.is_empty() || rules.iter().any(|r| r == rule))
+            && catalog.rule(rule).is_some_and(|r| r.autofix.is_available())
+    };
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in findings.iter().filter(|f| wanted(f.rule.as_str())) {
+        // Some fixes edit another file than the one reported (a missing .gitignore entry is
+        // reported where the .env is, and fixed in .gitignore).
+        let target = recipes::target_file(finding.rule.as_str()).unwrap_or(finding.path.as_str());
+        by_file.entry(target).or_default().push(finding);
+    }
+    let mut fixes = Vec::new();
+    let mut errors = Vec::new();
+    for (rel, file_findings) in by_file {
+        match propose_file(scanner, catalog, root, rel, &file_findings, &wanted) {
+            Ok(Some(fix)) => fixes.push(fix),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    (fixes, errors)
+}
+
+fn propose_file(
+    scanner: &Scanner,
+    catalog: &Catalog,
+    root: &Path,
+    rel: &str,
+    reported: &[&Finding],
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Option<FileFix>, FixError> {
+    let path = resolve(root, rel)?;
+    let existing = read_text(&path, rel)?;
+    let existed = existing.is_some();
+    let before = existing.unwrap_or_default();
+    let (bom, body) = match before.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", before.as_str()),
+    };
+    let kind = FileKind::detect(rel, body.as_bytes());
+    let mut text = body.to_owned();
+    let mut fixed = Vec::new();
+    let mut safety = Autofix::None;
+    // Whole-tree findings (e.g. a .gitignore that misses .env) are not found again by checking
+    // the file alone, so each is fixed once, as reported.
+    let per_file: Vec<&Finding> = reported.iter().copied().filter(|f| is_tree_rule(catalog, f)).collect();
+    for finding in per_file {
+        if let Some(next) = recipes::apply(kind, &text, finding).filter(|n| *n != text) {
+            text = next;
+            fixed.push((finding.rule.to_string(), finding.line));
+            safety = less_safe(safety, catalog.rule(finding.rule.as_str()).map_or(Autofix::None, |r| r.autofix));
+        }
+    }
+    // File-level findings: apply one recipe, re-check the edited text, repeat until stable.
+    let mut skipped: Vec<(String, u32)> = Vec::new();
+    for _ in 0..MAX_STEPS {
+        let source = Source::new(rel, kind, text.as_bytes());
+        let (current, _) = scanner.check_source(&source);
+        let mut next = None;
+        for f in current.iter().filter(|f| wanted(f.rule.as_str())) {
+            let key = (f.rule.to_string(), f.line);
+            if skipped.contains(&key) {
+                continue;
+            }
+            match recipes::apply(kind, &text, f).filter(|n| *n != text) {
+                Some(n) => {
+                    next = Some((f, n));
+                    break;
+                }
+                None => skipped.push(key),
+            }
+        }
+        let Some((finding, next)) = next else { break };
+        // An edit can make a recipe applicable that was not before (e.g. privilege escalation
+        // can only be switched off once the container is no longer privileged).
+        skipped.clear();
+        fixed.push((finding.rule.to_string(), finding.line));
+        safety = less_safe(safety, catalog.rule(finding.rule.as_str()).map_or(Autofix::None, |r| r.autofix));
+        text = next;
+    }
+    if fixed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(FileFix {
+        path: rel.to_owned(),
+        after: format!("{bom}{text}"),
+        before,
+        existed,
+        fixed,
+        safety,
+    }))
+}
+
+fn is_tree_rule(_catalog: &Catalog, finding: &Finding) -> bool {
+    recipes::target_file(finding.rule.as_str()).is_some()
+}
+
+/// Writes a proposed fix, if the file is still exactly as it was when the fix was proposed.
+pub fn apply(root: &Path, fix: &FileFix) -> Result<(), FixError> {
+    let path = resolve(root, &fix.path)?;
+    let now = read_text(&path, &fix.path)?;
+    let unchanged = match (&now, fix.existed) {
+        (Some(text), true) => *text == fix.before,
+        (None, false) => true,
+        _ => false,
+    };
+    if !unchanged {
+        return Err(FixError::Changed(fix.path.clone()));
+    }
+    crate::persist::write_atomic(&path, fix.after.as_bytes()).map_err(|source| FixError::Io {
+        path: fix.path.clone(),
+        source,
+    })
+}

@@ -1,0 +1,443 @@
+//! One recipe per fixable rule: given the file's text and a finding, the edited text. A recipe
+//! edits text at located lines (it never re-serialises a document, so comments and formatting
+//! survive) and returns `None` when the situation is not one it is sure about.
+
+use super::text;
+use crate::finding::Finding;
+use crate::source::FileKind;
+use crate::yaml::{self, Node};
+
+/// The rules that have a recipe. Must match the rules whose TOML says `autofix` is not `none`.
+pub const RULES: &[&str] = &[
+    "actions/default-permissions",
+    "actions/persist-credentials",
+    "actions/template-injection",
+    "code/tls-verify-disabled",
+    "code/unsafe-deserialization",
+    "compose/database-port-public",
+    "docker/run-as-root",
+    "k8s/allow-privilege-escalation",
+    "k8s/privileged",
+    "repo/gitignore-missing-env",
+];
+
+/// For fixes that edit a fixed file rather than the reported one (whole-tree rules), that file.
+pub fn target_file(rule: &str) -> Option<&'static str> {
+    match rule {
+        "repo/gitignore-missing-env" => Some(".gitignore"),
+        _ => None,
+    }
+}
+
+/// The user id the Dockerfile fix switches to: high, unused by distributions, not 65534.
+const CONTAINER_UID: &str = "10001";
+
+/// Why the fix works, shown beside the diff.
+pub fn rationale(rule: &str) -> &'static str {
+    match rule {
+        "actions/default-permissions" => "An explicit `permissions: contents: read` makes every job's GITHUB_TOKEN read-only unless a job asks for more, so a compromised step cannot push code or publish releases.",
+        "actions/persist-credentials" => "With `persist-credentials: false`, checkout does not leave the token in .git/config, so later steps (and anything they download) cannot reuse it.",
+        "actions/template-injection" => "The expression now reaches the script as an environment variable: the shell treats its value as data, never as code, whatever the attacker typed.",
+        "code/tls-verify-disabled" => "`verify=True` restores certificate checking, so a machine in the middle can no longer read or change the traffic. If the server uses a private CA, pass its bundle path instead.",
+        "code/unsafe-deserialization" => "`yaml.safe_load` builds only plain data (dicts, lists, strings, numbers); it cannot construct arbitrary Python objects, so a crafted document cannot run code.",
+        "compose/database-port-public" => "Binding to 127.0.0.1 keeps the port reachable from this machine (and from other containers on the network) but not from the rest of the network.",
+        "docker/run-as-root" => "`USER 10001` makes the container's processes run as an unprivileged user, so a bug in the app gives an attacker much less to work with. Check that the app does not write to root-owned paths.",
+        "k8s/allow-privilege-escalation" => "`allowPrivilegeEscalation: false` sets no_new_privs, so setuid binaries and file capabilities cannot raise a process's privileges inside the container.",
+        "k8s/privileged" => "A non-privileged container no longer has every capability and access to all host devices; escaping to the node becomes far harder.",
+        "repo/gitignore-missing-env" => "Ignoring `.env` files keeps local secrets out of `git add .`; `.env.example` stays tracked so others know which variables to set.",
+        _ => "",
+    }
+}
+
+/// Applies the recipe for `finding` to `text`, if one applies.
+pub fn apply(kind: FileKind, text: &str, finding: &Finding) -> Option<String> {
+    match finding.rule.as_str() {
+        "actions/default-permissions" => default_permissions(text),
+        "actions/persist-credentials" => persist_credentials(text, finding),
+        "actions/template-injection" => template_injection(text, finding),
+        "code/tls-verify-disabled" if kind == FileKind::Python => {
+            let line = text::line(text, finding.line)?;
+            let at = line.find("verify")?;
+            let rest = &line[at..];
+            let end = rest.find("False")? + "False".len();
+            let replaced = format!("{}verify=True{}", &line[..at], &rest[end..]);
+            replace_line(text, finding.line, &replaced)
+        }
+        "code/unsafe-deserialization" if kind == FileKind::Python => yaml_safe_load(text, finding),
+        "compose/database-port-public" => bind_localhost(text, finding),
+        "docker/run-as-root" => docker_user(text, finding),
+        "k8s/privileged" => {
+            let range = text::line_range(text, finding.line)?;
+            let line = &text[range.clone()];
+            let key = line.find("privileged")?;
+            let value = line[key..].find("true")? + key;
+            let at = range.start + value;
+            Some(format!("{}false{}", &text[..at], &text[at + "true".len()..]))
+        }
+        "k8s/allow-privilege-escalation" => allow_privilege_escalation(text, finding),
+        "repo/gitignore-missing-env" => gitignore_env(text),
+        _ => None,
+    }
+}
+
+fn replace_line(text: &str, line: u32, with: &str) -> Option<String> {
+    let range = text::line_range(text, line)?;
+    Some(format!("{}{with}{}", &text[..range.start], &text[range.end..]))
+}
+
+fn documents(text: &str) -> Vec<Node> {
+    yaml::parse_str(text).unwrap_or_default()
+}
+
+/// The smallest mapping that contains `offset` and has every key in `keys`.
+fn enclosing_map<'a>(docs: &'a [Node], offset: usize, keys: &[&str]) -> Option<&'a Node> {
+    docs.iter()
+        .flat_map(|d| d.descendants())
+        .filter(|n| n.is_map() && keys.iter().all(|k| n.get(k).is_some()))
+        .filter(|n| {
+            let s = n.span();
+            s.start <= offset && offset < s.end.max(s.start + 1)
+        })
+        .min_by_key(|n| n.span().end - n.span().start)
+}
+
+/// True for a `{ … }` or `[ … ]` collection: its entries cannot take new lines of their own.
+fn is_flow(text: &str, node: &Node) -> bool {
+    text.get(node.span().start..).is_some_and(|rest| rest.starts_with('{') || rest.starts_with('['))
+}
+
+/// Column (0-based, in bytes of leading spaces) of a key node.
+fn key_column(text: &str, key: &Node) -> usize {
+    let line = text::line(text, key.line()).unwrap_or("");
+    (key.span().column as usize).saturating_sub(1).min(line.len())
+}
+
+/// Offset of the first character of a line's content, past indentation and `- ` list markers,
+/// so that it falls inside the mapping that the line belongs to.
+fn content_offset(text: &str, line: u32) -> Option<usize> {
+    let range = text::line_range(text, line)?;
+    let body = &text[range.clone()];
+    let mut skip = body.len() - body.trim_start().len();
+    while body[skip..].starts_with("- ") {
+        skip += 2;
+        skip += body[skip..].len() - body[skip..].trim_start().len();
+    }
+    Some(range.start + skip)
+}
+
+fn default_permissions(text: &str) -> Option<String> {
+    let docs = documents(text);
+    let doc = docs.first()?;
+    if doc.get("permissions").is_some() {
+        return None;
+    }
+    let jobs = doc.key_node("jobs")?;
+    let unit = " ".repeat(text::indent_unit(text));
+    text::insert_before(
+        text,
+        jobs.line(),
+        &["permissions:".into(), format!("{unit}contents: read"), String::new()],
+    )
+    .into()
+}
+
+fn persist_credentials(text: &str, finding: &Finding) -> Option<String> {
+    let docs = documents(text);
+    let offset = content_offset(text, finding.line)?;
+    let step = enclosing_map(&docs, offset, &["uses"])?;
+    if !step.get("uses")?.as_str()?.starts_with("actions/checkout") {
+        return None;
+    }
+    let unit = text::indent_unit(text);
+    match step.entry("with") {
+        Some((_, map @ Node::Map { entries, .. })) if !entries.is_empty() && !is_flow(text, map) => {
+            let first = &entries[0].0;
+            if entries.iter().any(|(k, _)| k.as_str() == Some("persist-credentials")) {
+                let (k, _) = entries.iter().find(|(k, _)| k.as_str() == Some("persist-credentials"))?;
+                return replace_line(
+                    text,
+                    k.line(),
+                    &format!("{}persist-credentials: false", " ".repeat(key_column(text, k))),
+                );
+            }
+            let col = key_column(text, first);
+            Some(text::insert_before(text, first.line(), &[format!("{}persist-credentials: false", " ".repeat(col))]))
+        }
+        Some(_) => None,
+        None => {
+            let uses = step.key_node("uses")?;
+            let col = key_column(text, uses);
+            let value_line = step.get("uses")?.line();
+            Some(text::insert_after(
+                text,
+                value_line,
+                &[
+                    format!("{}with:", " ".repeat(col)),
+                    format!("{}persist-credentials: false", " ".repeat(col + unit)),
+                ],
+            ))
+        }
+    }
+}
+
+/// `github.event.issue.title` → `ISSUE_TITLE`.
+fn env_name(expression: &str) -> String {
+    let parts: Vec<&str> = expression
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|p| !p.is_empty() && *p != "github" && *p != "event" && *p != "0" && *p != "*")
+        .collect();
+    let tail = &parts[parts.len().saturating_sub(2)..];
+    let name = tail.join("_").to_ascii_uppercase().replace('-', "_");
+    if name.is_empty() { "UNTRUSTED_INPUT".into() } else { name }
+}
+
+fn template_injection(text: &str, finding: &Finding) -> Option<String> {
+    // The expression the finding points at.
+    let line = text::line(text, finding.line)?;
+    let column = line
+        .char_indices()
+        .nth(finding.column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    // The finding may point at `${{` or inside the expression.
+    let start = line[..(column + 3).min(line.len())]
+        .rfind("${{")
+        .or_else(|| line.find("${{"))?;
+    let rest = &line[start..];
+    let end = rest.find("}}")? + 2;
+    let expression_text = &rest[..end];
+    let inner = expression_text.trim_start_matches("${{").trim_end_matches("}}").trim();
+    if !inner.chars().all(|c| c.is_ascii_alphanumeric() || "._-[]*'\"".contains(c)) {
+        return None; // a function call or operator: too clever to move mechanically
+    }
+    let docs = documents(text);
+    let offset = text::offset_of_line(text, finding.line)? + start;
+    let step = enclosing_map(&docs, offset, &["run"])
+        .map(|s| (s, "run"))
+        .or_else(|| enclosing_map(&docs, offset, &["uses", "with"]).map(|s| (s, "with")))?;
+    let (step, body_key) = step;
+    let name = env_name(inner);
+    let body = step.get(body_key)?.span();
+    let is_script = body_key == "with";
+    // Replace every occurrence of the same expression in the step's script.
+    let mut edited = String::with_capacity(text.len());
+    let mut cursor = 0;
+    let region = body.start..body.end.min(text.len());
+    let mut replaced_any = false;
+    while let Some(found) = text[cursor.max(region.start)..region.end].find(expression_text) {
+        let at = cursor.max(region.start) + found;
+        edited.push_str(&text[cursor..at]);
+        let before_on_line = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+        let quoted = before_on_line.matches('"').count() % 2 == 1;
+        let replacement = if is_script {
+            format!("process.env.{name}")
+        } else if quoted {
+            format!("${{{name}}}")
+        } else {
+            format!("\"${{{name}}}\"")
+        };
+        edited.push_str(&replacement);
+        cursor = at + expression_text.len();
+        replaced_any = true;
+    }
+    if !replaced_any {
+        return None;
+    }
+    edited.push_str(&text[cursor..]);
+    // Declare the variable on the step.
+    let unit = text::indent_unit(text);
+    let entry = format!("{name}: {expression_text}");
+    match step.entry("env") {
+        Some((_, map @ Node::Map { entries, .. })) if !entries.is_empty() && !is_flow(text, map) => {
+            if entries.iter().any(|(k, _)| k.as_str() == Some(name.as_str())) {
+                return Some(edited);
+            }
+            let first = &entries[0].0;
+            let col = key_column(text, first);
+            Some(text::insert_before(&edited, first.line(), &[format!("{}{entry}", " ".repeat(col))]))
+        }
+        Some(_) => None,
+        None => {
+            let key = step.key_node(body_key)?;
+            let col = key_column(text, key);
+            Some(text::insert_before(
+                &edited,
+                key.line(),
+                &[format!("{}env:", " ".repeat(col)), format!("{}{entry}", " ".repeat(col + unit))],
+            ))
+            .filter(|_| {
+                // Inserting before the key is only right when the key starts its own line.
+                text::line(text, key.line()).is_some_and(|l| l.trim_start().starts_with(body_key))
+            })
+            .or_else(|| {
+                // `- run: …` on the list item's line: declare env after the script instead.
+                let last = text::line_count(&edited).min(step.span().end_line_hint(text));
+                Some(text::insert_after(
+                    &edited,
+                    last,
+                    &[format!("{}env:", " ".repeat(col)), format!("{}{entry}", " ".repeat(col + unit))],
+                ))
+            })
+        }
+    }
+}
+
+fn yaml_safe_load(text: &str, finding: &Finding) -> Option<String> {
+    let line = text::line(text, finding.line)?;
+    let at = line.find("yaml.load(")?;
+    let args_start = at + "yaml.load(".len();
+    let close = line[args_start..].find(')')? + args_start;
+    let args = &line[args_start..close];
+    let mut parts = args.split(',').map(str::trim);
+    let data = parts.next().filter(|d| !d.is_empty())?;
+    match parts.next() {
+        None => {}
+        Some(loader) if loader.starts_with("Loader") => {
+            let value = loader.split('=').nth(1)?.trim();
+            let value = value.trim_start_matches("yaml.");
+            if !matches!(value, "Loader" | "FullLoader" | "UnsafeLoader") {
+                return None;
+            }
+        }
+        Some(_) => return None,
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    let replaced = format!("{}yaml.safe_load({data}){}", &line[..at], &line[close + 1..]);
+    replace_line(text, finding.line, &replaced)
+}
+
+fn bind_localhost(text: &str, finding: &Finding) -> Option<String> {
+    let line = text::line(text, finding.line)?;
+    if line.contains("0.0.0.0:") {
+        return text::replace_in_line(text, finding.line, "0.0.0.0:", "127.0.0.1:");
+    }
+    if line.contains("host_ip") {
+        let at = line.find("host_ip")?;
+        let replaced = format!("{}host_ip: 127.0.0.1", &line[..at]);
+        return replace_line(text, finding.line, &replaced);
+    }
+    if line.trim_start().starts_with("published") || line.trim_start().starts_with("- published") {
+        let col = line.find("published")?;
+        return Some(text::insert_after(text, finding.line, &[format!("{}host_ip: 127.0.0.1", " ".repeat(col))]));
+    }
+    // Short syntax: `- "5432:5432"`, `- 5432:5432`, `ports: ["5432:5432"]`, `- "9200"`.
+    let digit = line.find(|c: char| c.is_ascii_digit())?;
+    let head = &line[..digit];
+    if !(head.ends_with('"') || head.ends_with('\'') || head.ends_with(' ') || head.ends_with('[') || head.ends_with('-')) {
+        return None;
+    }
+    let mapping: String = line[digit..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ':' || *c == '-' || *c == '/')
+        .collect();
+    // `HOST:CONTAINER` gains an address; a bare container port also needs the empty host port
+    // (`127.0.0.1::9200`), which Docker reads as "any free port on 127.0.0.1".
+    let prefix = if mapping.contains(':') { "127.0.0.1:" } else { "127.0.0.1::" };
+    let at = text::offset_of_line(text, finding.line)? + digit;
+    Some(format!("{}{prefix}{}", &text[..at], &text[at..]))
+}
+
+fn docker_user(text: &str, finding: &Finding) -> Option<String> {
+    let line = text::line(text, finding.line)?;
+    let trimmed = line.trim_start();
+    if trimmed.len() >= 4 && trimmed[..4].eq_ignore_ascii_case("USER") {
+        let indent = text::indent(line);
+        return replace_line(text, finding.line, &format!("{indent}USER {CONTAINER_UID}"));
+    }
+    // No USER in the final stage: switch user before the first CMD/ENTRYPOINT of that stage.
+    let total = text::line_count(text);
+    let is = |n: u32, word: &str| {
+        text::line(text, n).is_some_and(|l| {
+            let t = l.trim_start();
+            t.len() > word.len()
+                && t[..word.len()].eq_ignore_ascii_case(word)
+                && t[word.len()..].starts_with([' ', '\t', '['])
+        })
+    };
+    let final_from = (1..=total).rev().find(|&n| is(n, "FROM"))?;
+    let target = (final_from + 1..=total).find(|&n| is(n, "CMD") || is(n, "ENTRYPOINT"));
+    let user = format!("USER {CONTAINER_UID}");
+    Some(match target {
+        Some(n) => text::insert_before(text, n, &[user]),
+        None => text::insert_before(text, total + 1, &[user]),
+    })
+}
+
+fn allow_privilege_escalation(text: &str, finding: &Finding) -> Option<String> {
+    let line = text::line(text, finding.line)?;
+    if line.contains("allowPrivilegeEscalation") {
+        return text::replace_in_line(text, finding.line, "true", "false");
+    }
+    let docs = documents(text);
+    let offset = content_offset(text, finding.line)?;
+    let container = enclosing_map(&docs, offset, &["image"])?;
+    // Kubernetes rejects `allowPrivilegeEscalation: false` beside `privileged: true`: the
+    // privileged fix has to come first.
+    if container.get_path(&["securityContext", "privileged"]).and_then(Node::as_bool) == Some(true) {
+        return None;
+    }
+    let unit = text::indent_unit(text);
+    match container.entry("securityContext") {
+        Some((_, map @ Node::Map { entries, .. })) if !entries.is_empty() && !is_flow(text, map) => {
+            let first = &entries[0].0;
+            let col = key_column(text, first);
+            Some(text::insert_before(text, first.line(), &[format!("{}allowPrivilegeEscalation: false", " ".repeat(col))]))
+        }
+        Some(_) => None,
+        None => {
+            let image = container.key_node("image")?;
+            let col = key_column(text, image);
+            let value_line = container.get("image")?.line();
+            Some(text::insert_after(
+                text,
+                value_line,
+                &[
+                    format!("{}securityContext:", " ".repeat(col)),
+                    format!("{}allowPrivilegeEscalation: false", " ".repeat(col + unit)),
+                ],
+            ))
+        }
+    }
+}
+
+fn gitignore_env(text: &str) -> Option<String> {
+    let nl = text::newline(text);
+    let mut out = text.to_owned();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push_str(nl);
+    }
+    if !out.is_empty() {
+        out.push_str(nl);
+    }
+    for line in ["# Local environment files hold secrets: never commit them.", ".env", ".env.*", "!.env.example"] {
+        out.push_str(line);
+        out.push_str(nl);
+    }
+    Some(out)
+}
+
+trait SpanEnd {
+    fn end_line_hint(&self, text: &str) -> u32;
+}
+
+impl SpanEnd for yaml::Span {
+    /// The last line the span covers.
+    fn end_line_hint(&self, text: &str) -> u32 {
+        let end = self.end.min(text.len());
+        let upto = text[..end].trim_end();
+        upto.matches('\n').count() as u32 + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_come_from_the_expression() {
+        assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
+        assert_eq!(env_name("github.head_ref"), "HEAD_REF");
+        assert_eq!(env_name("github.event.pull_request.body"), "PULL_REQUEST_BODY");
+    }
+}

@@ -1,0 +1,112 @@
+//! Line-level text editing that keeps a file's own conventions: its line endings (CRLF stays
+//! CRLF), its indentation, and every byte the edit does not mean to touch.
+
+/// The file's newline: `\r\n` if it uses CRLF anywhere, else `\n`.
+pub fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
+}
+
+/// Byte range of 1-based `line` without its line ending.
+pub fn line_range(text: &str, line: u32) -> Option<std::ops::Range<usize>> {
+    let mut start = 0;
+    for _ in 1..line {
+        start += text[start..].find('\n')? + 1;
+    }
+    if start > text.len() {
+        return None;
+    }
+    let mut end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if end > start && text.as_bytes()[end - 1] == b'\r' {
+        end -= 1;
+    }
+    Some(start..end)
+}
+
+/// The text of 1-based `line` without its line ending.
+pub fn line(text: &str, line: u32) -> Option<&str> {
+    line_range(text, line).map(|r| &text[r])
+}
+
+/// Leading whitespace of a line.
+pub fn indent(line: &str) -> &str {
+    &line[..line.len() - line.trim_start().len()]
+}
+
+/// The indentation step the file uses (the smallest non-zero indentation), at least 2 spaces.
+pub fn indent_unit(text: &str) -> usize {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .filter(|n| *n > 0)
+        .min()
+        .unwrap_or(2)
+        .max(2)
+}
+
+/// Number of lines, counting a last line without a newline.
+pub fn line_count(text: &str) -> u32 {
+    let n = text.matches('\n').count() as u32;
+    if text.ends_with('\n') || text.is_empty() { n } else { n + 1 }
+}
+
+/// Inserts `lines` before 1-based `line` (or at the end when `line` is past the last line).
+pub fn insert_before(text: &str, line: u32, lines: &[String]) -> String {
+    let nl = newline(text);
+    let block: String = lines.iter().map(|l| format!("{l}{nl}")).collect();
+    match line_range(text, line) {
+        Some(range) if line <= line_count(text) => {
+            let mut out = String::with_capacity(text.len() + block.len());
+            out.push_str(&text[..range.start]);
+            out.push_str(&block);
+            out.push_str(&text[range.start..]);
+            out
+        }
+        _ => {
+            let mut out = text.to_owned();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push_str(nl);
+            }
+            out.push_str(&block);
+            out
+        }
+    }
+}
+
+/// Inserts `lines` after 1-based `line`.
+pub fn insert_after(text: &str, line: u32, lines: &[String]) -> String {
+    insert_before(text, line + 1, lines)
+}
+
+/// Replaces the first `from` at or after character column `column` (1-based) of `line` with `to`.
+pub fn replace_in_line(text: &str, line: u32, from: &str, to: &str) -> Option<String> {
+    let range = line_range(text, line)?;
+    let at = text[range.clone()].find(from)?;
+    let start = range.start + at;
+    Some(format!("{}{to}{}", &text[..start], &text[start + from.len()..]))
+}
+
+/// Byte offset of the start of 1-based `line`.
+pub fn offset_of_line(text: &str, line: u32) -> Option<usize> {
+    line_range(text, line).map(|r| r.start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_keep_crlf_and_the_rest_of_the_file() {
+        let text = "a\r\nb\r\nc";
+        assert_eq!(insert_before(text, 2, &["x".into()]), "a\r\nx\r\nb\r\nc");
+        assert_eq!(insert_before(text, 9, &["x".into()]), "a\r\nb\r\nc\r\nx\r\n");
+        assert_eq!(insert_after("a\nb\n", 2, &["x".into()]), "a\nb\nx\n");
+        assert_eq!(line(text, 2), Some("b"));
+        assert_eq!(line_count("a\nb"), 2);
+    }
+
+    #[test]
+    fn replaces_within_one_line_only() {
+        assert_eq!(replace_in_line("x: true\ny: true\n", 2, "true", "false").unwrap(), "x: true\ny: false\n");
+        assert_eq!(indent_unit("a:\n    b: 1\n        c: 2\n"), 4);
+    }
+}

@@ -1,0 +1,1230 @@
+//! The coach's state and its one `update` function. `App` is plain data made of per-screen
+//! states; `update` applies an [`Action`] (a key, a scan result, the outcome of an effect) and
+//! returns the [`Effect`]s for the runtime to perform. Nothing here touches the terminal, the
+//! file system or a thread, so every transition is tested by feeding actions.
+
+use super::excerpt::Excerpt;
+use super::keys::{self, Command, Ctx};
+use super::suppress::{FileStamp, Plan, Refusal};
+use super::theme::Theme;
+use super::view;
+use crate::catalog::{Catalog, Lesson, Severity};
+use crate::finding::Finding;
+use crate::progress::Progress;
+use crate::report::Report;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything the coach knows.
+pub struct App {
+    pub catalog: Arc<Catalog>,
+    /// The project being coached (the scan root).
+    pub root: PathBuf,
+    /// How the project is named on screen.
+    pub project_name: String,
+    pub progress: Progress,
+    pub scan: ScanView,
+    /// Never empty: `screens[0]` is Home; the last is shown.
+    pub screens: Vec<Screen>,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    pub theme: Theme,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+/// The project scan as the coach sees it.
+#[derive(Debug, Default)]
+pub struct ScanView {
+    /// Incremented for each scan started; results of older scans are ignored.
+    pub generation: u64,
+    pub phase: ScanPhase,
+    /// The last complete report (kept while a rescan runs).
+    pub report: Option<Report>,
+    /// What each file with findings held when scanned.
+    pub stamps: BTreeMap<String, FileStamp>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ScanPhase {
+    #[default]
+    NotStarted,
+    Running {
+        files: u64,
+        findings: u64,
+    },
+    Done,
+    Failed(String),
+}
+
+/// A message from the scan thread.
+#[derive(Debug)]
+pub enum ScanEvent {
+    Progress {
+        generation: u64,
+        files: u64,
+        findings: u64,
+    },
+    Done {
+        generation: u64,
+        report: Box<Report>,
+        stamps: BTreeMap<String, FileStamp>,
+    },
+    Failed {
+        generation: u64,
+        message: String,
+    },
+}
+
+pub enum Screen {
+    Home(HomeState),
+    Lesson(LessonState),
+    Findings(FindingsState),
+    Detail(DetailState),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HomeState {
+    /// Index into [`home_items`].
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonState {
+    pub id: String,
+    pub scroll: usize,
+    pub quiz: Option<QuizState>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuizState {
+    pub question: usize,
+    pub cursor: usize,
+    /// The choice made for the current question.
+    pub answered: Option<usize>,
+    pub correct: u32,
+    pub finished: bool,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Grouping {
+    #[default]
+    BySeverity,
+    ByFile,
+}
+
+/// Findings restricted to some rules (a lesson's checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFilter {
+    pub label: String,
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingsState {
+    pub grouping: Grouping,
+    /// Show only findings at or above this severity.
+    pub min_severity: Option<Severity>,
+    pub area: Option<String>,
+    pub rules: Option<RuleFilter>,
+    pub query: String,
+    /// Index into the visible findings.
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailState {
+    /// Index into the report's findings.
+    pub index: usize,
+    pub scroll: usize,
+    /// The code around the finding, once loaded (or why it could not be).
+    pub excerpt: Option<Result<Excerpt, String>>,
+}
+
+/// Something drawn over the screen that takes the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    /// Typing a search; the query lives in the findings state, `previous` restores it on Esc.
+    Search {
+        previous: String,
+    },
+    /// Typing the reason for suppressing finding `index`.
+    Reason {
+        index: usize,
+        input: String,
+    },
+    /// The exact comment to insert, waiting for a yes.
+    Confirm(Box<Plan>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Everything that can happen to the coach.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    /// Mouse wheel: positive scrolls down.
+    Scroll(i32),
+    Resize(u16, u16),
+    Tick,
+    Scan(ScanEvent),
+    ExcerptLoaded {
+        index: usize,
+        excerpt: Result<Excerpt, String>,
+    },
+    EditorClosed(Result<(), String>),
+    SuppressionPlanned(Result<Box<Plan>, Refusal>),
+    Suppressed {
+        plan: Box<Plan>,
+        result: Result<FileStamp, Refusal>,
+    },
+    ProgressSaved(Result<(), String>),
+}
+
+/// Work for the runtime: the only way `update` reaches the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    StartScan { generation: u64 },
+    LoadExcerpt { index: usize },
+    OpenEditor { file: PathBuf, line: u32 },
+    PlanSuppression { index: usize, reason: String },
+    WriteSuppression(Box<Plan>),
+    SaveProgress,
+    Quit,
+}
+
+/// A selectable row of the home screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HomeItem {
+    Continue(String),
+    Lesson(String),
+}
+
+impl App {
+    pub fn new(catalog: Arc<Catalog>, root: PathBuf, progress: Progress, theme: Theme) -> App {
+        let project_name = root
+            .canonicalize()
+            .ok()
+            .as_deref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| root.display().to_string());
+        App {
+            catalog,
+            project_name: crate::display::sanitize(&project_name).into_owned(),
+            root,
+            progress,
+            scan: ScanView::default(),
+            screens: vec![Screen::Home(HomeState::default())],
+            overlay: None,
+            status: None,
+            theme,
+            size: (80, 24),
+            quit: false,
+        }
+    }
+
+    /// Where keys go now.
+    pub fn context(&self) -> Ctx {
+        match &self.overlay {
+            Some(Overlay::Help) => return Ctx::Help,
+            Some(Overlay::Search { .. } | Overlay::Reason { .. }) => return Ctx::Prompt,
+            Some(Overlay::Confirm(_)) => return Ctx::Confirm,
+            None => {}
+        }
+        match self.screens.last() {
+            Some(Screen::Lesson(state)) if state.quiz.is_some() => Ctx::Quiz,
+            Some(Screen::Lesson(_)) => Ctx::Lesson,
+            Some(Screen::Findings(_)) => Ctx::Findings,
+            Some(Screen::Detail(_)) => Ctx::Detail,
+            Some(Screen::Home(_)) | None => Ctx::Home,
+        }
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        self.scan.report.as_ref().map_or(&[], |r| &r.findings)
+    }
+
+    pub fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Opens a lesson on top of the current screen (the start of `seccoach learn`).
+    pub fn open_lesson(&mut self, id: &str) -> Vec<Effect> {
+        if self.catalog.lesson(id).is_none() {
+            self.set_error(format!("no lesson `{id}`"));
+            return Vec::new();
+        }
+        self.screens.push(Screen::Lesson(LessonState {
+            id: id.to_owned(),
+            scroll: 0,
+            quiz: None,
+        }));
+        self.progress.last_lesson = Some(id.to_owned());
+        let mut effects = vec![Effect::SaveProgress];
+        effects.extend(self.check_read());
+        effects
+    }
+
+    /// Starts a scan (unless one is running).
+    pub fn start_scan(&mut self) -> Vec<Effect> {
+        if matches!(self.scan.phase, ScanPhase::Running { .. }) {
+            return Vec::new();
+        }
+        self.scan.generation += 1;
+        self.scan.phase = ScanPhase::Running {
+            files: 0,
+            findings: 0,
+        };
+        vec![Effect::StartScan {
+            generation: self.scan.generation,
+        }]
+    }
+
+    /// Installs a finished report (used by the runtime and by tests).
+    pub fn set_report(&mut self, report: Report, stamps: BTreeMap<String, FileStamp>) {
+        let old: Vec<Finding> = self.findings().to_vec();
+        self.scan.report = Some(report);
+        self.scan.stamps = stamps;
+        self.scan.phase = ScanPhase::Done;
+        // Keep each open detail on its finding, found again by fingerprint.
+        let findings = self.findings().to_vec();
+        let mut gone = false;
+        for screen in &mut self.screens {
+            if let Screen::Detail(state) = screen {
+                let Some(before) = old.get(state.index) else {
+                    continue;
+                };
+                let same =
+                    |f: &Finding| f.fingerprint == before.fingerprint && f.rule == before.rule;
+                let found = findings
+                    .iter()
+                    .position(|f| same(f) && f.line == before.line)
+                    .or_else(|| findings.iter().position(same));
+                match found {
+                    Some(index) => {
+                        if index != state.index || findings[index].line != before.line {
+                            state.excerpt = None;
+                        }
+                        state.index = index;
+                    }
+                    None => {
+                        state.index = usize::MAX;
+                        gone = true;
+                    }
+                }
+            }
+        }
+        if gone {
+            self.screens
+                .retain(|s| !matches!(s, Screen::Detail(d) if d.index == usize::MAX));
+            self.set_status("A finding you had open is gone after the rescan.");
+        }
+        self.clamp_selections();
+    }
+
+    fn clamp_selections(&mut self) {
+        let counts: Vec<Option<usize>> = self
+            .screens
+            .iter()
+            .map(|s| match s {
+                Screen::Findings(state) => Some(visible_findings(self, state).len()),
+                _ => None,
+            })
+            .collect();
+        for (screen, count) in self.screens.iter_mut().zip(counts) {
+            if let (Screen::Findings(state), Some(count)) = (screen, count) {
+                state.selected = state.selected.min(count.saturating_sub(1));
+            }
+        }
+    }
+
+    /// Marks the open lesson read once its end has been on screen.
+    fn check_read(&mut self) -> Vec<Effect> {
+        let Some(Screen::Lesson(state)) = self.screens.last() else {
+            return Vec::new();
+        };
+        if state.quiz.is_some() || self.progress.is_read(&state.id) {
+            return Vec::new();
+        }
+        let (total, height) = view::lesson::content_size(self, state);
+        if state.scroll + height >= total {
+            let id = state.id.clone();
+            self.progress.lessons_read.insert(id);
+            return vec![Effect::SaveProgress];
+        }
+        Vec::new()
+    }
+
+    /// The lesson to continue with: the last one opened if unfinished, else the next unread.
+    pub fn continue_lesson(&self) -> Option<&Lesson> {
+        let lessons = self.catalog.lessons();
+        let last = self
+            .progress
+            .last_lesson
+            .as_deref()
+            .and_then(|id| lessons.iter().position(|l| l.id == id));
+        if let Some(i) = last
+            && !self.progress.is_read(&lessons[i].id)
+        {
+            return Some(lessons[i]);
+        }
+        let start = last.map_or(0, |i| i + 1);
+        lessons[start..]
+            .iter()
+            .chain(lessons[..start].iter())
+            .find(|l| !self.progress.is_read(&l.id))
+            .copied()
+    }
+}
+
+/// The selectable rows of the home screen: "continue", then every lesson in curriculum order.
+pub fn home_items(app: &App) -> Vec<HomeItem> {
+    let mut items = Vec::new();
+    if let Some(lesson) = app.continue_lesson() {
+        items.push(HomeItem::Continue(lesson.id.clone()));
+    }
+    for track in app.catalog.tracks() {
+        for lesson in app.catalog.lessons() {
+            if lesson.track == track.id {
+                items.push(HomeItem::Lesson(lesson.id.clone()));
+            }
+        }
+    }
+    items
+}
+
+/// Indices (into the report) of the findings a findings screen shows, in display order.
+pub fn visible_findings(app: &App, state: &FindingsState) -> Vec<usize> {
+    let query = state.query.trim().to_lowercase();
+    let mut out: Vec<usize> = app
+        .findings()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            state.min_severity.is_none_or(|min| f.severity >= min)
+                && state.area.as_deref().is_none_or(|a| f.rule.area() == a)
+                && state
+                    .rules
+                    .as_ref()
+                    .is_none_or(|r| r.rules.iter().any(|id| id == f.rule.as_str()))
+                && (query.is_empty() || matches_query(app, f, &query))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let findings = app.findings();
+    if state.grouping == Grouping::BySeverity {
+        out.sort_by(|&a, &b| {
+            findings[b]
+                .severity
+                .cmp(&findings[a].severity)
+                .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
+        });
+    }
+    out
+}
+
+fn matches_query(app: &App, finding: &Finding, query: &str) -> bool {
+    finding.rule.as_str().contains(query)
+        || finding.path.to_lowercase().contains(query)
+        || finding.message.to_lowercase().contains(query)
+        || app
+            .catalog
+            .rule(finding.rule.as_str())
+            .is_some_and(|r| r.title.to_lowercase().contains(query))
+}
+
+/// Applies one action; returns the effects for the runtime.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => on_key(app, key),
+        Action::Scroll(delta) => scroll(app, delta),
+        Action::Resize(width, height) => {
+            app.size = (width, height);
+            clamp_scrolls(app);
+            app.check_read()
+        }
+        Action::Tick => Vec::new(),
+        Action::Scan(event) => on_scan(app, event),
+        Action::ExcerptLoaded { index, excerpt } => {
+            for screen in &mut app.screens {
+                if let Screen::Detail(state) = screen
+                    && state.index == index
+                {
+                    state.excerpt = Some(excerpt.clone());
+                }
+            }
+            Vec::new()
+        }
+        Action::EditorClosed(result) => {
+            match result {
+                Ok(()) => app.set_status("Back from the editor; rescanning."),
+                Err(message) => app.set_error(message),
+            }
+            app.start_scan()
+        }
+        Action::SuppressionPlanned(result) => {
+            match result {
+                Ok(plan) => app.overlay = Some(Overlay::Confirm(plan)),
+                Err(refusal) => {
+                    app.overlay = None;
+                    app.set_error(format!("Not suppressed: {refusal}"));
+                }
+            }
+            Vec::new()
+        }
+        Action::Suppressed { plan, result } => match result {
+            Ok(stamp) => {
+                on_suppressed(app, &plan, stamp);
+                after_suppression(app)
+            }
+            Err(refusal) => {
+                app.set_error(format!("Not suppressed: {refusal}"));
+                Vec::new()
+            }
+        },
+        Action::ProgressSaved(result) => {
+            if let Err(message) = result {
+                app.set_error(format!("Progress not saved: {message}"));
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_scan(app: &mut App, event: ScanEvent) -> Vec<Effect> {
+    match event {
+        ScanEvent::Progress {
+            generation,
+            files,
+            findings,
+        } if generation == app.scan.generation => {
+            app.scan.phase = ScanPhase::Running { files, findings };
+        }
+        ScanEvent::Done {
+            generation,
+            report,
+            stamps,
+        } if generation == app.scan.generation => {
+            app.set_report(*report, stamps);
+        }
+        ScanEvent::Failed {
+            generation,
+            message,
+        } if generation == app.scan.generation => {
+            app.scan.phase = ScanPhase::Failed(message);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let ctx = app.context();
+    let binding = keys::lookup(ctx, &key);
+    if ctx == Ctx::Prompt && binding.is_none() {
+        return edit_prompt(app, key);
+    }
+    let Some(binding) = binding else {
+        return Vec::new();
+    };
+    if ctx != Ctx::Prompt {
+        app.status = None;
+    }
+    let digit = match key.code {
+        KeyCode::Char(c) => c.to_digit(10),
+        _ => None,
+    };
+    command(app, ctx, binding.command, digit)
+}
+
+fn edit_prompt(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return Vec::new();
+    }
+    let edit = |text: &mut String| match key.code {
+        KeyCode::Char(c) if !c.is_control() && text.chars().count() < 200 => {
+            text.push(c);
+            true
+        }
+        KeyCode::Backspace => text.pop().is_some(),
+        _ => false,
+    };
+    match &mut app.overlay {
+        Some(Overlay::Reason { input, .. }) => {
+            edit(input);
+        }
+        Some(Overlay::Search { .. }) => {
+            if let Some(Screen::Findings(state)) = app.screens.last_mut()
+                && edit(&mut state.query)
+            {
+                state.selected = 0;
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec<Effect> {
+    match command {
+        Command::Quit => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        Command::Help => {
+            app.overlay = match app.overlay {
+                Some(Overlay::Help) => None,
+                _ => Some(Overlay::Help),
+            };
+            Vec::new()
+        }
+        Command::Back => back(app),
+        Command::Cancel => {
+            if let Some(Overlay::Search { previous }) = app.overlay.take()
+                && let Some(Screen::Findings(state)) = app.screens.last_mut()
+            {
+                state.query = previous;
+                state.selected = 0;
+            }
+            Vec::new()
+        }
+        Command::Submit if ctx == Ctx::Prompt => submit_prompt(app),
+        Command::Confirm => match app.overlay.take() {
+            Some(Overlay::Confirm(plan)) => vec![Effect::WriteSuppression(plan)],
+            other => {
+                app.overlay = other;
+                Vec::new()
+            }
+        },
+        Command::Up => move_by(app, -1),
+        Command::Down => move_by(app, 1),
+        Command::PageUp => {
+            let page = page(app);
+            move_by(app, -page)
+        }
+        Command::PageDown => {
+            let page = page(app);
+            move_by(app, page)
+        }
+        Command::Top => move_by(app, -1_000_000),
+        Command::Bottom => move_by(app, 1_000_000),
+        Command::Open => open(app),
+        Command::Continue => match app.continue_lesson().map(|l| l.id.clone()) {
+            Some(id) => app.open_lesson(&id),
+            None => {
+                app.set_status("You have read every lesson. Pick one to revisit.");
+                Vec::new()
+            }
+        },
+        Command::Findings => {
+            app.screens.push(Screen::Findings(FindingsState::default()));
+            Vec::new()
+        }
+        Command::Rescan => {
+            let effects = app.start_scan();
+            if effects.is_empty() {
+                app.set_status("A scan is already running.");
+            }
+            effects
+        }
+        Command::NextLesson => step_lesson(app, 1),
+        Command::PrevLesson => step_lesson(app, -1),
+        Command::TakeQuiz => take_quiz(app),
+        Command::ShowChecks => show_checks(app),
+        Command::Answer => match digit {
+            Some(d) if d >= 1 => answer(app, d as usize - 1),
+            _ => Vec::new(),
+        },
+        Command::Submit => submit_quiz(app),
+        Command::Retake => {
+            if let Some(Screen::Lesson(state)) = app.screens.last_mut()
+                && state.quiz.as_ref().is_some_and(|q| q.finished)
+            {
+                state.quiz = Some(QuizState::default());
+            }
+            Vec::new()
+        }
+        Command::Search => {
+            if let Some(Screen::Findings(state)) = app.screens.last() {
+                app.overlay = Some(Overlay::Search {
+                    previous: state.query.clone(),
+                });
+            }
+            Vec::new()
+        }
+        Command::CycleSeverity => {
+            with_findings(app, |state| {
+                state.min_severity = match state.min_severity {
+                    None => Some(Severity::Low),
+                    Some(Severity::Info | Severity::Low) => Some(Severity::Medium),
+                    Some(Severity::Medium) => Some(Severity::High),
+                    Some(Severity::High) => Some(Severity::Critical),
+                    Some(Severity::Critical) => None,
+                };
+            });
+            Vec::new()
+        }
+        Command::CycleArea => {
+            let mut areas: Vec<String> = app
+                .findings()
+                .iter()
+                .map(|f| f.rule.area().to_owned())
+                .collect();
+            areas.sort();
+            areas.dedup();
+            with_findings(app, |state| {
+                let next = match &state.area {
+                    None => areas.first().cloned(),
+                    Some(current) => areas
+                        .iter()
+                        .position(|a| a == current)
+                        .and_then(|i| areas.get(i + 1).cloned()),
+                };
+                state.area = next;
+            });
+            Vec::new()
+        }
+        Command::ToggleGrouping => {
+            with_findings(app, |state| {
+                state.grouping = match state.grouping {
+                    Grouping::BySeverity => Grouping::ByFile,
+                    Grouping::ByFile => Grouping::BySeverity,
+                };
+            });
+            Vec::new()
+        }
+        Command::ClearFilters => {
+            with_findings(app, |state| {
+                state.min_severity = None;
+                state.area = None;
+                state.rules = None;
+                state.query.clear();
+            });
+            Vec::new()
+        }
+        Command::ToggleReviewed => {
+            let Some(index) = current_finding(app) else {
+                return Vec::new();
+            };
+            let fingerprint = app.findings()[index].fingerprint.clone();
+            if app.progress.reviewed.remove(&fingerprint) {
+                app.set_status("Marked as not reviewed.");
+            } else {
+                app.progress.reviewed.insert(fingerprint);
+                app.set_status("Marked as reviewed.");
+            }
+            vec![Effect::SaveProgress]
+        }
+        Command::Edit => {
+            let Some(index) = current_finding(app) else {
+                return Vec::new();
+            };
+            let finding = &app.findings()[index];
+            vec![Effect::OpenEditor {
+                file: app.root.join(&finding.path),
+                line: finding.line.max(1),
+            }]
+        }
+        Command::Suppress => {
+            if let Some(index) = current_finding(app) {
+                app.overlay = Some(Overlay::Reason {
+                    index,
+                    input: String::new(),
+                });
+            }
+            Vec::new()
+        }
+        Command::NextFinding => step_finding(app, 1),
+        Command::PrevFinding => step_finding(app, -1),
+        Command::OpenLesson => {
+            let Some(index) = current_finding(app) else {
+                return Vec::new();
+            };
+            let rule = app.findings()[index].rule.clone();
+            let lesson = app
+                .catalog
+                .lessons_for_rule(rule.as_str())
+                .first()
+                .map(|l| l.id.clone());
+            match lesson {
+                Some(id) => app.open_lesson(&id),
+                None => {
+                    app.set_status(format!("No lesson teaches {rule} yet."));
+                    Vec::new()
+                }
+            }
+        }
+    }
+}
+
+fn with_findings(app: &mut App, change: impl FnOnce(&mut FindingsState)) {
+    if let Some(Screen::Findings(state)) = app.screens.last_mut() {
+        change(state);
+        state.selected = 0;
+    }
+}
+
+fn back(app: &mut App) -> Vec<Effect> {
+    if app.overlay.take().is_some() {
+        return Vec::new();
+    }
+    if let Some(Screen::Lesson(state)) = app.screens.last_mut()
+        && state.quiz.is_some()
+    {
+        state.quiz = None;
+        return Vec::new();
+    }
+    if app.screens.len() < 2 {
+        return Vec::new();
+    }
+    if let Some(Screen::Detail(detail)) = app.screens.pop() {
+        // The list below follows the detail's last finding.
+        let index = detail.index;
+        let position = match app.screens.last() {
+            Some(Screen::Findings(state)) => visible_findings(app, state)
+                .iter()
+                .position(|&i| i == index),
+            _ => None,
+        };
+        if let (Some(Screen::Findings(state)), Some(position)) = (app.screens.last_mut(), position)
+        {
+            state.selected = position;
+        }
+    }
+    Vec::new()
+}
+
+/// Rows a page scroll moves.
+fn page(app: &App) -> i32 {
+    i32::from(view::body_area(app.size).height.saturating_sub(2)).max(1)
+}
+
+fn scroll(app: &mut App, delta: i32) -> Vec<Effect> {
+    if app.overlay.is_some() {
+        return Vec::new();
+    }
+    move_by(app, delta)
+}
+
+fn add(value: usize, delta: i32, max: usize) -> usize {
+    let moved = if delta < 0 {
+        value.saturating_sub(delta.unsigned_abs() as usize)
+    } else {
+        value.saturating_add(delta as usize)
+    };
+    moved.min(max)
+}
+
+fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
+    let home_count = home_items(app).len();
+    let limits = match app.screens.last() {
+        Some(Screen::Home(_)) => home_count.saturating_sub(1),
+        Some(Screen::Lesson(state)) => match &state.quiz {
+            Some(quiz) if choosing(quiz) && delta.abs() == 1 => {
+                current_question(app, state).map_or(0, |q| q.choices.len().saturating_sub(1))
+            }
+            Some(_) => {
+                let (total, height) = view::lesson::quiz_size(app, state);
+                total.saturating_sub(height)
+            }
+            None => {
+                let (total, height) = view::lesson::content_size(app, state);
+                total.saturating_sub(height)
+            }
+        },
+        Some(Screen::Findings(state)) => visible_findings(app, state).len().saturating_sub(1),
+        Some(Screen::Detail(state)) => {
+            let (total, height) = view::detail::content_size(app, state);
+            total.saturating_sub(height)
+        }
+        None => 0,
+    };
+    match app.screens.last_mut() {
+        Some(Screen::Home(state)) => state.selected = add(state.selected, delta, limits),
+        Some(Screen::Lesson(state)) => match &mut state.quiz {
+            Some(quiz) if choosing(quiz) && delta.abs() == 1 => {
+                quiz.cursor = add(quiz.cursor, delta, limits);
+            }
+            Some(quiz) => quiz.scroll = add(quiz.scroll, delta, limits),
+            None => state.scroll = add(state.scroll, delta, limits),
+        },
+        Some(Screen::Findings(state)) => state.selected = add(state.selected, delta, limits),
+        Some(Screen::Detail(state)) => state.scroll = add(state.scroll, delta, limits),
+        None => {}
+    }
+    clamp_scrolls(app);
+    app.check_read()
+}
+
+/// True while the current quiz question waits for an answer (arrows move between choices).
+fn choosing(quiz: &QuizState) -> bool {
+    quiz.answered.is_none() && !quiz.finished
+}
+
+/// Keeps scroll offsets within their content after a resize or a content change.
+fn clamp_scrolls(app: &mut App) {
+    let limit = match app.screens.last() {
+        Some(Screen::Lesson(state)) => match &state.quiz {
+            Some(_) => {
+                let (total, height) = view::lesson::quiz_size(app, state);
+                Some(total.saturating_sub(height))
+            }
+            None => {
+                let (total, height) = view::lesson::content_size(app, state);
+                Some(total.saturating_sub(height))
+            }
+        },
+        Some(Screen::Detail(state)) => {
+            let (total, height) = view::detail::content_size(app, state);
+            Some(total.saturating_sub(height))
+        }
+        _ => None,
+    };
+    let Some(limit) = limit else {
+        return;
+    };
+    match app.screens.last_mut() {
+        Some(Screen::Lesson(state)) => match &mut state.quiz {
+            Some(quiz) => quiz.scroll = quiz.scroll.min(limit),
+            None => state.scroll = state.scroll.min(limit),
+        },
+        Some(Screen::Detail(state)) => state.scroll = state.scroll.min(limit),
+        _ => {}
+    }
+}
+
+fn open(app: &mut App) -> Vec<Effect> {
+    match app.screens.last() {
+        Some(Screen::Home(state)) => {
+            let id = match home_items(app).get(state.selected) {
+                Some(HomeItem::Continue(id) | HomeItem::Lesson(id)) => id.clone(),
+                None => return Vec::new(),
+            };
+            app.open_lesson(&id)
+        }
+        Some(Screen::Findings(state)) => {
+            let Some(&index) = visible_findings(app, state).get(state.selected) else {
+                return Vec::new();
+            };
+            app.screens.push(Screen::Detail(DetailState {
+                index,
+                scroll: 0,
+                excerpt: None,
+            }));
+            vec![Effect::LoadExcerpt { index }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The finding the user is looking at (selected in the list, or open in the detail).
+pub fn current_finding(app: &App) -> Option<usize> {
+    match app.screens.last()? {
+        Screen::Findings(state) => visible_findings(app, state).get(state.selected).copied(),
+        Screen::Detail(state) => (state.index < app.findings().len()).then_some(state.index),
+        _ => None,
+    }
+}
+
+fn step_lesson(app: &mut App, delta: i32) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    let lessons = app.catalog.lessons();
+    let Some(position) = lessons.iter().position(|l| l.id == state.id) else {
+        return Vec::new();
+    };
+    let target = if delta > 0 {
+        lessons.get(position + 1)
+    } else {
+        position.checked_sub(1).and_then(|p| lessons.get(p))
+    };
+    let Some(target) = target.map(|l| l.id.clone()) else {
+        app.set_status(if delta > 0 {
+            "This is the last lesson."
+        } else {
+            "This is the first lesson."
+        });
+        return Vec::new();
+    };
+    app.screens.pop();
+    app.open_lesson(&target)
+}
+
+fn current_question<'a>(app: &'a App, state: &LessonState) -> Option<&'a crate::catalog::Question> {
+    let quiz = state.quiz.as_ref()?;
+    app.catalog.lesson(&state.id)?.quiz.get(quiz.question)
+}
+
+fn take_quiz(app: &mut App) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last_mut() else {
+        return Vec::new();
+    };
+    let has_quiz = app
+        .catalog
+        .lesson(&state.id)
+        .is_some_and(|l| !l.quiz.is_empty());
+    if has_quiz {
+        state.quiz = Some(QuizState::default());
+    } else {
+        app.set_status("This lesson has no quiz.");
+    }
+    Vec::new()
+}
+
+fn answer(app: &mut App, choice: usize) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    let Some(question) = current_question(app, state) else {
+        return Vec::new();
+    };
+    if choice >= question.choices.len() {
+        return Vec::new();
+    }
+    let right = question.answer == choice;
+    if let Some(Screen::Lesson(state)) = app.screens.last_mut()
+        && let Some(quiz) = state.quiz.as_mut()
+        && quiz.answered.is_none()
+        && !quiz.finished
+    {
+        quiz.answered = Some(choice);
+        quiz.cursor = choice;
+        if right {
+            quiz.correct += 1;
+        }
+    }
+    Vec::new()
+}
+
+fn submit_quiz(app: &mut App) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    let Some(quiz) = state.quiz.clone() else {
+        return Vec::new();
+    };
+    let total = app.catalog.lesson(&state.id).map_or(0, |l| l.quiz.len());
+    let id = state.id.clone();
+    if quiz.finished {
+        if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+            state.quiz = None;
+        }
+        return Vec::new();
+    }
+    if quiz.answered.is_none() {
+        return answer(app, quiz.cursor);
+    }
+    let Some(Screen::Lesson(state)) = app.screens.last_mut() else {
+        return Vec::new();
+    };
+    let Some(quiz) = state.quiz.as_mut() else {
+        return Vec::new();
+    };
+    quiz.scroll = 0;
+    if quiz.question + 1 < total {
+        quiz.question += 1;
+        quiz.answered = None;
+        quiz.cursor = 0;
+        return Vec::new();
+    }
+    quiz.finished = true;
+    let correct = quiz.correct;
+    app.progress
+        .record_quiz(&id, correct, u32::try_from(total).unwrap_or(u32::MAX));
+    app.progress.lessons_read.insert(id);
+    vec![Effect::SaveProgress]
+}
+
+fn show_checks(app: &mut App) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    let Some(lesson) = app.catalog.lesson(&state.id) else {
+        return Vec::new();
+    };
+    if lesson.checks.is_empty() {
+        app.set_status("This lesson has no checks to run on your project.");
+        return Vec::new();
+    }
+    let filter = RuleFilter {
+        label: lesson.title.clone(),
+        rules: lesson.checks.clone(),
+    };
+    app.screens.push(Screen::Findings(FindingsState {
+        rules: Some(filter),
+        ..FindingsState::default()
+    }));
+    Vec::new()
+}
+
+fn step_finding(app: &mut App, delta: i32) -> Vec<Effect> {
+    let Some(Screen::Detail(detail)) = app.screens.last() else {
+        return Vec::new();
+    };
+    let current = detail.index;
+    let below = app.screens.len().checked_sub(2);
+    let order = match below.and_then(|i| app.screens.get(i)) {
+        Some(Screen::Findings(state)) => visible_findings(app, state),
+        _ => (0..app.findings().len()).collect(),
+    };
+    let position = order.iter().position(|&i| i == current);
+    let next = match position {
+        Some(p) if delta > 0 => order.get(p + 1),
+        Some(p) => p.checked_sub(1).and_then(|p| order.get(p)),
+        None => order.first(),
+    };
+    let Some(&next) = next else {
+        app.set_status(if delta > 0 {
+            "That was the last finding."
+        } else {
+            "This is the first finding."
+        });
+        return Vec::new();
+    };
+    if let Some(Screen::Detail(detail)) = app.screens.last_mut() {
+        *detail = DetailState {
+            index: next,
+            scroll: 0,
+            excerpt: None,
+        };
+    }
+    vec![Effect::LoadExcerpt { index: next }]
+}
+
+fn submit_prompt(app: &mut App) -> Vec<Effect> {
+    match app.overlay.take() {
+        Some(Overlay::Search { .. }) => Vec::new(),
+        Some(Overlay::Reason { index, input }) => {
+            if input.trim().is_empty() {
+                app.overlay = Some(Overlay::Reason { index, input });
+                app.set_error("Give a reason: a suppression records why the finding is safe.");
+                return Vec::new();
+            }
+            app.status = None;
+            vec![Effect::PlanSuppression {
+                index,
+                reason: input,
+            }]
+        }
+        other => {
+            app.overlay = other;
+            Vec::new()
+        }
+    }
+}
+
+/// Updates the findings after a suppression comment was written: the suppressed findings go,
+/// later lines of the same file move down by one, and an open detail moves to the next finding.
+fn on_suppressed(app: &mut App, plan: &Plan, stamp: FileStamp) {
+    let finding_line = plan.line;
+    let is_suppressed = |f: &Finding| {
+        f.path == plan.rel_path && f.rule.as_str() == plan.rule && f.line == finding_line
+    };
+    // Where each open detail should go if its finding disappears: the next one in its list.
+    let mut targets: Vec<Option<usize>> = Vec::new();
+    for (i, screen) in app.screens.iter().enumerate() {
+        let target = match screen {
+            Screen::Detail(detail) => {
+                let order = match i.checked_sub(1).and_then(|b| app.screens.get(b)) {
+                    Some(Screen::Findings(state)) => visible_findings(app, state),
+                    _ => (0..app.findings().len()).collect(),
+                };
+                let position = order.iter().position(|&x| x == detail.index);
+                let after = position.map_or(&order[..], |p| &order[p..]);
+                let before = position.map_or(&[][..], |p| &order[..p]);
+                after
+                    .iter()
+                    .chain(before.iter().rev())
+                    .copied()
+                    .find(|&x| app.findings().get(x).is_some_and(|f| !is_suppressed(f)))
+            }
+            _ => None,
+        };
+        targets.push(target);
+    }
+    let Some(report) = app.scan.report.as_mut() else {
+        return;
+    };
+    let mut mapping: Vec<Option<usize>> = Vec::with_capacity(report.findings.len());
+    let mut kept = Vec::with_capacity(report.findings.len());
+    let mut removed = 0;
+    for mut finding in std::mem::take(&mut report.findings) {
+        if is_suppressed(&finding) {
+            mapping.push(None);
+            removed += 1;
+            continue;
+        }
+        if finding.path == plan.rel_path && finding.line >= finding_line {
+            finding.line += 1;
+            finding.end_line += 1;
+        }
+        mapping.push(Some(kept.len()));
+        kept.push(finding);
+    }
+    report.findings = kept;
+    report.stats.suppressed += removed;
+    app.scan.stamps.insert(plan.rel_path.clone(), stamp);
+    let mut drop_details = false;
+    for (screen, target) in app.screens.iter_mut().zip(targets) {
+        if let Screen::Detail(detail) = screen {
+            let remapped = mapping.get(detail.index).copied().flatten();
+            let moved = remapped.or_else(|| target.and_then(|t| mapping.get(t).copied().flatten()));
+            match moved {
+                Some(index) => {
+                    detail.index = index;
+                    detail.scroll = 0;
+                    detail.excerpt = None;
+                }
+                None => {
+                    detail.index = usize::MAX;
+                    drop_details = true;
+                }
+            }
+        }
+    }
+    if drop_details {
+        app.screens
+            .retain(|s| !matches!(s, Screen::Detail(d) if d.index == usize::MAX));
+    }
+    app.clamp_selections();
+    app.set_status(format!(
+        "Suppressed {} in {} (comment added on line {}).",
+        plan.rule, plan.rel_path, plan.line
+    ));
+}
+
+/// Effects to run right after a suppression: reload the excerpt of an open detail.
+fn after_suppression(app: &App) -> Vec<Effect> {
+    match app.screens.last() {
+        Some(Screen::Detail(detail)) if detail.excerpt.is_none() => {
+            vec![Effect::LoadExcerpt {
+                index: detail.index,
+            }]
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,221 @@
+//! The findings walkthrough: the list, grouped by severity or by file, with its filters; on wide
+//! terminals a preview of the selected finding beside it.
+
+use super::{full_row, list_offset, truncate};
+use crate::display::sanitize;
+use crate::tui::app::{App, FindingsState, Grouping, ScanPhase, visible_findings};
+use crate::tui::theme::severity_tag;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
+    let theme = app.theme;
+    let visible = visible_findings(app, state);
+    let wide = area.width >= 120 && !visible.is_empty();
+    let (list_area, preview_area) = if wide {
+        let [list, preview] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(area);
+        (list, Some(preview))
+    } else {
+        (area, None)
+    };
+    let [summary_area, rows_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(list_area);
+    frame.render_widget(
+        Paragraph::new(summary_line(app, state, visible.len(), summary_area.width)),
+        summary_area,
+    );
+
+    let width = usize::from(rows_area.width);
+    let total = app.findings().len();
+    if visible.is_empty() {
+        let message = match (&app.scan.phase, total) {
+            (ScanPhase::Running { files, .. }, 0) => {
+                format!("Scanning your project… {files} files read so far.")
+            }
+            (ScanPhase::Failed(message), 0) => format!("The scan failed: {message}"),
+            (_, 0) if app.scan.report.is_some() => {
+                "No findings in this project. Try a lesson, or press R after changing files."
+                    .to_owned()
+            }
+            (_, 0) => "Not scanned yet. Press R to scan.".to_owned(),
+            _ => "No findings match these filters. x clears them.".to_owned(),
+        };
+        frame.render_widget(
+            Paragraph::new(Line::raw(format!(" {message}")))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            rows_area,
+        );
+        return;
+    }
+
+    let findings = app.findings();
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut selected_row = 0;
+    let mut group: Option<String> = None;
+    for (position, &index) in visible.iter().enumerate() {
+        let finding = &findings[index];
+        let key = match state.grouping {
+            Grouping::BySeverity => finding.severity.as_str().to_owned(),
+            Grouping::ByFile => finding.path.clone(),
+        };
+        if group.as_deref() != Some(key.as_str()) {
+            let count = visible[position..]
+                .iter()
+                .take_while(|&&i| match state.grouping {
+                    Grouping::BySeverity => findings[i].severity == finding.severity,
+                    Grouping::ByFile => findings[i].path == finding.path,
+                })
+                .count();
+            let (label, style) = match state.grouping {
+                Grouping::BySeverity => (
+                    finding.severity.as_str().to_uppercase(),
+                    theme.severity(finding.severity),
+                ),
+                Grouping::ByFile => (sanitize(&finding.path).into_owned(), theme.bold()),
+            };
+            rows.push(Line::from(vec![
+                Span::styled(
+                    format!(" {}", truncate(&label, width.saturating_sub(8))),
+                    style,
+                ),
+                Span::styled(format!(" · {count}"), theme.dim()),
+            ]));
+            group = Some(key);
+        }
+        let selected = position == state.selected;
+        if selected {
+            selected_row = rows.len();
+        }
+        let reviewed = app.progress.is_reviewed(&finding.fingerprint);
+        let mark = if reviewed {
+            Span::styled(" ✓ ", theme.ok())
+        } else {
+            Span::raw("   ")
+        };
+        let place = match state.grouping {
+            Grouping::BySeverity => format!("{}:{}", sanitize(&finding.path), finding.line),
+            Grouping::ByFile => format!("line {}", finding.line),
+        };
+        let place = truncate(&place, (width / 3).max(12));
+        let used = 3 + 5 + place.width() + 2;
+        let message = truncate(&finding.message, width.saturating_sub(used));
+        let spans = vec![
+            mark,
+            Span::styled(
+                format!("{} ", severity_tag(finding.severity)),
+                theme.severity(finding.severity),
+            ),
+            Span::styled(place, theme.accent()),
+            Span::raw("  "),
+            Span::raw(message),
+        ];
+        rows.push(full_row(spans, width, selected.then(|| theme.selected())));
+    }
+    let height = usize::from(rows_area.height);
+    let offset = list_offset(selected_row, rows.len(), height);
+    let shown: Vec<Line> = rows.into_iter().skip(offset).take(height).collect();
+    frame.render_widget(Paragraph::new(shown), rows_area);
+
+    if let Some(preview_area) = preview_area
+        && let Some(&index) = visible.get(state.selected)
+    {
+        render_preview(frame, preview_area, app, index);
+    }
+}
+
+fn summary_line(app: &App, state: &FindingsState, shown: usize, width: u16) -> Line<'static> {
+    let theme = app.theme;
+    let total = app.findings().len();
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(match state.grouping {
+        Grouping::BySeverity => "by severity".to_owned(),
+        Grouping::ByFile => "by file".to_owned(),
+    });
+    if let Some(min) = state.min_severity {
+        parts.push(format!("{min} and up"));
+    }
+    if let Some(area) = &state.area {
+        parts.push(format!("area {area}"));
+    }
+    if let Some(rules) = &state.rules {
+        parts.push(format!("checks of “{}”", rules.label));
+    }
+    if !state.query.is_empty() {
+        parts.push(format!("“{}”", sanitize(&state.query)));
+    }
+    let scanning = if matches!(app.scan.phase, ScanPhase::Running { .. }) {
+        " · scanning…"
+    } else {
+        ""
+    };
+    let head = format!(" {shown} of {total}");
+    let rest = format!(" · {}{scanning}", parts.join(" · "));
+    Line::from(vec![
+        Span::styled(head.clone(), theme.bold()),
+        Span::styled(
+            truncate(&rest, usize::from(width).saturating_sub(head.width())),
+            theme.dim(),
+        ),
+    ])
+}
+
+fn render_preview(frame: &mut Frame, area: Rect, app: &App, index: usize) {
+    let theme = app.theme;
+    let Some(finding) = app.findings().get(index) else {
+        return;
+    };
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(Span::styled(" Preview ", theme.title()));
+    let inner = block.inner(area).inner(ratatui::layout::Margin::new(1, 0));
+    frame.render_widget(block, area);
+    let width = inner.width;
+    let rule = app.catalog.rule(finding.rule.as_str());
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let title = rule.map_or_else(|| finding.rule.to_string(), |r| r.title.clone());
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{} ", severity_tag(finding.severity)),
+            theme.severity(finding.severity),
+        ),
+        Span::styled(title, theme.bold()),
+    ]));
+    lines.push(Line::styled(
+        format!(
+            "{} · {}:{}",
+            finding.rule,
+            sanitize(&finding.path),
+            finding.line
+        ),
+        theme.dim(),
+    ));
+    lines.push(Line::raw(""));
+    lines.extend(
+        super::wrap_words(&finding.message, usize::from(width))
+            .into_iter()
+            .map(Line::raw),
+    );
+    if !finding.snippet.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            truncate(finding.snippet.trim(), usize::from(width)),
+            theme.accent(),
+        ));
+    }
+    if let Some(rule) = rule {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Fix", theme.title()));
+        lines.extend(crate::markdown::render(&rule.fix_hint(), theme.markdown(width)).lines);
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("Enter", theme.key()),
+        Span::raw(" for the code, the why and the lesson."),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,288 @@
+//! Home: the curriculum with progress per track, "continue where you left off", and the state of
+//! the project's scan.
+
+use super::{full_row, gauge, list_offset, truncate};
+use crate::catalog::Severity;
+use crate::tui::app::{App, HomeItem, HomeState, ScanPhase, home_items};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &HomeState) {
+    let theme = app.theme;
+    let wide = area.width >= 100;
+    let (learn_area, project_area, about_area) = if wide {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                .areas(area);
+        let [project, about] =
+            Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(right);
+        (left, project, Some(about))
+    } else {
+        let [project, learn] =
+            Layout::vertical([Constraint::Length(5), Constraint::Min(3)]).areas(area);
+        (learn, project, None)
+    };
+
+    let project_block = Block::bordered()
+        .border_style(theme.border())
+        .title(Span::styled(" Your project ", theme.title()));
+    let inner = project_block
+        .inner(project_area)
+        .inner(ratatui::layout::Margin::new(1, 0));
+    frame.render_widget(project_block, project_area);
+    frame.render_widget(Paragraph::new(project_lines(app, inner.width, wide)), inner);
+
+    let learn_block = Block::bordered()
+        .border_style(theme.border())
+        .title(Span::styled(" Learn ", theme.title()));
+    let inner = learn_block.inner(learn_area);
+    frame.render_widget(learn_block, learn_area);
+    let (rows, selected_row) = learn_rows(app, state, usize::from(inner.width.saturating_sub(1)));
+    let height = usize::from(inner.height);
+    let offset = list_offset(selected_row, rows.len(), height);
+    let visible: Vec<Line> = rows.into_iter().skip(offset).take(height).collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+
+    if let Some(about_area) = about_area {
+        let block = Block::bordered()
+            .border_style(theme.border())
+            .title(Span::styled(" About this lesson ", theme.title()));
+        let inner = block
+            .inner(about_area)
+            .inner(ratatui::layout::Margin::new(1, 0));
+        frame.render_widget(block, about_area);
+        frame.render_widget(Paragraph::new(about_lines(app, state, inner.width)), inner);
+    }
+}
+
+/// Scan state and counts by severity.
+fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let width = usize::from(width);
+    let mut lines = Vec::new();
+    let report = app.scan.report.as_ref();
+    match &app.scan.phase {
+        ScanPhase::NotStarted => lines.push(Line::raw("Not scanned yet. Press R to scan.")),
+        ScanPhase::Running { files, findings } => {
+            lines.push(Line::from(vec![
+                Span::styled("Scanning… ", theme.bold()),
+                Span::raw(format!(
+                    "{files} files read, {findings} finding{} so far",
+                    plural(*findings as usize)
+                )),
+            ]));
+            if let Some(report) = report {
+                lines.push(Line::styled(
+                    format!("Last scan: {} findings", report.findings.len()),
+                    theme.dim(),
+                ));
+            }
+        }
+        ScanPhase::Failed(message) => lines.push(Line::styled(
+            truncate(&format!("Scan failed: {message}"), width),
+            theme.error(),
+        )),
+        ScanPhase::Done => {}
+    }
+    if let (ScanPhase::Done, Some(report)) = (&app.scan.phase, report) {
+        let total = report.findings.len();
+        let files = report.stats.files_scanned;
+        if total == 0 {
+            lines.push(Line::raw(format!(
+                "No findings in {files} file{}. Nice work.",
+                plural(files as usize)
+            )));
+        } else {
+            let reviewed = report
+                .findings
+                .iter()
+                .filter(|f| app.progress.is_reviewed(&f.fingerprint))
+                .count();
+            lines.push(Line::from(vec![
+                Span::styled(format!("{total} finding{}", plural(total)), theme.bold()),
+                Span::raw(format!(
+                    " in {} of {files} files · {reviewed} reviewed",
+                    report.files_with_findings()
+                )),
+            ]));
+        }
+        let mut counts: Vec<Span> = Vec::new();
+        for (severity, count) in report.counts() {
+            if !wide && severity == Severity::Info && count == 0 {
+                continue;
+            }
+            let style = if count > 0 {
+                theme.severity(severity)
+            } else {
+                theme.dim()
+            };
+            counts.push(Span::styled(format!("{count} {severity}"), style));
+            counts.push(Span::raw("  "));
+        }
+        if wide {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::from(counts));
+        if total > 0 {
+            if wide {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::from(vec![
+                Span::styled("f", theme.key()),
+                Span::raw(" walks you through them, one at a time."),
+            ]));
+        }
+    }
+    lines
+}
+
+/// The curriculum as rows, and which row is selected.
+fn learn_rows(app: &App, state: &HomeState, width: usize) -> (Vec<Line<'static>>, usize) {
+    let theme = app.theme;
+    let items = home_items(app);
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut selected_row = 0;
+    let mut item_index = 0;
+    let mut push_item = |rows: &mut Vec<Line<'static>>, spans: Vec<Span<'static>>| {
+        let selected = item_index == state.selected;
+        if selected {
+            selected_row = rows.len();
+        }
+        rows.push(full_row(spans, width, selected.then(|| theme.selected())));
+        item_index += 1;
+    };
+    if let Some(HomeItem::Continue(id)) = items.first()
+        && let Some(lesson) = app.catalog.lesson(id)
+    {
+        let verb = if app.progress.last_lesson.is_some() {
+            "Continue"
+        } else {
+            "Start here"
+        };
+        let text = truncate(&lesson.title, width.saturating_sub(verb.width() + 5));
+        push_item(
+            &mut rows,
+            vec![
+                Span::styled(format!(" ▶ {verb}: "), theme.key()),
+                Span::styled(text, theme.bold()),
+            ],
+        );
+    } else if app.continue_lesson().is_none() {
+        rows.push(Line::styled(
+            " ✓ Every lesson read. Revisit any of them below.",
+            theme.ok(),
+        ));
+    }
+    let gauge_width = 12;
+    for track in app.catalog.tracks() {
+        let lessons: Vec<_> = app
+            .catalog
+            .lessons()
+            .into_iter()
+            .filter(|l| l.track == track.id)
+            .collect();
+        if lessons.is_empty() {
+            continue;
+        }
+        let done = lessons
+            .iter()
+            .filter(|l| app.progress.is_read(&l.id))
+            .count();
+        rows.push(Line::raw(""));
+        let count = format!(" {done}/{}", lessons.len());
+        let title_width = width.saturating_sub(gauge_width + count.width() + 3);
+        let title = truncate(&track.title, title_width);
+        let pad = title_width.saturating_sub(title.width());
+        let mut spans = vec![
+            Span::raw(" "),
+            Span::styled(title, theme.bold()),
+            Span::raw(" ".repeat(pad + 1)),
+        ];
+        spans.extend(gauge(done, lessons.len(), gauge_width, theme));
+        spans.push(Span::styled(count, theme.dim()));
+        rows.push(Line::from(spans));
+        for lesson in lessons {
+            let read = app.progress.is_read(&lesson.id);
+            let mark = if read {
+                Span::styled("   ✓ ", theme.ok())
+            } else {
+                Span::raw("   · ")
+            };
+            let minutes = format!(" {} min", lesson.minutes);
+            let score = app
+                .progress
+                .quiz_scores
+                .get(&lesson.id)
+                .map(|s| format!(" quiz {}/{}", s.best, s.total))
+                .unwrap_or_default();
+            let tail = format!("{score}{minutes}");
+            let title_width = width.saturating_sub(5 + tail.width() + 1);
+            let title = truncate(&lesson.title, title_width);
+            let pad = title_width.saturating_sub(title.width());
+            push_item(
+                &mut rows,
+                vec![
+                    mark,
+                    Span::raw(title),
+                    Span::raw(" ".repeat(pad + 1)),
+                    Span::styled(tail, theme.dim()),
+                ],
+            );
+        }
+    }
+    (rows, selected_row)
+}
+
+/// The selected lesson's summary (wide layout only).
+fn about_lines(app: &App, state: &HomeState, width: u16) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let items = home_items(app);
+    let Some(HomeItem::Continue(id) | HomeItem::Lesson(id)) = items.get(state.selected) else {
+        return Vec::new();
+    };
+    let Some(lesson) = app.catalog.lesson(id) else {
+        return Vec::new();
+    };
+    let track = app
+        .catalog
+        .tracks()
+        .iter()
+        .find(|t| t.id == lesson.track)
+        .map_or(lesson.track.as_str(), |t| t.title.as_str());
+    let mut lines = vec![
+        Line::styled(lesson.title.clone(), theme.bold()),
+        Line::styled(
+            format!(
+                "{track} · {} min · {}",
+                lesson.minutes,
+                lesson.level.as_str()
+            ),
+            theme.dim(),
+        ),
+        Line::raw(""),
+    ];
+    let summary = crate::markdown::render(&lesson.summary, theme.markdown(width));
+    lines.extend(summary.lines);
+    if !lesson.checks.is_empty() {
+        lines.push(Line::raw(""));
+        let findings = app
+            .findings()
+            .iter()
+            .filter(|f| lesson.checks.iter().any(|c| c == f.rule.as_str()))
+            .count();
+        lines.push(Line::raw(format!(
+            "Teaches {} check{} · {findings} finding{} in your project",
+            lesson.checks.len(),
+            plural(lesson.checks.len()),
+            plural(findings)
+        )));
+    }
+    lines
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,319 @@
+//! The lesson reader and its quiz.
+
+use crate::catalog::Lesson;
+use crate::tui::app::{App, LessonState, QuizState};
+use crate::tui::theme::severity_tag;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::Paragraph;
+
+/// Widest column of text: long lines are hard to read.
+const MAX_TEXT_WIDTH: u16 = 100;
+
+/// Where the text goes inside the body: one column of margin, at most `MAX_TEXT_WIDTH` wide,
+/// centred.
+fn text_area(body: Rect) -> Rect {
+    let width = body.width.saturating_sub(2).min(MAX_TEXT_WIDTH);
+    Rect {
+        x: body.x + (body.width - width) / 2,
+        y: body.y,
+        width,
+        height: body.height,
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &LessonState) {
+    let area = text_area(area);
+    let Some(lesson) = app.catalog.lesson(&state.id) else {
+        frame.render_widget(Paragraph::new("This lesson is no longer available."), area);
+        return;
+    };
+    let (text, scroll) = match &state.quiz {
+        Some(quiz) => (quiz_text(app, lesson, quiz, area.width), quiz.scroll),
+        None => (lesson_text(app, lesson, area.width), state.scroll),
+    };
+    let total = text.lines.len();
+    let scroll = scroll.min(total.saturating_sub(usize::from(area.height)));
+    frame.render_widget(
+        Paragraph::new(text).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        area,
+    );
+}
+
+/// Lines of the lesson text and the height they scroll in.
+pub fn content_size(app: &App, state: &LessonState) -> (usize, usize) {
+    let area = text_area(super::body_area(app.size));
+    let total = app
+        .catalog
+        .lesson(&state.id)
+        .map_or(0, |l| lesson_text(app, l, area.width).lines.len());
+    (total, usize::from(area.height))
+}
+
+/// Lines of the quiz pane and the height they scroll in.
+pub fn quiz_size(app: &App, state: &LessonState) -> (usize, usize) {
+    let area = text_area(super::body_area(app.size));
+    let total = match (app.catalog.lesson(&state.id), &state.quiz) {
+        (Some(lesson), Some(quiz)) => quiz_text(app, lesson, quiz, area.width).lines.len(),
+        _ => 0,
+    };
+    (total, usize::from(area.height))
+}
+
+/// The lesson: a line of facts, the Markdown body, the checks it teaches and the quiz prompt.
+pub fn lesson_text(app: &App, lesson: &Lesson, width: u16) -> Text<'static> {
+    let theme = app.theme;
+    let track = app
+        .catalog
+        .tracks()
+        .iter()
+        .find(|t| t.id == lesson.track)
+        .map_or(lesson.track.as_str(), |t| t.title.as_str());
+    let lessons = app.catalog.lessons();
+    let in_track: Vec<_> = lessons.iter().filter(|l| l.track == lesson.track).collect();
+    let position = in_track
+        .iter()
+        .position(|l| l.id == lesson.id)
+        .map_or(String::new(), |p| {
+            format!(" {} of {}", p + 1, in_track.len())
+        });
+    let read = if app.progress.is_read(&lesson.id) {
+        " · ✓ read"
+    } else {
+        ""
+    };
+    let mut lines: Vec<Line<'static>> = vec![
+        Line::styled(
+            format!(
+                "{track}{position} · {} min · {}{read}",
+                lesson.minutes,
+                lesson.level.as_str()
+            ),
+            theme.dim(),
+        ),
+        Line::raw(""),
+    ];
+    lines.extend(crate::markdown::render(&lesson.body, theme.markdown(width)).lines);
+
+    if !lesson.checks.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(section("In your project", width, app));
+        let mut in_project = 0;
+        for check in &lesson.checks {
+            let count = app
+                .findings()
+                .iter()
+                .filter(|f| f.rule.as_str() == check)
+                .count();
+            in_project += count;
+            let Some(rule) = app.catalog.rule(check) else {
+                continue;
+            };
+            let found = if count > 0 {
+                Span::styled(format!("  {count} found"), theme.severity(rule.severity))
+            } else {
+                Span::raw("")
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!(" {} ", severity_tag(rule.severity)),
+                    theme.severity(rule.severity),
+                ),
+                Span::raw(super::truncate(
+                    &format!("{} ({})", rule.title, rule.id),
+                    usize::from(width).saturating_sub(16),
+                )),
+                found,
+            ]));
+        }
+        let scanned = app.scan.report.is_some();
+        let hint = match (scanned, in_project) {
+            (false, _) => "The scan of your project is still running.".to_owned(),
+            (true, 0) => "None of these checks fire in your project.".to_owned(),
+            (true, n) => format!(
+                "{n} finding{} in your project.",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(" {hint} ")),
+            Span::styled("f", theme.key()),
+            Span::raw(" shows them."),
+        ]));
+    }
+
+    lines.push(Line::raw(""));
+    lines.push(section("Quiz", width, app));
+    if lesson.quiz.is_empty() {
+        lines.push(Line::raw(" This lesson has no quiz."));
+    } else {
+        let count = lesson.quiz.len();
+        let score = match app.progress.quiz_scores.get(&lesson.id) {
+            Some(score) => format!(
+                " Last time: {}/{} (best {}/{}). ",
+                score.correct, score.total, score.best, score.total
+            ),
+            None => format!(
+                " {count} question{} to check what stuck. ",
+                if count == 1 { "" } else { "s" }
+            ),
+        };
+        lines.push(Line::from(vec![
+            Span::raw(score),
+            Span::styled("t", theme.key()),
+            Span::raw(" takes the quiz."),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::raw(" "),
+        Span::styled("n", theme.key()),
+        Span::raw(" next lesson · "),
+        Span::styled("p", theme.key()),
+        Span::raw(" previous · "),
+        Span::styled("Esc", theme.key()),
+        Span::raw(" back"),
+    ]));
+    Text::from(lines)
+}
+
+fn section(title: &str, width: u16, app: &App) -> Line<'static> {
+    let rule = "─".repeat(usize::from(width).saturating_sub(title.chars().count() + 4));
+    Line::from(vec![
+        Span::styled("── ", app.theme.border()),
+        Span::styled(title.to_owned(), app.theme.title()),
+        Span::styled(format!(" {rule}"), app.theme.border()),
+    ])
+}
+
+/// The current question, its choices, and after answering the feedback and explanation.
+pub fn quiz_text(app: &App, lesson: &Lesson, quiz: &QuizState, width: u16) -> Text<'static> {
+    let theme = app.theme;
+    let total = lesson.quiz.len();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if quiz.finished {
+        lines.push(Line::styled(
+            format!("Quiz · {}", lesson.title),
+            theme.title(),
+        ));
+        lines.push(Line::raw(""));
+        let score = format!("You got {} of {total} right.", quiz.correct);
+        let style = if quiz.correct as usize == total {
+            theme.ok().add_modifier(ratatui::style::Modifier::BOLD)
+        } else {
+            theme.bold()
+        };
+        lines.push(Line::styled(score, style));
+        if let Some(best) = app.progress.quiz_scores.get(&lesson.id) {
+            lines.push(Line::styled(
+                format!(
+                    "Best so far: {}/{}. Your score is saved.",
+                    best.best, best.total
+                ),
+                theme.dim(),
+            ));
+        }
+        lines.push(Line::raw(""));
+        let advice = if quiz.correct as usize == total {
+            "Every answer right. Try the checks on your own project next."
+        } else {
+            "Reread the parts you missed, then retake the quiz."
+        };
+        lines.push(Line::raw(advice));
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled("Enter", theme.key()),
+            Span::raw(" back to the lesson · "),
+            Span::styled("r", theme.key()),
+            Span::raw(" retake"),
+        ]));
+        return Text::from(lines);
+    }
+    let Some(question) = lesson.quiz.get(quiz.question) else {
+        return Text::from(lines);
+    };
+    lines.push(Line::styled(
+        format!("Question {} of {total}", quiz.question + 1),
+        theme.title(),
+    ));
+    lines.push(Line::raw(""));
+    let mut prompt = crate::markdown::render(&question.question, theme.markdown(width));
+    for line in &mut prompt.lines {
+        *line = std::mem::take(line).patch_style(theme.bold());
+    }
+    lines.extend(prompt.lines);
+    lines.push(Line::raw(""));
+    for (i, choice) in question.choices.iter().enumerate() {
+        let cursor = i == quiz.cursor && quiz.answered.is_none();
+        let (mark, style) = match quiz.answered {
+            Some(_) if i == question.answer => {
+                ("✓", theme.ok().add_modifier(ratatui::style::Modifier::BOLD))
+            }
+            Some(chosen) if chosen == i => ("✗", theme.bad()),
+            _ if cursor => ("›", theme.selected()),
+            _ => (" ", ratatui::style::Style::new()),
+        };
+        let label = format!("{mark} {}) ", i + 1);
+        let indent = label.chars().count();
+        let body =
+            crate::markdown::render(choice, theme.markdown(width.saturating_sub(indent as u16)));
+        for (n, line) in body.lines.into_iter().enumerate() {
+            let lead = if n == 0 {
+                label.clone()
+            } else {
+                " ".repeat(indent)
+            };
+            let mut spans = vec![Span::styled(lead, style)];
+            spans.extend(line.spans);
+            let line = Line::from(spans);
+            lines.push(
+                if cursor || quiz.answered.is_some() && style != ratatui::style::Style::new() {
+                    line.patch_style(style)
+                } else {
+                    line
+                },
+            );
+        }
+    }
+    lines.push(Line::raw(""));
+    match quiz.answered {
+        None => lines.push(Line::from(vec![
+            Span::raw("Pick with "),
+            Span::styled("1", theme.key()),
+            Span::raw("–"),
+            Span::styled(question.choices.len().to_string(), theme.key()),
+            Span::raw(", or "),
+            Span::styled("↑↓", theme.key()),
+            Span::raw(" and "),
+            Span::styled("Enter", theme.key()),
+            Span::raw("."),
+        ])),
+        Some(chosen) => {
+            if chosen == question.answer {
+                lines.push(Line::styled(
+                    "Correct.",
+                    theme.ok().add_modifier(ratatui::style::Modifier::BOLD),
+                ));
+            } else {
+                lines.push(Line::styled(
+                    format!("Not quite: the answer is {}.", question.answer + 1),
+                    theme.bad(),
+                ));
+            }
+            lines.extend(
+                crate::markdown::render(&question.explanation, theme.markdown(width)).lines,
+            );
+            lines.push(Line::raw(""));
+            let next = if quiz.question + 1 < total {
+                " next question"
+            } else {
+                " see your score"
+            };
+            lines.push(Line::from(vec![
+                Span::styled("Enter", theme.key()),
+                Span::raw(next),
+            ]));
+        }
+    }
+    Text::from(lines)
+}

@@ -1,0 +1,457 @@
+//! Pure render functions: `&App` in, widgets on a frame out. Each screen has its module; the
+//! frame around them (header, status line, footer generated from the key table, overlays and
+//! the too-small message) lives here.
+
+pub mod detail;
+pub mod findings;
+pub mod home;
+pub mod lesson;
+
+use super::app::{App, Overlay, Screen};
+use super::keys::{self, Ctx};
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+/// Below this size the coach shows a message instead of a cramped layout.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// The area screens draw in: everything but the header, status and footer rows.
+pub fn body_area(size: (u16, u16)) -> Rect {
+    let (width, height) = size;
+    Rect {
+        x: 0,
+        y: 1.min(height),
+        width,
+        height: height.saturating_sub(3),
+    }
+}
+
+/// Draws the whole coach.
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, app.theme);
+        return;
+    }
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(frame, header, app);
+    match app.screens.last() {
+        Some(Screen::Home(state)) => home::render(frame, body, app, state),
+        Some(Screen::Lesson(state)) => lesson::render(frame, body, app, state),
+        Some(Screen::Findings(state)) => findings::render(frame, body, app, state),
+        Some(Screen::Detail(state)) => detail::render(frame, body, app, state),
+        None => {}
+    }
+    render_status(frame, status, app);
+    render_footer(frame, footer, app);
+    match &app.overlay {
+        Some(Overlay::Help) => render_help(frame, area, app),
+        Some(Overlay::Reason { index, input }) => render_reason(frame, area, app, *index, input),
+        Some(Overlay::Confirm(plan)) => render_confirm(frame, area, app, plan),
+        Some(Overlay::Search { .. }) | None => {}
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+    let text = Text::from(vec![
+        Line::styled("seccoach needs a larger terminal", theme.bold()),
+        Line::raw(format!(
+            "at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}.",
+            area.width, area.height
+        )),
+        Line::raw("Enlarge the window, or press q to quit."),
+    ]);
+    let height = 3.min(area.height);
+    let y = area.y + area.height.saturating_sub(height) / 2;
+    let rect = Rect {
+        x: area.x,
+        y,
+        width: area.width,
+        height,
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(ratatui::layout::HorizontalAlignment::Center)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        rect,
+    );
+}
+
+fn render_header(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let place = match app.screens.last() {
+        Some(Screen::Home(_)) | None => "Home".to_owned(),
+        Some(Screen::Lesson(state)) => {
+            let title = app
+                .catalog
+                .lesson(&state.id)
+                .map_or(state.id.as_str(), |l| l.title.as_str());
+            if state.quiz.is_some() {
+                format!("Quiz · {title}")
+            } else {
+                format!("Lesson · {title}")
+            }
+        }
+        Some(Screen::Findings(_)) => "Findings".to_owned(),
+        Some(Screen::Detail(state)) => match app.findings().get(state.index) {
+            Some(f) => format!("Finding · {}", f.rule),
+            None => "Finding".to_owned(),
+        },
+    };
+    // How far through a long text the reader is.
+    let (scroll, (total, height)) = match app.screens.last() {
+        Some(Screen::Lesson(state)) => match &state.quiz {
+            Some(quiz) => (quiz.scroll, lesson::quiz_size(app, state)),
+            None => (state.scroll, lesson::content_size(app, state)),
+        },
+        Some(Screen::Detail(state)) => (state.scroll, detail::content_size(app, state)),
+        _ => (0, (0, 0)),
+    };
+    let position = if total > height && height > 0 {
+        let shown = (scroll.min(total - height) + height) * 100 / total;
+        format!("{shown}% · ")
+    } else {
+        String::new()
+    };
+    let right = format!(" {position}{} ", app.project_name);
+    let left_budget = usize::from(area.width).saturating_sub(right.width() + 12);
+    let spans = vec![
+        Span::styled(
+            " seccoach ",
+            theme.header().add_modifier(ratatui::style::Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        Span::styled(truncate(&place, left_budget), theme.bold()),
+    ];
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let gap = usize::from(area.width).saturating_sub(used + right.width());
+    let mut spans = spans;
+    spans.push(Span::raw(" ".repeat(gap)));
+    spans.push(Span::styled(right, theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_status(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let line = if let Some(Overlay::Search { .. }) = &app.overlay {
+        let query = match app.screens.last() {
+            Some(Screen::Findings(state)) => state.query.as_str(),
+            _ => "",
+        };
+        Line::from(vec![
+            Span::styled(" / ", theme.key()),
+            Span::raw(crate::display::sanitize(query).into_owned()),
+            Span::styled("▏", theme.key()),
+        ])
+    } else if let Some(status) = &app.status {
+        let style = if status.error {
+            theme.error()
+        } else {
+            theme.ok()
+        };
+        Line::styled(
+            format!(
+                " {}",
+                truncate(&status.text, usize::from(area.width).saturating_sub(2))
+            ),
+            style,
+        )
+    } else {
+        Line::raw("")
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The footer: the keys that apply here, from the key table, as many as fit. "back", "help"
+/// and "quit" always keep their place at the end.
+pub fn footer_line(ctx: Ctx, width: u16, theme: Theme) -> Line<'static> {
+    use keys::Command::{Back, Help, Quit};
+    let items: Vec<(&str, &str, bool)> = keys::footer(ctx)
+        .filter_map(|b| {
+            let text = b.footer?;
+            let (key, what) = text.split_once(' ').unwrap_or((text, ""));
+            Some((key, what, matches!(b.command, Back | Help | Quit)))
+        })
+        .collect();
+    let cost = |(key, what, _): &(&str, &str, bool)| key.width() + 1 + what.width() + 2;
+    let reserved: usize = items.iter().filter(|i| i.2).map(cost).sum();
+    let mut budget = usize::from(width).saturating_sub(1 + reserved);
+    let mut spans: Vec<Span<'static>> = vec![Span::raw(" ")];
+    for item in &items {
+        let fits = item.2 || cost(item) <= budget;
+        if !fits {
+            continue;
+        }
+        if !item.2 {
+            budget -= cost(item);
+        }
+        spans.push(Span::styled(item.0.to_owned(), theme.key()));
+        spans.push(Span::raw(format!(" {}  ", item.1)));
+    }
+    Line::from(spans)
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
+    frame.render_widget(
+        Paragraph::new(footer_line(app.context(), area.width, app.theme)),
+        area,
+    );
+}
+
+/// A centred box of at most `width`×`height` inside `area`, cleared, with a titled border.
+fn popup(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    height: u16,
+    title: &str,
+    theme: Theme,
+) -> Rect {
+    let width = width
+        .min(area.width.saturating_sub(4))
+        .max(10.min(area.width));
+    let height = height
+        .min(area.height.saturating_sub(2))
+        .max(3.min(area.height));
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(theme.border())
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
+fn render_help(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let ctx = screen_context(app);
+    let mut lines: Vec<Line> = Vec::new();
+    for binding in keys::applicable(ctx) {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<11}", binding.label), theme.key()),
+            Span::raw(binding.what),
+        ]));
+    }
+    // The closing note only when there is room for it.
+    if lines.len() + 6 <= usize::from(area.height) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            " The mouse wheel scrolls. Esc goes back; Ctrl-C quits from anywhere.",
+            theme.dim(),
+        ));
+    }
+    let height = lines.len() as u16 + 2;
+    let inner = popup(frame, area, 72, height, "Keys", theme);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The context of the screen under any overlay.
+pub fn screen_context(app: &App) -> Ctx {
+    match app.screens.last() {
+        Some(Screen::Lesson(state)) if state.quiz.is_some() => Ctx::Quiz,
+        Some(Screen::Lesson(_)) => Ctx::Lesson,
+        Some(Screen::Findings(_)) => Ctx::Findings,
+        Some(Screen::Detail(_)) => Ctx::Detail,
+        Some(Screen::Home(_)) | None => Ctx::Home,
+    }
+}
+
+fn render_reason(frame: &mut Frame, area: Rect, app: &App, index: usize, input: &str) {
+    let theme = app.theme;
+    let Some(finding) = app.findings().get(index) else {
+        return;
+    };
+    let inner = popup(frame, area, 72, 8, "Suppress this finding", theme);
+    let width = usize::from(inner.width);
+    let location = format!(
+        "{}:{}",
+        crate::display::sanitize(&finding.path),
+        finding.line
+    );
+    let shown = {
+        // Keep the end of a long reason in view.
+        let text = crate::display::sanitize(input).into_owned();
+        let budget = width.saturating_sub(3);
+        let chars: Vec<char> = text.chars().collect();
+        let mut start = 0;
+        while start < chars.len() && chars[start..].iter().collect::<String>().width() > budget {
+            start += 1;
+        }
+        chars[start..].iter().collect::<String>()
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::raw("Ignore "),
+            Span::styled(finding.rule.to_string(), theme.bold()),
+            Span::raw(format!(" at {location}.")),
+        ]),
+        Line::raw("Why is it safe? (written into the file for reviewers)"),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("> ", theme.key()),
+            Span::raw(shown),
+            Span::styled("▏", theme.key()),
+        ]),
+        Line::raw(""),
+        Line::styled("Enter to continue, Esc to cancel.", theme.dim()),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_confirm(frame: &mut Frame, area: Rect, app: &App, plan: &super::suppress::Plan) {
+    let theme = app.theme;
+    let inner = popup(frame, area, 76, 9, "Write this suppression?", theme);
+    let width = usize::from(inner.width);
+    let comment = crate::display::sanitize(&plan.comment).into_owned();
+    let mut lines = vec![
+        Line::raw(format!(
+            "Insert above line {} of {}:",
+            plan.line,
+            crate::display::sanitize(&plan.rel_path)
+        )),
+        Line::raw(""),
+    ];
+    for chunk in wrap_plain(&comment, width.saturating_sub(2).max(1)) {
+        lines.push(Line::styled(
+            format!("  {chunk}"),
+            theme.accent().add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Nothing else in the file changes. y writes it, n cancels.",
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Cuts text to `width` columns, ending with `…` when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        let mut next = out.clone();
+        next.push(c);
+        if next.width() + 1 > width {
+            break;
+        }
+        out = next;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Word-wraps plain text (no Markdown) to `width` columns; long words are cut.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let needed = if line.is_empty() {
+            word.width()
+        } else {
+            line.width() + 1 + word.width()
+        };
+        if needed <= width {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        if word.width() <= width {
+            line.push_str(word);
+        } else {
+            let mut pieces = wrap_plain(word, width);
+            line = pieces.pop().unwrap_or_default();
+            out.extend(pieces);
+        }
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// Hard-wraps plain text into chunks of at most `width` columns.
+pub fn wrap_plain(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for c in text.chars() {
+        line.push(c);
+        if line.width() > width {
+            line.pop();
+            out.push(std::mem::replace(&mut line, c.to_string()));
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// Pads spans with spaces to `width` and applies `style` to the whole row (for selection).
+pub fn full_row(
+    mut spans: Vec<Span<'static>>,
+    width: usize,
+    style: Option<Style>,
+) -> Line<'static> {
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    if used < width {
+        spans.push(Span::raw(" ".repeat(width - used)));
+    }
+    let line = Line::from(spans);
+    match style {
+        Some(style) => line.patch_style(style),
+        None => line,
+    }
+}
+
+/// The first row to show so that `selected` stays visible with a little context below it.
+pub fn list_offset(selected: usize, total: usize, height: usize) -> usize {
+    if total <= height || height == 0 {
+        return 0;
+    }
+    let margin = 2.min(height.saturating_sub(1) / 2);
+    (selected + margin + 1)
+        .saturating_sub(height)
+        .min(total - height)
+}
+
+/// A text progress bar: `done` of `total` in `width` cells.
+pub fn gauge(done: usize, total: usize, width: usize, theme: Theme) -> Vec<Span<'static>> {
+    let filled = (done * width + total / 2)
+        .checked_div(total)
+        .unwrap_or(0)
+        .min(width);
+    vec![
+        Span::styled("█".repeat(filled), theme.gauge_done()),
+        Span::styled("░".repeat(width - filled), theme.gauge_todo()),
+    ]
+}

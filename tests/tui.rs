@@ -1,0 +1,879 @@
+//! The coach's screens and state transitions, without a terminal: snapshots of every screen at
+//! 80×24 and 120×40 drawn on ratatui's `TestBackend`, and `update` driven by key events.
+//!
+//! The app is built from a hand-made report over tests/fixtures/tui-project, whose own rule pack
+//! and team lesson (`.seccoach/`) give the detail and lesson screens texts that do not change
+//! when the embedded catalogue does.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use seccoach::catalog::{Autofix, Catalog, Confidence, RuleId, Severity};
+use seccoach::finding::Finding;
+use seccoach::progress::Progress;
+use seccoach::report::Report;
+use seccoach::tui::app::{
+    Action, App, Effect, FindingsState, Grouping, Overlay, ScanEvent, ScanPhase, Screen, update,
+};
+use seccoach::tui::excerpt;
+use seccoach::tui::keys::Ctx;
+use seccoach::tui::suppress::{self, FileStamp};
+use seccoach::tui::theme::Theme;
+use seccoach::tui::view;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const LESSON: &str = "secure-code/tui-fixture";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-project")
+}
+
+fn catalog() -> Arc<Catalog> {
+    Arc::new(Catalog::for_repository(&root()).expect("the fixture catalogue loads"))
+}
+
+#[allow(clippy::too_many_arguments)] // reason: one finding is eight plain facts
+fn finding(
+    rule: &str,
+    severity: Severity,
+    path: &str,
+    line: u32,
+    column: u32,
+    end_column: u32,
+    message: &str,
+    fingerprint: &str,
+) -> Finding {
+    Finding {
+        rule: RuleId::parse(rule).unwrap(),
+        severity,
+        confidence: Confidence::High,
+        path: path.into(),
+        line,
+        column,
+        end_line: line,
+        end_column,
+        message: message.into(),
+        snippet: String::new(),
+        snippet_column: 0,
+        fingerprint: fingerprint.into(),
+        fix: Autofix::None,
+    }
+}
+
+/// The fixture project's findings, as a scan of it reports them (sorted by path and line).
+fn report() -> Report {
+    let mut findings = vec![
+        finding(
+            "docker/run-as-root",
+            Severity::High,
+            "Dockerfile",
+            1,
+            1,
+            5,
+            "The container runs as root: no USER after FROM python:3.12",
+            "fp-root",
+        ),
+        finding(
+            "docker/base-image-no-digest",
+            Severity::Low,
+            "Dockerfile",
+            1,
+            6,
+            17,
+            "Base image python:3.12 is pinned by tag but not by digest",
+            "fp-digest",
+        ),
+        finding(
+            "code/tui-fixture-eval",
+            Severity::High,
+            "app/main.py",
+            8,
+            12,
+            17,
+            "eval() runs its argument as code",
+            "fp-eval",
+        ),
+        finding(
+            "secrets/tui-fixture-token",
+            Severity::Critical,
+            "app/settings.py",
+            3,
+            18,
+            45,
+            "Service token tuif****9d is committed in the source",
+            "fp-token",
+        ),
+    ];
+    seccoach::finding::sort(&mut findings);
+    let mut report = Report {
+        findings,
+        ..Report::default()
+    };
+    report.stats.files_scanned = 6;
+    report
+}
+
+fn stamps() -> BTreeMap<String, FileStamp> {
+    ["Dockerfile", "app/main.py", "app/settings.py"]
+        .iter()
+        .map(|p| (p.to_string(), FileStamp::read(&root().join(p)).unwrap()))
+        .collect()
+}
+
+fn progress() -> Progress {
+    let mut progress = Progress::default();
+    for id in [
+        "day-one/pipeline-security",
+        "day-one/shared-vocabulary",
+        "secrets/how-secrets-leak",
+    ] {
+        progress.lessons_read.insert(id.into());
+    }
+    progress.record_quiz("secrets/how-secrets-leak", 2, 3);
+    progress.last_lesson = Some("secrets/how-secrets-leak".into());
+    progress.reviewed.insert("fp-digest".into());
+    progress
+}
+
+fn app_sized(width: u16, height: u16) -> App {
+    let mut app = App::new(catalog(), root(), progress(), Theme::COLOR);
+    update(&mut app, Action::Resize(width, height));
+    app.set_report(report(), stamps());
+    app
+}
+
+fn app() -> App {
+    app_sized(80, 24)
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let (width, height) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::render(frame, app)).unwrap();
+    terminal
+}
+
+fn screen_text(app: &App) -> String {
+    draw(app).backend().to_string()
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn keys(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(key(app, KeyCode::Char(c)));
+    }
+    effects
+}
+
+fn ctrl_c(app: &mut App) -> Vec<Effect> {
+    update(
+        app,
+        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    )
+}
+
+/// Opens the detail of the token finding (first in the list) with its excerpt loaded.
+fn open_token_detail(app: &mut App) {
+    keys(app, "f");
+    let effects = key(app, KeyCode::Enter);
+    let Some(Effect::LoadExcerpt { index }) = effects.first().cloned() else {
+        panic!("opening a finding loads its excerpt: {effects:?}");
+    };
+    load_excerpt(app, index);
+}
+
+fn load_excerpt(app: &mut App, index: usize) {
+    let finding = app.findings()[index].clone();
+    let bytes = std::fs::read(root().join(&finding.path)).unwrap();
+    let secret = app
+        .catalog
+        .rule(finding.rule.as_str())
+        .is_some_and(|r| r.secret);
+    let secrets: Vec<&Finding> = if secret { vec![&finding] } else { vec![] };
+    let excerpt = excerpt::excerpt(&bytes, &finding, &secrets);
+    update(
+        app,
+        Action::ExcerptLoaded {
+            index,
+            excerpt: Ok(excerpt),
+        },
+    );
+}
+
+fn top(app: &App) -> &Screen {
+    app.screens.last().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots of every screen at both sizes.
+
+fn snapshot_both(name: &str, prepare: impl Fn(&mut App)) {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut app = app_sized(width, height);
+        prepare(&mut app);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), draw(&app).backend());
+    }
+}
+
+#[test]
+fn snapshot_home() {
+    snapshot_both("home", |_| {});
+}
+
+#[test]
+fn snapshot_home_while_scanning() {
+    let mut app = App::new(catalog(), root(), Progress::default(), Theme::COLOR);
+    update(&mut app, Action::Resize(80, 24));
+    app.start_scan();
+    let generation = app.scan.generation;
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Progress {
+            generation,
+            files: 42,
+            findings: 3,
+        }),
+    );
+    insta::assert_snapshot!("home_scanning_80x24", draw(&app).backend());
+}
+
+#[test]
+fn snapshot_lesson() {
+    snapshot_both("lesson", |app| {
+        app.open_lesson(LESSON);
+    });
+}
+
+#[test]
+fn snapshot_lesson_end() {
+    snapshot_both("lesson_end", |app| {
+        app.open_lesson(LESSON);
+        key(app, KeyCode::End);
+    });
+}
+
+#[test]
+fn snapshot_quiz() {
+    snapshot_both("quiz", |app| {
+        app.open_lesson(LESSON);
+        keys(app, "t");
+    });
+    snapshot_both("quiz_answered", |app| {
+        app.open_lesson(LESSON);
+        keys(app, "t1");
+    });
+    snapshot_both("quiz_finished", |app| {
+        app.open_lesson(LESSON);
+        keys(app, "t2");
+        key(app, KeyCode::Enter);
+        keys(app, "1");
+        key(app, KeyCode::Enter);
+    });
+}
+
+#[test]
+fn snapshot_findings() {
+    snapshot_both("findings", |app| {
+        keys(app, "f");
+    });
+    snapshot_both("findings_by_file", |app| {
+        keys(app, "f");
+        key(app, KeyCode::Tab);
+    });
+}
+
+#[test]
+fn snapshot_detail() {
+    snapshot_both("detail", open_token_detail);
+}
+
+#[test]
+fn snapshot_help() {
+    snapshot_both("help", |app| {
+        keys(app, "?");
+    });
+    snapshot_both("help_findings", |app| {
+        keys(app, "f?");
+    });
+}
+
+#[test]
+fn snapshot_suppression_prompts() {
+    snapshot_both("suppress_reason", |app| {
+        open_token_detail(app);
+        keys(app, "ifake token for the tests");
+    });
+    snapshot_both("suppress_confirm", |app| {
+        open_token_detail(app);
+        keys(app, "ifake token for the tests");
+        let effects = key(app, KeyCode::Enter);
+        let Some(Effect::PlanSuppression { index, reason }) = effects.first().cloned() else {
+            panic!("{effects:?}");
+        };
+        let f = app.findings()[index].clone();
+        let plan = suppress::plan(
+            &root(),
+            &f.path,
+            f.line,
+            f.rule.as_str(),
+            &reason,
+            app.scan.stamps.get(&f.path),
+        );
+        update(app, Action::SuppressionPlanned(plan.map(Box::new)));
+    });
+}
+
+#[test]
+fn snapshot_too_small() {
+    let mut app = app_sized(50, 14);
+    insta::assert_snapshot!("too_small_50x14", draw(&app).backend());
+    update(&mut app, Action::Resize(view::MIN_WIDTH, view::MIN_HEIGHT));
+    assert!(!screen_text(&app).contains("larger terminal"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What every frame must respect.
+
+#[test]
+fn secrets_never_reach_the_screen() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut app = app_sized(width, height);
+        open_token_detail(&mut app);
+        let text = screen_text(&app);
+        assert!(text.contains("tuif****9d"), "{text}");
+        assert!(!text.contains("0a1b2c3d"), "{text}");
+    }
+}
+
+#[test]
+fn colours_are_basic_ansi_and_no_color_has_none() {
+    let prepare: [fn(&mut App); 5] = [
+        |_| {},
+        |app| {
+            app.open_lesson(LESSON);
+        },
+        |app| {
+            app.open_lesson(LESSON);
+            keys(app, "t1");
+        },
+        |app| {
+            keys(app, "f");
+        },
+        open_token_detail,
+    ];
+    for step in prepare {
+        for theme in [Theme::COLOR, Theme::PLAIN] {
+            let mut app = app_sized(120, 40);
+            app.theme = theme;
+            step(&mut app);
+            let terminal = draw(&app);
+            for cell in terminal.backend().buffer().content() {
+                for color in [cell.fg, cell.bg] {
+                    let basic = matches!(
+                        color,
+                        Color::Reset
+                            | Color::Black
+                            | Color::Red
+                            | Color::Green
+                            | Color::Yellow
+                            | Color::Blue
+                            | Color::Magenta
+                            | Color::Cyan
+                            | Color::Gray
+                            | Color::DarkGray
+                            | Color::LightRed
+                            | Color::LightGreen
+                            | Color::LightYellow
+                            | Color::LightBlue
+                            | Color::LightMagenta
+                            | Color::LightCyan
+                            | Color::White
+                    );
+                    assert!(basic, "{color:?} is not one of the 16 ANSI colours");
+                    if !theme.color {
+                        assert_eq!(color, Color::Reset, "NO_COLOR draws a colour");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_screen_draws_at_odd_sizes() {
+    for (width, height) in [(60, 16), (61, 17), (200, 60), (1, 1), (0, 0), (59, 40)] {
+        let mut app = app_sized(width, height);
+        draw(&app);
+        app.open_lesson(LESSON);
+        draw(&app);
+        keys(&mut app, "t1");
+        draw(&app);
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+        open_token_detail(&mut app);
+        draw(&app);
+        keys(&mut app, "?");
+        draw(&app);
+    }
+}
+
+#[test]
+fn the_footer_and_help_come_from_the_key_table() {
+    let mut app = app();
+    let text = screen_text(&app);
+    let footer = text.lines().nth(23).unwrap();
+    assert!(
+        footer.contains("q quit") && footer.contains("? help"),
+        "{footer}"
+    );
+    keys(&mut app, "f");
+    let text = screen_text(&app);
+    let footer = text.lines().nth(23).unwrap();
+    assert!(
+        footer.contains("Esc back") && footer.contains("? help"),
+        "{footer}"
+    );
+    for binding in seccoach::tui::keys::applicable(Ctx::Findings) {
+        let help_app = {
+            let mut a = app_sized(120, 40);
+            keys(&mut a, "f?");
+            a
+        };
+        let help = screen_text(&help_app);
+        assert!(help.contains(binding.what), "help lacks {}", binding.what);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State transitions, driven by keys.
+
+#[test]
+fn q_quits_at_home_esc_goes_back_and_ctrl_c_always_quits() {
+    let mut app = app();
+    keys(&mut app, "f");
+    assert!(matches!(top(&app), Screen::Findings(_)));
+    keys(&mut app, "q");
+    assert!(matches!(top(&app), Screen::Home(_)));
+    assert!(!app.quit);
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.quit, "Esc at home does not quit");
+    assert_eq!(keys(&mut app, "q"), vec![Effect::Quit]);
+    assert!(app.quit);
+
+    let mut second = self::app();
+    let app = &mut second;
+    open_token_detail(app);
+    keys(app, "ireason in progress");
+    assert_eq!(app.context(), Ctx::Prompt);
+    assert_eq!(ctrl_c(app), vec![Effect::Quit]);
+    assert!(app.quit);
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut app = app();
+    keys(&mut app, "?");
+    assert_eq!(app.overlay, Some(Overlay::Help));
+    assert!(screen_text(&app).contains("Keys"));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, None);
+    keys(&mut app, "??");
+    assert_eq!(app.overlay, None);
+}
+
+#[test]
+fn home_opens_lessons_and_continues_where_you_left_off() {
+    let mut app = app();
+    // Last lesson was read, so "continue" offers the next unread one.
+    let next = app.continue_lesson().unwrap().id.clone();
+    assert_eq!(next, "secrets/keeping-secrets-out");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(effects.contains(&Effect::SaveProgress));
+    let Screen::Lesson(state) = top(&app) else {
+        panic!("Enter on home opens a lesson");
+    };
+    assert_eq!(state.id, next);
+    assert_eq!(app.progress.last_lesson.as_deref(), Some(next.as_str()));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(state.id, "day-one/pipeline-security");
+}
+
+#[test]
+fn reading_to_the_end_marks_a_lesson_read() {
+    let mut app = app();
+    app.open_lesson(LESSON);
+    assert!(!app.progress.is_read(LESSON));
+    key(&mut app, KeyCode::Down);
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(state.scroll, 1);
+    let effects = key(&mut app, KeyCode::End);
+    assert!(app.progress.is_read(LESSON));
+    assert_eq!(effects, vec![Effect::SaveProgress]);
+    // Scrolling is clamped to the content.
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    let end = state.scroll;
+    key(&mut app, KeyCode::PageDown);
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(state.scroll, end);
+    // The mouse wheel scrolls too.
+    update(&mut app, Action::Scroll(-3));
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(state.scroll, end - 3);
+}
+
+#[test]
+fn next_and_previous_lesson_follow_the_curriculum() {
+    let mut app = app();
+    app.open_lesson("day-one/pipeline-security");
+    keys(&mut app, "n");
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(state.id, "day-one/shared-vocabulary");
+    keys(&mut app, "pp");
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(state.id, "day-one/pipeline-security");
+    assert!(app.status.as_ref().unwrap().text.contains("first lesson"));
+    assert_eq!(
+        app.screens.len(),
+        2,
+        "stepping replaces the lesson, never stacks"
+    );
+}
+
+#[test]
+fn the_quiz_gives_feedback_and_saves_the_score() {
+    let mut app = app();
+    app.open_lesson(LESSON);
+    keys(&mut app, "t");
+    assert_eq!(app.context(), Ctx::Quiz);
+    // Wrong answer first: feedback names the right one.
+    keys(&mut app, "1");
+    let text = screen_text(&app);
+    assert!(text.contains("Not quite: the answer is 2"), "{text}");
+    assert!(text.contains("sender writes the code"), "{text}");
+    // A second pick is ignored once answered.
+    keys(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    // Arrows and Enter answer too.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(screen_text(&app).contains("Correct."));
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(effects, vec![Effect::SaveProgress]);
+    let score = app.progress.quiz_scores[LESSON];
+    assert_eq!((score.correct, score.total, score.best), (1, 2, 1));
+    assert!(app.progress.is_read(LESSON));
+    assert!(screen_text(&app).contains("You got 1 of 2 right."));
+    // Retake, then do better: the best score is kept.
+    keys(&mut app, "r2");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    let score = app.progress.quiz_scores[LESSON];
+    assert_eq!((score.correct, score.best), (2, 2));
+    // Enter leaves the finished quiz for the lesson; Esc from the lesson goes home.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Ctx::Lesson);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Ctx::Home);
+}
+
+#[test]
+fn show_these_in_my_project_filters_to_the_lessons_checks() {
+    let mut app = app();
+    app.open_lesson(LESSON);
+    keys(&mut app, "f");
+    let Screen::Findings(state) = top(&app) else {
+        panic!("f in a lesson opens the findings")
+    };
+    let shown = seccoach::tui::app::visible_findings(&app, state);
+    let rules: Vec<&str> = shown
+        .iter()
+        .map(|&i| app.findings()[i].rule.as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        ["secrets/tui-fixture-token", "code/tui-fixture-eval"]
+    );
+    assert!(screen_text(&app).contains("checks of “Fixture lesson"));
+}
+
+#[test]
+fn filters_search_and_grouping() {
+    let mut app = app();
+    keys(&mut app, "f");
+    let visible = |app: &App| match top(app) {
+        Screen::Findings(state) => seccoach::tui::app::visible_findings(app, state)
+            .iter()
+            .map(|&i| app.findings()[i].fingerprint.clone())
+            .collect::<Vec<_>>(),
+        _ => panic!("not on the findings"),
+    };
+    // By severity: critical first.
+    assert_eq!(
+        visible(&app),
+        ["fp-token", "fp-root", "fp-eval", "fp-digest"]
+    );
+    keys(&mut app, "sss");
+    assert_eq!(visible(&app), ["fp-token", "fp-root", "fp-eval"]);
+    keys(&mut app, "s");
+    assert_eq!(visible(&app), ["fp-token"]);
+    keys(&mut app, "x");
+    keys(&mut app, "a");
+    assert_eq!(visible(&app), ["fp-eval"], "first area: code");
+    keys(&mut app, "a");
+    assert_eq!(visible(&app), ["fp-root", "fp-digest"], "then docker");
+    keys(&mut app, "x");
+    key(&mut app, KeyCode::Tab);
+    assert!(matches!(
+        top(&app),
+        Screen::Findings(FindingsState {
+            grouping: Grouping::ByFile,
+            ..
+        })
+    ));
+    assert_eq!(
+        visible(&app),
+        ["fp-root", "fp-digest", "fp-eval", "fp-token"]
+    );
+    // Search filters as you type; Enter keeps it, Esc restores the previous query.
+    keys(&mut app, "/");
+    assert_eq!(app.context(), Ctx::Prompt);
+    keys(&mut app, "eval");
+    assert_eq!(visible(&app), ["fp-eval"]);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Ctx::Findings);
+    assert_eq!(visible(&app), ["fp-eval"]);
+    keys(&mut app, "/");
+    key(&mut app, KeyCode::Backspace);
+    keys(&mut app, "zzz");
+    assert!(visible(&app).is_empty());
+    assert!(screen_text(&app).contains("No findings match"));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(visible(&app), ["fp-eval"]);
+}
+
+#[test]
+fn the_detail_walks_the_list_and_links_the_lesson() {
+    let mut app = app();
+    open_token_detail(&mut app);
+    let effects = keys(&mut app, "n");
+    let Some(Effect::LoadExcerpt { index }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(app.findings()[index].fingerprint, "fp-root");
+    keys(&mut app, "n");
+    keys(&mut app, "n");
+    keys(&mut app, "n");
+    assert!(app.status.as_ref().unwrap().text.contains("last finding"));
+    // Back on the list, the selection follows the detail.
+    key(&mut app, KeyCode::Esc);
+    let Screen::Findings(state) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(state.selected, 3);
+    // The lesson link opens the lesson that teaches the rule.
+    keys(&mut app, "gg");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "l");
+    let Screen::Lesson(state) = top(&app) else {
+        panic!("l opens the lesson")
+    };
+    assert_eq!(state.id, LESSON);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(top(&app), Screen::Detail(_)));
+}
+
+#[test]
+fn editing_and_reviewing_are_effects() {
+    let mut app = app();
+    open_token_detail(&mut app);
+    assert_eq!(
+        keys(&mut app, "e"),
+        vec![Effect::OpenEditor {
+            file: root().join("app/settings.py"),
+            line: 3
+        }]
+    );
+    assert_eq!(keys(&mut app, "r"), vec![Effect::SaveProgress]);
+    assert!(app.progress.is_reviewed("fp-token"));
+    assert!(screen_text(&app).contains("✓ reviewed"));
+    keys(&mut app, "r");
+    assert!(!app.progress.is_reviewed("fp-token"));
+    // After the editor, the project is rescanned.
+    let effects = update(&mut app, Action::EditorClosed(Ok(())));
+    assert!(matches!(effects.as_slice(), [Effect::StartScan { .. }]));
+}
+
+#[test]
+fn suppressing_asks_for_a_reason_then_a_confirmation() {
+    let mut app = app();
+    open_token_detail(&mut app);
+    keys(&mut app, "i");
+    // An empty reason is refused.
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.status.as_ref().unwrap().error);
+    keys(&mut app, "fake token");
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::PlanSuppression { index, reason }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(reason, "fake token");
+    let f = app.findings()[*index].clone();
+    let plan = suppress::plan(
+        &root(),
+        &f.path,
+        f.line,
+        f.rule.as_str(),
+        reason,
+        app.scan.stamps.get(&f.path),
+    )
+    .unwrap();
+    assert_eq!(
+        plan.comment,
+        "# seccoach:ignore secrets/tui-fixture-token -- fake token"
+    );
+    update(
+        &mut app,
+        Action::SuppressionPlanned(Ok(Box::new(plan.clone()))),
+    );
+    assert_eq!(app.context(), Ctx::Confirm);
+    assert!(
+        screen_text(&app).contains("# seccoach:ignore secrets/tui-fixture-token -- fake token")
+    );
+    // n cancels; nothing is written.
+    assert!(keys(&mut app, "n").is_empty());
+    assert_eq!(app.overlay, None);
+    // y writes.
+    update(
+        &mut app,
+        Action::SuppressionPlanned(Ok(Box::new(plan.clone()))),
+    );
+    let effects = keys(&mut app, "y");
+    assert_eq!(
+        effects,
+        vec![Effect::WriteSuppression(Box::new(plan.clone()))]
+    );
+    // Once written, the finding is gone, later lines of the file move down, and the detail moves
+    // to the next finding.
+    let effects = update(
+        &mut app,
+        Action::Suppressed {
+            plan: Box::new(plan),
+            result: Ok(FileStamp::of(b"new")),
+        },
+    );
+    assert!(!app.findings().iter().any(|f| f.fingerprint == "fp-token"));
+    assert_eq!(app.scan.report.as_ref().unwrap().stats.suppressed, 1);
+    assert!(matches!(effects.as_slice(), [Effect::LoadExcerpt { .. }]));
+    let Screen::Detail(detail) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(app.findings()[detail.index].fingerprint, "fp-root");
+    assert!(app.status.as_ref().unwrap().text.starts_with("Suppressed"));
+}
+
+#[test]
+fn a_refused_suppression_says_why() {
+    let mut app = app();
+    open_token_detail(&mut app);
+    update(
+        &mut app,
+        Action::SuppressionPlanned(Err(suppress::Refusal::Changed {
+            path: "app/settings.py".into(),
+        })),
+    );
+    let status = app.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("changed since the scan"),
+        "{status:?}"
+    );
+    assert_eq!(app.findings().len(), 4);
+}
+
+#[test]
+fn scan_events_of_older_scans_are_ignored() {
+    let mut app = App::new(catalog(), root(), Progress::default(), Theme::COLOR);
+    let effects = app.start_scan();
+    assert_eq!(effects, vec![Effect::StartScan { generation: 1 }]);
+    assert!(app.start_scan().is_empty(), "one scan at a time");
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Progress {
+            generation: 0,
+            files: 99,
+            findings: 9,
+        }),
+    );
+    assert_eq!(
+        app.scan.phase,
+        ScanPhase::Running {
+            files: 0,
+            findings: 0
+        }
+    );
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Done {
+            generation: 1,
+            report: Box::new(report()),
+            stamps: stamps(),
+        }),
+    );
+    assert_eq!(app.scan.phase, ScanPhase::Done);
+    assert_eq!(app.findings().len(), 4);
+    // A rescan keeps the open detail on its finding.
+    keys(&mut app, "f");
+    key(&mut app, KeyCode::Enter);
+    app.start_scan();
+    let mut moved = report();
+    moved.findings.remove(0);
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Done {
+            generation: 2,
+            report: Box::new(moved),
+            stamps: stamps(),
+        }),
+    );
+    let Screen::Detail(detail) = top(&app) else {
+        panic!()
+    };
+    assert_eq!(app.findings()[detail.index].fingerprint, "fp-token");
+}
+
+#[test]
+fn resizing_keeps_scrolls_in_range() {
+    let mut app = app();
+    app.open_lesson(LESSON);
+    key(&mut app, KeyCode::End);
+    update(&mut app, Action::Resize(120, 60));
+    let Screen::Lesson(state) = top(&app) else {
+        panic!()
+    };
+    let (total, height) = view::lesson::content_size(&app, state);
+    assert!(state.scroll + height <= total.max(height));
+}
