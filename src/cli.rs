@@ -506,11 +506,7 @@ fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
 fn lab_dir(id: &str, dir: Option<PathBuf>) -> Result<PathBuf> {
     match dir {
         Some(dir) => Ok(dir),
-        None => {
-            let store = crate::progress::Store::locate()?;
-            let data = store.path().parent().unwrap_or(Path::new("."));
-            Ok(crate::lab::default_dir(data, id))
-        }
+        None => Ok(crate::lab::dir_for(&crate::progress::Store::locate()?, id)),
     }
 }
 

@@ -70,8 +70,9 @@ impl Finding {
                     .line_range(start.line)
                     .unwrap_or(span.start..span.start);
                 let matched = String::from_utf8_lossy(&source.bytes[span.clone()]).into_owned();
-                let line_text =
-                    String::from_utf8_lossy(&source.bytes[line_range.clone()]).into_owned();
+                // Borrowed, not copied, when the line is valid UTF-8 (a minified line can be
+                // megabytes long).
+                let line_text = String::from_utf8_lossy(&source.bytes[line_range.clone()]);
                 // The part of the line covered by the match, in characters.
                 let cover_start = span.start.clamp(line_range.start, line_range.end);
                 let cover_end = span.end.clamp(line_range.start, line_range.end);
@@ -88,7 +89,7 @@ impl Finding {
                     line: *line,
                     column: 1,
                 };
-                let text = text.unwrap_or("").to_owned();
+                let text = std::borrow::Cow::Borrowed(text.unwrap_or(""));
                 let end = crate::source::Position {
                     line: *line,
                     column: text.chars().count() as u32 + 1,
@@ -107,18 +108,10 @@ impl Finding {
         let shown_value = value.map(|v| if rule.secret { redact(v) } else { v.to_owned() });
         let message = sanitize(&rule.render_message(shown_value.as_deref())).into_owned();
 
-        let line_text = if rule.secret && !snippet_range.is_empty() {
-            let chars: Vec<char> = line_text.chars().collect();
-            let secret: String = chars[snippet_range.clone()].iter().collect();
-            let mut out: String = chars[..snippet_range.start].iter().collect();
-            out.push_str(&redact(&secret));
-            out.extend(&chars[snippet_range.end..]);
-            out
-        } else {
-            line_text
-        };
-        let (snippet, snippet_column) = window(
+        let secret_range = rule.secret.then_some(snippet_range);
+        let (snippet, snippet_column) = snippet_window(
             &line_text,
+            secret_range,
             start.column.saturating_sub(1) as usize,
             SNIPPET_MAX,
         );
@@ -165,6 +158,51 @@ impl Finding {
     }
 }
 
+/// The snippet: `window(line', focus, max)` where `line'` is `line` with the characters in
+/// `secret` (a character range) redacted. Computed without building `line'` (or a `Vec<char>`)
+/// when the result is a window, so a finding on a megabyte-long line costs a few passes over it
+/// and no copy.
+fn snippet_window(
+    line: &str,
+    secret: Option<Range<usize>>,
+    focus: usize,
+    max: usize,
+) -> (String, usize) {
+    let (redacted, secret) = match secret {
+        Some(range) if !range.is_empty() => {
+            let value: String = line.chars().skip(range.start).take(range.len()).collect();
+            (redact(&value), range)
+        }
+        _ => (String::new(), 0..0),
+    };
+    let chars = || {
+        line.chars()
+            .take(secret.start)
+            .chain(redacted.chars())
+            .chain(line.chars().skip(secret.end))
+    };
+    let count = line.chars().count() - secret.len() + redacted.chars().count();
+    if count <= max {
+        let text: String = chars().collect();
+        return window(&text, focus, max);
+    }
+    // As `window` does, on the lazily redacted characters.
+    let before = max / 3;
+    let start = focus.saturating_sub(before).min(count.saturating_sub(max));
+    let end = (start + max).min(count);
+    let mut out = String::new();
+    let mut new_focus = focus - start;
+    if start > 0 {
+        out.push('…');
+        new_focus += 1;
+    }
+    out.extend(chars().skip(start).take(end - start));
+    if end < count {
+        out.push('…');
+    }
+    (out, new_focus)
+}
+
 /// Sorts findings by (path, line, column, rule).
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -187,4 +225,56 @@ fn fingerprint(rule: &str, path: &str, matched: &str) -> String {
     }
     let digest = hasher.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The snippet as it was first computed: materialise the redacted line, then window it.
+    fn reference(line: &str, secret: Option<Range<usize>>, focus: usize, max: usize) -> (String, usize) {
+        let line = match secret {
+            Some(range) if !range.is_empty() => {
+                let chars: Vec<char> = line.chars().collect();
+                let value: String = chars[range.clone()].iter().collect();
+                let mut out: String = chars[..range.start].iter().collect();
+                out.push_str(&redact(&value));
+                out.extend(&chars[range.end..]);
+                out
+            }
+            _ => line.to_owned(),
+        };
+        window(&line, focus, max)
+    }
+
+    #[test]
+    fn snippet_window_matches_the_reference() {
+        let lines = [
+            String::new(),
+            "short".to_owned(),
+            "é".repeat(300),
+            format!("{}SECRETVALUE1234567890{}", "a".repeat(500), "çb".repeat(400)),
+            format!("x = \"{}\"", "k".repeat(40)),
+            "token".repeat(40),
+        ];
+        for line in &lines {
+            let n = line.chars().count();
+            for max in [1, 10, 160] {
+                for focus in [0, 1, n / 3, n / 2, n.saturating_sub(1), n] {
+                    let mut ranges = vec![None, Some(0..0)];
+                    for len in [1, 11, 12, 30, n] {
+                        let end = (focus + len).min(n);
+                        ranges.push(Some(focus.min(end)..end));
+                    }
+                    for secret in ranges {
+                        assert_eq!(
+                            snippet_window(line, secret.clone(), focus, max),
+                            reference(line, secret.clone(), focus, max),
+                            "line of {n} chars, focus {focus}, max {max}, secret {secret:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

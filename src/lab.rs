@@ -70,9 +70,12 @@ impl Outcome {
     }
 }
 
+/// An embedded lab's files before parsing: `(path, lab.toml)` and `(path, text)` per project file.
+type LabSources = (Option<(String, &'static str)>, Vec<(String, &'static str)>);
+
 /// Every embedded lab, sorted by id, validated against the catalogue.
 pub fn all(catalog: &Catalog) -> Result<Vec<Lab>, LoadError> {
-    let mut by_id: BTreeMap<String, (Option<(String, &'static str)>, Vec<(String, &'static str)>)> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, LabSources> = BTreeMap::new();
     for (path, text) in embedded::LABS {
         let Some((id, rest)) = path.split_once('/') else { continue };
         let entry = by_id.entry(id.to_owned()).or_default();
@@ -194,6 +197,13 @@ fn holds(invariant: &Invariant, dir: &Path) -> bool {
 /// Where `lab start` puts a lab when no folder is given.
 pub fn default_dir(data_dir: &Path, id: &str) -> PathBuf {
     data_dir.join("labs").join(id)
+}
+
+/// The default folder of lab `id` beside `store`'s progress file, in the same data directory
+/// (`SECCOACH_HOME` or the platform's). `seccoach lab` and the coach both use it.
+pub fn dir_for(store: &crate::progress::Store, id: &str) -> PathBuf {
+    let data = store.path().parent().unwrap_or(Path::new("."));
+    default_dir(data, id)
 }
 
 /// Which hint to show next: remembers, in the lab folder, how many checks failed so far.

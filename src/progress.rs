@@ -32,7 +32,6 @@ pub struct QuizScore {
 
 /// Everything the coach remembers about one learner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Progress {
     pub version: u32,
     /// Ids of lessons read to the end.
@@ -127,6 +126,8 @@ pub struct Loaded {
 pub enum StoreError {
     #[error("cannot find a data directory for progress; set {HOME_ENV} to choose one")]
     NoDataDir,
+    #[error("{path} was written by a newer seccoach (format {version}); not overwriting it")]
+    Newer { path: String, version: u32 },
     #[error("saving progress to {path}: {source}")]
     Write {
         path: String,
@@ -181,7 +182,15 @@ impl Store {
                 progress,
                 warning: None,
             },
-            Err(problem) => {
+            Err(Unusable::Newer(version)) => Loaded {
+                progress: Progress::default(),
+                warning: Some(format!(
+                    "progress file {} was written by a newer seccoach (format {version}); \
+                     this session's progress will not be saved",
+                    self.path.display()
+                )),
+            },
+            Err(Unusable::Corrupt(problem)) => {
                 let warning = match self.set_aside() {
                     Ok(moved) => format!(
                         "progress file {} was unreadable ({problem}); moved it to {} and started fresh",
@@ -223,16 +232,23 @@ impl Store {
     /// Saves progress atomically, merged with whatever another process saved meanwhile.
     pub fn save(&self, progress: &Progress) -> Result<(), StoreError> {
         let mut merged = progress.clone();
-        if let Ok(bytes) = std::fs::read(&self.path)
-            && let Ok(on_disk) = parse(&bytes)
-        {
-            merged.merge_from(&on_disk);
-        }
-        merged.version = VERSION;
         let write_error = |source| StoreError::Write {
             path: self.path.display().to_string(),
             source,
         };
+        if let Ok(bytes) = std::fs::read(&self.path) {
+            match parse(&bytes) {
+                Ok(on_disk) => merged.merge_from(&on_disk),
+                Err(Unusable::Newer(version)) => {
+                    return Err(StoreError::Newer {
+                        path: self.path.display().to_string(),
+                        version,
+                    });
+                }
+                Err(Unusable::Corrupt(_)) => {}
+            }
+        }
+        merged.version = VERSION;
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(write_error)?;
         }
@@ -243,20 +259,33 @@ impl Store {
     }
 }
 
-/// Parses a progress file, refusing versions this build does not understand.
-fn parse(bytes: &[u8]) -> Result<Progress, String> {
+/// Why a progress file cannot be used.
+enum Unusable {
+    /// Written by a newer seccoach: left alone, never overwritten.
+    Newer(u32),
+    /// Not a progress file this build can read: moved aside.
+    Corrupt(String),
+}
+
+/// Parses a progress file. Unknown fields are ignored, so a file from a slightly newer build
+/// of the same format still loads.
+fn parse(bytes: &[u8]) -> Result<Progress, Unusable> {
     #[derive(Deserialize)]
     struct Header {
         version: u32,
     }
-    let header: Header = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    if header.version != VERSION {
-        return Err(format!(
-            "version {} is not supported (this seccoach reads version {VERSION})",
-            header.version
-        ));
+    let header: Header =
+        serde_json::from_slice(bytes).map_err(|e| Unusable::Corrupt(e.to_string()))?;
+    if header.version > VERSION {
+        return Err(Unusable::Newer(header.version));
     }
-    serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    if header.version != VERSION {
+        return Err(Unusable::Corrupt(format!(
+            "format {} is not supported (this seccoach reads format {VERSION})",
+            header.version
+        )));
+    }
+    serde_json::from_slice(bytes).map_err(|e| Unusable::Corrupt(e.to_string()))
 }
 
 /// Output formats of `seccoach progress`.
@@ -442,7 +471,10 @@ pub fn summary(
             if let Some(last) = &progress.last_lesson {
                 out.push_str(&format!("Last lesson: {}\n", title_of(last)));
             }
-            out.push_str(&format!("\nStored in {}\n", store.display()));
+            out.push_str(&format!(
+                "\nStored in {}\n",
+                crate::display::sanitize(&store.display().to_string())
+            ));
             out
         }
     }
@@ -486,12 +518,30 @@ mod tests {
     }
 
     #[test]
-    fn unknown_versions_are_set_aside() {
+    fn newer_files_are_left_alone_and_never_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::in_dir(dir.path());
         std::fs::write(store.path(), r#"{"version": 99}"#).unwrap();
         let loaded = store.load();
-        assert!(loaded.warning.unwrap().contains("version 99"));
+        assert!(loaded.warning.unwrap().contains("newer seccoach"));
+        assert!(matches!(
+            store.save(&loaded.progress),
+            Err(StoreError::Newer { version: 99, .. })
+        ));
+        assert_eq!(
+            std::fs::read_to_string(store.path()).unwrap(),
+            r#"{"version": 99}"#
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_tolerated_and_old_formats_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        std::fs::write(store.path(), r#"{"version": 1, "future": true}"#).unwrap();
+        assert!(store.load().warning.is_none());
+        std::fs::write(store.path(), r#"{"version": 0}"#).unwrap();
+        assert!(store.load().warning.unwrap().contains("moved it to"));
         assert!(!store.path().exists());
     }
 }

@@ -165,7 +165,10 @@ impl FileKind {
             | FileKind::Rust => &["//", "/*", "*"],
             FileKind::Php => &["//", "#", "/*", "*"],
             FileKind::Terraform => &["#", "//", "/*", "*"],
-            FileKind::Json | FileKind::Markdown | FileKind::Text => &[],
+            // Plain text covers requirements.txt, Pipfile, go.mod, yarn.lock, .gitignore and
+            // friends, whose comments start with `#` or `//`.
+            FileKind::Text => &["#", "//"],
+            FileKind::Json | FileKind::Markdown => &[],
         }
     }
 
@@ -345,21 +348,39 @@ impl<'a> Source<'a> {
         if prefixes.is_empty() {
             return false;
         }
-        let index = self.line_index(offset.min(self.bytes.len()));
+        let offset = offset.min(self.bytes.len());
+        let index = self.line_index(offset);
         let start = self.line_starts()[index];
-        let before = String::from_utf8_lossy(&self.bytes[start..offset.min(self.bytes.len())]);
-        let trimmed = before.trim_start();
-        if prefixes.iter().any(|p| trimmed.starts_with(p)) {
+        let before = &self.bytes[start..offset];
+        // Whole-line comment: the first non-blank characters are a comment marker. Only the
+        // start of the line is decoded (cut at a character boundary), unless it is all blank.
+        let mut head_len = before.len().min(256);
+        while head_len > 0 && head_len < before.len() && before[head_len] & 0xc0 == 0x80 {
+            head_len -= 1;
+        }
+        let starts_comment = |text: &str| {
+            let trimmed = text.trim_start();
+            prefixes.iter().any(|p| trimmed.starts_with(p))
+        };
+        let head = String::from_utf8_lossy(&before[..head_len]);
+        let whole_line = if head_len == before.len() || head.trim_start().len() >= 4 {
+            starts_comment(&head)
+        } else {
+            starts_comment(&String::from_utf8_lossy(before))
+        };
+        if whole_line {
             return true;
         }
-        // A trailing line comment before the match (`x = 1  # note`), outside quotes.
+        // A trailing line comment before the match (`x = 1  # note`), outside quotes. The marker
+        // and quotes are ASCII, so the bytes give the same answer as the decoded text would,
+        // without decoding or copying a long line for every match on it.
         let line_comment = prefixes.iter().find(|p| **p == "#" || **p == "//");
         if let Some(marker) = line_comment
-            && let Some(at) = before.find(marker)
+            && let Some(at) = memchr::memmem::find(before, marker.as_bytes())
         {
             let head = &before[..at];
-            let quotes = head.matches('"').count() + head.matches('\'').count();
-            let glued = *marker == "//" && head.ends_with(':');
+            let quotes = memchr::memchr2_iter(b'"', b'\'', head).count();
+            let glued = *marker == "//" && head.ends_with(b":");
             if quotes.is_multiple_of(2) && !glued {
                 return true;
             }
@@ -441,6 +462,80 @@ mod tests {
         let src = Source::new("a.js", FileKind::Javascript, js.as_bytes());
         assert!(!src.in_comment(js.find("run").unwrap()));
         assert!(src.in_comment(js.rfind("run").unwrap()));
+    }
+
+    /// `in_comment` as first written (decoding the line up to the offset for every call).
+    fn in_comment_reference(src: &Source, offset: usize) -> bool {
+        let prefixes = src.kind.line_comments();
+        if prefixes.is_empty() {
+            return false;
+        }
+        let index = src.line_index(offset.min(src.bytes.len()));
+        let start = src.line_starts()[index];
+        let before = String::from_utf8_lossy(&src.bytes[start..offset.min(src.bytes.len())]);
+        if prefixes.iter().any(|p| before.trim_start().starts_with(p)) {
+            return true;
+        }
+        let line_comment = prefixes.iter().find(|p| **p == "#" || **p == "//");
+        if let Some(marker) = line_comment
+            && let Some(at) = before.find(marker)
+        {
+            let head = &before[..at];
+            let quotes = head.matches('"').count() + head.matches('\'').count();
+            let glued = *marker == "//" && head.ends_with(':');
+            return quotes.is_multiple_of(2) && !glued;
+        }
+        false
+    }
+
+    #[test]
+    fn in_comment_matches_the_reference_on_odd_lines() {
+        let mut lines: Vec<Vec<u8>> = vec![
+            b"x = 1 # note token".to_vec(),
+            b"  // token".to_vec(),
+            b"url = 'https://x' // token".to_vec(),
+            b"a = \"#\" + token # t".to_vec(),
+            b"\xff\xfe # token \xc3".to_vec(),
+            b"\xe2\x82 // token".to_vec(),
+        ];
+        let mut long_blank = " ".repeat(255).into_bytes();
+        long_blank.extend("\u{3000}# token".as_bytes());
+        lines.push(long_blank);
+        let mut split = " ".repeat(255).into_bytes();
+        split.extend(b"// token");
+        lines.push(split);
+        let mut blanks = "\u{2003}".repeat(200).into_bytes();
+        blanks.extend(b"* token");
+        lines.push(blanks);
+        let mut cont = vec![0x80u8; 300];
+        cont.extend(b"# token");
+        lines.push(cont);
+        lines.push(format!("{}# token", "é".repeat(200)).into_bytes());
+        for kind in [FileKind::Python, FileKind::Javascript, FileKind::Php, FileKind::Json] {
+            for line in &lines {
+                let mut text = b"first\n".to_vec();
+                text.extend(line);
+                text.extend(b"\nlast\n");
+                let src = Source::new("f", kind, &text);
+                for offset in 0..=text.len() {
+                    assert_eq!(
+                        src.in_comment(offset),
+                        in_comment_reference(&src, offset),
+                        "{kind:?} {:?} at {offset}",
+                        String::from_utf8_lossy(line)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_text_files_take_hash_and_slash_comments() {
+        let text = "flask  # seccoach:ignore x\n// go.mod comment\nhttps://example.com/a\n";
+        let src = Source::new("requirements.txt", FileKind::Text, text.as_bytes());
+        assert!(src.in_comment(text.find("seccoach").unwrap()));
+        assert!(src.in_comment(text.find("go.mod").unwrap()));
+        assert!(!src.in_comment(text.find("example").unwrap()));
     }
 
     #[test]

@@ -143,13 +143,13 @@ fn rules_link_the_lessons_that_list_them_and_vice_versa() {
     let mut problems = Vec::new();
     for rule in catalog.rules() {
         for lesson in &rule.lessons {
-            if let Some(l) = catalog.lesson(lesson) {
-                if !l.checks.iter().any(|c| c == rule.id.as_str()) {
-                    problems.push(format!(
-                        "{} links {lesson}, which does not list it in `checks`",
-                        rule.id
-                    ));
-                }
+            if let Some(l) = catalog.lesson(lesson)
+                && !l.checks.iter().any(|c| c == rule.id.as_str())
+            {
+                problems.push(format!(
+                    "{} links {lesson}, which does not list it in `checks`",
+                    rule.id
+                ));
             }
         }
     }

@@ -161,7 +161,7 @@ fn fixes_never_write_through_links_or_outside_the_root() {
         fingerprint: "x".into(),
         fix: seccoach::catalog::Autofix::Safe,
     };
-    let (fixes, errors) = fix::propose(&scanner, root.path(), &[fake.clone()], &[]);
+    let (fixes, errors) = fix::propose(&scanner, root.path(), std::slice::from_ref(&fake), &[]);
     assert!(fixes.is_empty());
     assert!(errors.iter().any(|e| e.to_string().contains("not a regular file")), "{errors:?}");
     let escape = seccoach::finding::Finding { path: "../client.py".into(), ..fake };

@@ -31,8 +31,12 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-project")
 }
 
+/// Loaded once: compiling the catalogue is the slow part of building an app.
 fn catalog() -> Arc<Catalog> {
-    Arc::new(Catalog::for_repository(&root()).expect("the fixture catalogue loads"))
+    static CATALOG: std::sync::OnceLock<Arc<Catalog>> = std::sync::OnceLock::new();
+    Arc::clone(CATALOG.get_or_init(|| {
+        Arc::new(Catalog::for_repository(&root()).expect("the fixture catalogue loads"))
+    }))
 }
 
 #[allow(clippy::too_many_arguments)] // reason: one finding is eight plain facts

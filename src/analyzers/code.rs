@@ -19,7 +19,7 @@
 use super::Hit;
 use crate::source::{FileKind, Source};
 use regex::bytes::{Regex, RegexBuilder};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 const SHELL_INJECTION: &str = "code/shell-injection";
@@ -53,19 +53,22 @@ const RUST: &[FileKind] = &[FileKind::Rust];
 
 // The value: an identifier with member accesses, indexes and call arguments (`req.query.cmd`,
 // `params[:dir]`, `args.join(" ")`). Placed textually in the patterns below as `EXPR`.
-const EXPR: &str = r"[A-Za-z_][\w]*(?:(?:\.|->|::)[A-Za-z_]\w*|\[[^\]\n]{0,60}\]|\([^()\n]{0,80}\))*";
+const EXPR: &str =
+    r"[A-Za-z_][\w]*(?:(?:\.|->|::)[A-Za-z_]\w*|\[[^\]\n]{0,60}\]|\([^()\n]{0,80}\))*";
 // A PHP variable with its indexes and properties.
 const PHP_VAR: &str = r"\$[A-Za-z_]\w*(?:\[[^\]\n]{0,60}\]|->[A-Za-z_]\w*)*";
 // The rest of a call's argument list (two levels of nested parentheses), up to a keyword.
 const REST: &str = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))*?";
 
-/// Python: an f-string's first interpolation, a literal followed by `%`, `+`, `.format(` or
+/// Python: an f-string's first interpolation, a literal with `%s`/`%r`/`%(name)s` followed by
+/// `%` (`"kill %d" % pid` only ever pastes a number), a literal followed by `+`, `.format(` or
 /// `.join(`, or a bare expression.
-const PY_ARG: &str = r#"(?:(?:[rR]?[fF]|[fF][rR])(?:"""[^"]*?|'''[^']*?|"[^"\n]*?|'[^'\n]*?)\{\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*')\s*(?:%\s*\(?\s*|\+\s*|\.format\(\s*(?:\w+\s*=\s*)?|\.join\(\s*)(EXPR)|(EXPR)\s*[,)+%])"#;
+const PY_ARG: &str = r#"(?:(?:[rR]?[fF]|[fF][rR])(?:"""[^"]*?|'''[^']*?|"[^"\n]*?|'[^'\n]*?)\{\s*(EXPR)|(?:"[^"\n]*%[-\#0-9.]*[sr(][^"\n]*"|'[^'\n]*%[-\#0-9.]*[sr(][^'\n]*')\s*%\s*\(?\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*')\s*(?:\+\s*|\.format\(\s*(?:\w+\s*=\s*)?|\.join\(\s*)(EXPR)|(EXPR)\s*[,)+%])"#;
 /// JavaScript: a template literal's first interpolation, or a literal followed by `+`.
 const JS_BUILT: &str = r#"(?:`[^`]*?\$\{\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*'|`[^`$]*`)\s*\+\s*(EXPR))"#;
 /// JavaScript, also accepting a bare expression.
-const JS_ANY: &str = r#"(?:`[^`]*?\$\{\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*'|`[^`$]*`)\s*\+\s*(EXPR)|(EXPR)\s*[,)+])"#;
+const JS_ANY: &str =
+    r#"(?:`[^`]*?\$\{\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*'|`[^`$]*`)\s*\+\s*(EXPR)|(EXPR)\s*[,)+])"#;
 /// Ruby: a double-quoted string's first interpolation, or a literal followed by `+`.
 const RB_BUILT: &str = r#"(?:"[^"\n]*?\#\{\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*')\s*\+\s*(EXPR))"#;
 /// PHP: a double-quoted string's first variable, or a literal concatenated with a variable.
@@ -82,7 +85,12 @@ static PATTERNS: &[Pattern] = &[
     Pattern {
         rule: SHELL_INJECTION,
         kinds: PY,
-        keywords: &["os.system", "os.popen", "getoutput", "create_subprocess_shell"],
+        keywords: &[
+            "os.system",
+            "os.popen",
+            "getoutput",
+            "create_subprocess_shell",
+        ],
         regex: r"\b(?:os\.(?:system|popen[234]?)|(?:subprocess|commands)\.(?:getoutput|getstatusoutput)|(?:asyncio\.)?create_subprocess_shell)\s*\(\s*PY_ARG",
         not_after: b".",
     },
@@ -203,8 +211,23 @@ static PATTERNS: &[Pattern] = &[
 
 /// Words that can stand where the value goes but are not data.
 const NOT_VALUES: &[&str] = &[
-    "True", "False", "None", "null", "undefined", "true", "false", "nil", "self", "this", "do",
-    "end", "function", "lambda", "new", "async", "await",
+    "True",
+    "False",
+    "None",
+    "null",
+    "undefined",
+    "true",
+    "false",
+    "nil",
+    "self",
+    "this",
+    "do",
+    "end",
+    "function",
+    "lambda",
+    "new",
+    "async",
+    "await",
 ];
 
 struct Compiled {
@@ -252,6 +275,7 @@ fn expand(pattern: &str) -> String {
 
 pub fn check(src: &Source, out: &mut Vec<Hit>) {
     let mut seen: BTreeSet<(&'static str, usize)> = BTreeSet::new();
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut docstrings: Option<Vec<std::ops::Range<usize>>> = None;
     for compiled in COMPILED.iter() {
         let pattern = compiled.pattern;
@@ -264,7 +288,7 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
             continue;
         }
         for caps in compiled.regex.captures_iter(src.bytes) {
-            if seen.iter().filter(|(rule, _)| *rule == pattern.rule).count() >= MAX_HITS {
+            if counts.get(pattern.rule).copied().unwrap_or(0) >= MAX_HITS {
                 break;
             }
             let Some(whole) = caps.get(0) else { continue };
@@ -287,7 +311,7 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
             if NOT_VALUES.contains(&text) || is_constant(text) {
                 continue;
             }
-            if src.in_comment(start) || in_line_string(src, start) {
+            if src.in_comment(start) || in_line_string(src, start) || is_definition(src, start) {
                 continue;
             }
             if src.kind == FileKind::Python {
@@ -297,10 +321,27 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
                 }
             }
             if seen.insert((pattern.rule, value.start())) {
+                *counts.entry(pattern.rule).or_default() += 1;
                 out.push(Hit::new(pattern.rule, value.range()).with_value(text.to_owned()));
             }
         }
     }
+}
+
+/// True when the match is the name of a function being defined (`def create_subprocess_shell(cmd)`,
+/// `function exec(cmd)`), not a call.
+fn is_definition(src: &Source, offset: usize) -> bool {
+    let offset = offset.min(src.bytes.len());
+    let line_start = memchr::memrchr(b'\n', &src.bytes[..offset]).map_or(0, |i| i + 1);
+    let before = src.bytes[line_start..offset].trim_ascii_end();
+    let word_start = before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(0, |i| i + 1);
+    matches!(
+        &before[word_start..],
+        b"def" | b"function" | b"func" | b"fn" | b"sub"
+    )
 }
 
 /// `TABLE_NAME`, `DEFAULT_CMD`: a constant the program chose, not input.
@@ -517,6 +558,14 @@ subprocess.check_output(
         }
         let deep = "(".repeat(50_000) + "os.system(x)";
         let _ = hits("a.py", &deep);
+    }
+
+    #[test]
+    fn definitions_and_numeric_formats_are_not_findings() {
+        let text = "async def create_subprocess_shell(cmd, stdin=None):\n    pass\nos.system(\"leaks %d\" % os.getpid())\nos.system(\"kill %s\" % pid)\n";
+        assert_eq!(values("a.py", text, SHELL_INJECTION), ["pid"]);
+        let js = "function exec(cmd) {}\nfunction eval(code) { return code; }\n";
+        assert!(hits("a.js", js).is_empty());
     }
 
     #[test]

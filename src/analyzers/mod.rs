@@ -6,6 +6,7 @@
 //! new analyzer touches.
 
 pub mod actions;
+pub mod code;
 pub mod compose;
 pub mod deps;
 pub mod dockerfile;
@@ -25,6 +26,7 @@ use std::path::Path;
 #[serde(rename_all = "kebab-case")]
 pub enum AnalyzerKind {
     Actions,
+    Code,
     Compose,
     Deps,
     Dockerfile,
@@ -101,8 +103,9 @@ pub struct Context<'a> {
 }
 
 impl AnalyzerKind {
-    pub const ALL: [AnalyzerKind; 8] = [
+    pub const ALL: [AnalyzerKind; 9] = [
         AnalyzerKind::Actions,
+        AnalyzerKind::Code,
         AnalyzerKind::Compose,
         AnalyzerKind::Deps,
         AnalyzerKind::Dockerfile,
@@ -115,6 +118,7 @@ impl AnalyzerKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AnalyzerKind::Actions => "actions",
+            AnalyzerKind::Code => "code",
             AnalyzerKind::Compose => "compose",
             AnalyzerKind::Deps => "deps",
             AnalyzerKind::Dockerfile => "dockerfile",
@@ -129,6 +133,7 @@ impl AnalyzerKind {
     pub fn rules(self) -> &'static [&'static str] {
         match self {
             AnalyzerKind::Actions => actions::RULES,
+            AnalyzerKind::Code => code::RULES,
             AnalyzerKind::Compose => compose::RULES,
             AnalyzerKind::Deps => deps::RULES,
             AnalyzerKind::Dockerfile => dockerfile::RULES,
@@ -143,6 +148,7 @@ impl AnalyzerKind {
     pub fn check_file(self, cx: &Context, src: &Source, out: &mut Vec<Hit>) {
         match self {
             AnalyzerKind::Actions => actions::check(src, out),
+            AnalyzerKind::Code => code::check(src, out),
             AnalyzerKind::Compose => compose::check(src, out),
             AnalyzerKind::Deps => deps::check(cx, src, out),
             AnalyzerKind::Dockerfile => dockerfile::check(src, out),
@@ -160,6 +166,7 @@ impl AnalyzerKind {
             AnalyzerKind::Repo => repo::check_tree(cx, tree, out),
             AnalyzerKind::Dockerfile => dockerfile::check_tree(cx, tree, out),
             AnalyzerKind::Actions
+            | AnalyzerKind::Code
             | AnalyzerKind::Compose
             | AnalyzerKind::Kubernetes
             | AnalyzerKind::Secrets

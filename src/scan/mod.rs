@@ -24,6 +24,13 @@ use std::sync::{Arc, mpsc};
 /// Most findings one rule may report in one file; past that the file is clearly generated.
 const MAX_HITS_PER_RULE_PER_FILE: usize = 200;
 
+/// File outcomes that may wait between the walking workers and the collecting thread.
+const OUTCOME_QUEUE: usize = 256;
+
+/// A worker keeps its read buffer between files up to this capacity; a larger one (after a file
+/// over the default size limit, when the limit was raised) is freed.
+const KEEP_BUFFER: usize = 8 << 20;
+
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -148,7 +155,9 @@ impl Scanner {
             ));
         }
         let builder = self.walker(root);
-        let (tx, rx) = mpsc::channel::<FileOutcome>();
+        // Bounded: when the consumer (a printer, the TUI) falls behind, the workers wait rather
+        // than queue outcomes without limit.
+        let (tx, rx) = mpsc::sync_channel::<FileOutcome>(OUTCOME_QUEUE);
         let mut report = Report::default();
         let mut tree_files = Vec::new();
         std::thread::scope(|scope| {
@@ -285,7 +294,11 @@ impl Scanner {
         if !file_type.is_file() {
             return None;
         }
-        Some(self.scan_file_buffered(entry.path(), &rel, buffer))
+        let outcome = self.scan_file_buffered(entry.path(), &rel, buffer);
+        if buffer.capacity() > KEEP_BUFFER {
+            *buffer = Vec::new();
+        }
+        Some(outcome)
     }
 
     /// Scans one file, `rel` being its path relative to the scan root.
@@ -321,6 +334,8 @@ impl Scanner {
             };
         }
         buffer.clear();
+        // One allocation for the whole file (the size is known), bounded in case it lies.
+        buffer.reserve(usize::try_from(size).unwrap_or(usize::MAX).min(64 << 20) + 1);
         // Read at most one byte past the limit: the file may grow while we read it.
         if let Err(err) = (&mut file)
             .take(self.options.max_file_size + 1)
@@ -463,17 +478,16 @@ impl Scanner {
     }
 
     /// Drops findings of catch-all rules (`yield_to_overlaps`) where a more specific rule
-    /// reports an overlapping place, so one secret is not reported twice.
+    /// reports the same lines, so one secret is not reported twice.
     fn drop_yielding(&self, findings: &mut Vec<Finding>) {
         let yields = |f: &Finding| self.catalog.rule(f.rule.as_str()).is_some_and(|r| r.yield_to_overlaps);
         if !findings.iter().any(yields) {
             return;
         }
-        let overlaps = |a: &Finding, b: &Finding| {
-            a.rule != b.rule
-                && (a.line, a.column) < (b.end_line, b.end_column.max(b.column + 1))
-                && (b.line, b.column) < (a.end_line, a.end_column.max(a.column + 1))
-        };
+        // The same place, for a catch-all: the lines overlap (a specific rule may point at the
+        // key while the catch-all points at the value).
+        let overlaps =
+            |a: &Finding, b: &Finding| a.rule != b.rule && a.line <= b.end_line && b.line <= a.end_line;
         let keep: Vec<bool> = findings
             .iter()
             .map(|f| !yields(f) || !findings.iter().any(|g| !yields(g) && overlaps(f, g)))

@@ -4,16 +4,20 @@
 //! file system or a thread, so every transition is tested by feeding actions.
 
 use super::excerpt::Excerpt;
+use super::fixes::UndoRefusal;
 use super::keys::{self, Command, Ctx};
 use super::suppress::{FileStamp, Plan, Refusal};
 use super::theme::Theme;
 use super::view;
 use crate::catalog::{Catalog, Lesson, Severity};
 use crate::finding::Finding;
+use crate::fix::FileFix;
+use crate::lab::{self, Lab};
 use crate::progress::Progress;
 use crate::report::Report;
+use crate::scan::live::Delta;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -34,6 +38,12 @@ pub struct App {
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub quit: bool,
+    /// The hands-on labs, by id (loaded once: lessons name them).
+    pub labs: Vec<Lab>,
+    /// Fixes applied from the coach this session, the last on top (`u` undoes it).
+    pub applied: Vec<FileFix>,
+    /// Incremented for each lab session started; checks of older ones are ignored.
+    pub lab_generation: u64,
 }
 
 /// The project scan as the coach sees it.
@@ -46,6 +56,14 @@ pub struct ScanView {
     pub report: Option<Report>,
     /// What each file with findings held when scanned.
     pub stamps: BTreeMap<String, FileStamp>,
+    /// Findings gone since the coach started (fixed this session), oldest first.
+    pub fixed: Vec<Finding>,
+    /// Fingerprints of findings that appeared since the coach started.
+    pub new: BTreeSet<String>,
+    /// Changed files are being re-checked.
+    pub rechecking: bool,
+    /// The project is watched: saved changes are re-checked without asking.
+    pub watching: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,10 +86,19 @@ pub enum ScanEvent {
         files: u64,
         findings: u64,
     },
+    /// A full scan finished (the first one, or a rescan with R).
     Done {
         generation: u64,
         report: Box<Report>,
         stamps: BTreeMap<String, FileStamp>,
+        change: Change,
+    },
+    /// Changed files were re-checked: the whole report as it is now, and what changed.
+    Updated {
+        generation: u64,
+        report: Box<Report>,
+        stamps: BTreeMap<String, FileStamp>,
+        change: Change,
     },
     Failed {
         generation: u64,
@@ -79,11 +106,28 @@ pub enum ScanEvent {
     },
 }
 
+/// What a re-check changed, as the coach tells it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    /// Findings fixed (gone) and new.
+    pub delta: Delta,
+    /// Findings gone because a `seccoach:ignore` comment now suppresses them: not fixes.
+    pub suppressed: Vec<Finding>,
+}
+
+/// Which watched folder a change comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watched {
+    Project,
+    Lab,
+}
+
 pub enum Screen {
     Home(HomeState),
     Lesson(LessonState),
     Findings(FindingsState),
     Detail(DetailState),
+    Lab(LabState),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -143,6 +187,65 @@ pub struct DetailState {
     pub scroll: usize,
     /// The code around the finding, once loaded (or why it could not be).
     pub excerpt: Option<Result<Excerpt, String>>,
+    /// Set when a re-check no longer finds the finding (fixed, or suppressed): what it was.
+    /// `index` is then meaningless until the finding comes back (an undo).
+    pub gone: Option<Box<Finding>>,
+}
+
+impl DetailState {
+    pub fn new(index: usize) -> DetailState {
+        DetailState {
+            index,
+            scroll: 0,
+            excerpt: None,
+            gone: None,
+        }
+    }
+}
+
+/// A hands-on lab in progress.
+#[derive(Debug, Clone)]
+pub struct LabState {
+    /// The lab's id.
+    pub id: String,
+    /// The learner's copy.
+    pub dir: PathBuf,
+    /// Which lab session this is (checks of another are ignored).
+    pub generation: u64,
+    pub phase: LabPhase,
+    /// The hints asked for so far, in order.
+    pub hints: Vec<String>,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum LabPhase {
+    /// A copy from an earlier session is in the folder: Enter resumes checking it.
+    Resume,
+    /// Copying the project and starting the watch.
+    Starting,
+    /// Checking the folder whenever it changes.
+    Watching {
+        /// The latest check (none until the first one arrives).
+        outcome: Option<Result<lab::Outcome, String>>,
+        /// A check is running.
+        checking: bool,
+        /// Why the folder is not watched, if it is not (then `c` checks by hand).
+        unwatched: Option<String>,
+    },
+    /// The lab could not be started.
+    Failed(String),
+}
+
+/// The fix preview: what will be written, waiting for a yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixPreview {
+    pub fix: FileFix,
+    /// The rule whose finding asked for the fix.
+    pub rule: String,
+    /// The unified diff, escaped and with secrets redacted, one entry per line.
+    pub lines: Vec<String>,
+    pub scroll: usize,
 }
 
 /// Something drawn over the screen that takes the keys.
@@ -160,6 +263,8 @@ pub enum Overlay {
     },
     /// The exact comment to insert, waiting for a yes.
     Confirm(Box<Plan>),
+    /// An automatic fix's diff, waiting for a yes.
+    Fix(Box<FixPreview>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +293,39 @@ pub enum Action {
         result: Result<FileStamp, Refusal>,
     },
     ProgressSaved(Result<(), String>),
+    /// Files changed in a watched folder.
+    FilesChanged {
+        watched: Watched,
+        paths: Vec<PathBuf>,
+    },
+    /// Whether watching the project for changes could start.
+    Watching(Result<(), String>),
+    FixProposed(Result<Box<FileFix>, String>),
+    FixApplied {
+        fix: Box<FileFix>,
+        result: Result<(), String>,
+    },
+    FixUndone {
+        fix: Box<FileFix>,
+        result: Result<(), UndoRefusal>,
+    },
+    /// Where the lab's copy goes, and whether an earlier copy is already there.
+    LabOpened {
+        id: String,
+        dir: PathBuf,
+        existing: bool,
+    },
+    LabStarted {
+        generation: u64,
+        result: Result<(), String>,
+        /// Why the folder is not watched, if it is not.
+        unwatched: Option<String>,
+    },
+    LabChecked {
+        generation: u64,
+        result: Result<lab::Outcome, String>,
+    },
+    LabHint(String),
 }
 
 /// Work for the runtime: the only way `update` reaches the world.
@@ -199,6 +337,36 @@ pub enum Effect {
     PlanSuppression { index: usize, reason: String },
     WriteSuppression(Box<Plan>),
     SaveProgress,
+    /// Re-check these paths (relative to the root, or absolute) now.
+    Recheck {
+        paths: Vec<PathBuf>,
+    },
+    /// Propose the fix of finding `index`.
+    ProposeFix {
+        index: usize,
+    },
+    ApplyFix(Box<FileFix>),
+    UndoFix(Box<FileFix>),
+    /// Find where lab `id`'s copy goes and whether one is there.
+    OpenLab {
+        id: String,
+    },
+    /// Copy the lab into `dir` (unless resuming an existing copy), then watch and check it.
+    StartLab {
+        id: String,
+        dir: PathBuf,
+        resume: bool,
+        generation: u64,
+    },
+    /// Check the lab folder now.
+    CheckLab,
+    /// The lab's next hint.
+    LabHint {
+        id: String,
+        dir: PathBuf,
+    },
+    /// Stop watching the lab folder.
+    StopLab,
     Quit,
 }
 
@@ -219,7 +387,6 @@ impl App {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| root.display().to_string());
         App {
-            catalog,
             project_name: crate::display::sanitize(&project_name).into_owned(),
             root,
             progress,
@@ -227,10 +394,32 @@ impl App {
             screens: vec![Screen::Home(HomeState::default())],
             overlay: None,
             status: None,
+            labs: lab::all(&catalog).unwrap_or_default(),
+            catalog,
             theme,
             size: (80, 24),
             quit: false,
+            applied: Vec::new(),
+            lab_generation: 0,
         }
+    }
+
+    /// The lab with this id.
+    pub fn lab(&self, id: &str) -> Option<&Lab> {
+        self.labs.iter().find(|l| l.id == id)
+    }
+
+    /// The hands-on lab of a lesson, if it has one.
+    pub fn lab_of(&self, lesson: &Lesson) -> Option<&Lab> {
+        lesson.lab.as_deref().and_then(|id| self.lab(id))
+    }
+
+    /// True when the lesson's lab (its practical part) has been solved.
+    pub fn lab_solved(&self, lesson: &Lesson) -> bool {
+        lesson
+            .lab
+            .as_deref()
+            .is_some_and(|id| self.progress.labs_solved.contains(id))
     }
 
     /// Where keys go now.
@@ -239,15 +428,10 @@ impl App {
             Some(Overlay::Help) => return Ctx::Help,
             Some(Overlay::Search { .. } | Overlay::Reason { .. }) => return Ctx::Prompt,
             Some(Overlay::Confirm(_)) => return Ctx::Confirm,
+            Some(Overlay::Fix(_)) => return Ctx::Fix,
             None => {}
         }
-        match self.screens.last() {
-            Some(Screen::Lesson(state)) if state.quiz.is_some() => Ctx::Quiz,
-            Some(Screen::Lesson(_)) => Ctx::Lesson,
-            Some(Screen::Findings(_)) => Ctx::Findings,
-            Some(Screen::Detail(_)) => Ctx::Detail,
-            Some(Screen::Home(_)) | None => Ctx::Home,
-        }
+        view::screen_context(self)
     }
 
     pub fn findings(&self) -> &[Finding] {
@@ -300,46 +484,140 @@ impl App {
         }]
     }
 
-    /// Installs a finished report (used by the runtime and by tests).
+    /// Installs a finished report (used by the runtime and by tests). Each open detail stays on
+    /// its finding and each list keeps its selection on the same finding, found again by
+    /// fingerprint; a detail whose finding is gone shows what it was.
     pub fn set_report(&mut self, report: Report, stamps: BTreeMap<String, FileStamp>) {
+        // What each list has selected, before the findings change under it.
+        let selected: Vec<Option<Finding>> = self
+            .screens
+            .iter()
+            .map(|s| match s {
+                Screen::Findings(state) => visible_findings(self, state)
+                    .get(state.selected)
+                    .and_then(|&i| self.findings().get(i))
+                    .cloned(),
+                _ => None,
+            })
+            .collect();
         let old: Vec<Finding> = self.findings().to_vec();
         self.scan.report = Some(report);
         self.scan.stamps = stamps;
         self.scan.phase = ScanPhase::Done;
-        // Keep each open detail on its finding, found again by fingerprint.
+        self.scan.rechecking = false;
         let findings = self.findings().to_vec();
-        let mut gone = false;
         for screen in &mut self.screens {
-            if let Screen::Detail(state) = screen {
-                let Some(before) = old.get(state.index) else {
-                    continue;
-                };
-                let same =
-                    |f: &Finding| f.fingerprint == before.fingerprint && f.rule == before.rule;
-                let found = findings
-                    .iter()
-                    .position(|f| same(f) && f.line == before.line)
-                    .or_else(|| findings.iter().position(same));
-                match found {
-                    Some(index) => {
-                        if index != state.index || findings[index].line != before.line {
-                            state.excerpt = None;
-                        }
-                        state.index = index;
+            let Screen::Detail(state) = screen else {
+                continue;
+            };
+            let before = match &state.gone {
+                Some(gone) => (**gone).clone(),
+                None => match old.get(state.index) {
+                    Some(f) => f.clone(),
+                    None => continue,
+                },
+            };
+            match find_again(&findings, &before) {
+                Some(index) => {
+                    if state.gone.is_some()
+                        || index != state.index
+                        || findings[index].line != before.line
+                    {
+                        state.excerpt = None;
                     }
-                    None => {
-                        state.index = usize::MAX;
-                        gone = true;
-                    }
+                    state.index = index;
+                    state.gone = None;
+                }
+                None => {
+                    state.index = usize::MAX;
+                    state.excerpt = None;
+                    state.gone = Some(Box::new(before));
                 }
             }
         }
-        if gone {
-            self.screens
-                .retain(|s| !matches!(s, Screen::Detail(d) if d.index == usize::MAX));
-            self.set_status("A finding you had open is gone after the rescan.");
+        // Lists follow their selected finding; when it is gone, the next one takes its place.
+        let positions: Vec<Option<usize>> = self
+            .screens
+            .iter()
+            .zip(&selected)
+            .map(|(s, chosen)| match (s, chosen) {
+                (Screen::Findings(state), Some(chosen)) => {
+                    let index = find_again(self.findings(), chosen)?;
+                    visible_findings(self, state).iter().position(|&i| i == index)
+                }
+                _ => None,
+            })
+            .collect();
+        for (screen, position) in self.screens.iter_mut().zip(positions) {
+            if let (Screen::Findings(state), Some(position)) = (screen, position) {
+                state.selected = position;
+            }
         }
         self.clamp_selections();
+    }
+
+    /// Takes in what a re-check changed: the findings fixed this session and the new ones.
+    pub fn record_change(&mut self, change: &Change) {
+        for finding in &change.delta.fixed {
+            // Introduced and removed in this session: neither new nor a fix.
+            if !self.scan.new.remove(&finding.fingerprint) {
+                self.scan.fixed.push(finding.clone());
+            }
+        }
+        for finding in &change.suppressed {
+            self.scan.new.remove(&finding.fingerprint);
+        }
+        for finding in &change.delta.new {
+            // Back after an undo: no longer fixed, and not new either.
+            match self
+                .scan
+                .fixed
+                .iter()
+                .position(|f| f.fingerprint == finding.fingerprint)
+            {
+                Some(i) => {
+                    self.scan.fixed.remove(i);
+                }
+                None => {
+                    self.scan.new.insert(finding.fingerprint.clone());
+                }
+            }
+        }
+        let (fixed, new, suppressed) = (
+            &change.delta.fixed,
+            &change.delta.new,
+            &change.suppressed,
+        );
+        let mut parts = Vec::new();
+        match fixed.as_slice() {
+            [] => {}
+            [one] => parts.push(format!(
+                "✓ Fixed: {} in {}",
+                one.rule,
+                crate::display::sanitize(&one.path)
+            )),
+            many => parts.push(format!("✓ {} findings fixed", many.len())),
+        }
+        if !suppressed.is_empty() {
+            parts.push(format!("{} suppressed", suppressed.len()));
+        }
+        match new.as_slice() {
+            [] => {}
+            [one] => parts.push(format!(
+                "new: {} in {}",
+                one.rule,
+                crate::display::sanitize(&one.path)
+            )),
+            many => parts.push(format!("{} new findings", many.len())),
+        }
+        if !parts.is_empty() {
+            let total = self.scan.fixed.len();
+            let mut text = parts.join(" · ");
+            if total > 0 {
+                text.push_str(&format!(" · {total} fixed this session"));
+            }
+            self.set_status(text);
+        }
     }
 
     fn clamp_selections(&mut self) {
@@ -397,6 +675,15 @@ impl App {
     }
 }
 
+/// Where `finding` is in `findings` now: same rule and fingerprint, on the same line if possible.
+fn find_again(findings: &[Finding], finding: &Finding) -> Option<usize> {
+    let same = |f: &Finding| f.fingerprint == finding.fingerprint && f.rule == finding.rule;
+    findings
+        .iter()
+        .position(|f| same(f) && f.line == finding.line)
+        .or_else(|| findings.iter().position(same))
+}
+
 /// The selectable rows of the home screen: "continue", then every lesson in curriculum order.
 pub fn home_items(app: &App) -> Vec<HomeItem> {
     let mut items = Vec::new();
@@ -420,15 +707,7 @@ pub fn visible_findings(app: &App, state: &FindingsState) -> Vec<usize> {
         .findings()
         .iter()
         .enumerate()
-        .filter(|(_, f)| {
-            state.min_severity.is_none_or(|min| f.severity >= min)
-                && state.area.as_deref().is_none_or(|a| f.rule.area() == a)
-                && state
-                    .rules
-                    .as_ref()
-                    .is_none_or(|r| r.rules.iter().any(|id| id == f.rule.as_str()))
-                && (query.is_empty() || matches_query(app, f, &query))
-        })
+        .filter(|(_, f)| passes_filters(app, state, f, &query))
         .map(|(i, _)| i)
         .collect();
     let findings = app.findings();
@@ -441,6 +720,27 @@ pub fn visible_findings(app: &App, state: &FindingsState) -> Vec<usize> {
         });
     }
     out
+}
+
+/// The findings fixed this session that a findings screen's filters let through, in the order
+/// they were fixed.
+pub fn visible_fixed<'a>(app: &'a App, state: &FindingsState) -> Vec<&'a Finding> {
+    let query = state.query.trim().to_lowercase();
+    app.scan
+        .fixed
+        .iter()
+        .filter(|f| passes_filters(app, state, f, &query))
+        .collect()
+}
+
+fn passes_filters(app: &App, state: &FindingsState, f: &Finding, query: &str) -> bool {
+    state.min_severity.is_none_or(|min| f.severity >= min)
+        && state.area.as_deref().is_none_or(|a| f.rule.area() == a)
+        && state
+            .rules
+            .as_ref()
+            .is_none_or(|r| r.rules.iter().any(|id| id == f.rule.as_str()))
+        && (query.is_empty() || matches_query(app, f, query))
 }
 
 fn matches_query(app: &App, finding: &Finding, query: &str) -> bool {
@@ -476,11 +776,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::EditorClosed(result) => {
+            let watching = app.scan.watching;
             match result {
+                Ok(()) if watching => app.set_status("Back from the editor; saved changes are re-checked."),
                 Ok(()) => app.set_status("Back from the editor; rescanning."),
                 Err(message) => app.set_error(message),
             }
-            app.start_scan()
+            // A watched project is re-checked as files are saved; otherwise rescan it all.
+            if watching { Vec::new() } else { app.start_scan() }
         }
         Action::SuppressionPlanned(result) => {
             match result {
@@ -495,7 +798,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Suppressed { plan, result } => match result {
             Ok(stamp) => {
                 on_suppressed(app, &plan, stamp);
-                after_suppression(app)
+                let mut effects = after_suppression(app);
+                // Confirms the suppression with the scan itself (also when nothing is watched).
+                effects.push(Effect::Recheck {
+                    paths: vec![PathBuf::from(&plan.rel_path)],
+                });
+                effects
             }
             Err(refusal) => {
                 app.set_error(format!("Not suppressed: {refusal}"));
@@ -508,7 +816,222 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::FilesChanged { watched, paths } => on_files_changed(app, watched, paths),
+        Action::Watching(result) => {
+            app.scan.watching = result.is_ok();
+            if let Err(message) = result {
+                app.set_error(format!(
+                    "Not watching the project for changes ({message}); press R to rescan after editing."
+                ));
+            }
+            Vec::new()
+        }
+        Action::FixProposed(result) => {
+            match result {
+                Ok(fix) => show_fix(app, *fix),
+                Err(message) => app.set_error(format!("No fix: {message}")),
+            }
+            Vec::new()
+        }
+        Action::FixApplied { fix, result } => match result {
+            Ok(()) => {
+                let path = crate::display::sanitize(&fix.path).into_owned();
+                let count = fix.fixed.len();
+                app.set_status(format!(
+                    "Fix applied to {path} ({count} change{}); re-checking… u undoes it.",
+                    if count == 1 { "" } else { "s" }
+                ));
+                let paths = vec![PathBuf::from(&fix.path)];
+                app.applied.push(*fix);
+                vec![Effect::Recheck { paths }]
+            }
+            Err(message) => {
+                app.set_error(format!("Not fixed: {message}"));
+                Vec::new()
+            }
+        },
+        Action::FixUndone { fix, result } => {
+            let on_top = app.applied.last() == Some(&*fix);
+            match result {
+                Ok(()) => {
+                    if on_top {
+                        app.applied.pop();
+                    }
+                    app.set_status(format!(
+                        "Undid the fix to {}; re-checking.",
+                        crate::display::sanitize(&fix.path)
+                    ));
+                    vec![Effect::Recheck {
+                        paths: vec![PathBuf::from(&fix.path)],
+                    }]
+                }
+                Err(refusal) => {
+                    if on_top && refusal.is_final() {
+                        app.applied.pop();
+                    }
+                    app.set_error(format!("Not undone: {refusal}"));
+                    Vec::new()
+                }
+            }
+        }
+        Action::LabOpened { id, dir, existing } => {
+            app.lab_generation += 1;
+            let generation = app.lab_generation;
+            app.screens.push(Screen::Lab(LabState {
+                id: id.clone(),
+                dir: dir.clone(),
+                generation,
+                phase: if existing {
+                    LabPhase::Resume
+                } else {
+                    LabPhase::Starting
+                },
+                hints: Vec::new(),
+                scroll: 0,
+            }));
+            if existing {
+                Vec::new()
+            } else {
+                vec![Effect::StartLab {
+                    id,
+                    dir,
+                    resume: false,
+                    generation,
+                }]
+            }
+        }
+        Action::LabStarted {
+            generation,
+            result,
+            unwatched,
+        } => {
+            if let Some(state) = lab_state(app, generation) {
+                state.phase = match result {
+                    Ok(()) => LabPhase::Watching {
+                        outcome: None,
+                        checking: true,
+                        unwatched,
+                    },
+                    Err(message) => LabPhase::Failed(message),
+                };
+            }
+            Vec::new()
+        }
+        Action::LabChecked { generation, result } => on_lab_checked(app, generation, result),
+        Action::LabHint(hint) => {
+            if let Some(Screen::Lab(state)) = app.screens.last_mut() {
+                if state.hints.last() != Some(&hint) {
+                    state.hints.push(hint);
+                }
+                // Show the hint: it is at the end.
+                state.scroll = usize::MAX;
+            }
+            clamp_scrolls(app);
+            Vec::new()
+        }
     }
+}
+
+/// A watched file changed: re-check the project, or the open lab.
+fn on_files_changed(app: &mut App, watched: Watched, paths: Vec<PathBuf>) -> Vec<Effect> {
+    match watched {
+        Watched::Project => {
+            if app.scan.report.is_none() {
+                // The scan under way reads the files as they are now.
+                return Vec::new();
+            }
+            app.scan.rechecking = true;
+            vec![Effect::Recheck { paths }]
+        }
+        Watched::Lab => {
+            let Some(Screen::Lab(state)) = app
+                .screens
+                .iter_mut()
+                .rev()
+                .find(|s| matches!(s, Screen::Lab(_)))
+            else {
+                return Vec::new();
+            };
+            match &mut state.phase {
+                LabPhase::Watching { checking, .. } => {
+                    *checking = true;
+                    vec![Effect::CheckLab]
+                }
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+fn lab_state(app: &mut App, generation: u64) -> Option<&mut LabState> {
+    app.screens.iter_mut().find_map(|s| match s {
+        Screen::Lab(state) if state.generation == generation => Some(state),
+        _ => None,
+    })
+}
+
+/// A lab check finished: show it, and when solved record the lab (the lesson's practical part).
+fn on_lab_checked(
+    app: &mut App,
+    generation: u64,
+    result: Result<lab::Outcome, String>,
+) -> Vec<Effect> {
+    let solved = result.as_ref().is_ok_and(lab::Outcome::solved);
+    let Some(state) = lab_state(app, generation) else {
+        return Vec::new();
+    };
+    let LabPhase::Watching {
+        outcome, checking, ..
+    } = &mut state.phase
+    else {
+        return Vec::new();
+    };
+    let was_solved = outcome
+        .as_ref()
+        .is_some_and(|o| o.as_ref().is_ok_and(lab::Outcome::solved));
+    *outcome = Some(result);
+    *checking = false;
+    let id = state.id.clone();
+    clamp_scrolls(app);
+    if !solved || was_solved {
+        return Vec::new();
+    }
+    let title = app.lab(&id).map_or(id.clone(), |l| l.title.clone());
+    app.set_status(format!(
+        "Solved: {title}. Well done — the lesson's hands-on part is done."
+    ));
+    if app.progress.labs_solved.insert(id) {
+        vec![Effect::SaveProgress]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Opens the preview of a proposed fix.
+fn show_fix(app: &mut App, fix: FileFix) {
+    let rule = fix
+        .fixed
+        .first()
+        .map(|(rule, _)| rule.clone())
+        .unwrap_or_default();
+    let secrets: Vec<&Finding> = app
+        .findings()
+        .iter()
+        .filter(|f| {
+            f.path == fix.path
+                && app
+                    .catalog
+                    .rule(f.rule.as_str())
+                    .is_some_and(|r| r.secret)
+        })
+        .collect();
+    let lines = super::fixes::diff_lines(&fix, &secrets);
+    app.overlay = Some(Overlay::Fix(Box::new(FixPreview {
+        fix,
+        rule,
+        lines,
+        scroll: 0,
+    })));
 }
 
 fn on_scan(app: &mut App, event: ScanEvent) -> Vec<Effect> {
@@ -524,18 +1047,44 @@ fn on_scan(app: &mut App, event: ScanEvent) -> Vec<Effect> {
             generation,
             report,
             stamps,
+            change,
+        }
+        | ScanEvent::Updated {
+            generation,
+            report,
+            stamps,
+            change,
         } if generation == app.scan.generation => {
             app.set_report(*report, stamps);
+            app.record_change(&change);
+            return reload_excerpt(app);
         }
         ScanEvent::Failed {
             generation,
             message,
         } if generation == app.scan.generation => {
             app.scan.phase = ScanPhase::Failed(message);
+            app.scan.rechecking = false;
         }
         _ => {}
     }
     Vec::new()
+}
+
+/// Loads the excerpt of the detail on screen if it has none (its finding moved or came back).
+fn reload_excerpt(app: &App) -> Vec<Effect> {
+    match app.screens.last() {
+        Some(Screen::Detail(detail))
+            if detail.excerpt.is_none()
+                && detail.gone.is_none()
+                && detail.index < app.findings().len() =>
+        {
+            vec![Effect::LoadExcerpt {
+                index: detail.index,
+            }]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {

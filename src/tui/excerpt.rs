@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn shows_numbered_lines_around_the_finding() {
-        let f = finding(4, 12, 4, 38);
+        let f = finding(4, 12, 4, 40);
         let ex = excerpt(FILE.as_bytes(), &f, &[]);
         assert_eq!(ex.first_line, 1);
         assert_eq!(ex.focus, (4, 4));
@@ -159,11 +159,17 @@ mod tests {
 
     #[test]
     fn redacts_every_secret_in_view() {
-        let focus = finding(4, 12, 4, 38);
+        let focus = finding(4, 12, 4, 40);
         let other = finding(5, 10, 5, 32);
         let ex = excerpt(FILE.as_bytes(), &focus, &[&focus, &other]);
-        assert_eq!(ex.lines[3], "API_KEY = \"sk_t****34\"");
-        assert_eq!(ex.lines[4], "OTHER = \"abcd****uv\"");
+        assert_eq!(
+            ex.lines[3],
+            format!("API_KEY = \"{}\"", redact("sk_test_FAKEFAKEFAKEFAKE1234"))
+        );
+        assert_eq!(
+            ex.lines[4],
+            format!("OTHER = \"{}\"", redact("abcdefghijklmnopqrstuv"))
+        );
         assert!(!ex.lines.concat().contains("FAKEFAKE"));
     }
 

@@ -11,9 +11,13 @@ pub enum Ctx {
     Quiz,
     Findings,
     Detail,
+    /// A hands-on lab: its goal, the learner's copy and what is left to fix.
+    Lab,
     Help,
     Prompt,
     Confirm,
+    /// The preview of an automatic fix, waiting for a yes.
+    Fix,
 }
 
 /// The screens (as opposed to overlays): bindings shared by all of them use this.
@@ -23,8 +27,9 @@ const SCREENS: &[Ctx] = &[
     Ctx::Quiz,
     Ctx::Findings,
     Ctx::Detail,
+    Ctx::Lab,
 ];
-const SUB_SCREENS: &[Ctx] = &[Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail];
+const SUB_SCREENS: &[Ctx] = &[Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail, Ctx::Lab];
 const LISTS: &[Ctx] = &[Ctx::Home, Ctx::Findings];
 const SCROLLING: &[Ctx] = &[
     Ctx::Home,
@@ -32,6 +37,20 @@ const SCROLLING: &[Ctx] = &[
     Ctx::Quiz,
     Ctx::Findings,
     Ctx::Detail,
+    Ctx::Lab,
+];
+/// Every context, for Ctrl-C and the tests.
+pub const ALL: &[Ctx] = &[
+    Ctx::Home,
+    Ctx::Lesson,
+    Ctx::Quiz,
+    Ctx::Findings,
+    Ctx::Detail,
+    Ctx::Lab,
+    Ctx::Help,
+    Ctx::Prompt,
+    Ctx::Confirm,
+    Ctx::Fix,
 ];
 
 /// What a key asks for. Update decides what it means in the current state.
@@ -69,6 +88,18 @@ pub enum Command {
     NextFinding,
     PrevFinding,
     OpenLesson,
+    /// Preview the automatic fix of the finding.
+    PreviewFix,
+    /// Undo the last fix applied from the coach.
+    UndoFix,
+    /// Open the lesson's hands-on lab.
+    OpenLab,
+    /// Resume checking an existing copy of the lab.
+    StartLab,
+    /// Re-check the lab folder now.
+    CheckLab,
+    /// Show the lab's next hint.
+    Hint,
     Confirm,
     Cancel,
 }
@@ -137,6 +168,12 @@ pub const BINDINGS: &[Binding] = &[
     // Overlays first: they capture keys.
     bind(&[key('y'), code(KeyCode::Enter)], "y/Enter", "write the suppression", Command::Confirm, &[Ctx::Confirm], Some("y write it")),
     bind(&[key('n'), code(KeyCode::Esc)], "n/Esc", "cancel", Command::Cancel, &[Ctx::Confirm], Some("n/Esc cancel")),
+    bind(&[key('y'), code(KeyCode::Enter)], "y/Enter", "apply the fix", Command::Confirm, &[Ctx::Fix], Some("y apply")),
+    bind(&[key('n'), code(KeyCode::Esc), key('q')], "n/Esc", "cancel (nothing is written)", Command::Cancel, &[Ctx::Fix], Some("n/Esc cancel")),
+    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll the diff up", Command::Up, &[Ctx::Fix], Some("↑↓ scroll")),
+    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll the diff down", Command::Down, &[Ctx::Fix], None),
+    bind(&[code(KeyCode::PageUp), ctrl('u')], "PgUp", "page up", Command::PageUp, &[Ctx::Fix], None),
+    bind(&[code(KeyCode::PageDown), ctrl('d'), key(' ')], "PgDn/Space", "page down", Command::PageDown, &[Ctx::Fix], None),
     bind(&[code(KeyCode::Enter)], "Enter", "accept", Command::Submit, &[Ctx::Prompt], Some("Enter accept")),
     bind(&[code(KeyCode::Esc)], "Esc", "cancel", Command::Cancel, &[Ctx::Prompt], Some("Esc cancel")),
     bind(&[key('?'), code(KeyCode::Esc), key('q')], "?/Esc", "close help", Command::Help, &[Ctx::Help], Some("?/Esc close help")),
@@ -149,8 +186,8 @@ pub const BINDINGS: &[Binding] = &[
     // Moving around.
     bind(&[key('k'), code(KeyCode::Up)], "k/↑", "move up", Command::Up, LISTS, Some("↑↓ move")),
     bind(&[key('j'), code(KeyCode::Down)], "j/↓", "move down", Command::Down, LISTS, None),
-    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll up", Command::Up, &[Ctx::Lesson, Ctx::Detail], Some("↑↓ scroll")),
-    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail], None),
+    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll up", Command::Up, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab], Some("↑↓ scroll")),
+    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab], None),
     bind(&[code(KeyCode::PageUp), ctrl('u')], "PgUp", "page up", Command::PageUp, SCROLLING, None),
     bind(&[code(KeyCode::PageDown), ctrl('d'), key(' ')], "PgDn/Space", "page down", Command::PageDown, SCROLLING, None),
     bind(&[key('g'), code(KeyCode::Home)], "g/Home", "go to the top", Command::Top, SCROLLING, None),
@@ -164,6 +201,11 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('f')], "f", "show this lesson's checks in my project", Command::ShowChecks, &[Ctx::Lesson], Some("f in my project")),
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next lesson", Command::NextLesson, &[Ctx::Lesson], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous lesson", Command::PrevLesson, &[Ctx::Lesson], None),
+    bind(&[key('l')], "l", "start this lesson's hands-on lab", Command::OpenLab, &[Ctx::Lesson], None),
+    // Lab.
+    bind(&[code(KeyCode::Enter)], "Enter", "resume checking your copy", Command::StartLab, &[Ctx::Lab], None),
+    bind(&[key('h')], "h", "show the next hint", Command::Hint, &[Ctx::Lab], Some("h hint")),
+    bind(&[key('c')], "c", "check the folder again now", Command::CheckLab, &[Ctx::Lab], Some("c check")),
     // Findings list.
     bind(&[code(KeyCode::Enter)], "Enter", "show the finding in full", Command::Open, &[Ctx::Findings], Some("Enter details")),
     bind(&[key('/')], "/", "search", Command::Search, &[Ctx::Findings], Some("/ search")),
@@ -179,12 +221,14 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('e')], "e", "open the file at the line in $EDITOR", Command::Edit, &[Ctx::Findings, Ctx::Detail], Some("e edit")),
     bind(&[key('i')], "i", "suppress, with a reason (adds a comment)", Command::Suppress, &[Ctx::Findings, Ctx::Detail], Some("i ignore…")),
     bind(&[key('r')], "r", "mark as reviewed (or not)", Command::ToggleReviewed, &[Ctx::Findings, Ctx::Detail], Some("r reviewed")),
+    bind(&[key('f')], "f", "preview the automatic fix, if the rule has one", Command::PreviewFix, &[Ctx::Findings, Ctx::Detail], None),
+    bind(&[key('u')], "u", "undo the last fix applied here", Command::UndoFix, &[Ctx::Home, Ctx::Findings, Ctx::Detail], None),
     bind(&[key('R')], "R", "rescan the project", Command::Rescan, &[Ctx::Home, Ctx::Findings], None),
     // Everywhere.
     bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "back", Command::Back, SUB_SCREENS, Some("Esc back")),
     bind(&[key('?')], "?", "this help", Command::Help, SCREENS, Some("? help")),
     bind(&[key('q')], "q", "quit", Command::Quit, &[Ctx::Home], Some("q quit")),
-    bind(&[ctrl('c')], "Ctrl-C", "quit from anywhere", Command::Quit, &[Ctx::Home, Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail, Ctx::Help, Ctx::Prompt, Ctx::Confirm], None),
+    bind(&[ctrl('c')], "Ctrl-C", "quit from anywhere", Command::Quit, ALL, None),
 ];
 
 /// What a key press means here, if anything.
@@ -223,16 +267,7 @@ mod tests {
 
     #[test]
     fn every_context_offers_help_or_a_way_out() {
-        for ctx in [
-            Ctx::Home,
-            Ctx::Lesson,
-            Ctx::Quiz,
-            Ctx::Findings,
-            Ctx::Detail,
-            Ctx::Help,
-            Ctx::Prompt,
-            Ctx::Confirm,
-        ] {
+        for &ctx in ALL {
             let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
             assert_eq!(
                 lookup(ctx, &ctrl_c).map(|b| b.command),
@@ -262,16 +297,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for ctx in [
-            Ctx::Home,
-            Ctx::Lesson,
-            Ctx::Quiz,
-            Ctx::Findings,
-            Ctx::Detail,
-            Ctx::Help,
-            Ctx::Prompt,
-            Ctx::Confirm,
-        ] {
+        for &ctx in ALL {
             let mut seen: Vec<Key> = Vec::new();
             for binding in applicable(ctx) {
                 for k in binding.keys {

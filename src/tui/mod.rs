@@ -67,6 +67,8 @@ enum Event {
     Terminal(TermEvent),
     Tick,
     Scan(ScanEvent),
+    /// The terminal can no longer be read (it went away): time to leave.
+    InputClosed,
 }
 
 /// Messages to the input thread.
@@ -140,11 +142,17 @@ pub fn run(options: CoachOptions) -> anyhow::Result<Outcome> {
             }
             dirty = false;
         }
-        let Ok(first) = rx.recv() else {
-            break;
+        let first = match rx.recv_timeout(TICK) {
+            Ok(event) => event,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         // Handle everything already queued before drawing again.
         for event in std::iter::once(first).chain(rx.try_iter()) {
+            if matches!(event, Event::InputClosed) {
+                app.quit = true;
+                break;
+            }
             let Some(action) = to_action(event) else {
                 continue;
             };
@@ -163,7 +171,7 @@ pub fn run(options: CoachOptions) -> anyhow::Result<Outcome> {
 
 fn to_action(event: Event) -> Option<Action> {
     match event {
-        Event::Tick => None,
+        Event::Tick | Event::InputClosed => None,
         Event::Scan(event) => Some(Action::Scan(event)),
         Event::Terminal(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             Some(Action::Key(key))
@@ -216,12 +224,13 @@ fn spawn_input(tx: mpsc::Sender<Event>, control: mpsc::Receiver<InputControl>) {
                 let event = match crossterm::event::poll(TICK) {
                     Ok(true) => match crossterm::event::read() {
                         Ok(event) => Event::Terminal(event),
-                        Err(_) => return,
+                        Err(_) => Event::InputClosed,
                     },
                     Ok(false) => Event::Tick,
-                    Err(_) => return,
+                    Err(_) => Event::InputClosed,
                 };
-                if tx.send(event).is_err() {
+                let closed = matches!(event, Event::InputClosed);
+                if tx.send(event).is_err() || closed {
                     return;
                 }
             }

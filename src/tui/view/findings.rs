@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
         };
         frame.render_widget(
             Paragraph::new(Line::raw(format!(" {message}")))
-                .wrap(ratatui::widgets::Wrap { trim: true }),
+                .wrap(ratatui::widgets::Wrap { trim: false }),
             rows_area,
         );
         return;

@@ -1,0 +1,253 @@
+//! Guided fixes from the coach: the fix for one finding (the recipes in [`crate::fix`] do the
+//! work), its diff made safe to show, and undoing the last applied fix without ever overwriting
+//! an edit made since.
+
+use crate::display::{redact, sanitize};
+use crate::finding::Finding;
+use crate::fix::{self, FileFix};
+use crate::persist::write_atomic;
+use crate::scan::Scanner;
+use std::path::Path;
+
+/// Lines of one multi-line secret that are looked at (a private key block is a few dozen).
+const MAX_SECRET_LINES: u32 = 64;
+
+/// Proposes the fix for `finding`: its rule's recipe, applied to every occurrence of that rule in
+/// the file the recipe edits. The file is read now, so the proposal reflects it as it is.
+pub fn propose(scanner: &Scanner, root: &Path, finding: &Finding) -> Result<FileFix, String> {
+    let rules = vec![finding.rule.to_string()];
+    let (fixes, errors) = fix::propose(scanner, root, std::slice::from_ref(finding), &rules);
+    if let Some(fix) = fixes.into_iter().next() {
+        return Ok(fix);
+    }
+    Err(match errors.into_iter().next() {
+        Some(error) => sanitize(&error.to_string()).into_owned(),
+        None => format!(
+            "the automatic fix does not apply to {} as it is now; the detail explains the fix by hand",
+            sanitize(&finding.path)
+        ),
+    })
+}
+
+/// Why an undo was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UndoRefusal {
+    #[error("{0} changed since the fix; your edits are kept, so the fix can no longer be undone here")]
+    Changed(String),
+    #[error("{0} is no longer a regular file (links are never written through)")]
+    NotRegular(String),
+    #[error("{0} is outside the project")]
+    OutsideRoot(String),
+    #[error("could not undo the fix to {path}: {message}")]
+    Io { path: String, message: String },
+}
+
+impl UndoRefusal {
+    /// True when trying again cannot succeed (the fix is dropped from the undo list).
+    pub fn is_final(&self) -> bool {
+        !matches!(self, UndoRefusal::Io { .. })
+    }
+}
+
+/// Puts back what the file held before `fix`, only if it still holds exactly what the fix wrote.
+/// A file the fix created is removed. Links and paths leaving `root` are refused.
+pub fn undo(root: &Path, fix: &FileFix) -> Result<(), UndoRefusal> {
+    let shown = sanitize(&fix.path).into_owned();
+    let io = |e: std::io::Error| UndoRefusal::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    let rel = Path::new(&fix.path);
+    if rel.is_absolute() || fix.path.split('/').any(|part| part == "..") {
+        return Err(UndoRefusal::OutsideRoot(shown));
+    }
+    let root = root.canonicalize().map_err(io)?;
+    let path = root.join(rel);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(UndoRefusal::Changed(shown));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    if meta.file_type().is_symlink() || !meta.is_file() {
+        return Err(UndoRefusal::NotRegular(shown));
+    }
+    let real = path.canonicalize().map_err(io)?;
+    if !real.starts_with(&root) {
+        return Err(UndoRefusal::OutsideRoot(shown));
+    }
+    let now = std::fs::read(&real).map_err(io)?;
+    if now != fix.after.as_bytes() {
+        return Err(UndoRefusal::Changed(shown));
+    }
+    if fix.existed {
+        write_atomic(&real, fix.before.as_bytes()).map_err(io)
+    } else {
+        std::fs::remove_file(&real).map_err(io)
+    }
+}
+
+/// The fix's unified diff as lines to show: control characters escaped, and the values of the
+/// secret findings in `secrets` (findings in the same file) redacted wherever a line shows them.
+pub fn diff_lines(fix: &FileFix, secrets: &[&Finding]) -> Vec<String> {
+    let values = secret_values(&fix.before, secrets);
+    fix.diff()
+        .lines()
+        .map(|line| {
+            let mut line = line.trim_end_matches('\r').to_owned();
+            for value in &values {
+                if line.contains(value.as_str()) {
+                    line = line.replace(value.as_str(), &redact(value));
+                }
+            }
+            sanitize(&line).into_owned()
+        })
+        .collect()
+}
+
+/// The raw text each secret finding covers in `text`, longest first.
+fn secret_values(text: &str, secrets: &[&Finding]) -> Vec<String> {
+    let lines: Vec<&str> = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut values = Vec::new();
+    for finding in secrets {
+        let last = finding.end_line.max(finding.line);
+        // A finding without a span (a whole-file or whole-line one) hides its whole line.
+        let no_span = last == finding.line && finding.end_column <= finding.column;
+        for number in finding.line..=last.min(finding.line.saturating_add(MAX_SECRET_LINES)) {
+            let Some(line) = number
+                .checked_sub(1)
+                .and_then(|i| lines.get(i as usize))
+            else {
+                break;
+            };
+            let chars: Vec<char> = line.chars().collect();
+            let start = if number == finding.line && !no_span {
+                finding.column.saturating_sub(1) as usize
+            } else {
+                0
+            };
+            let end = if number == last && !no_span {
+                finding.end_column.saturating_sub(1) as usize
+            } else {
+                chars.len()
+            };
+            let (start, end) = (start.min(chars.len()), end.min(chars.len()));
+            let value: String = chars[start..end.max(start)].iter().collect();
+            let value = value.trim();
+            // Too short to hide meaningfully, and replacing it would garble unrelated text.
+            if value.chars().count() >= 4 {
+                values.push(value.to_owned());
+            }
+        }
+    }
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.dedup();
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Autofix, Confidence, RuleId, Severity};
+
+    fn fix(before: &str, after: &str) -> FileFix {
+        FileFix {
+            path: "app/settings.py".into(),
+            before: before.into(),
+            after: after.into(),
+            existed: true,
+            fixed: vec![("code/tls-verify-disabled".into(), 2)],
+            safety: Autofix::Safe,
+        }
+    }
+
+    fn secret(line: u32, column: u32, end_column: u32) -> Finding {
+        Finding {
+            rule: RuleId::parse("secrets/generic-assignment").unwrap(),
+            severity: Severity::High,
+            confidence: Confidence::High,
+            path: "app/settings.py".into(),
+            line,
+            column,
+            end_line: line,
+            end_column,
+            message: String::new(),
+            snippet: String::new(),
+            snippet_column: 0,
+            fingerprint: String::new(),
+            fix: Autofix::None,
+        }
+    }
+
+    #[test]
+    fn the_diff_hides_secrets_in_context_and_escapes_control_characters() {
+        let before = "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=False)\nx = '\x1b[2J'\n";
+        let after = "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=True)\nx = '\x1b[2J'\n";
+        let lines = diff_lines(&fix(before, after), &[&secret(1, 10, 33)]);
+        let text = lines.join("\n");
+        assert!(text.contains("-r = get(url, verify=False)"), "{text}");
+        assert!(text.contains("+r = get(url, verify=True)"), "{text}");
+        assert!(!text.contains("FAKEFAKE"), "{text}");
+        assert!(text.contains(&redact("sk_test_FAKEFAKEFAKE1234")), "{text}");
+        assert!(!text.contains('\x1b'), "{text}");
+    }
+
+    #[test]
+    fn undo_restores_only_what_the_fix_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app/settings.py");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let f = fix("a = 1\r\n", "a = 2\r\n");
+        std::fs::write(&path, &f.after).unwrap();
+        undo(dir.path(), &f).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 1\r\n");
+        // Undoing again: the file no longer holds the fix, so nothing is written.
+        assert!(matches!(undo(dir.path(), &f), Err(UndoRefusal::Changed(_))));
+        std::fs::write(&path, "a = 3\n").unwrap();
+        assert!(matches!(undo(dir.path(), &f), Err(UndoRefusal::Changed(_))));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a = 3\n");
+    }
+
+    #[test]
+    fn undo_removes_a_file_the_fix_created_and_refuses_links_and_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = FileFix {
+            path: ".gitignore".into(),
+            before: String::new(),
+            after: ".env\n".into(),
+            existed: false,
+            fixed: vec![],
+            safety: Autofix::Safe,
+        };
+        std::fs::write(dir.path().join(".gitignore"), ".env\n").unwrap();
+        undo(dir.path(), &created).unwrap();
+        assert!(!dir.path().join(".gitignore").exists());
+
+        let outside = FileFix {
+            path: "../x".into(),
+            ..created.clone()
+        };
+        assert!(matches!(
+            undo(dir.path(), &outside),
+            Err(UndoRefusal::OutsideRoot(_))
+        ));
+        #[cfg(unix)]
+        {
+            let elsewhere = tempfile::tempdir().unwrap();
+            let target = elsewhere.path().join("t");
+            std::fs::write(&target, ".env\n").unwrap();
+            std::os::unix::fs::symlink(&target, dir.path().join(".gitignore")).unwrap();
+            assert!(matches!(
+                undo(dir.path(), &created),
+                Err(UndoRefusal::NotRegular(_))
+            ));
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), ".env\n");
+        }
+    }
+}
