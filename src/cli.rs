@@ -100,10 +100,7 @@ pub enum LabCommand {
         dir: Option<PathBuf>,
     },
     /// Check a lab: exit 0 when solved, 1 with what remains and the next hint.
-    Check {
-        id: String,
-        dir: Option<PathBuf>,
-    },
+    Check { id: String, dir: Option<PathBuf> },
 }
 
 /// Formats for listings.
@@ -194,7 +191,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
         Some(Command::Lab(command)) => lab(command),
         Some(Command::Fix { path, rules, apply }) => fix(&path, &rules, apply),
-        Some(Command::Init { path, fail_on, force }) => {
+        Some(Command::Init {
+            path,
+            fail_on,
+            force,
+        }) => {
             let written = crate::init::write(&path, fail_on, force)?;
             println!(
                 "Wrote {}. Commit it, and findings will appear under Security → Code scanning.",
@@ -393,7 +394,9 @@ fn watch_loop(
         Format::Text => args.color.resolve(),
         _ => output::style::Style::PLAIN,
     };
-    let emit = |live: &crate::scan::live::LiveScan, delta: Option<&crate::scan::live::Delta>| -> Result<()> {
+    let emit = |live: &crate::scan::live::LiveScan,
+                delta: Option<&crate::scan::live::Delta>|
+     -> Result<()> {
         let mut report = live.report().clone();
         if let Some(baseline) = baseline {
             report.stats.baselined = baseline.filter(&mut report.findings);
@@ -416,7 +419,10 @@ fn watch_loop(
         write_stdout(&text)
     };
     emit(&live, None)?;
-    eprintln!("seccoach: watching {} for changes (Ctrl-C to stop)", crate::display::sanitize(&root.display().to_string()));
+    eprintln!(
+        "seccoach: watching {} for changes (Ctrl-C to stop)",
+        crate::display::sanitize(&root.display().to_string())
+    );
     while let Ok(mut paths) = rx.recv() {
         // Coalesce whatever else arrived meanwhile into one re-scan.
         while let Ok(more) = rx.try_recv() {
@@ -525,7 +531,10 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
                     let width = labs.iter().map(|l| l.id.len()).max().unwrap_or(0);
                     let mut text = String::new();
                     for l in &labs {
-                        text.push_str(&format!("{:<width$}  {}  (lesson {})\n", l.id, l.title, l.lesson));
+                        text.push_str(&format!(
+                            "{:<width$}  {}  (lesson {})\n",
+                            l.id, l.title, l.lesson
+                        ));
                     }
                     text.push_str("\n`seccoach lab start <id>` copies a lab's project to a folder you can edit.\n");
                     text
@@ -558,7 +567,10 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
                         eprintln!("seccoach: {}", crate::display::sanitize(&e.to_string()));
                     }
                 }
-                write_stdout(&format!("Solved: {}. Every check passes and the project still does its job.\n", l.title))?;
+                write_stdout(&format!(
+                    "Solved: {}. Every check passes and the project still does its job.\n",
+                    l.title
+                ))?;
                 return Ok(ExitCode::SUCCESS);
             }
             let mut text = String::from("Not yet.\n");
@@ -572,7 +584,11 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
                 ));
             }
             for inv in &outcome.broken {
-                text.push_str(&format!("  broken: {} ({})\n", inv.description, crate::display::sanitize(&inv.path)));
+                text.push_str(&format!(
+                    "  broken: {} ({})\n",
+                    inv.description,
+                    crate::display::sanitize(&inv.path)
+                ));
             }
             text.push_str(&format!("\nHint: {}\n", crate::lab::next_hint(&l, &dir)));
             write_stdout(&text)?;
@@ -589,7 +605,9 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
     for id in rules {
         match catalog.rule(id) {
             None => bail!("--rule {id}: unknown rule id (see `seccoach checks`)"),
-            Some(rule) if !rule.autofix.is_available() => bail!("--rule {id}: this rule has no automatic fix"),
+            Some(rule) if !rule.autofix.is_available() => {
+                bail!("--rule {id}: this rule has no automatic fix")
+            }
             Some(_) => {}
         }
     }
@@ -648,5 +666,9 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
         ));
     }
     write_stdout(&out)?;
-    Ok(if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -232,7 +232,12 @@ mod tests {
     use super::*;
 
     /// The snippet as it was first computed: materialise the redacted line, then window it.
-    fn reference(line: &str, secret: Option<Range<usize>>, focus: usize, max: usize) -> (String, usize) {
+    fn reference(
+        line: &str,
+        secret: Option<Range<usize>>,
+        focus: usize,
+        max: usize,
+    ) -> (String, usize) {
         let line = match secret {
             Some(range) if !range.is_empty() => {
                 let chars: Vec<char> = line.chars().collect();
@@ -253,7 +258,11 @@ mod tests {
             String::new(),
             "short".to_owned(),
             "é".repeat(300),
-            format!("{}SECRETVALUE1234567890{}", "a".repeat(500), "çb".repeat(400)),
+            format!(
+                "{}SECRETVALUE1234567890{}",
+                "a".repeat(500),
+                "çb".repeat(400)
+            ),
             format!("x = \"{}\"", "k".repeat(40)),
             "token".repeat(40),
         ];

@@ -77,7 +77,9 @@ type LabSources = (Option<(String, &'static str)>, Vec<(String, &'static str)>);
 pub fn all(catalog: &Catalog) -> Result<Vec<Lab>, LoadError> {
     let mut by_id: BTreeMap<String, LabSources> = BTreeMap::new();
     for (path, text) in embedded::LABS {
-        let Some((id, rest)) = path.split_once('/') else { continue };
+        let Some((id, rest)) = path.split_once('/') else {
+            continue;
+        };
         let entry = by_id.entry(id.to_owned()).or_default();
         if rest == "lab.toml" {
             entry.0 = Some((format!("lessons/labs/{path}"), text));
@@ -88,23 +90,42 @@ pub fn all(catalog: &Catalog) -> Result<Vec<Lab>, LoadError> {
     let mut labs = Vec::new();
     for (dir, (definition, files)) in by_id {
         let Some((file, text)) = definition else {
-            return Err(LoadError::at(&format!("lessons/labs/{dir}"), None, "lab folder without lab.toml"));
+            return Err(LoadError::at(
+                &format!("lessons/labs/{dir}"),
+                None,
+                "lab folder without lab.toml",
+            ));
         };
         labs.push(parse(&file, text, files, catalog)?);
     }
     Ok(labs)
 }
 
-fn parse(file: &str, text: &str, files: Vec<(String, &'static str)>, catalog: &Catalog) -> Result<Lab, LoadError> {
+fn parse(
+    file: &str,
+    text: &str,
+    files: Vec<(String, &'static str)>,
+    catalog: &Catalog,
+) -> Result<Lab, LoadError> {
     let raw: LabFile = toml::from_str(text).map_err(|e| {
-        LoadError::at(file, e.span().map(|s| crate::catalog::line_of(text, s.start)), e.message().trim().to_owned())
+        LoadError::at(
+            file,
+            e.span().map(|s| crate::catalog::line_of(text, s.start)),
+            e.message().trim().to_owned(),
+        )
     })?;
     let err = |message: String| LoadError::at(file, None, message);
     if !file.contains(&format!("/{}/", raw.id)) {
-        return Err(err(format!("lab id `{}` does not match its folder", raw.id)));
+        return Err(err(format!(
+            "lab id `{}` does not match its folder",
+            raw.id
+        )));
     }
     if catalog.lesson(&raw.lesson).is_none() {
-        return Err(err(format!("lab `{}` names unknown lesson `{}`", raw.id, raw.lesson)));
+        return Err(err(format!(
+            "lab `{}` names unknown lesson `{}`",
+            raw.id, raw.lesson
+        )));
     }
     for rule in &raw.rules {
         if catalog.rule(rule).is_none() {
@@ -113,11 +134,15 @@ fn parse(file: &str, text: &str, files: Vec<(String, &'static str)>, catalog: &C
     }
     for inv in &raw.invariant {
         if let Some(pattern) = &inv.matches {
-            Regex::new(pattern).map_err(|e| err(format!("invariant on {}: bad regex: {e}", inv.path)))?;
+            Regex::new(pattern)
+                .map_err(|e| err(format!("invariant on {}: bad regex: {e}", inv.path)))?;
         }
     }
     if raw.rules.is_empty() || raw.hints.is_empty() || files.is_empty() {
-        return Err(err(format!("lab `{}` needs rules, hints and project files", raw.id)));
+        return Err(err(format!(
+            "lab `{}` needs rules, hints and project files",
+            raw.id
+        )));
     }
     Ok(Lab {
         id: raw.id,
@@ -145,7 +170,10 @@ pub fn start(lab: &Lab, dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir)?;
         if entries.next().is_some() {
-            anyhow::bail!("{} is not empty; choose a new folder (nothing was written)", dir.display());
+            anyhow::bail!(
+                "{} is not empty; choose a new folder (nothing was written)",
+                dir.display()
+            );
         }
     }
     std::fs::create_dir_all(dir)?;
@@ -163,7 +191,11 @@ pub fn start(lab: &Lab, dir: &Path) -> anyhow::Result<()> {
 /// invariants.
 pub fn check(lab: &Lab, catalog: Arc<Catalog>, dir: &Path) -> anyhow::Result<Outcome> {
     if !dir.is_dir() {
-        anyhow::bail!("{} does not exist; run `seccoach lab start {}` first", dir.display(), lab.id);
+        anyhow::bail!(
+            "{} does not exist; run `seccoach lab start {}` first",
+            dir.display(),
+            lab.id
+        );
     }
     let scanner = Scanner::new(catalog, ScanOptions::default());
     let report = scanner.scan(dir)?;

@@ -371,17 +371,31 @@ impl<'a> Source<'a> {
         if whole_line {
             return true;
         }
-        // A trailing line comment before the match (`x = 1  # note`), outside quotes. The marker
-        // and quotes are ASCII, so the bytes give the same answer as the decoded text would,
-        // without decoding or copying a long line for every match on it.
-        let line_comment = prefixes.iter().find(|p| **p == "#" || **p == "//");
-        if let Some(marker) = line_comment
-            && let Some(at) = memchr::memmem::find(before, marker.as_bytes())
-        {
-            let head = &before[..at];
-            let quotes = memchr::memchr2_iter(b'"', b'\'', head).count();
-            let glued = *marker == "//" && head.ends_with(b":");
-            if quotes.is_multiple_of(2) && !glued {
+        // A trailing line comment before the match (`x = 1  # note`): the marker must stand
+        // outside any string literal on the line.
+        let Some(marker) = prefixes.iter().find(|p| **p == "#" || **p == "//") else {
+            return false;
+        };
+        // Byte-wise: the quotes and markers are ASCII, and UTF-8 never reuses ASCII bytes.
+        let marker = marker.as_bytes();
+        let mut quote: Option<u8> = None;
+        let mut escaped = false;
+        for (i, &b) in before.iter().enumerate() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == q {
+                    quote = None;
+                }
+                continue;
+            }
+            if matches!(b, b'"' | b'\'' | b'`') {
+                quote = Some(b);
+            } else if before[i..].starts_with(marker)
+                && !(marker == b"//" && before[..i].ends_with(b":"))
+            {
                 return true;
             }
         }
@@ -476,14 +490,28 @@ mod tests {
         if prefixes.iter().any(|p| before.trim_start().starts_with(p)) {
             return true;
         }
-        let line_comment = prefixes.iter().find(|p| **p == "#" || **p == "//");
-        if let Some(marker) = line_comment
-            && let Some(at) = before.find(marker)
-        {
-            let head = &before[..at];
-            let quotes = head.matches('"').count() + head.matches('\'').count();
-            let glued = *marker == "//" && head.ends_with(':');
-            return quotes.is_multiple_of(2) && !glued;
+        let Some(marker) = prefixes.iter().find(|p| **p == "#" || **p == "//") else {
+            return false;
+        };
+        // Decoded, character by character: a marker outside string literals.
+        let mut quote = None;
+        let mut escaped = false;
+        for (i, c) in before.char_indices() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            } else if matches!(c, '"' | '\'' | '`') {
+                quote = Some(c);
+            } else if before[i..].starts_with(marker)
+                && !(*marker == "//" && before[..i].ends_with(':'))
+            {
+                return true;
+            }
         }
         false
     }
@@ -511,7 +539,12 @@ mod tests {
         cont.extend(b"# token");
         lines.push(cont);
         lines.push(format!("{}# token", "é".repeat(200)).into_bytes());
-        for kind in [FileKind::Python, FileKind::Javascript, FileKind::Php, FileKind::Json] {
+        for kind in [
+            FileKind::Python,
+            FileKind::Javascript,
+            FileKind::Php,
+            FileKind::Json,
+        ] {
             for line in &lines {
                 let mut text = b"first\n".to_vec();
                 text.extend(line);
@@ -527,6 +560,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn comment_markers_inside_strings_do_not_count() {
+        let rb = "User.where(\"name = '#{params[:q]}'\")  # search\n";
+        let src = Source::new("a.rb", FileKind::Ruby, rb.as_bytes());
+        assert!(!src.in_comment(rb.find("params").unwrap()));
+        assert!(src.in_comment(rb.find("search").unwrap()));
+        let py = "x = 'it\\'s # not' + y  # yes\n";
+        let src = Source::new("a.py", FileKind::Python, py.as_bytes());
+        assert!(!src.in_comment(py.find("+ y").unwrap()));
+        assert!(src.in_comment(py.find("yes").unwrap()));
     }
 
     #[test]

@@ -5,8 +5,10 @@
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 /// How long events are collected before a batch is delivered.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -23,11 +25,15 @@ fn ignored_by_root(root: &Path) -> Gitignore {
 }
 
 /// Watches `root` recursively and calls `on_change` with each batch of changed paths that are
-/// not inside `.git` and not ignored by the root `.gitignore`.
-pub fn watch(root: &Path, on_change: impl Fn(Vec<PathBuf>) + Send + 'static) -> notify::Result<Watch> {
+/// not inside `.git`, not ignored by the root `.gitignore`, and really changed (not just read).
+pub fn watch(
+    root: &Path,
+    on_change: impl Fn(Vec<PathBuf>) + Send + 'static,
+) -> notify::Result<Watch> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let ignore = ignored_by_root(&root);
     let base = root.clone();
+    let filter = Mutex::new(ChangeFilter::new());
     let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
         let Ok(events) = result else { return };
         let mut paths: Vec<PathBuf> = events
@@ -36,11 +42,17 @@ pub fn watch(root: &Path, on_change: impl Fn(Vec<PathBuf>) + Send + 'static) -> 
             .filter(|p| {
                 let rel = p.strip_prefix(&base).unwrap_or(p);
                 !rel.components().any(|c| c.as_os_str() == ".git")
-                    && !ignore.matched_path_or_any_parents(rel, p.is_dir()).is_ignore()
+                    && !ignore
+                        .matched_path_or_any_parents(rel, p.is_dir())
+                        .is_ignore()
             })
             .collect();
         paths.sort();
         paths.dedup();
+        let Ok(mut filter) = filter.lock() else {
+            return;
+        };
+        let paths = filter.changed(paths);
         if !paths.is_empty() {
             on_change(paths);
         }
@@ -51,9 +63,100 @@ pub fn watch(root: &Path, on_change: impl Fn(Vec<PathBuf>) + Send + 'static) -> 
     })
 }
 
+/// Tells real changes from mere reads. The watcher reports a file being opened as if it changed
+/// (inotify's open events), so every check, which reads files, would start the next one and the
+/// coach would never rest. A path counts as changed when it appeared or went, when its
+/// status-change time, modification time or size differ from when it was last seen, or, seen for
+/// the first time, when its status changed since watching began.
+#[derive(Debug)]
+pub struct ChangeFilter {
+    /// When watching began, less a little for coarse file-system clocks.
+    since: SystemTime,
+    seen: HashMap<PathBuf, Option<FileState>>,
+}
+
+/// What a path looked like: (status-change time, modification time, size).
+type FileState = (Option<SystemTime>, Option<SystemTime>, u64);
+
+/// File-system clocks tick coarsely; a change this close before watching began still counts.
+const CLOCK_SLACK: Duration = Duration::from_secs(2);
+
+impl ChangeFilter {
+    pub fn new() -> ChangeFilter {
+        let now = SystemTime::now();
+        ChangeFilter {
+            since: now.checked_sub(CLOCK_SLACK).unwrap_or(now),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Keeps the paths that really changed.
+    pub fn changed(&mut self, paths: Vec<PathBuf>) -> Vec<PathBuf> {
+        paths
+            .into_iter()
+            .filter(|path| {
+                let now = std::fs::symlink_metadata(path)
+                    .ok()
+                    .map(|meta| state_of(&meta));
+                let changed = match self.seen.get(path) {
+                    Some(before) => *before != now,
+                    None => now.is_none_or(|(status, modified, _)| {
+                        status.or(modified).is_none_or(|t| t >= self.since)
+                    }),
+                };
+                self.seen.insert(path.clone(), now);
+                changed
+            })
+            .collect()
+    }
+}
+
+impl Default for ChangeFilter {
+    fn default() -> Self {
+        ChangeFilter::new()
+    }
+}
+
+fn state_of(meta: &std::fs::Metadata) -> FileState {
+    #[cfg(unix)]
+    let status = {
+        use std::os::unix::fs::MetadataExt;
+        u64::try_from(meta.ctime()).ok().map(|secs| {
+            SystemTime::UNIX_EPOCH
+                + Duration::new(secs, u32::try_from(meta.ctime_nsec()).unwrap_or(0))
+        })
+    };
+    #[cfg(not(unix))]
+    let status = None;
+    (status, meta.modified().ok(), meta.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_a_file_is_not_a_change_but_writing_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.py");
+        let old = dir.path().join("old.py");
+        std::fs::write(&old, "x = 1\n").unwrap();
+        // A file last changed long before watching began, merely opened: no change.
+        let mut filter = ChangeFilter::new();
+        filter.since = SystemTime::now() + Duration::from_secs(60);
+        assert!(filter.changed(vec![old.clone()]).is_empty());
+        let mut filter = ChangeFilter::new();
+        let changed = |filter: &mut ChangeFilter| !filter.changed(vec![file.clone()]).is_empty();
+        std::fs::write(&file, "x = 1\n").unwrap();
+        assert!(changed(&mut filter), "created");
+        let _ = std::fs::read(&file).unwrap();
+        assert!(!changed(&mut filter), "only read");
+        std::fs::write(&file, "x = 22\n").unwrap();
+        assert!(changed(&mut filter), "written");
+        std::fs::remove_file(&file).unwrap();
+        assert!(changed(&mut filter), "removed");
+        assert!(!changed(&mut filter), "still gone");
+    }
     use std::sync::mpsc;
 
     #[test]
@@ -69,8 +172,15 @@ mod tests {
         std::thread::sleep(Duration::from_millis(100));
         std::fs::write(dir.path().join("target/build.o"), "x").unwrap();
         std::fs::write(dir.path().join("app.py"), "x = 1\n").unwrap();
-        let batch = rx.recv_timeout(Duration::from_secs(10)).expect("a batch of changes");
+        let batch = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a batch of changes");
         assert!(batch.iter().any(|p| p.ends_with("app.py")), "{batch:?}");
-        assert!(!batch.iter().any(|p| p.starts_with(dir.path().canonicalize().unwrap().join("target"))), "{batch:?}");
+        assert!(
+            !batch
+                .iter()
+                .any(|p| p.starts_with(dir.path().canonicalize().unwrap().join("target"))),
+            "{batch:?}"
+        );
     }
 }

@@ -797,7 +797,10 @@ mod tests {
             matches!(result, Err(YamlError::AliasBudget { .. })),
             "{result:?}"
         );
-        assert!(started.elapsed() < Duration::from_secs(60), "hang guard only");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "hang guard only"
+        );
     }
 
     #[test]

@@ -497,7 +497,11 @@ fn watch_mode_writes_one_json_report_per_change() {
     assert_eq!(first["summary"]["total"], 2);
     // Give the watcher a moment to be armed, then fix the secret.
     std::thread::sleep(Duration::from_millis(300));
-    std::fs::write(dir.path().join("app/settings.py"), "import os\nACME = os.environ[\"ACME\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("app/settings.py"),
+        "import os\nACME = os.environ[\"ACME\"]\n",
+    )
+    .unwrap();
     let mut report = next("after the fix");
     // An editor may save in several steps; wait for the report that reflects the final content.
     while report["summary"]["total"] != 1 {
@@ -511,7 +515,11 @@ fn watch_mode_writes_one_json_report_per_change() {
 #[test]
 fn a_catch_all_rule_yields_to_a_specific_one_on_the_same_value() {
     let dir = project();
-    std::fs::write(dir.path().join("app/settings.py"), format!("ACME_TOKEN = \"{TOKEN}\"\n")).unwrap();
+    std::fs::write(
+        dir.path().join("app/settings.py"),
+        format!("ACME_TOKEN = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
     let report = json(dir.path(), &[]);
     let rules: Vec<&str> = report["findings"]
         .as_array()
@@ -520,5 +528,9 @@ fn a_catch_all_rule_yields_to_a_specific_one_on_the_same_value() {
         .filter(|f| f["path"] == "app/settings.py")
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["secrets/acme-token"], "secrets/generic-assignment yields to the specific rule");
+    assert_eq!(
+        rules,
+        ["secrets/acme-token"],
+        "secrets/generic-assignment yields to the specific rule"
+    );
 }

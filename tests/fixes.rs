@@ -45,7 +45,11 @@ fn fixture_dirs() -> Vec<(String, PathBuf)> {
     for area in std::fs::read_dir(&root).unwrap().flatten() {
         for rule in std::fs::read_dir(area.path()).unwrap().flatten() {
             out.push((
-                format!("{}/{}", area.file_name().to_string_lossy(), rule.file_name().to_string_lossy()),
+                format!(
+                    "{}/{}",
+                    area.file_name().to_string_lossy(),
+                    rule.file_name().to_string_lossy()
+                ),
                 rule.path(),
             ));
         }
@@ -62,7 +66,9 @@ fn check_fixture(rule: &str, dir: &Path) -> Result<(), String> {
     copy_tree(&dir.join("before"), work);
     let report = scanner.scan(work).unwrap();
     if !report.findings.iter().any(|f| f.rule.as_str() == rule) {
-        return Err(format!("{rule}: the `before` project has no finding of the rule"));
+        return Err(format!(
+            "{rule}: the `before` project has no finding of the rule"
+        ));
     }
     let rules = vec![rule.to_owned()];
     let (fixes, errors) = fix::propose(&scanner, work, &report.findings, &rules);
@@ -71,14 +77,25 @@ fn check_fixture(rule: &str, dir: &Path) -> Result<(), String> {
     }
     for file_fix in &fixes {
         if !file_fix.diff().contains("@@") {
-            return Err(format!("{rule}: the diff of {} shows no hunk", file_fix.path));
+            return Err(format!(
+                "{rule}: the diff of {} shows no hunk",
+                file_fix.path
+            ));
         }
         fix::apply(work, file_fix).map_err(|e| format!("{rule}: {e}"))?;
     }
-    for rel in files(&dir.join("before")).into_iter().chain(files(&dir.join("after"))) {
-        let expected_path = if dir.join("after").join(&rel).exists() { dir.join("after").join(&rel) } else { dir.join("before").join(&rel) };
+    for rel in files(&dir.join("before"))
+        .into_iter()
+        .chain(files(&dir.join("after")))
+    {
+        let expected_path = if dir.join("after").join(&rel).exists() {
+            dir.join("after").join(&rel)
+        } else {
+            dir.join("before").join(&rel)
+        };
         let expected = std::fs::read(&expected_path).unwrap();
-        let actual = std::fs::read(work.join(&rel)).map_err(|e| format!("{rule}: {}: {e}", rel.display()))?;
+        let actual = std::fs::read(work.join(&rel))
+            .map_err(|e| format!("{rule}: {}: {e}", rel.display()))?;
         if expected != actual {
             return Err(format!(
                 "{rule}: {} differs from the expected result:\n--- expected\n{}\n--- actual\n{}",
@@ -90,11 +107,17 @@ fn check_fixture(rule: &str, dir: &Path) -> Result<(), String> {
     }
     let after = scanner.scan(work).unwrap();
     if let Some(left) = after.findings.iter().find(|f| f.rule.as_str() == rule) {
-        return Err(format!("{rule}: still found after the fix at {}:{}", left.path, left.line));
+        return Err(format!(
+            "{rule}: still found after the fix at {}:{}",
+            left.path, left.line
+        ));
     }
     let (again, _) = fix::propose(&scanner, work, &after.findings, &rules);
     if !again.is_empty() {
-        return Err(format!("{rule}: applying again would change {:?}", again.iter().map(|f| &f.path).collect::<Vec<_>>()));
+        return Err(format!(
+            "{rule}: applying again would change {:?}",
+            again.iter().map(|f| &f.path).collect::<Vec<_>>()
+        ));
     }
     Ok(())
 }
@@ -114,9 +137,18 @@ fn every_rule_with_an_autofix_has_a_recipe_and_a_fixture() {
     let fixtures: Vec<String> = fixture_dirs().into_iter().map(|(rule, _)| rule).collect();
     for rule in catalog.rules() {
         let has_recipe = fix::RULES.contains(&rule.id.as_str());
-        assert_eq!(rule.autofix.is_available(), has_recipe, "{}: autofix flag and recipe disagree", rule.id);
+        assert_eq!(
+            rule.autofix.is_available(),
+            has_recipe,
+            "{}: autofix flag and recipe disagree",
+            rule.id
+        );
         if has_recipe {
-            assert!(fixtures.contains(&rule.id.to_string()), "{}: no fix fixture", rule.id);
+            assert!(
+                fixtures.contains(&rule.id.to_string()),
+                "{}: no fix fixture",
+                rule.id
+            );
         }
     }
 }
@@ -126,7 +158,8 @@ fn a_file_changed_after_the_proposal_is_not_overwritten() {
     let catalog = Arc::new(Catalog::embedded().unwrap());
     let scanner = Scanner::new(catalog, ScanOptions::default());
     let temp = tempfile::tempdir().unwrap();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fixes/code/tls-verify-disabled/before");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fixes/code/tls-verify-disabled/before");
     copy_tree(&dir, temp.path());
     let report = scanner.scan(temp.path()).unwrap();
     let (fixes, _) = fix::propose(&scanner, temp.path(), &report.findings, &[]);
@@ -134,7 +167,10 @@ fn a_file_changed_after_the_proposal_is_not_overwritten() {
     std::fs::write(temp.path().join("client.py"), "# edited meanwhile\n").unwrap();
     let err = fix::apply(temp.path(), &fixes[0]).unwrap_err();
     assert!(err.to_string().contains("changed since"), "{err}");
-    assert_eq!(std::fs::read_to_string(temp.path().join("client.py")).unwrap(), "# edited meanwhile\n");
+    assert_eq!(
+        std::fs::read_to_string(temp.path().join("client.py")).unwrap(),
+        "# edited meanwhile\n"
+    );
 }
 
 #[cfg(unix)]
@@ -144,8 +180,16 @@ fn fixes_never_write_through_links_or_outside_the_root() {
     let scanner = Scanner::new(catalog, ScanOptions::default());
     let outside = tempfile::tempdir().unwrap();
     let root = tempfile::tempdir().unwrap();
-    std::fs::write(outside.path().join("client.py"), "requests.get(u, verify=False)\n").unwrap();
-    std::os::unix::fs::symlink(outside.path().join("client.py"), root.path().join("client.py")).unwrap();
+    std::fs::write(
+        outside.path().join("client.py"),
+        "requests.get(u, verify=False)\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("client.py"),
+        root.path().join("client.py"),
+    )
+    .unwrap();
     let fake = seccoach::finding::Finding {
         rule: seccoach::catalog::RuleId::parse("code/tls-verify-disabled").unwrap(),
         severity: seccoach::catalog::Severity::High,
@@ -163,11 +207,25 @@ fn fixes_never_write_through_links_or_outside_the_root() {
     };
     let (fixes, errors) = fix::propose(&scanner, root.path(), std::slice::from_ref(&fake), &[]);
     assert!(fixes.is_empty());
-    assert!(errors.iter().any(|e| e.to_string().contains("not a regular file")), "{errors:?}");
-    let escape = seccoach::finding::Finding { path: "../client.py".into(), ..fake };
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.to_string().contains("not a regular file")),
+        "{errors:?}"
+    );
+    let escape = seccoach::finding::Finding {
+        path: "../client.py".into(),
+        ..fake
+    };
     let (_, errors) = fix::propose(&scanner, root.path(), &[escape], &[]);
-    assert!(errors.iter().any(|e| e.to_string().contains("outside")), "{errors:?}");
-    assert_eq!(std::fs::read_to_string(outside.path().join("client.py")).unwrap(), "requests.get(u, verify=False)\n");
+    assert!(
+        errors.iter().any(|e| e.to_string().contains("outside")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("client.py")).unwrap(),
+        "requests.get(u, verify=False)\n"
+    );
 }
 
 fn fix_all(files: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
@@ -187,7 +245,12 @@ fn fix_all(files: &[(&str, &str)]) -> std::collections::BTreeMap<String, String>
     }
     files
         .iter()
-        .map(|(p, _)| (p.to_string(), std::fs::read_to_string(temp.path().join(p)).unwrap()))
+        .map(|(p, _)| {
+            (
+                p.to_string(),
+                std::fs::read_to_string(temp.path().join(p)).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -196,14 +259,29 @@ fn privileged_is_switched_off_before_escalation_and_flow_style_is_respected() {
     let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: x\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n      securityContext: {runAsNonRoot: true, privileged: true}\n";
     let out = fix_all(&[("pod.yaml", pod)]);
     let fixed = &out["pod.yaml"];
-    assert!(fixed.contains("{runAsNonRoot: true, privileged: false}"), "{fixed}");
-    assert!(seccoach::yaml::parse_str(fixed).is_ok(), "the manifest stays valid YAML:\n{fixed}");
-    assert_eq!(fixed.lines().count(), pod.lines().count(), "a flow mapping gets no new lines:\n{fixed}");
+    assert!(
+        fixed.contains("{runAsNonRoot: true, privileged: false}"),
+        "{fixed}"
+    );
+    assert!(
+        seccoach::yaml::parse_str(fixed).is_ok(),
+        "the manifest stays valid YAML:\n{fixed}"
+    );
+    assert_eq!(
+        fixed.lines().count(),
+        pod.lines().count(),
+        "a flow mapping gets no new lines:\n{fixed}"
+    );
 }
 
 #[test]
 fn a_bare_container_port_is_bound_to_localhost_with_an_ephemeral_host_port() {
-    let compose = "services:\n  search:\n    image: elasticsearch:8.15.0\n    ports:\n      - \"9200\"\n";
+    let compose =
+        "services:\n  search:\n    image: elasticsearch:8.15.0\n    ports:\n      - \"9200\"\n";
     let out = fix_all(&[("compose.yaml", compose)]);
-    assert!(out["compose.yaml"].contains("- \"127.0.0.1::9200\""), "{}", out["compose.yaml"]);
+    assert!(
+        out["compose.yaml"].contains("- \"127.0.0.1::9200\""),
+        "{}",
+        out["compose.yaml"]
+    );
 }

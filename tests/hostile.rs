@@ -46,7 +46,9 @@ value_group = 1
 /// A fake token of the test rule's format, distinct per `seed`; not a real secret.
 fn token(seed: u64) -> String {
     let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut out = String::from("hostile_");
     for _ in 0..24 {
         state = state
@@ -243,7 +245,8 @@ fn hostile_repository_is_scanned_safely() {
 
     // Invalid UTF-8 around a token: found, at the right line.
     let mut bad = b"ok = 1\n\xff\xfe\xfd broken \xc3\x28 bytes\n".to_vec();
-    bad.extend(format!("T = \"{}\"  # \xe2\x82\n", token(2)).as_bytes());
+    bad.extend(format!("T = \"{}\"  # ", token(2)).as_bytes());
+    bad.extend(b"\xe2\x82\n");
     write(&root.join("src/invalid_utf8.py"), &bad);
 
     // UTF-16 with a byte-order mark, both byte orders: decoded, the token found on line 3.
@@ -333,7 +336,10 @@ fn hostile_repository_is_scanned_safely() {
 
     // Unreadable file and folder (only effective when not running as root).
     let enforced = permissions_are_enforced(root);
-    write(&root.join("locked/file.py"), format!("T = \"{}\"\n", token(40)));
+    write(
+        &root.join("locked/file.py"),
+        format!("T = \"{}\"\n", token(40)),
+    );
     write(
         &root.join("locked-dir/inner.py"),
         format!("T = \"{}\"\n", token(41)),
@@ -379,7 +385,10 @@ fn hostile_repository_is_scanned_safely() {
     assert!(has("wide/f07777.py", 1), "{hits:?}");
     let deep_rel = format!(
         "deep/{}/bottom.py",
-        (0..200).map(|i| format!("d{i}")).collect::<Vec<_>>().join("/")
+        (0..200)
+            .map(|i| format!("d{i}"))
+            .collect::<Vec<_>>()
+            .join("/")
     );
     assert!(has(&deep_rel, 1), "{hits:?}");
     assert!(has("names/with space/file name.py", 1), "{hits:?}");
@@ -405,7 +414,10 @@ fn hostile_repository_is_scanned_safely() {
         assert!(!has("locked/file.py", 1), "{hits:?}");
         assert!(skipped(&report, "unreadable") >= 2, "{}", report["summary"]);
         let notes = report["notes"].to_string();
-        assert!(notes.contains("locked"), "unreadable entries are named: {notes}");
+        assert!(
+            notes.contains("locked"),
+            "unreadable entries are named: {notes}"
+        );
     } else {
         // As root both are readable; they are simply scanned.
         assert!(has("locked/file.py", 1), "{hits:?}");
@@ -439,7 +451,10 @@ fn hostile_repository_is_scanned_safely() {
             !text.lines().any(|l| l.starts_with("line.py")),
             "{format}: a newline in a file name broke a line:\n{text}"
         );
-        assert!(!run.stderr.contains('\u{1b}'), "{format}: raw ESC on stderr");
+        assert!(
+            !run.stderr.contains('\u{1b}'),
+            "{format}: raw ESC on stderr"
+        );
         assert!(text.contains("wide/f07777.py"), "{format}:\n{text}");
     }
     // Machine formats escape control characters by construction; check they stay parseable.
@@ -513,7 +528,9 @@ fn parser_bombs_are_bounded() {
     let root = dir.path();
 
     // YAML "billion laughs": nine levels of nine aliases.
-    let mut bomb = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut bomb = String::from(
+        "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for level in 1..10 {
         let prev = format!("*a{}", level - 1);
         let items = vec![prev.as_str(); 9].join(",");
@@ -572,7 +589,10 @@ fn parser_bombs_are_bounded() {
         open.push_str(" \\\n");
     }
     write(&root.join("build/Dockerfile.open"), &open);
-    write(&root.join("build/Dockerfile.crlf"), docker.replace('\n', "\r\n"));
+    write(
+        &root.join("build/Dockerfile.crlf"),
+        docker.replace('\n', "\r\n"),
+    );
 
     // Lesson-like Markdown with pathological nesting.
     write(&root.join("docs/nested.md"), pathological_markdown());
@@ -615,7 +635,10 @@ fn pathological_markdown_renders_in_bounded_time() {
     let md = pathological_markdown();
     let start = Instant::now();
     for width in [1u16, 40, 120] {
-        let text = seccoach::markdown::render(&md, seccoach::markdown::RenderOptions { width, color: true });
+        let text = seccoach::markdown::render(
+            &md,
+            seccoach::markdown::RenderOptions { width, color: true },
+        );
         assert!(!text.lines.is_empty());
     }
     assert!(start.elapsed() < TIME_LIMIT, "took {:?}", start.elapsed());

@@ -104,7 +104,10 @@ fn the_good_inputs_load() {
     let dir = repo();
     write(&dir.path().join(".seccoach/checks/team.toml"), GOOD_RULE);
     write(&dir.path().join(".seccoach/lessons/team.md"), GOOD_LESSON);
-    write(&dir.path().join(".seccoach.toml"), "exclude = [\"vendor/\"]\n");
+    write(
+        &dir.path().join(".seccoach.toml"),
+        "exclude = [\"vendor/\"]\n",
+    );
     let (code, stderr) = scan(dir.path(), &[]);
     assert_eq!(code, Some(0), "{stderr}");
 }
@@ -139,7 +142,12 @@ fn config_files() {
         let dir = repo();
         write(&dir.path().join(".seccoach.toml"), text);
         let result = scan(dir.path(), &[]);
-        assert!(result.0 == Some(2), "{what}: exit {:?}\n{}", result.0, result.1);
+        assert!(
+            result.0 == Some(2),
+            "{what}: exit {:?}\n{}",
+            result.0,
+            result.1
+        );
         assert_error(result, ".seccoach.toml", *line);
     }
 }
@@ -171,19 +179,39 @@ fn huge_config() {
 #[test]
 fn baselines() {
     let cases: &[(&str, &[u8], Option<usize>)] = &[
-        ("syntax", b"{\n\"version\": 1,\n\"findings\": [,]\n}", Some(3)),
-        ("truncated", b"{\"version\": 1, \"findings\": [{\"rule\": \"a\"", Some(1)),
+        (
+            "syntax",
+            b"{\n\"version\": 1,\n\"findings\": [,]\n}",
+            Some(3),
+        ),
+        (
+            "truncated",
+            b"{\"version\": 1, \"findings\": [{\"rule\": \"a\"",
+            Some(1),
+        ),
         ("empty", b"", None),
         ("wrong top type", b"[1, 2, 3]\n", Some(1)),
-        ("version as string", b"{\"version\": \"1\", \"findings\": []}", Some(1)),
-        ("future version", b"{\"version\": 9, \"findings\": []}", None),
+        (
+            "version as string",
+            b"{\"version\": \"1\", \"findings\": []}",
+            Some(1),
+        ),
+        (
+            "future version",
+            b"{\"version\": 9, \"findings\": []}",
+            None,
+        ),
         (
             "entry of the wrong type",
             b"{\n  \"version\": 1,\n  \"findings\": [\n    42\n  ]\n}",
             Some(4),
         ),
         ("missing findings", b"{\"version\": 1}", Some(1)),
-        ("invalid UTF-8", b"{\"version\": 1, \"findings\": [\"\xff\"]}", None),
+        (
+            "invalid UTF-8",
+            b"{\"version\": 1, \"findings\": [\"\xff\"]}",
+            None,
+        ),
         ("binary", b"\x00\x00\x00\x00", None),
     ];
     for (what, text, line) in cases {
@@ -191,7 +219,12 @@ fn baselines() {
         let baseline = dir.path().join("baseline.json");
         write(&baseline, text);
         let result = scan(dir.path(), &["--baseline", baseline.to_str().unwrap()]);
-        assert!(result.0 == Some(2), "{what}: exit {:?}\n{}", result.0, result.1);
+        assert!(
+            result.0 == Some(2),
+            "{what}: exit {:?}\n{}",
+            result.0,
+            result.1
+        );
         assert_error(result, "baseline.json", *line);
     }
 
@@ -249,7 +282,11 @@ fn rule_packs() {
         + 1;
     let truncated = &GOOD_RULE[..GOOD_RULE.len() / 2];
     let cases: Vec<(&str, Vec<u8>, Option<usize>)> = vec![
-        ("syntax", b"[[rule]]\nid = \"secrets/x\"\ntitle = \n".to_vec(), Some(3)),
+        (
+            "syntax",
+            b"[[rule]]\nid = \"secrets/x\"\ntitle = \n".to_vec(),
+            Some(3),
+        ),
         ("truncated", truncated.as_bytes().to_vec(), None),
         ("wrong top type", b"rule = 3\n".to_vec(), Some(1)),
         ("empty", Vec::new(), None),
@@ -351,7 +388,12 @@ fn rule_packs() {
         let dir = repo();
         write(&dir.path().join(".seccoach/checks/team.toml"), text);
         let result = scan(dir.path(), &[]);
-        assert!(result.0 == Some(2), "{what}: exit {:?}\n{}", result.0, result.1);
+        assert!(
+            result.0 == Some(2),
+            "{what}: exit {:?}\n{}",
+            result.0,
+            result.1
+        );
         assert_error(result, "team.toml", *line);
     }
 
@@ -432,7 +474,12 @@ fn lessons() {
         let dir = repo();
         write(&dir.path().join(".seccoach/lessons/team.md"), text);
         let result = scan(dir.path(), &[]);
-        assert!(result.0 == Some(2), "{what}: exit {:?}\n{}", result.0, result.1);
+        assert!(
+            result.0 == Some(2),
+            "{what}: exit {:?}\n{}",
+            result.0,
+            result.1
+        );
         assert_error(result, "team.md", *line);
     }
 
@@ -446,7 +493,10 @@ fn lessons() {
 
     // Huge: over the 4 MiB limit.
     let dir = repo();
-    let huge = format!("{GOOD_LESSON}{}", "Lorem ipsum dolor sit amet.\n".repeat(200_000));
+    let huge = format!(
+        "{GOOD_LESSON}{}",
+        "Lorem ipsum dolor sit amet.\n".repeat(200_000)
+    );
     write(&dir.path().join(".seccoach/lessons/team.md"), huge);
     assert_error(scan(dir.path(), &[]), "team.md", None);
 

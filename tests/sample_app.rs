@@ -11,12 +11,20 @@ use std::sync::Arc;
 #[test]
 fn sample_app_findings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sample-app");
-    let scanner = Scanner::new(Arc::new(Catalog::embedded().unwrap()), ScanOptions::default());
+    let scanner = Scanner::new(
+        Arc::new(Catalog::embedded().unwrap()),
+        ScanOptions::default(),
+    );
     let report = scanner.scan(&root).unwrap();
     let lines: Vec<String> = report
         .findings
         .iter()
-        .map(|f| format!("{:<8} {:<6} {:<38} {}:{}  {}", f.severity, f.confidence, f.rule, f.path, f.line, f.message))
+        .map(|f| {
+            format!(
+                "{:<8} {:<6} {:<38} {}:{}  {}",
+                f.severity, f.confidence, f.rule, f.path, f.line, f.message
+            )
+        })
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }

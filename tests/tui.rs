@@ -12,18 +12,25 @@ use ratatui::style::Color;
 use seccoach::catalog::{Autofix, Catalog, Confidence, RuleId, Severity};
 use seccoach::finding::Finding;
 use seccoach::progress::Progress;
+use seccoach::progress::Store;
 use seccoach::report::Report;
+use seccoach::scan::live::LiveScan;
+use seccoach::scan::{ScanOptions, Scanner};
+use seccoach::tui::Event;
 use seccoach::tui::app::{
-    Action, App, Effect, FindingsState, Grouping, Overlay, ScanEvent, ScanPhase, Screen, update,
+    Action, App, Change, Effect, FindingsState, Grouping, Overlay, ScanEvent, ScanPhase, Screen,
+    update,
 };
 use seccoach::tui::excerpt;
+use seccoach::tui::jobs::Jobs;
 use seccoach::tui::keys::Ctx;
 use seccoach::tui::suppress::{self, FileStamp};
 use seccoach::tui::theme::Theme;
 use seccoach::tui::view;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 const LESSON: &str = "secure-code/tui-fixture";
 
@@ -358,7 +365,7 @@ fn secrets_never_reach_the_screen() {
 
 #[test]
 fn colours_are_basic_ansi_and_no_color_has_none() {
-    let prepare: [fn(&mut App); 5] = [
+    let prepare: [fn(&mut App); 6] = [
         |_| {},
         |app| {
             app.open_lesson(LESSON);
@@ -371,6 +378,16 @@ fn colours_are_basic_ansi_and_no_color_has_none() {
             keys(app, "f");
         },
         open_token_detail,
+        |app| {
+            let generation = open_lab(app, false);
+            update(
+                app,
+                Action::LabChecked {
+                    generation,
+                    result: Ok(lab_outcome(false)),
+                },
+            );
+        },
     ];
     for step in prepare {
         for theme in [Theme::COLOR, Theme::PLAIN] {
@@ -792,7 +809,11 @@ fn suppressing_asks_for_a_reason_then_a_confirmation() {
     );
     assert!(!app.findings().iter().any(|f| f.fingerprint == "fp-token"));
     assert_eq!(app.scan.report.as_ref().unwrap().stats.suppressed, 1);
-    assert!(matches!(effects.as_slice(), [Effect::LoadExcerpt { .. }]));
+    // The excerpt is reloaded, and the file re-checked by the scan itself.
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadExcerpt { .. }, Effect::Recheck { paths }] if paths == &[PathBuf::from("app/settings.py")]
+    ));
     let Screen::Detail(detail) = top(&app) else {
         panic!()
     };
@@ -845,6 +866,7 @@ fn scan_events_of_older_scans_are_ignored() {
             generation: 1,
             report: Box::new(report()),
             stamps: stamps(),
+            change: Change::default(),
         }),
     );
     assert_eq!(app.scan.phase, ScanPhase::Done);
@@ -861,6 +883,7 @@ fn scan_events_of_older_scans_are_ignored() {
             generation: 2,
             report: Box::new(moved),
             stamps: stamps(),
+            change: Change::default(),
         }),
     );
     let Screen::Detail(detail) = top(&app) else {
@@ -880,4 +903,828 @@ fn resizing_keeps_scrolls_in_range() {
     };
     let (total, height) = view::lesson::content_size(&app, state);
     assert!(state.scroll + height <= total.max(height));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live re-checking, guided fixes and labs.
+
+/// A copy of the fixture project in a temporary directory (fixes and labs write files).
+fn project_copy() -> tempfile::TempDir {
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root(), dir.path());
+    dir
+}
+
+/// The app on a real project, with its real findings from a live scan of it.
+fn live_app(dir: &Path, width: u16, height: u16) -> (App, LiveScan) {
+    let scanner = Scanner::new(catalog(), ScanOptions::default());
+    let live = LiveScan::new(scanner, dir).unwrap();
+    let mut app = App::new(catalog(), dir.to_path_buf(), progress(), Theme::COLOR);
+    app.project_name = "tui-project".into();
+    update(&mut app, Action::Resize(width, height));
+    app.set_report(live.report().clone(), BTreeMap::new());
+    (app, live)
+}
+
+/// Re-checks `changed` with the live scan and hands the result to the app, as the worker does.
+fn recheck(app: &mut App, live: &mut LiveScan, changed: &[&str]) -> Vec<Effect> {
+    let paths: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+    let delta = live.update(&paths);
+    let generation = app.scan.generation;
+    update(
+        app,
+        Action::Scan(ScanEvent::Updated {
+            generation,
+            report: Box::new(live.report().clone()),
+            stamps: BTreeMap::new(),
+            change: Change {
+                delta,
+                suppressed: Vec::new(),
+            },
+        }),
+    )
+}
+
+/// Opens the findings list and the detail of the first finding of `rule`.
+fn open_detail_of(app: &mut App, rule: &str) -> usize {
+    keys(app, "f");
+    let Screen::Findings(state) = top(app) else {
+        panic!("f opens the findings")
+    };
+    let position = seccoach::tui::app::visible_findings(app, state)
+        .iter()
+        .position(|&i| app.findings()[i].rule.as_str() == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding"));
+    for _ in 0..position {
+        key(app, KeyCode::Down);
+    }
+    let effects = key(app, KeyCode::Enter);
+    let Some(Effect::LoadExcerpt { index }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    index
+}
+
+/// Presses `f` on the finding open in the detail and hands over the proposed fix.
+fn preview_fix(app: &mut App, dir: &Path) {
+    let effects = keys(app, "f");
+    let [Effect::ProposeFix { index }] = effects.as_slice() else {
+        panic!("f on a fixable finding asks for its fix: {effects:?}")
+    };
+    let scanner = Scanner::new(catalog(), ScanOptions::default());
+    let finding = app.findings()[*index].clone();
+    let fix = seccoach::tui::fixes::propose(&scanner, dir, &finding).map(Box::new);
+    update(app, Action::FixProposed(fix));
+}
+
+fn status(app: &App) -> String {
+    app.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn live_updates_mark_fixed_and_new_findings_and_keep_the_selection() {
+    let mut app = app();
+    keys(&mut app, "f");
+    // Select the eval finding (third by severity).
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    let selected = |app: &App| match top(app) {
+        Screen::Findings(state) => {
+            let i = seccoach::tui::app::visible_findings(app, state)[state.selected];
+            app.findings()[i].fingerprint.clone()
+        }
+        _ => panic!("not on the findings"),
+    };
+    assert_eq!(selected(&app), "fp-eval");
+
+    // The Dockerfile's root finding is fixed; a new eval appears in another file.
+    let mut now = report();
+    let root_finding = now.findings.remove(0);
+    assert_eq!(root_finding.fingerprint, "fp-root");
+    let added = finding(
+        "code/tui-fixture-eval",
+        Severity::High,
+        "app/admin.py",
+        2,
+        5,
+        10,
+        "eval() runs its argument as code",
+        "fp-new",
+    );
+    now.findings.push(added.clone());
+    seccoach::finding::sort(&mut now.findings);
+    update(
+        &mut app,
+        Action::FilesChanged {
+            watched: seccoach::tui::app::Watched::Project,
+            paths: vec![root().join("Dockerfile")],
+        },
+    );
+    assert!(app.scan.rechecking);
+    let generation = app.scan.generation;
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Updated {
+            generation,
+            report: Box::new(now),
+            stamps: stamps(),
+            change: Change {
+                delta: seccoach::scan::live::Delta {
+                    fixed: vec![root_finding.clone()],
+                    new: vec![added],
+                },
+                suppressed: Vec::new(),
+            },
+        }),
+    );
+    assert!(!app.scan.rechecking);
+    assert_eq!(
+        selected(&app),
+        "fp-eval",
+        "the selection stays on its finding"
+    );
+    assert_eq!(app.scan.fixed.len(), 1);
+    assert!(app.scan.new.contains("fp-new"));
+    let text = screen_text(&app);
+    assert!(text.contains("1 fixed this session"), "{text}");
+    assert!(text.contains("FIXED THIS SESSION"), "{text}");
+    assert!(text.contains("new eval()"), "{text}");
+    assert!(
+        status(&app).contains("Fixed: docker/run-as-root"),
+        "{}",
+        status(&app)
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(screen_text(&app).contains("✓ 1 fixed this session"));
+
+    // The fix is undone: the finding is back, neither fixed nor new.
+    let generation = app.scan.generation;
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Updated {
+            generation,
+            report: Box::new(report()),
+            stamps: stamps(),
+            change: Change {
+                delta: seccoach::scan::live::Delta {
+                    fixed: vec![],
+                    new: vec![root_finding],
+                },
+                suppressed: Vec::new(),
+            },
+        }),
+    );
+    assert!(app.scan.fixed.is_empty());
+    assert!(!app.scan.new.contains("fp-root"));
+
+    // Updates of an older scan are ignored.
+    let before = app.findings().len();
+    let stale = app.scan.generation + 7;
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Updated {
+            generation: stale,
+            report: Box::new(Report::default()),
+            stamps: BTreeMap::new(),
+            change: Change::default(),
+        }),
+    );
+    assert_eq!(app.findings().len(), before);
+}
+
+#[test]
+fn a_suppressed_finding_is_not_counted_as_fixed() {
+    let mut app = app();
+    let mut now = report();
+    let token = now.findings.pop().unwrap();
+    let generation = app.scan.generation;
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Updated {
+            generation,
+            report: Box::new(now),
+            stamps: stamps(),
+            change: Change {
+                delta: Default::default(),
+                suppressed: vec![token],
+            },
+        }),
+    );
+    assert!(app.scan.fixed.is_empty());
+    assert!(status(&app).contains("1 suppressed"), "{}", status(&app));
+}
+
+#[test]
+fn fix_preview_then_apply_then_undo() {
+    let dir = project_copy();
+    let root = dir.path();
+    let original = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    let (mut app, mut live) = live_app(root, 80, 24);
+    let index = open_detail_of(&mut app, "docker/run-as-root");
+    update(
+        &mut app,
+        Action::ExcerptLoaded {
+            index,
+            excerpt: Err("not needed".into()),
+        },
+    );
+    assert!(screen_text(&app).contains("Automatic fix (needs review)"));
+
+    // A finding without a recipe says so, and asks for nothing.
+    let mut other = live_app(root, 80, 24).0;
+    open_detail_of(&mut other, "code/tui-fixture-eval");
+    assert!(keys(&mut other, "f").is_empty());
+    assert!(
+        status(&other).contains("no automatic fix"),
+        "{}",
+        status(&other)
+    );
+
+    // f shows the diff; n cancels and nothing is written.
+    preview_fix(&mut app, root);
+    assert_eq!(app.context(), Ctx::Fix);
+    let text = screen_text(&app);
+    assert!(text.contains("needs review"), "{text}");
+    assert!(text.contains("+USER 10001"), "{text}");
+    assert!(text.contains("Why this works."), "{text}");
+    keys(&mut app, "j");
+    keys(&mut app, "n");
+    assert_eq!(app.overlay, None);
+    assert_eq!(
+        std::fs::read_to_string(root.join("Dockerfile")).unwrap(),
+        original
+    );
+
+    // y applies it; the re-check confirms the finding is gone.
+    preview_fix(&mut app, root);
+    let effects = keys(&mut app, "y");
+    let [Effect::ApplyFix(fix)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let result = seccoach::fix::apply(root, fix).map_err(|e| e.to_string());
+    let effects = update(
+        &mut app,
+        Action::FixApplied {
+            fix: fix.clone(),
+            result,
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Recheck {
+            paths: vec![PathBuf::from("Dockerfile")]
+        }]
+    );
+    assert!(
+        std::fs::read_to_string(root.join("Dockerfile"))
+            .unwrap()
+            .contains("USER 10001")
+    );
+    assert_eq!(app.applied.len(), 1);
+    recheck(&mut app, &mut live, &["Dockerfile"]);
+    let Screen::Detail(detail) = top(&app) else {
+        panic!("the detail stays open")
+    };
+    assert!(detail.gone.is_some());
+    let text = screen_text(&app);
+    assert!(
+        text.contains("✓ Fixed: the re-check no longer finds this."),
+        "{text}"
+    );
+    assert!(text.contains("u undoes the fix"), "{text}");
+    assert_eq!(app.scan.fixed.len(), 1);
+
+    // u puts the file back as it was, and the finding returns.
+    let effects = keys(&mut app, "u");
+    let [Effect::UndoFix(fix)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let result = seccoach::tui::fixes::undo(root, fix);
+    let effects = update(
+        &mut app,
+        Action::FixUndone {
+            fix: fix.clone(),
+            result,
+        },
+    );
+    assert!(matches!(effects.as_slice(), [Effect::Recheck { .. }]));
+    assert_eq!(
+        std::fs::read_to_string(root.join("Dockerfile")).unwrap(),
+        original
+    );
+    assert!(app.applied.is_empty());
+    let effects = recheck(&mut app, &mut live, &["Dockerfile"]);
+    let Screen::Detail(detail) = top(&app) else {
+        panic!()
+    };
+    assert!(detail.gone.is_none(), "the finding is back in the detail");
+    assert_eq!(
+        app.findings()[detail.index].rule.as_str(),
+        "docker/run-as-root"
+    );
+    assert!(matches!(effects.as_slice(), [Effect::LoadExcerpt { .. }]));
+    assert!(app.scan.fixed.is_empty());
+    assert!(keys(&mut app, "u").is_empty());
+    assert!(status(&app).contains("No fix to undo"));
+
+    // An undo never overwrites an edit made after the fix.
+    preview_fix(&mut app, root);
+    let effects = keys(&mut app, "y");
+    let [Effect::ApplyFix(fix)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    seccoach::fix::apply(root, fix).unwrap();
+    update(
+        &mut app,
+        Action::FixApplied {
+            fix: fix.clone(),
+            result: Ok(()),
+        },
+    );
+    std::fs::write(root.join("Dockerfile"), "FROM scratch\n").unwrap();
+    let effects = keys(&mut app, "u");
+    let [Effect::UndoFix(fix)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let result = seccoach::tui::fixes::undo(root, fix);
+    update(
+        &mut app,
+        Action::FixUndone {
+            fix: fix.clone(),
+            result,
+        },
+    );
+    let shown = app.status.clone().unwrap();
+    assert!(
+        shown.error && shown.text.contains("changed since the fix"),
+        "{shown:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("Dockerfile")).unwrap(),
+        "FROM scratch\n"
+    );
+    assert!(
+        app.applied.is_empty(),
+        "a fix that can never be undone leaves the list"
+    );
+    // A refused proposal is a message too.
+    update(
+        &mut app,
+        Action::FixProposed(Err("Dockerfile: changed since it was checked".into())),
+    );
+    assert!(app.status.as_ref().unwrap().error);
+    assert_eq!(app.overlay, None);
+}
+
+#[test]
+fn snapshot_fix_preview() {
+    let dir = project_copy();
+    for (width, height) in [(80, 24), (120, 40)] {
+        let (mut app, _) = live_app(dir.path(), width, height);
+        open_detail_of(&mut app, "docker/run-as-root");
+        preview_fix(&mut app, dir.path());
+        insta::assert_snapshot!(
+            format!("fix_preview_{width}x{height}"),
+            draw(&app).backend()
+        );
+        // Scrolling stays within the diff, at any size.
+        key(&mut app, KeyCode::PageDown);
+        key(&mut app, KeyCode::PageDown);
+        update(&mut app, Action::Scroll(3));
+        let Some(Overlay::Fix(preview)) = &app.overlay else {
+            panic!()
+        };
+        let (total, shown) = view::fix::content_size(&app, preview);
+        assert!(preview.scroll <= total.saturating_sub(shown));
+        for (w, h) in [(60, 16), (1, 1), (200, 60)] {
+            update(&mut app, Action::Resize(w, h));
+            draw(&app);
+        }
+    }
+}
+
+const LAB: &str = "non-root-container";
+const LAB_LESSON: &str = "containers/least-privilege";
+const LAB_DIR: &str = "/home/learner/.local/share/seccoach/labs/non-root-container";
+
+/// The lab's starting project, checked.
+fn lab_outcome(solved: bool) -> seccoach::lab::Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    let lab = seccoach::lab::find(&catalog(), LAB).unwrap();
+    seccoach::lab::start(&lab, dir.path()).unwrap();
+    if solved {
+        let solution = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/labs/non-root-container/solution/Dockerfile");
+        std::fs::copy(solution, dir.path().join("Dockerfile")).unwrap();
+    }
+    seccoach::lab::check(&lab, catalog(), dir.path()).unwrap()
+}
+
+/// Opens the lesson's lab as the runtime would, with a fixed folder path for the snapshots.
+fn open_lab(app: &mut App, existing: bool) -> u64 {
+    app.open_lesson(LAB_LESSON);
+    let effects = keys(app, "l");
+    assert_eq!(
+        effects,
+        vec![Effect::OpenLab { id: LAB.into() }],
+        "l in a lesson with a lab opens it"
+    );
+    let effects = update(
+        app,
+        Action::LabOpened {
+            id: LAB.into(),
+            dir: PathBuf::from(LAB_DIR),
+            existing,
+        },
+    );
+    let generation = app.lab_generation;
+    if existing {
+        assert!(effects.is_empty(), "an existing copy is never started over");
+    } else {
+        assert_eq!(
+            effects,
+            vec![Effect::StartLab {
+                id: LAB.into(),
+                dir: PathBuf::from(LAB_DIR),
+                resume: false,
+                generation
+            }]
+        );
+        update(
+            app,
+            Action::LabStarted {
+                generation,
+                result: Ok(()),
+                unwatched: None,
+            },
+        );
+    }
+    generation
+}
+
+#[test]
+fn snapshot_lab() {
+    let outcome = lab_outcome(false);
+    snapshot_both("lab", |app| {
+        let generation = open_lab(app, false);
+        update(
+            app,
+            Action::LabChecked {
+                generation,
+                result: Ok(outcome.clone()),
+            },
+        );
+        update(
+            app,
+            Action::LabHint("Three findings: the final stage has no USER, sudo is installed, and port 22 is exposed.".into()),
+        );
+    });
+    let solved = lab_outcome(true);
+    let mut app = app_sized(80, 24);
+    let generation = open_lab(&mut app, false);
+    update(
+        &mut app,
+        Action::LabChecked {
+            generation,
+            result: Ok(solved),
+        },
+    );
+    insta::assert_snapshot!("lab_solved_80x24", draw(&app).backend());
+    for (width, height) in [(60, 16), (1, 1), (0, 0), (200, 60)] {
+        update(&mut app, Action::Resize(width, height));
+        draw(&app);
+        key(&mut app, KeyCode::End);
+        draw(&app);
+    }
+}
+
+#[test]
+fn lab_resume_check_and_solve() {
+    let mut app = app_sized(120, 40);
+    let generation = open_lab(&mut app, true);
+    assert_eq!(app.context(), Ctx::Lab);
+    let text = screen_text(&app);
+    assert!(text.contains("Nothing in it is overwritten"), "{text}");
+    assert!(text.contains(LAB_DIR), "{text}");
+    // Enter resumes checking the existing copy, never copying over it.
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![Effect::StartLab {
+            id: LAB.into(),
+            dir: PathBuf::from(LAB_DIR),
+            resume: true,
+            generation
+        }]
+    );
+    assert!(key(&mut app, KeyCode::Enter).is_empty(), "only once");
+    update(
+        &mut app,
+        Action::LabStarted {
+            generation,
+            result: Ok(()),
+            unwatched: Some("too many watches".into()),
+        },
+    );
+    assert!(screen_text(&app).contains("press c to check"));
+    assert_eq!(keys(&mut app, "c"), vec![Effect::CheckLab]);
+    update(
+        &mut app,
+        Action::LabChecked {
+            generation,
+            result: Ok(lab_outcome(false)),
+        },
+    );
+    let text = screen_text(&app);
+    assert!(text.contains("3 problems left"), "{text}");
+    assert!(text.contains("Dockerfile:"), "{text}");
+    assert_eq!(
+        keys(&mut app, "h"),
+        vec![Effect::LabHint {
+            id: LAB.into(),
+            dir: PathBuf::from(LAB_DIR)
+        }]
+    );
+    // A change in the lab folder asks for a check; checks of another lab session are ignored.
+    let effects = update(
+        &mut app,
+        Action::FilesChanged {
+            watched: seccoach::tui::app::Watched::Lab,
+            paths: vec![PathBuf::from(LAB_DIR).join("Dockerfile")],
+        },
+    );
+    assert_eq!(effects, vec![Effect::CheckLab]);
+    update(
+        &mut app,
+        Action::LabChecked {
+            generation: generation + 1,
+            result: Ok(lab_outcome(true)),
+        },
+    );
+    assert!(!app.progress.labs_solved.contains(LAB));
+    // Solved: congratulated, recorded, and saved.
+    let effects = update(
+        &mut app,
+        Action::LabChecked {
+            generation,
+            result: Ok(lab_outcome(true)),
+        },
+    );
+    assert_eq!(effects, vec![Effect::SaveProgress]);
+    assert!(app.progress.labs_solved.contains(LAB));
+    assert!(status(&app).starts_with("Solved"), "{}", status(&app));
+    assert!(screen_text(&app).contains("✓ Solved!"));
+    // A second passing check does not record it again.
+    let effects = update(
+        &mut app,
+        Action::LabChecked {
+            generation,
+            result: Ok(lab_outcome(true)),
+        },
+    );
+    assert!(effects.is_empty());
+    // Back in the lesson, and at home, the practical part shows as done; leaving stops the
+    // watch.
+    assert_eq!(key(&mut app, KeyCode::Esc), vec![Effect::StopLab]);
+    let lesson = app.catalog.lesson(LAB_LESSON).unwrap();
+    let text: String = view::lesson::lesson_text(&app, lesson, 100)
+        .lines
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    assert!(text.contains("✓ Solved: the practical part"), "{text}");
+    key(&mut app, KeyCode::Esc);
+    assert!(screen_text(&app).contains("lab ✓"));
+    // A lesson without a lab says so.
+    app.open_lesson(LESSON);
+    assert!(keys(&mut app, "l").is_empty());
+    assert!(status(&app).contains("no hands-on lab"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real machinery: watches, workers and the loop's channel, on a real folder.
+
+/// Performs effects and feeds events back into `update` until `done` holds (or time runs out).
+fn pump(
+    app: &mut App,
+    jobs: &mut Jobs,
+    rx: &mpsc::Receiver<Event>,
+    mut pending: Vec<Effect>,
+    what: &str,
+    done: impl Fn(&App) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        while !pending.is_empty() {
+            for effect in std::mem::take(&mut pending) {
+                if let Some(action) = jobs.perform(effect, app) {
+                    pending.extend(update(app, action));
+                }
+            }
+        }
+        if done(app) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; status: {:?}",
+            app.status
+        );
+        if let Ok(event) = rx.recv_timeout(Duration::from_millis(50))
+            && let Some(action) = seccoach::tui::to_action(event)
+        {
+            pending.extend(update(app, action));
+        }
+    }
+}
+
+#[test]
+fn saving_a_file_updates_the_coach_within_seconds() {
+    let dir = project_copy();
+    let home = tempfile::tempdir().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let mut jobs = Jobs::new(
+        dir.path().to_path_buf(),
+        catalog(),
+        ScanOptions::default(),
+        Store::in_dir(home.path()),
+        tx,
+    );
+    let mut app = App::new(
+        catalog(),
+        dir.path().to_path_buf(),
+        Progress::default(),
+        Theme::COLOR,
+    );
+    let start = app.start_scan();
+    pump(&mut app, &mut jobs, &rx, start, "the first scan", |app| {
+        app.scan.phase == ScanPhase::Done
+    });
+    assert!(app.scan.watching, "the project is watched");
+    let eval = |app: &App| {
+        app.findings()
+            .iter()
+            .filter(|f| f.rule.as_str() == "code/tui-fixture-eval" && f.path.starts_with("app/"))
+            .count()
+    };
+    assert_eq!(eval(&app), 1);
+
+    // Fix the eval in the editor of one's choice: the coach notices.
+    let main = dir.path().join("app/main.py");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, text.replace("eval(expression)", "int(expression)")).unwrap();
+    pump(
+        &mut app,
+        &mut jobs,
+        &rx,
+        Vec::new(),
+        "the fix to be seen",
+        |app| eval(app) == 0,
+    );
+    assert!(
+        app.scan
+            .fixed
+            .iter()
+            .any(|f| f.rule.as_str() == "code/tui-fixture-eval" && f.path == "app/main.py"),
+        "{:?}",
+        app.scan.fixed
+    );
+
+    // A new file with the mistake is a new finding.
+    std::fs::write(
+        dir.path().join("app/admin.py"),
+        "def run(x):\n    return eval(x)\n",
+    )
+    .unwrap();
+    pump(
+        &mut app,
+        &mut jobs,
+        &rx,
+        Vec::new(),
+        "the new finding",
+        |app| eval(app) == 1,
+    );
+    let new = app
+        .findings()
+        .iter()
+        .find(|f| f.path == "app/admin.py")
+        .unwrap();
+    assert!(app.scan.new.contains(&new.fingerprint));
+
+    // Checking reads files, and reading is not a change: once nothing is saved, the coach comes
+    // to rest (a folder seen for the first time may cost one more re-check, never a loop).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut quiet_since = Instant::now();
+    while quiet_since.elapsed() < Duration::from_millis(1200) {
+        assert!(
+            Instant::now() < deadline,
+            "the coach keeps re-checking files nobody changed"
+        );
+        if let Ok(event) = rx.recv_timeout(Duration::from_millis(100)) {
+            if matches!(event, Event::Changed { .. }) {
+                quiet_since = Instant::now();
+            }
+            if let Some(action) = seccoach::tui::to_action(event) {
+                let effects = update(&mut app, action);
+                for effect in effects {
+                    jobs.perform(effect, &mut app);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_lab_is_started_watched_and_solved_for_real() {
+    let home = tempfile::tempdir().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let store = Store::in_dir(home.path());
+    let mut jobs = Jobs::new(root(), catalog(), ScanOptions::default(), store.clone(), tx);
+    let mut app = App::new(catalog(), root(), Progress::default(), Theme::COLOR);
+    update(&mut app, Action::Resize(120, 40));
+    app.open_lesson(LAB_LESSON);
+    let start = keys(&mut app, "l");
+    let dir = seccoach::lab::dir_for(&store, LAB);
+    pump(
+        &mut app,
+        &mut jobs,
+        &rx,
+        start,
+        "the first check of the lab",
+        |app| {
+            matches!(
+                app.screens.last(),
+                Some(Screen::Lab(seccoach::tui::app::LabState {
+                    phase: seccoach::tui::app::LabPhase::Watching {
+                        outcome: Some(Ok(_)),
+                        ..
+                    },
+                    ..
+                }))
+            )
+        },
+    );
+    assert!(dir.join("Dockerfile").is_file(), "the lab was copied");
+    assert!(screen_text(&app).contains("3 problems left"));
+    // A hint, on request.
+    let hint = keys(&mut app, "h");
+    pump(
+        &mut app,
+        &mut jobs,
+        &rx,
+        hint,
+        "a hint",
+        |app| matches!(app.screens.last(), Some(Screen::Lab(state)) if !state.hints.is_empty()),
+    );
+
+    // The learner fixes the Dockerfile in their editor: solved, recorded, saved.
+    let solution = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/labs/non-root-container/solution/Dockerfile");
+    std::fs::write(dir.join("Dockerfile"), std::fs::read(solution).unwrap()).unwrap();
+    pump(
+        &mut app,
+        &mut jobs,
+        &rx,
+        Vec::new(),
+        "the lab to be solved",
+        |app| app.progress.labs_solved.contains(LAB),
+    );
+    assert!(screen_text(&app).contains("✓ Solved!"));
+    let saved = store.load().progress;
+    assert!(
+        saved.labs_solved.contains(LAB),
+        "saved to the progress file"
+    );
+
+    // Opening it again offers to resume: the copy is never overwritten.
+    key(&mut app, KeyCode::Esc);
+    let again = keys(&mut app, "l");
+    pump(
+        &mut app,
+        &mut jobs,
+        &rx,
+        again,
+        "the lab screen",
+        |app| matches!(app.screens.last(), Some(Screen::Lab(state)) if matches!(state.phase, seccoach::tui::app::LabPhase::Resume)),
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("Dockerfile"))
+            .unwrap()
+            .contains("USER 10001")
+    );
 }

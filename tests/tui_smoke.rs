@@ -229,6 +229,8 @@ fn sigterm_and_ctrl_c_restore_the_terminal() {
 
     tmux.type_text("clear");
     tmux.press("Enter");
+    // Typed before `clear` runs, the next command line would be wiped from the screen.
+    tmux.wait_for("the screen to clear", |s| !s.contains("term-2"));
     tmux.type_text(&command_line(dir.path(), None));
     tmux.press("Enter");
     tmux.wait_for("the home screen", |s| s.contains("Your project"));

@@ -2094,7 +2094,10 @@ mod tests {
         let start = std::time::Instant::now();
         let found = lines_of(&text, CURL_PIPE_SHELL);
         assert_eq!(found.len(), MAX_HITS_PER_RULE);
-        assert!(start.elapsed() < std::time::Duration::from_secs(60), "hang guard only");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "hang guard only"
+        );
         for odd in [
             "FROM",
             "FROM \\",

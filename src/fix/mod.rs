@@ -79,13 +79,19 @@ fn resolve(root: &Path, rel: &str) -> Result<PathBuf, FixError> {
     }
     let path = root.join(rel);
     match std::fs::symlink_metadata(&path) {
-        Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => Err(FixError::NotRegular(rel.to_owned())),
+        Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => {
+            Err(FixError::NotRegular(rel.to_owned()))
+        }
         Ok(_) => {
             let real = path.canonicalize().map_err(|source| FixError::Io {
                 path: rel.to_owned(),
                 source,
             })?;
-            if real.starts_with(&root) { Ok(real) } else { Err(FixError::OutsideRoot(rel.to_owned())) }
+            if real.starts_with(&root) {
+                Ok(real)
+            } else {
+                Err(FixError::OutsideRoot(rel.to_owned()))
+            }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let parent = path.parent().unwrap_or(&root);
@@ -103,7 +109,9 @@ fn resolve(root: &Path, rel: &str) -> Result<PathBuf, FixError> {
 
 fn read_text(path: &Path, rel: &str) -> Result<Option<String>, FixError> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| FixError::NotText(rel.to_owned())),
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| FixError::NotText(rel.to_owned())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(FixError::Io {
             path: rel.to_owned(),
@@ -175,12 +183,21 @@ fn propose_file(
     let mut safety = Autofix::None;
     // Whole-tree findings (e.g. a .gitignore that misses .env) are not found again by checking
     // the file alone, so each is fixed once, as reported.
-    let per_file: Vec<&Finding> = reported.iter().copied().filter(|f| is_tree_rule(catalog, f)).collect();
+    let per_file: Vec<&Finding> = reported
+        .iter()
+        .copied()
+        .filter(|f| is_tree_rule(catalog, f))
+        .collect();
     for finding in per_file {
         if let Some(next) = recipes::apply(kind, &text, finding).filter(|n| *n != text) {
             text = next;
             fixed.push((finding.rule.to_string(), finding.line));
-            safety = less_safe(safety, catalog.rule(finding.rule.as_str()).map_or(Autofix::None, |r| r.autofix));
+            safety = less_safe(
+                safety,
+                catalog
+                    .rule(finding.rule.as_str())
+                    .map_or(Autofix::None, |r| r.autofix),
+            );
         }
     }
     // File-level findings: apply one recipe, re-check the edited text, repeat until stable.
@@ -207,7 +224,12 @@ fn propose_file(
         // can only be switched off once the container is no longer privileged).
         skipped.clear();
         fixed.push((finding.rule.to_string(), finding.line));
-        safety = less_safe(safety, catalog.rule(finding.rule.as_str()).map_or(Autofix::None, |r| r.autofix));
+        safety = less_safe(
+            safety,
+            catalog
+                .rule(finding.rule.as_str())
+                .map_or(Autofix::None, |r| r.autofix),
+        );
         text = next;
     }
     if fixed.is_empty() {

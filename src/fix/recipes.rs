@@ -35,16 +35,36 @@ const CONTAINER_UID: &str = "10001";
 /// Why the fix works, shown beside the diff.
 pub fn rationale(rule: &str) -> &'static str {
     match rule {
-        "actions/default-permissions" => "An explicit `permissions: contents: read` makes every job's GITHUB_TOKEN read-only unless a job asks for more, so a compromised step cannot push code or publish releases.",
-        "actions/persist-credentials" => "With `persist-credentials: false`, checkout does not leave the token in .git/config, so later steps (and anything they download) cannot reuse it.",
-        "actions/template-injection" => "The expression now reaches the script as an environment variable: the shell treats its value as data, never as code, whatever the attacker typed.",
-        "code/tls-verify-disabled" => "`verify=True` restores certificate checking, so a machine in the middle can no longer read or change the traffic. If the server uses a private CA, pass its bundle path instead.",
-        "code/unsafe-deserialization" => "`yaml.safe_load` builds only plain data (dicts, lists, strings, numbers); it cannot construct arbitrary Python objects, so a crafted document cannot run code.",
-        "compose/database-port-public" => "Binding to 127.0.0.1 keeps the port reachable from this machine (and from other containers on the network) but not from the rest of the network.",
-        "docker/run-as-root" => "`USER 10001` makes the container's processes run as an unprivileged user, so a bug in the app gives an attacker much less to work with. Check that the app does not write to root-owned paths.",
-        "k8s/allow-privilege-escalation" => "`allowPrivilegeEscalation: false` sets no_new_privs, so setuid binaries and file capabilities cannot raise a process's privileges inside the container.",
-        "k8s/privileged" => "A non-privileged container no longer has every capability and access to all host devices; escaping to the node becomes far harder.",
-        "repo/gitignore-missing-env" => "Ignoring `.env` files keeps local secrets out of `git add .`; `.env.example` stays tracked so others know which variables to set.",
+        "actions/default-permissions" => {
+            "An explicit `permissions: contents: read` makes every job's GITHUB_TOKEN read-only unless a job asks for more, so a compromised step cannot push code or publish releases."
+        }
+        "actions/persist-credentials" => {
+            "With `persist-credentials: false`, checkout does not leave the token in .git/config, so later steps (and anything they download) cannot reuse it."
+        }
+        "actions/template-injection" => {
+            "The expression now reaches the script as an environment variable: the shell treats its value as data, never as code, whatever the attacker typed."
+        }
+        "code/tls-verify-disabled" => {
+            "`verify=True` restores certificate checking, so a machine in the middle can no longer read or change the traffic. If the server uses a private CA, pass its bundle path instead."
+        }
+        "code/unsafe-deserialization" => {
+            "`yaml.safe_load` builds only plain data (dicts, lists, strings, numbers); it cannot construct arbitrary Python objects, so a crafted document cannot run code."
+        }
+        "compose/database-port-public" => {
+            "Binding to 127.0.0.1 keeps the port reachable from this machine (and from other containers on the network) but not from the rest of the network."
+        }
+        "docker/run-as-root" => {
+            "`USER 10001` makes the container's processes run as an unprivileged user, so a bug in the app gives an attacker much less to work with. Check that the app does not write to root-owned paths."
+        }
+        "k8s/allow-privilege-escalation" => {
+            "`allowPrivilegeEscalation: false` sets no_new_privs, so setuid binaries and file capabilities cannot raise a process's privileges inside the container."
+        }
+        "k8s/privileged" => {
+            "A non-privileged container no longer has every capability and access to all host devices; escaping to the node becomes far harder."
+        }
+        "repo/gitignore-missing-env" => {
+            "Ignoring `.env` files keeps local secrets out of `git add .`; `.env.example` stays tracked so others know which variables to set."
+        }
         _ => "",
     }
 }
@@ -72,7 +92,11 @@ pub fn apply(kind: FileKind, text: &str, finding: &Finding) -> Option<String> {
             let key = line.find("privileged")?;
             let value = line[key..].find("true")? + key;
             let at = range.start + value;
-            Some(format!("{}false{}", &text[..at], &text[at + "true".len()..]))
+            Some(format!(
+                "{}false{}",
+                &text[..at],
+                &text[at + "true".len()..]
+            ))
         }
         "k8s/allow-privilege-escalation" => allow_privilege_escalation(text, finding),
         "repo/gitignore-missing-env" => gitignore_env(text),
@@ -82,7 +106,11 @@ pub fn apply(kind: FileKind, text: &str, finding: &Finding) -> Option<String> {
 
 fn replace_line(text: &str, line: u32, with: &str) -> Option<String> {
     let range = text::line_range(text, line)?;
-    Some(format!("{}{with}{}", &text[..range.start], &text[range.end..]))
+    Some(format!(
+        "{}{with}{}",
+        &text[..range.start],
+        &text[range.end..]
+    ))
 }
 
 fn documents(text: &str) -> Vec<Node> {
@@ -103,13 +131,16 @@ fn enclosing_map<'a>(docs: &'a [Node], offset: usize, keys: &[&str]) -> Option<&
 
 /// True for a `{ … }` or `[ … ]` collection: its entries cannot take new lines of their own.
 fn is_flow(text: &str, node: &Node) -> bool {
-    text.get(node.span().start..).is_some_and(|rest| rest.starts_with('{') || rest.starts_with('['))
+    text.get(node.span().start..)
+        .is_some_and(|rest| rest.starts_with('{') || rest.starts_with('['))
 }
 
 /// Column (0-based, in bytes of leading spaces) of a key node.
 fn key_column(text: &str, key: &Node) -> usize {
     let line = text::line(text, key.line()).unwrap_or("");
-    (key.span().column as usize).saturating_sub(1).min(line.len())
+    (key.span().column as usize)
+        .saturating_sub(1)
+        .min(line.len())
 }
 
 /// Offset of the first character of a line's content, past indentation and `- ` list markers,
@@ -136,7 +167,11 @@ fn default_permissions(text: &str) -> Option<String> {
     text::insert_before(
         text,
         jobs.line(),
-        &["permissions:".into(), format!("{unit}contents: read"), String::new()],
+        &[
+            "permissions:".into(),
+            format!("{unit}contents: read"),
+            String::new(),
+        ],
     )
     .into()
 }
@@ -150,18 +185,32 @@ fn persist_credentials(text: &str, finding: &Finding) -> Option<String> {
     }
     let unit = text::indent_unit(text);
     match step.entry("with") {
-        Some((_, map @ Node::Map { entries, .. })) if !entries.is_empty() && !is_flow(text, map) => {
+        Some((_, map @ Node::Map { entries, .. }))
+            if !entries.is_empty() && !is_flow(text, map) =>
+        {
             let first = &entries[0].0;
-            if entries.iter().any(|(k, _)| k.as_str() == Some("persist-credentials")) {
-                let (k, _) = entries.iter().find(|(k, _)| k.as_str() == Some("persist-credentials"))?;
+            if entries
+                .iter()
+                .any(|(k, _)| k.as_str() == Some("persist-credentials"))
+            {
+                let (k, _) = entries
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some("persist-credentials"))?;
                 return replace_line(
                     text,
                     k.line(),
-                    &format!("{}persist-credentials: false", " ".repeat(key_column(text, k))),
+                    &format!(
+                        "{}persist-credentials: false",
+                        " ".repeat(key_column(text, k))
+                    ),
                 );
             }
             let col = key_column(text, first);
-            Some(text::insert_before(text, first.line(), &[format!("{}persist-credentials: false", " ".repeat(col))]))
+            Some(text::insert_before(
+                text,
+                first.line(),
+                &[format!("{}persist-credentials: false", " ".repeat(col))],
+            ))
         }
         Some(_) => None,
         None => {
@@ -188,7 +237,11 @@ fn env_name(expression: &str) -> String {
         .collect();
     let tail = &parts[parts.len().saturating_sub(2)..];
     let name = tail.join("_").to_ascii_uppercase().replace('-', "_");
-    if name.is_empty() { "UNTRUSTED_INPUT".into() } else { name }
+    if name.is_empty() {
+        "UNTRUSTED_INPUT".into()
+    } else {
+        name
+    }
 }
 
 fn template_injection(text: &str, finding: &Finding) -> Option<String> {
@@ -205,8 +258,14 @@ fn template_injection(text: &str, finding: &Finding) -> Option<String> {
     let rest = &line[start..];
     let end = rest.find("}}")? + 2;
     let expression_text = &rest[..end];
-    let inner = expression_text.trim_start_matches("${{").trim_end_matches("}}").trim();
-    if !inner.chars().all(|c| c.is_ascii_alphanumeric() || "._-[]*'\"".contains(c)) {
+    let inner = expression_text
+        .trim_start_matches("${{")
+        .trim_end_matches("}}")
+        .trim();
+    if !inner
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-[]*'\"".contains(c))
+    {
         return None; // a function call or operator: too clever to move mechanically
     }
     let docs = documents(text);
@@ -247,13 +306,22 @@ fn template_injection(text: &str, finding: &Finding) -> Option<String> {
     let unit = text::indent_unit(text);
     let entry = format!("{name}: {expression_text}");
     match step.entry("env") {
-        Some((_, map @ Node::Map { entries, .. })) if !entries.is_empty() && !is_flow(text, map) => {
-            if entries.iter().any(|(k, _)| k.as_str() == Some(name.as_str())) {
+        Some((_, map @ Node::Map { entries, .. }))
+            if !entries.is_empty() && !is_flow(text, map) =>
+        {
+            if entries
+                .iter()
+                .any(|(k, _)| k.as_str() == Some(name.as_str()))
+            {
                 return Some(edited);
             }
             let first = &entries[0].0;
             let col = key_column(text, first);
-            Some(text::insert_before(&edited, first.line(), &[format!("{}{entry}", " ".repeat(col))]))
+            Some(text::insert_before(
+                &edited,
+                first.line(),
+                &[format!("{}{entry}", " ".repeat(col))],
+            ))
         }
         Some(_) => None,
         None => {
@@ -262,7 +330,10 @@ fn template_injection(text: &str, finding: &Finding) -> Option<String> {
             Some(text::insert_before(
                 &edited,
                 key.line(),
-                &[format!("{}env:", " ".repeat(col)), format!("{}{entry}", " ".repeat(col + unit))],
+                &[
+                    format!("{}env:", " ".repeat(col)),
+                    format!("{}{entry}", " ".repeat(col + unit)),
+                ],
             ))
             .filter(|_| {
                 // Inserting before the key is only right when the key starts its own line.
@@ -274,7 +345,10 @@ fn template_injection(text: &str, finding: &Finding) -> Option<String> {
                 Some(text::insert_after(
                     &edited,
                     last,
-                    &[format!("{}env:", " ".repeat(col)), format!("{}{entry}", " ".repeat(col + unit))],
+                    &[
+                        format!("{}env:", " ".repeat(col)),
+                        format!("{}{entry}", " ".repeat(col + unit)),
+                    ],
                 ))
             })
         }
@@ -303,7 +377,11 @@ fn yaml_safe_load(text: &str, finding: &Finding) -> Option<String> {
     if parts.next().is_some() {
         return None;
     }
-    let replaced = format!("{}yaml.safe_load({data}){}", &line[..at], &line[close + 1..]);
+    let replaced = format!(
+        "{}yaml.safe_load({data}){}",
+        &line[..at],
+        &line[close + 1..]
+    );
     replace_line(text, finding.line, &replaced)
 }
 
@@ -319,12 +397,21 @@ fn bind_localhost(text: &str, finding: &Finding) -> Option<String> {
     }
     if line.trim_start().starts_with("published") || line.trim_start().starts_with("- published") {
         let col = line.find("published")?;
-        return Some(text::insert_after(text, finding.line, &[format!("{}host_ip: 127.0.0.1", " ".repeat(col))]));
+        return Some(text::insert_after(
+            text,
+            finding.line,
+            &[format!("{}host_ip: 127.0.0.1", " ".repeat(col))],
+        ));
     }
     // Short syntax: `- "5432:5432"`, `- 5432:5432`, `ports: ["5432:5432"]`, `- "9200"`.
     let digit = line.find(|c: char| c.is_ascii_digit())?;
     let head = &line[..digit];
-    if !(head.ends_with('"') || head.ends_with('\'') || head.ends_with(' ') || head.ends_with('[') || head.ends_with('-')) {
+    if !(head.ends_with('"')
+        || head.ends_with('\'')
+        || head.ends_with(' ')
+        || head.ends_with('[')
+        || head.ends_with('-'))
+    {
         return None;
     }
     let mapping: String = line[digit..]
@@ -333,7 +420,11 @@ fn bind_localhost(text: &str, finding: &Finding) -> Option<String> {
         .collect();
     // `HOST:CONTAINER` gains an address; a bare container port also needs the empty host port
     // (`127.0.0.1::9200`), which Docker reads as "any free port on 127.0.0.1".
-    let prefix = if mapping.contains(':') { "127.0.0.1:" } else { "127.0.0.1::" };
+    let prefix = if mapping.contains(':') {
+        "127.0.0.1:"
+    } else {
+        "127.0.0.1::"
+    };
     let at = text::offset_of_line(text, finding.line)? + digit;
     Some(format!("{}{prefix}{}", &text[..at], &text[at..]))
 }
@@ -374,15 +465,28 @@ fn allow_privilege_escalation(text: &str, finding: &Finding) -> Option<String> {
     let container = enclosing_map(&docs, offset, &["image"])?;
     // Kubernetes rejects `allowPrivilegeEscalation: false` beside `privileged: true`: the
     // privileged fix has to come first.
-    if container.get_path(&["securityContext", "privileged"]).and_then(Node::as_bool) == Some(true) {
+    if container
+        .get_path(&["securityContext", "privileged"])
+        .and_then(Node::as_bool)
+        == Some(true)
+    {
         return None;
     }
     let unit = text::indent_unit(text);
     match container.entry("securityContext") {
-        Some((_, map @ Node::Map { entries, .. })) if !entries.is_empty() && !is_flow(text, map) => {
+        Some((_, map @ Node::Map { entries, .. }))
+            if !entries.is_empty() && !is_flow(text, map) =>
+        {
             let first = &entries[0].0;
             let col = key_column(text, first);
-            Some(text::insert_before(text, first.line(), &[format!("{}allowPrivilegeEscalation: false", " ".repeat(col))]))
+            Some(text::insert_before(
+                text,
+                first.line(),
+                &[format!(
+                    "{}allowPrivilegeEscalation: false",
+                    " ".repeat(col)
+                )],
+            ))
         }
         Some(_) => None,
         None => {
@@ -410,7 +514,12 @@ fn gitignore_env(text: &str) -> Option<String> {
     if !out.is_empty() {
         out.push_str(nl);
     }
-    for line in ["# Local environment files hold secrets: never commit them.", ".env", ".env.*", "!.env.example"] {
+    for line in [
+        "# Local environment files hold secrets: never commit them.",
+        ".env",
+        ".env.*",
+        "!.env.example",
+    ] {
         out.push_str(line);
         out.push_str(nl);
     }
@@ -438,6 +547,9 @@ mod tests {
     fn env_names_come_from_the_expression() {
         assert_eq!(env_name("github.event.issue.title"), "ISSUE_TITLE");
         assert_eq!(env_name("github.head_ref"), "HEAD_REF");
-        assert_eq!(env_name("github.event.pull_request.body"), "PULL_REQUEST_BODY");
+        assert_eq!(
+            env_name("github.event.pull_request.body"),
+            "PULL_REQUEST_BODY"
+        );
     }
 }

@@ -46,7 +46,11 @@ pub fn indent_unit(text: &str) -> usize {
 /// Number of lines, counting a last line without a newline.
 pub fn line_count(text: &str) -> u32 {
     let n = text.matches('\n').count() as u32;
-    if text.ends_with('\n') || text.is_empty() { n } else { n + 1 }
+    if text.ends_with('\n') || text.is_empty() {
+        n
+    } else {
+        n + 1
+    }
 }
 
 /// Inserts `lines` before 1-based `line` (or at the end when `line` is past the last line).
@@ -82,7 +86,11 @@ pub fn replace_in_line(text: &str, line: u32, from: &str, to: &str) -> Option<St
     let range = line_range(text, line)?;
     let at = text[range.clone()].find(from)?;
     let start = range.start + at;
-    Some(format!("{}{to}{}", &text[..start], &text[start + from.len()..]))
+    Some(format!(
+        "{}{to}{}",
+        &text[..start],
+        &text[start + from.len()..]
+    ))
 }
 
 /// Byte offset of the start of 1-based `line`.
@@ -98,7 +106,10 @@ mod tests {
     fn inserts_keep_crlf_and_the_rest_of_the_file() {
         let text = "a\r\nb\r\nc";
         assert_eq!(insert_before(text, 2, &["x".into()]), "a\r\nx\r\nb\r\nc");
-        assert_eq!(insert_before(text, 9, &["x".into()]), "a\r\nb\r\nc\r\nx\r\n");
+        assert_eq!(
+            insert_before(text, 9, &["x".into()]),
+            "a\r\nb\r\nc\r\nx\r\n"
+        );
         assert_eq!(insert_after("a\nb\n", 2, &["x".into()]), "a\nb\nx\n");
         assert_eq!(line(text, 2), Some("b"));
         assert_eq!(line_count("a\nb"), 2);
@@ -106,7 +117,10 @@ mod tests {
 
     #[test]
     fn replaces_within_one_line_only() {
-        assert_eq!(replace_in_line("x: true\ny: true\n", 2, "true", "false").unwrap(), "x: true\ny: false\n");
+        assert_eq!(
+            replace_in_line("x: true\ny: true\n", 2, "true", "false").unwrap(),
+            "x: true\ny: false\n"
+        );
         assert_eq!(indent_unit("a:\n    b: 1\n        c: 2\n"), 4);
     }
 }

@@ -65,7 +65,11 @@ impl LiveScan {
         let changed_rel: BTreeSet<String> = changed
             .iter()
             .map(|p| {
-                let p = if p.is_absolute() { p.clone() } else { self.root.join(p) };
+                let p = if p.is_absolute() {
+                    p.clone()
+                } else {
+                    self.root.join(p)
+                };
                 super::relative_path(&self.root, &p)
             })
             .collect();
@@ -94,7 +98,8 @@ impl LiveScan {
             }
             self.scanner.absorb(&mut report, &mut outcome);
         }
-        self.scanner.run_tree_analyzers(&self.root, &tree_files, &mut report);
+        self.scanner
+            .run_tree_analyzers(&self.root, &tree_files, &mut report);
         report.stats.rules = self.scanner.plan.active_rules();
         finding::sort(&mut report.findings);
         report.notes.sort();

@@ -2,6 +2,7 @@
 //! rules worth running on it, run them and the structural analyzers, apply suppressions, and
 //! return a sorted `Report`. Never executes anything and never touches the network.
 
+mod gate;
 pub mod live;
 mod plan;
 
@@ -380,7 +381,9 @@ impl Scanner {
             let Matcher::Regex(matcher) = &rule.matcher else {
                 continue;
             };
-            if !rule.files.accepts(source.kind, source.rel_path) {
+            if !rule.files.accepts(source.kind, source.rel_path)
+                || !self.plan.may_match(&self.catalog, rule_index, source.bytes)
+            {
                 continue;
             }
             for (span, value) in regex_hits(matcher, source)
@@ -480,14 +483,19 @@ impl Scanner {
     /// Drops findings of catch-all rules (`yield_to_overlaps`) where a more specific rule
     /// reports the same lines, so one secret is not reported twice.
     fn drop_yielding(&self, findings: &mut Vec<Finding>) {
-        let yields = |f: &Finding| self.catalog.rule(f.rule.as_str()).is_some_and(|r| r.yield_to_overlaps);
+        let yields = |f: &Finding| {
+            self.catalog
+                .rule(f.rule.as_str())
+                .is_some_and(|r| r.yield_to_overlaps)
+        };
         if !findings.iter().any(yields) {
             return;
         }
         // The same place, for a catch-all: the lines overlap (a specific rule may point at the
         // key while the catch-all points at the value).
-        let overlaps =
-            |a: &Finding, b: &Finding| a.rule != b.rule && a.line <= b.end_line && b.line <= a.end_line;
+        let overlaps = |a: &Finding, b: &Finding| {
+            a.rule != b.rule && a.line <= b.end_line && b.line <= a.end_line
+        };
         let keep: Vec<bool> = findings
             .iter()
             .map(|f| !yields(f) || !findings.iter().any(|g| !yields(g) && overlaps(f, g)))
@@ -516,7 +524,12 @@ impl Scanner {
             let valid: Vec<_> = source
                 .as_ref()
                 .filter(|s| memchr::memmem::find(s.bytes, b"seccoach:ignore").is_some())
-                .map(|s| suppressions::parse(s).into_iter().filter(|x| x.problem(&cx).is_none()).collect())
+                .map(|s| {
+                    suppressions::parse(s)
+                        .into_iter()
+                        .filter(|x| x.problem(&cx).is_none())
+                        .collect()
+                })
                 .unwrap_or_default();
             for hit in hits {
                 let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
@@ -535,9 +548,12 @@ impl Scanner {
                     line: hit.line,
                     text: line_text.as_deref(),
                 };
-                report
-                    .findings
-                    .push(Finding::build(rule, self.severity_of(rule), place, hit.value.as_deref()));
+                report.findings.push(Finding::build(
+                    rule,
+                    self.severity_of(rule),
+                    place,
+                    hit.value.as_deref(),
+                ));
             }
         }
     }

@@ -1,11 +1,13 @@
 //! The scan plan: the catalogue compiled once per scan into what each file needs, so that the
 //! cost of a file is one pass of a keyword automaton plus the few rules whose keywords it holds.
 
+use super::gate::Gate;
 use crate::analyzers::AnalyzerKind;
 use crate::catalog::{Catalog, Matcher, Rule};
 use crate::source::{FileKind, Source};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 pub(super) struct Plan {
     active: Vec<bool>,
@@ -21,6 +23,9 @@ pub(super) struct Plan {
     regex_rules_per_kind: BTreeMap<FileKind, usize>,
     file_analyzers: Vec<(AnalyzerKind, Vec<usize>)>,
     tree_analyzers: Vec<AnalyzerKind>,
+    /// Per rule, the gate its regex must pass first, for regexes slow to run (see `gate`);
+    /// built on first use, so that rules no file unlocks cost nothing.
+    gates: Vec<OnceLock<Option<Gate>>>,
 }
 
 impl Plan {
@@ -81,6 +86,7 @@ impl Plan {
             })
             .collect();
         let tree_analyzers = analyzers.keys().copied().collect();
+        let gates = rules.iter().map(|_| OnceLock::new()).collect();
         Plan {
             active,
             prefilter,
@@ -90,6 +96,7 @@ impl Plan {
             regex_rules_per_kind,
             file_analyzers: analyzers.into_iter().collect(),
             tree_analyzers,
+            gates,
         }
     }
 
@@ -155,6 +162,18 @@ impl Plan {
         rules
     }
 
+    /// False when regex rule `rule` of `catalog` cannot match in `bytes` (its gate rejects them).
+    pub(super) fn may_match(&self, catalog: &Catalog, rule: usize, bytes: &[u8]) -> bool {
+        let Some(gate) = self.gates.get(rule) else {
+            return true;
+        };
+        let gate = gate.get_or_init(|| match &catalog.rules()[rule].matcher {
+            Matcher::Regex(m) => Gate::new(m.regex.as_str()),
+            Matcher::Analyzer(_) => None,
+        });
+        gate.as_ref().is_none_or(|gate| gate.may_match(bytes))
+    }
+
     pub(super) fn file_analyzers(&self) -> &[(AnalyzerKind, Vec<usize>)] {
         &self.file_analyzers
     }
@@ -171,9 +190,8 @@ fn can_overlap(a: &[u8], b: &[u8]) -> bool {
     let contains = |hay: &[u8], needle: &[u8]| {
         needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| eq(w, needle))
     };
-    let suffix_is_prefix = |x: &[u8], y: &[u8]| {
-        (1..x.len().min(y.len())).any(|n| eq(&x[x.len() - n..], &y[..n]))
-    };
+    let suffix_is_prefix =
+        |x: &[u8], y: &[u8]| (1..x.len().min(y.len())).any(|n| eq(&x[x.len() - n..], &y[..n]));
     contains(a, b) || contains(b, a) || suffix_is_prefix(a, b) || suffix_is_prefix(b, a)
 }
 

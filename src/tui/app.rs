@@ -331,10 +331,20 @@ pub enum Action {
 /// Work for the runtime: the only way `update` reaches the world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    StartScan { generation: u64 },
-    LoadExcerpt { index: usize },
-    OpenEditor { file: PathBuf, line: u32 },
-    PlanSuppression { index: usize, reason: String },
+    StartScan {
+        generation: u64,
+    },
+    LoadExcerpt {
+        index: usize,
+    },
+    OpenEditor {
+        file: PathBuf,
+        line: u32,
+    },
+    PlanSuppression {
+        index: usize,
+        reason: String,
+    },
     WriteSuppression(Box<Plan>),
     SaveProgress,
     /// Re-check these paths (relative to the root, or absolute) now.
@@ -543,7 +553,9 @@ impl App {
             .map(|(s, chosen)| match (s, chosen) {
                 (Screen::Findings(state), Some(chosen)) => {
                     let index = find_again(self.findings(), chosen)?;
-                    visible_findings(self, state).iter().position(|&i| i == index)
+                    visible_findings(self, state)
+                        .iter()
+                        .position(|&i| i == index)
                 }
                 _ => None,
             })
@@ -583,11 +595,7 @@ impl App {
                 }
             }
         }
-        let (fixed, new, suppressed) = (
-            &change.delta.fixed,
-            &change.delta.new,
-            &change.suppressed,
-        );
+        let (fixed, new, suppressed) = (&change.delta.fixed, &change.delta.new, &change.suppressed);
         let mut parts = Vec::new();
         match fixed.as_slice() {
             [] => {}
@@ -761,6 +769,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Resize(width, height) => {
             app.size = (width, height);
             clamp_scrolls(app);
+            scroll_fix(app, 0);
             app.check_read()
         }
         Action::Tick => Vec::new(),
@@ -778,12 +787,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::EditorClosed(result) => {
             let watching = app.scan.watching;
             match result {
-                Ok(()) if watching => app.set_status("Back from the editor; saved changes are re-checked."),
+                Ok(()) if watching => {
+                    app.set_status("Back from the editor; saved changes are re-checked.")
+                }
                 Ok(()) => app.set_status("Back from the editor; rescanning."),
                 Err(message) => app.set_error(message),
             }
             // A watched project is re-checked as files are saved; otherwise rescan it all.
-            if watching { Vec::new() } else { app.start_scan() }
+            if watching {
+                Vec::new()
+            } else {
+                app.start_scan()
+            }
         }
         Action::SuppressionPlanned(result) => {
             match result {
@@ -828,7 +843,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::FixProposed(result) => {
             match result {
-                Ok(fix) => show_fix(app, *fix),
+                Ok(fix) => {
+                    app.status = None;
+                    show_fix(app, *fix);
+                }
                 Err(message) => app.set_error(format!("No fix: {message}")),
             }
             Vec::new()
@@ -936,11 +954,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 fn on_files_changed(app: &mut App, watched: Watched, paths: Vec<PathBuf>) -> Vec<Effect> {
     match watched {
         Watched::Project => {
-            if app.scan.report.is_none() {
-                // The scan under way reads the files as they are now.
-                return Vec::new();
-            }
-            app.scan.rechecking = true;
+            // During the first scan the worker queues this for right after it: the scan may
+            // have read the file before it changed.
+            app.scan.rechecking = app.scan.report.is_some();
             vec![Effect::Recheck { paths }]
         }
         Watched::Lab => {
@@ -1018,11 +1034,7 @@ fn show_fix(app: &mut App, fix: FileFix) {
         .findings()
         .iter()
         .filter(|f| {
-            f.path == fix.path
-                && app
-                    .catalog
-                    .rule(f.rule.as_str())
-                    .is_some_and(|r| r.secret)
+            f.path == fix.path && app.catalog.rule(f.rule.as_str()).is_some_and(|r| r.secret)
         })
         .collect();
     let lines = super::fixes::diff_lines(&fix, &secrets);
@@ -1138,6 +1150,19 @@ fn edit_prompt(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec<Effect> {
+    if ctx == Ctx::Fix {
+        let step = match command {
+            Command::Up => Some(-1),
+            Command::Down => Some(1),
+            Command::PageUp => Some(-page(app)),
+            Command::PageDown => Some(page(app)),
+            _ => None,
+        };
+        if let Some(step) = step {
+            scroll_fix(app, step);
+            return Vec::new();
+        }
+    }
     match command {
         Command::Quit => {
             app.quit = true;
@@ -1163,6 +1188,7 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
         Command::Submit if ctx == Ctx::Prompt => submit_prompt(app),
         Command::Confirm => match app.overlay.take() {
             Some(Overlay::Confirm(plan)) => vec![Effect::WriteSuppression(plan)],
+            Some(Overlay::Fix(preview)) => vec![Effect::ApplyFix(Box::new(preview.fix))],
             other => {
                 app.overlay = other;
                 Vec::new()
@@ -1308,6 +1334,49 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
         }
         Command::NextFinding => step_finding(app, 1),
         Command::PrevFinding => step_finding(app, -1),
+        Command::PreviewFix => preview_fix(app),
+        Command::UndoFix => match app.applied.last() {
+            Some(fix) => vec![Effect::UndoFix(Box::new(fix.clone()))],
+            None => {
+                app.set_status("No fix to undo: none was applied from the coach this session.");
+                Vec::new()
+            }
+        },
+        Command::OpenLab => open_lab(app),
+        Command::StartLab => {
+            let Some(Screen::Lab(state)) = app.screens.last_mut() else {
+                return Vec::new();
+            };
+            if !matches!(state.phase, LabPhase::Resume) {
+                return Vec::new();
+            }
+            state.phase = LabPhase::Starting;
+            vec![Effect::StartLab {
+                id: state.id.clone(),
+                dir: state.dir.clone(),
+                resume: true,
+                generation: state.generation,
+            }]
+        }
+        Command::CheckLab => {
+            let Some(Screen::Lab(state)) = app.screens.last_mut() else {
+                return Vec::new();
+            };
+            match &mut state.phase {
+                LabPhase::Watching { checking, .. } => {
+                    *checking = true;
+                    vec![Effect::CheckLab]
+                }
+                _ => Vec::new(),
+            }
+        }
+        Command::Hint => match app.screens.last() {
+            Some(Screen::Lab(state)) => vec![Effect::LabHint {
+                id: state.id.clone(),
+                dir: state.dir.clone(),
+            }],
+            _ => Vec::new(),
+        },
         Command::OpenLesson => {
             let Some(index) = current_finding(app) else {
                 return Vec::new();
@@ -1326,6 +1395,62 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
                 }
             }
         }
+    }
+}
+
+/// `f` on a finding: ask for its fix, when its rule has a recipe.
+fn preview_fix(app: &mut App) -> Vec<Effect> {
+    let Some(index) = current_finding(app) else {
+        if matches!(app.screens.last(), Some(Screen::Detail(d)) if d.gone.is_some()) {
+            app.set_status("This finding is already gone.");
+        }
+        return Vec::new();
+    };
+    let finding = &app.findings()[index];
+    if !has_fix(finding) {
+        let rule = finding.rule.to_string();
+        app.set_status(format!(
+            "{rule} has no automatic fix; the detail explains how to fix it by hand."
+        ));
+        return Vec::new();
+    }
+    app.set_status("Preparing the fix…");
+    vec![Effect::ProposeFix { index }]
+}
+
+/// True when the finding's rule has a machine-applicable fix.
+pub fn has_fix(finding: &Finding) -> bool {
+    finding.fix.is_available() && crate::fix::RULES.contains(&finding.rule.as_str())
+}
+
+/// `l` in a lesson: open its lab.
+fn open_lab(app: &mut App) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    let Some(lesson) = app.catalog.lesson(&state.id) else {
+        return Vec::new();
+    };
+    match app.lab_of(lesson) {
+        Some(lab) => vec![Effect::OpenLab { id: lab.id.clone() }],
+        None => {
+            app.set_status("This lesson has no hands-on lab.");
+            Vec::new()
+        }
+    }
+}
+
+/// Scrolls the fix preview.
+fn scroll_fix(app: &mut App, delta: i32) {
+    let limit = match &app.overlay {
+        Some(Overlay::Fix(preview)) => {
+            let (total, height) = view::fix::content_size(app, preview);
+            total.saturating_sub(height)
+        }
+        _ => return,
+    };
+    if let Some(Overlay::Fix(preview)) = &mut app.overlay {
+        preview.scroll = add(preview.scroll, delta, limit);
     }
 }
 
@@ -1349,7 +1474,14 @@ fn back(app: &mut App) -> Vec<Effect> {
     if app.screens.len() < 2 {
         return Vec::new();
     }
-    if let Some(Screen::Detail(detail)) = app.screens.pop() {
+    let mut effects = Vec::new();
+    let popped = app.screens.pop();
+    if matches!(popped, Some(Screen::Lab(_)))
+        && !app.screens.iter().any(|s| matches!(s, Screen::Lab(_)))
+    {
+        effects.push(Effect::StopLab);
+    }
+    if let Some(Screen::Detail(detail)) = popped {
         // The list below follows the detail's last finding.
         let index = detail.index;
         let position = match app.screens.last() {
@@ -1363,7 +1495,8 @@ fn back(app: &mut App) -> Vec<Effect> {
             state.selected = position;
         }
     }
-    Vec::new()
+    effects.extend(reload_excerpt(app));
+    effects
 }
 
 /// Rows a page scroll moves.
@@ -1372,6 +1505,10 @@ fn page(app: &App) -> i32 {
 }
 
 fn scroll(app: &mut App, delta: i32) -> Vec<Effect> {
+    if let Some(Overlay::Fix(_)) = app.overlay {
+        scroll_fix(app, delta);
+        return Vec::new();
+    }
     if app.overlay.is_some() {
         return Vec::new();
     }
@@ -1409,6 +1546,10 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
             let (total, height) = view::detail::content_size(app, state);
             total.saturating_sub(height)
         }
+        Some(Screen::Lab(state)) => {
+            let (total, height) = view::lab::content_size(app, state);
+            total.saturating_sub(height)
+        }
         None => 0,
     };
     match app.screens.last_mut() {
@@ -1422,6 +1563,7 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
         },
         Some(Screen::Findings(state)) => state.selected = add(state.selected, delta, limits),
         Some(Screen::Detail(state)) => state.scroll = add(state.scroll, delta, limits),
+        Some(Screen::Lab(state)) => state.scroll = add(state.scroll, delta, limits),
         None => {}
     }
     clamp_scrolls(app);
@@ -1450,6 +1592,10 @@ fn clamp_scrolls(app: &mut App) {
             let (total, height) = view::detail::content_size(app, state);
             Some(total.saturating_sub(height))
         }
+        Some(Screen::Lab(state)) => {
+            let (total, height) = view::lab::content_size(app, state);
+            Some(total.saturating_sub(height))
+        }
         _ => None,
     };
     let Some(limit) = limit else {
@@ -1461,6 +1607,7 @@ fn clamp_scrolls(app: &mut App) {
             None => state.scroll = state.scroll.min(limit),
         },
         Some(Screen::Detail(state)) => state.scroll = state.scroll.min(limit),
+        Some(Screen::Lab(state)) => state.scroll = state.scroll.min(limit),
         _ => {}
     }
 }
@@ -1478,11 +1625,7 @@ fn open(app: &mut App) -> Vec<Effect> {
             let Some(&index) = visible_findings(app, state).get(state.selected) else {
                 return Vec::new();
             };
-            app.screens.push(Screen::Detail(DetailState {
-                index,
-                scroll: 0,
-                excerpt: None,
-            }));
+            app.screens.push(Screen::Detail(DetailState::new(index)));
             vec![Effect::LoadExcerpt { index }]
         }
         _ => Vec::new(),
@@ -1655,11 +1798,7 @@ fn step_finding(app: &mut App, delta: i32) -> Vec<Effect> {
         return Vec::new();
     };
     if let Some(Screen::Detail(detail)) = app.screens.last_mut() {
-        *detail = DetailState {
-            index: next,
-            scroll: 0,
-            excerpt: None,
-        };
+        *detail = DetailState::new(next);
     }
     vec![Effect::LoadExcerpt { index: next }]
 }
@@ -1697,7 +1836,7 @@ fn on_suppressed(app: &mut App, plan: &Plan, stamp: FileStamp) {
     let mut targets: Vec<Option<usize>> = Vec::new();
     for (i, screen) in app.screens.iter().enumerate() {
         let target = match screen {
-            Screen::Detail(detail) => {
+            Screen::Detail(detail) if detail.gone.is_none() => {
                 let order = match i.checked_sub(1).and_then(|b| app.screens.get(b)) {
                     Some(Screen::Findings(state)) => visible_findings(app, state),
                     _ => (0..app.findings().len()).collect(),
@@ -1739,7 +1878,9 @@ fn on_suppressed(app: &mut App, plan: &Plan, stamp: FileStamp) {
     app.scan.stamps.insert(plan.rel_path.clone(), stamp);
     let mut drop_details = false;
     for (screen, target) in app.screens.iter_mut().zip(targets) {
-        if let Screen::Detail(detail) = screen {
+        if let Screen::Detail(detail) = screen
+            && detail.gone.is_none()
+        {
             let remapped = mapping.get(detail.index).copied().flatten();
             let moved = remapped.or_else(|| target.and_then(|t| mapping.get(t).copied().flatten()));
             match moved {

@@ -32,7 +32,9 @@ pub fn propose(scanner: &Scanner, root: &Path, finding: &Finding) -> Result<File
 /// Why an undo was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UndoRefusal {
-    #[error("{0} changed since the fix; your edits are kept, so the fix can no longer be undone here")]
+    #[error(
+        "{0} changed since the fix; your edits are kept, so the fix can no longer be undone here"
+    )]
     Changed(String),
     #[error("{0} is no longer a regular file (links are never written through)")]
     NotRegular(String),
@@ -120,10 +122,7 @@ fn secret_values(text: &str, secrets: &[&Finding]) -> Vec<String> {
         // A finding without a span (a whole-file or whole-line one) hides its whole line.
         let no_span = last == finding.line && finding.end_column <= finding.column;
         for number in finding.line..=last.min(finding.line.saturating_add(MAX_SECRET_LINES)) {
-            let Some(line) = number
-                .checked_sub(1)
-                .and_then(|i| lines.get(i as usize))
-            else {
+            let Some(line) = number.checked_sub(1).and_then(|i| lines.get(i as usize)) else {
                 break;
             };
             let chars: Vec<char> = line.chars().collect();
@@ -187,9 +186,11 @@ mod tests {
 
     #[test]
     fn the_diff_hides_secrets_in_context_and_escapes_control_characters() {
-        let before = "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=False)\nx = '\x1b[2J'\n";
-        let after = "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=True)\nx = '\x1b[2J'\n";
-        let lines = diff_lines(&fix(before, after), &[&secret(1, 10, 33)]);
+        let before =
+            "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=False)\nx = '\x1b[2J'\n";
+        let after =
+            "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=True)\nx = '\x1b[2J'\n";
+        let lines = diff_lines(&fix(before, after), &[&secret(1, 10, 34)]);
         let text = lines.join("\n");
         assert!(text.contains("-r = get(url, verify=False)"), "{text}");
         assert!(text.contains("+r = get(url, verify=True)"), "{text}");

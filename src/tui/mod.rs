@@ -3,36 +3,36 @@
 //! Elm-shaped: [`app::App`] is the state, [`app::update`] applies an [`app::Action`] and returns
 //! [`app::Effect`]s, and [`view::render`] draws the state. This module is the runtime around
 //! them: it owns the terminal ([`terminal::TerminalGuard`]), runs one loop over one channel of
-//! events (keys, mouse, resize, ticks, and the progress and result of the scan, which runs on a
-//! background thread and never blocks input), and performs the effects.
+//! events (keys, mouse, resize, ticks, changes in the watched folders, and the results of the
+//! background work, which never blocks input), and performs the effects through [`jobs::Jobs`].
+//! The screen is drawn only after events, never on a timer.
 
 pub mod app;
 pub mod editor;
 pub mod excerpt;
+pub mod fixes;
+pub mod jobs;
 pub mod keys;
+pub mod live;
 pub mod suppress;
 pub mod terminal;
 pub mod theme;
 pub mod view;
 
 use crate::catalog::Catalog;
-use crate::finding::Finding;
 use crate::progress::Store;
-use crate::scan::{ScanOptions, Scanner};
-use app::{Action, App, Effect, ScanEvent};
+use crate::scan::ScanOptions;
+use app::{Action, App, Effect, Watched};
 use crossterm::event::{Event as TermEvent, KeyEventKind, MouseEventKind};
-use std::collections::BTreeMap;
+use jobs::Jobs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
-use suppress::FileStamp;
 use terminal::TerminalGuard;
 
 /// How often the input thread wakes when nothing happens (to notice SIGTERM promptly).
 const TICK: Duration = Duration::from_millis(200);
-/// Least time between two scan progress messages.
-const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
 /// What the coach starts on.
 pub struct CoachOptions {
@@ -63,10 +63,17 @@ pub struct Outcome {
 }
 
 /// One event on the loop's channel.
-enum Event {
+#[derive(Debug)]
+pub enum Event {
     Terminal(TermEvent),
     Tick,
-    Scan(ScanEvent),
+    /// Files changed in a watched folder (the project, or the open lab).
+    Changed {
+        watched: Watched,
+        paths: Vec<PathBuf>,
+    },
+    /// Background work finished: its result.
+    Done(Action),
     /// The terminal can no longer be read (it went away): time to leave.
     InputClosed,
 }
@@ -101,11 +108,13 @@ pub fn run(options: CoachOptions) -> anyhow::Result<Outcome> {
 
     let size = guard.terminal.size()?;
     let mut runtime = Runtime {
-        root: options.root.clone(),
-        catalog: Arc::clone(&options.catalog),
-        scan: options.scan.clone(),
-        store: options.store.clone(),
-        tx,
+        jobs: Jobs::new(
+            options.root.clone(),
+            Arc::clone(&options.catalog),
+            options.scan.clone(),
+            options.store.clone(),
+            tx,
+        ),
         control: control_tx,
     };
     let mut pending: Vec<Effect> = app::update(&mut app, Action::Resize(size.width, size.height));
@@ -164,15 +173,17 @@ pub fn run(options: CoachOptions) -> anyhow::Result<Outcome> {
         }
     }
     // Keep what was learned even if a save failed earlier.
-    let _ = runtime.store.save(&app.progress);
+    let _ = runtime.jobs.store().save(&app.progress);
     drop(guard);
     Ok(outcome)
 }
 
-fn to_action(event: Event) -> Option<Action> {
+/// What an event means to the coach, if anything.
+pub fn to_action(event: Event) -> Option<Action> {
     match event {
         Event::Tick | Event::InputClosed => None,
-        Event::Scan(event) => Some(Action::Scan(event)),
+        Event::Changed { watched, paths } => Some(Action::FilesChanged { watched, paths }),
+        Event::Done(action) => Some(action),
         Event::Terminal(TermEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             Some(Action::Key(key))
         }
@@ -241,11 +252,7 @@ fn spawn_input(tx: mpsc::Sender<Event>, control: mpsc::Receiver<InputControl>) {
 
 /// Performs effects: the world outside `update`.
 struct Runtime {
-    root: PathBuf,
-    catalog: Arc<Catalog>,
-    scan: ScanOptions,
-    store: Store,
-    tx: mpsc::Sender<Event>,
+    jobs: Jobs,
     control: mpsc::Sender<InputControl>,
 }
 
@@ -257,46 +264,10 @@ impl Runtime {
         guard: &mut TerminalGuard,
     ) -> Option<Action> {
         match effect {
-            Effect::Quit => {
-                app.quit = true;
-                None
-            }
-            Effect::StartScan { generation } => {
-                spawn_scan(
-                    generation,
-                    Arc::clone(&self.catalog),
-                    self.scan.clone(),
-                    self.root.clone(),
-                    self.tx.clone(),
-                );
-                None
-            }
-            Effect::SaveProgress => Some(Action::ProgressSaved(
-                self.store.save(&app.progress).map_err(|e| e.to_string()),
-            )),
-            Effect::LoadExcerpt { index } => Some(Action::ExcerptLoaded {
-                index,
-                excerpt: load_excerpt(&self.root, app, index),
-            }),
             Effect::OpenEditor { file, line } => {
                 Some(Action::EditorClosed(self.edit(guard, &file, line)))
             }
-            Effect::PlanSuppression { index, reason } => {
-                let finding = app.findings().get(index)?;
-                let result = suppress::plan(
-                    &self.root,
-                    &finding.path,
-                    finding.line,
-                    finding.rule.as_str(),
-                    &reason,
-                    app.scan.stamps.get(&finding.path),
-                );
-                Some(Action::SuppressionPlanned(result.map(Box::new)))
-            }
-            Effect::WriteSuppression(plan) => {
-                let result = suppress::apply(&plan);
-                Some(Action::Suppressed { plan, result })
-            }
+            other => self.jobs.perform(other, app),
         }
     }
 
@@ -316,130 +287,5 @@ impl Runtime {
         let _ = self.control.send(InputControl::Resume);
         resumed.map_err(|e| format!("could not take the terminal back: {e}"))?;
         result
-    }
-}
-
-/// Reads the file of finding `index` and cuts the excerpt, secrets redacted.
-fn load_excerpt(root: &Path, app: &App, index: usize) -> Result<excerpt::Excerpt, String> {
-    let finding = app
-        .findings()
-        .get(index)
-        .ok_or_else(|| "the finding is gone".to_owned())?;
-    let bytes = read_limited(&root.join(&finding.path))?;
-    let secrets: Vec<&Finding> = app
-        .findings()
-        .iter()
-        .filter(|f| {
-            f.path == finding.path
-                && app
-                    .catalog
-                    .rule(f.rule.as_str())
-                    .is_some_and(|rule| rule.secret)
-        })
-        .collect();
-    Ok(excerpt::excerpt(&bytes, finding, &secrets))
-}
-
-/// Reads at most 16 MiB of a file (an excerpt never needs more).
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(16 << 20)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
-}
-
-/// Scans on a background thread, streaming progress and then the report into the channel.
-fn spawn_scan(
-    generation: u64,
-    catalog: Arc<Catalog>,
-    options: ScanOptions,
-    root: PathBuf,
-    tx: mpsc::Sender<Event>,
-) {
-    let failed_tx = tx.clone();
-    let spawned = std::thread::Builder::new()
-        .name("seccoach-scan".into())
-        .spawn(move || {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                scan(generation, catalog, options, &root, &tx)
-            }));
-            let event = match outcome {
-                Ok(event) => event,
-                Err(payload) => {
-                    let message = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown error".to_owned());
-                    ScanEvent::Failed {
-                        generation,
-                        message: format!("the scan crashed ({message}); please report it"),
-                    }
-                }
-            };
-            let _ = tx.send(Event::Scan(event));
-        });
-    if let Err(e) = spawned {
-        let _ = failed_tx.send(Event::Scan(ScanEvent::Failed {
-            generation,
-            message: format!("could not start the scan: {e}"),
-        }));
-    }
-}
-
-fn scan(
-    generation: u64,
-    catalog: Arc<Catalog>,
-    options: ScanOptions,
-    root: &Path,
-    tx: &mpsc::Sender<Event>,
-) -> ScanEvent {
-    let scanner = Scanner::new(catalog, options);
-    let mut files = 0u64;
-    let mut findings = 0u64;
-    let mut last = Instant::now();
-    let mut stamps: BTreeMap<String, FileStamp> = BTreeMap::new();
-    let result = scanner.scan_observed(root, &mut |outcome| {
-        if outcome.skipped.is_none() {
-            files += 1;
-        }
-        findings += outcome.findings.len() as u64;
-        // Stamp files with findings right after the scan read them.
-        if let Some(first) = outcome.findings.first()
-            && let Ok(stamp) = FileStamp::read(&root.join(&first.path))
-        {
-            stamps.insert(first.path.clone(), stamp);
-        }
-        if last.elapsed() >= PROGRESS_EVERY {
-            last = Instant::now();
-            let _ = tx.send(Event::Scan(ScanEvent::Progress {
-                generation,
-                files,
-                findings,
-            }));
-        }
-    });
-    match result {
-        Ok(report) => {
-            for finding in &report.findings {
-                if !stamps.contains_key(&finding.path)
-                    && let Ok(stamp) = FileStamp::read(&root.join(&finding.path))
-                {
-                    stamps.insert(finding.path.clone(), stamp);
-                }
-            }
-            ScanEvent::Done {
-                generation,
-                report: Box::new(report),
-                stamps,
-            }
-        }
-        Err(e) => ScanEvent::Failed {
-            generation,
-            message: e.to_string(),
-        },
     }
 }

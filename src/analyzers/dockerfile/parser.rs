@@ -490,7 +490,10 @@ mod tests {
         src.extend_from_slice(b"\nUSER app\n");
         let start = std::time::Instant::now();
         let file = parse(&src);
-        assert!(start.elapsed() < std::time::Duration::from_secs(60), "hang guard only");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "hang guard only"
+        );
         assert_eq!(keywords(&file), ["FROM", "RUN", "USER"]);
         let run = &file.instructions[1];
         let last = run.args.text.rfind("echo").unwrap();
@@ -500,7 +503,10 @@ mod tests {
         let src = format!("RUN {}\n", "<<A ".repeat(100_000));
         let start = std::time::Instant::now();
         let file = parse(src.as_bytes());
-        assert!(start.elapsed() < std::time::Duration::from_secs(60), "hang guard only");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "hang guard only"
+        );
         assert_eq!(file.instructions.len(), 1);
     }
 }

@@ -3,8 +3,10 @@
 //! and after) rendered from the same Markdown `seccoach explain` prints.
 
 use super::{truncate, wrap_words};
+use crate::catalog::Autofix;
 use crate::display::sanitize;
-use crate::tui::app::{App, DetailState};
+use crate::finding::Finding;
+use crate::tui::app::{App, DetailState, has_fix};
 use crate::tui::theme::severity_tag;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -45,10 +47,18 @@ pub fn content_size(app: &App, state: &DetailState) -> (usize, usize) {
     )
 }
 
+/// The finding a detail shows: the one in the report, or the one a re-check no longer finds.
+pub fn shown_finding<'a>(app: &'a App, state: &'a DetailState) -> Option<&'a Finding> {
+    match &state.gone {
+        Some(gone) => Some(gone),
+        None => app.findings().get(state.index),
+    }
+}
+
 pub fn detail_text(app: &App, state: &DetailState, width: u16) -> Text<'static> {
     let theme = app.theme;
     let w = usize::from(width);
-    let Some(finding) = app.findings().get(state.index) else {
+    let Some(finding) = shown_finding(app, state) else {
         return Text::raw("This finding is no longer in the report.");
     };
     let rule = app.catalog.rule(finding.rule.as_str());
@@ -94,13 +104,39 @@ pub fn detail_text(app: &App, state: &DetailState, width: u16) -> Text<'static> 
     }
     lines.push(Line::raw(""));
 
-    match &state.excerpt {
-        None => lines.push(Line::styled("Reading the file…", theme.dim())),
-        Some(Err(message)) => lines.push(Line::styled(
+    let fixed = app
+        .scan
+        .fixed
+        .iter()
+        .any(|f| f.fingerprint == finding.fingerprint);
+    match (&state.gone, &state.excerpt) {
+        (Some(_), _) if fixed => {
+            lines.push(Line::styled(
+                "✓ Fixed: the re-check no longer finds this.",
+                theme.ok().add_modifier(ratatui::style::Modifier::BOLD),
+            ));
+            if app
+                .applied
+                .last()
+                .is_some_and(|fix| fix.path == finding.path)
+            {
+                lines.push(Line::from(vec![
+                    Span::raw("Changed your mind? "),
+                    Span::styled("u", theme.key()),
+                    Span::raw(" undoes the fix."),
+                ]));
+            }
+        }
+        (Some(_), _) => lines.push(Line::styled(
+            "The re-check no longer reports this finding (it was suppressed or the code moved on).",
+            theme.dim(),
+        )),
+        (None, None) => lines.push(Line::styled("Reading the file…", theme.dim())),
+        (None, Some(Err(message))) => lines.push(Line::styled(
             truncate(&format!("Cannot show the code: {message}"), w),
             theme.error(),
         )),
-        Some(Ok(excerpt)) => {
+        (None, Some(Ok(excerpt))) => {
             let last = excerpt.first_line as usize + excerpt.lines.len().saturating_sub(1);
             let number_width = last.to_string().len().max(3);
             for (i, text) in excerpt.lines.iter().enumerate() {
@@ -128,6 +164,20 @@ pub fn detail_text(app: &App, state: &DetailState, width: u16) -> Text<'static> 
         }
     }
     lines.push(Line::raw(""));
+
+    if state.gone.is_none() && has_fix(finding) {
+        let label = match finding.fix {
+            Autofix::Safe => "safe",
+            _ => "needs review",
+        };
+        lines.push(Line::from(vec![
+            Span::styled("Automatic fix", theme.bold()),
+            Span::raw(format!(" ({label}) — press ")),
+            Span::styled("f", theme.key()),
+            Span::raw(" to preview it"),
+        ]));
+        lines.push(Line::raw(""));
+    }
 
     if let Some(lesson) = app.catalog.lessons_for_rule(finding.rule.as_str()).first() {
         lines.push(Line::from(vec![

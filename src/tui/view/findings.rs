@@ -3,7 +3,7 @@
 
 use super::{full_row, list_offset, truncate};
 use crate::display::sanitize;
-use crate::tui::app::{App, FindingsState, Grouping, ScanPhase, visible_findings};
+use crate::tui::app::{App, FindingsState, Grouping, ScanPhase, visible_findings, visible_fixed};
 use crate::tui::theme::severity_tag;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -32,12 +32,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
 
     let width = usize::from(rows_area.width);
     let total = app.findings().len();
+    let fixed = visible_fixed(app, state);
     if visible.is_empty() {
         let message = match (&app.scan.phase, total) {
+            (ScanPhase::Running { files: 0, .. }, 0) => "Scanning your project…".to_owned(),
             (ScanPhase::Running { files, .. }, 0) => {
                 format!("Scanning your project… {files} files read so far.")
             }
             (ScanPhase::Failed(message), 0) => format!("The scan failed: {message}"),
+            (_, 0) if app.scan.report.is_some() && !fixed.is_empty() => {
+                "Nothing left to fix here. Well done.".to_owned()
+            }
+            (_, 0) if app.scan.report.is_some() && app.scan.watching => {
+                "No findings in this project. Try a lesson; changes are re-checked as you save."
+                    .to_owned()
+            }
             (_, 0) if app.scan.report.is_some() => {
                 "No findings in this project. Try a lesson, or press R after changing files."
                     .to_owned()
@@ -45,11 +54,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
             (_, 0) => "Not scanned yet. Press R to scan.".to_owned(),
             _ => "No findings match these filters. x clears them.".to_owned(),
         };
-        frame.render_widget(
-            Paragraph::new(Line::raw(format!(" {message}")))
-                .wrap(ratatui::widgets::Wrap { trim: false }),
-            rows_area,
-        );
+        if fixed.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Line::raw(format!(" {message}")))
+                    .wrap(ratatui::widgets::Wrap { trim: false }),
+                rows_area,
+            );
+            return;
+        }
+        let mut rows = vec![Line::raw(format!(
+            " {}",
+            truncate(&message, width.saturating_sub(1))
+        ))];
+        rows.extend(fixed_rows(app, &fixed, width));
+        frame.render_widget(Paragraph::new(rows), rows_area);
         return;
     }
 
@@ -102,7 +120,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
             Grouping::ByFile => format!("line {}", finding.line),
         };
         let place = truncate(&place, (width / 3).max(12));
-        let used = 3 + 5 + place.width() + 2;
+        let new = app.scan.new.contains(&finding.fingerprint);
+        let tag = if new { "new " } else { "" };
+        let used = 3 + 5 + place.width() + 2 + tag.len();
         let message = truncate(&finding.message, width.saturating_sub(used));
         let spans = vec![
             mark,
@@ -112,9 +132,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
             ),
             Span::styled(place, theme.accent()),
             Span::raw("  "),
+            Span::styled(tag, theme.key()),
             Span::raw(message),
         ];
         rows.push(full_row(spans, width, selected.then(|| theme.selected())));
+    }
+    if !fixed.is_empty() {
+        rows.extend(fixed_rows(app, &fixed, width));
     }
     let height = usize::from(rows_area.height);
     let offset = list_offset(selected_row, rows.len(), height);
@@ -126,6 +150,36 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
     {
         render_preview(frame, preview_area, app, index);
     }
+}
+
+/// The findings fixed this session, after the list: a heading and one dimmed row each.
+fn fixed_rows(app: &App, fixed: &[&crate::finding::Finding], width: usize) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let mut rows = vec![Line::from(vec![
+        Span::styled(
+            " FIXED THIS SESSION",
+            theme.ok().add_modifier(ratatui::style::Modifier::BOLD),
+        ),
+        Span::styled(format!(" · {}", fixed.len()), theme.dim()),
+    ])];
+    for finding in fixed {
+        let place = truncate(
+            &format!("{}:{}", sanitize(&finding.path), finding.line),
+            (width / 3).max(12),
+        );
+        let used = 3 + 5 + place.width() + 2;
+        rows.push(Line::from(vec![
+            Span::styled(" ✓ ", theme.ok()),
+            Span::styled(format!("{} ", severity_tag(finding.severity)), theme.dim()),
+            Span::styled(place, theme.dim()),
+            Span::raw("  "),
+            Span::styled(
+                truncate(&finding.message, width.saturating_sub(used)),
+                theme.dim(),
+            ),
+        ]));
+    }
+    rows
 }
 
 fn summary_line(app: &App, state: &FindingsState, shown: usize, width: u16) -> Line<'static> {
@@ -150,15 +204,24 @@ fn summary_line(app: &App, state: &FindingsState, shown: usize, width: u16) -> L
     }
     let scanning = if matches!(app.scan.phase, ScanPhase::Running { .. }) {
         " · scanning…"
+    } else if app.scan.rechecking {
+        " · re-checking…"
     } else {
         ""
     };
     let head = format!(" {shown} of {total}");
+    let fixed = match app.scan.fixed.len() {
+        0 => String::new(),
+        n => format!(" · ✓ {n} fixed this session"),
+    };
     let rest = format!(" · {}{scanning}", parts.join(" · "));
+    let budget = usize::from(width).saturating_sub(head.width());
+    let fixed = truncate(&fixed, budget);
     Line::from(vec![
         Span::styled(head.clone(), theme.bold()),
+        Span::styled(fixed.clone(), theme.ok()),
         Span::styled(
-            truncate(&rest, usize::from(width).saturating_sub(head.width())),
+            truncate(&rest, budget.saturating_sub(fixed.width())),
             theme.dim(),
         ),
     ])
@@ -211,6 +274,12 @@ fn render_preview(frame: &mut Frame, area: Rect, app: &App, index: usize) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Fix", theme.title()));
         lines.extend(crate::markdown::render(&rule.fix_hint(), theme.markdown(width)).lines);
+        if crate::tui::app::has_fix(finding) {
+            lines.push(Line::from(vec![
+                Span::styled("f", theme.key()),
+                Span::raw(" previews the automatic fix."),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![

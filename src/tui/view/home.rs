@@ -66,6 +66,18 @@ fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
     let report = app.scan.report.as_ref();
     match &app.scan.phase {
         ScanPhase::NotStarted => lines.push(Line::raw("Not scanned yet. Press R to scan.")),
+        ScanPhase::Running {
+            files: 0,
+            findings: 0,
+        } => {
+            lines.push(Line::styled("Scanning your project…", theme.bold()));
+            if let Some(report) = report {
+                lines.push(Line::styled(
+                    format!("Last scan: {} findings", report.findings.len()),
+                    theme.dim(),
+                ));
+            }
+        }
         ScanPhase::Running { files, findings } => {
             lines.push(Line::from(vec![
                 Span::styled("Scanning… ", theme.bold()),
@@ -126,6 +138,13 @@ fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
             lines.push(Line::raw(""));
         }
         lines.push(Line::from(counts));
+        let fixed = app.scan.fixed.len();
+        if fixed > 0 {
+            lines.push(Line::styled(
+                format!("✓ {fixed} fixed this session"),
+                theme.ok().add_modifier(ratatui::style::Modifier::BOLD),
+            ));
+        }
         if total > 0 {
             if wide {
                 lines.push(Line::raw(""));
@@ -218,8 +237,14 @@ fn learn_rows(app: &App, state: &HomeState, width: usize) -> (Vec<Line<'static>>
                 .get(&lesson.id)
                 .map(|s| format!(" quiz {}/{}", s.best, s.total))
                 .unwrap_or_default();
+            // The practical part: a lab, done or to do.
+            let lab = match (app.lab_of(lesson).is_some(), app.lab_solved(lesson)) {
+                (_, true) => Span::styled(" lab ✓", theme.ok()),
+                (true, false) => Span::styled(" lab", theme.dim()),
+                (false, false) => Span::raw(""),
+            };
             let tail = format!("{score}{minutes}");
-            let title_width = width.saturating_sub(5 + tail.width() + 1);
+            let title_width = width.saturating_sub(5 + tail.width() + lab.content.width() + 1);
             let title = truncate(&lesson.title, title_width);
             let pad = title_width.saturating_sub(title.width());
             push_item(
@@ -228,7 +253,9 @@ fn learn_rows(app: &App, state: &HomeState, width: usize) -> (Vec<Line<'static>>
                     mark,
                     Span::raw(title),
                     Span::raw(" ".repeat(pad + 1)),
-                    Span::styled(tail, theme.dim()),
+                    Span::styled(score, theme.dim()),
+                    lab,
+                    Span::styled(minutes, theme.dim()),
                 ],
             );
         }
@@ -266,6 +293,19 @@ fn about_lines(app: &App, state: &HomeState, width: u16) -> Vec<Line<'static>> {
     ];
     let summary = crate::markdown::render(&lesson.summary, theme.markdown(width));
     lines.extend(summary.lines);
+    if let Some(lab) = app.lab_of(lesson) {
+        lines.push(Line::raw(""));
+        let done = if app.lab_solved(lesson) {
+            Span::styled(" · ✓ solved", theme.ok())
+        } else {
+            Span::raw("")
+        };
+        lines.push(Line::from(vec![
+            Span::styled("Hands-on lab: ", theme.bold()),
+            Span::raw(lab.title.clone()),
+            done,
+        ]));
+    }
     if !lesson.checks.is_empty() {
         lines.push(Line::raw(""));
         let findings = app

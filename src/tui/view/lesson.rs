@@ -143,6 +143,34 @@ pub fn lesson_text(app: &App, lesson: &Lesson, width: u16) -> Text<'static> {
         ]));
     }
 
+    if let Some(lab) = app.lab_of(lesson) {
+        lines.push(Line::raw(""));
+        lines.push(section("Hands-on lab", width, app));
+        lines.push(Line::styled(format!(" {}", lab.title), theme.bold()));
+        let solved = app.lab_solved(lesson);
+        let (text, style, key) = if solved {
+            (
+                "✓ Solved: the practical part of this lesson is done.",
+                theme.ok(),
+                " opens it again.",
+            )
+        } else {
+            (
+                "Fix a small vulnerable project in your own editor; the coach checks it each time you save.",
+                ratatui::style::Style::new(),
+                " starts it.",
+            )
+        };
+        for line in super::wrap_words(text, usize::from(width).saturating_sub(1)) {
+            lines.push(Line::styled(format!(" {line}"), style));
+        }
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled("l", theme.key()),
+            Span::raw(key),
+        ]));
+    }
+
     lines.push(Line::raw(""));
     lines.push(section("Quiz", width, app));
     if lesson.quiz.is_empty() {
@@ -178,12 +206,7 @@ pub fn lesson_text(app: &App, lesson: &Lesson, width: u16) -> Text<'static> {
 }
 
 fn section(title: &str, width: u16, app: &App) -> Line<'static> {
-    let rule = "─".repeat(usize::from(width).saturating_sub(title.chars().count() + 4));
-    Line::from(vec![
-        Span::styled("── ", app.theme.border()),
-        Span::styled(title.to_owned(), app.theme.title()),
-        Span::styled(format!(" {rule}"), app.theme.border()),
-    ])
+    super::section(title, width, app.theme)
 }
 
 /// The current question, its choices, and after answering the feedback and explanation.

@@ -4,7 +4,9 @@
 
 pub mod detail;
 pub mod findings;
+pub mod fix;
 pub mod home;
+pub mod lab;
 pub mod lesson;
 
 use super::app::{App, Overlay, Screen};
@@ -52,6 +54,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Screen::Lesson(state)) => lesson::render(frame, body, app, state),
         Some(Screen::Findings(state)) => findings::render(frame, body, app, state),
         Some(Screen::Detail(state)) => detail::render(frame, body, app, state),
+        Some(Screen::Lab(state)) => lab::render(frame, body, app, state),
         None => {}
     }
     render_status(frame, status, app);
@@ -60,6 +63,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Overlay::Help) => render_help(frame, area, app),
         Some(Overlay::Reason { index, input }) => render_reason(frame, area, app, *index, input),
         Some(Overlay::Confirm(plan)) => render_confirm(frame, area, app, plan),
+        Some(Overlay::Fix(preview)) => fix::render(frame, area, app, preview),
         Some(Overlay::Search { .. }) | None => {}
     }
 }
@@ -105,9 +109,13 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             }
         }
         Some(Screen::Findings(_)) => "Findings".to_owned(),
-        Some(Screen::Detail(state)) => match app.findings().get(state.index) {
+        Some(Screen::Detail(state)) => match detail::shown_finding(app, state) {
             Some(f) => format!("Finding · {}", f.rule),
             None => "Finding".to_owned(),
+        },
+        Some(Screen::Lab(state)) => match app.lab(&state.id) {
+            Some(lab) => format!("Lab · {}", lab.title),
+            None => "Lab".to_owned(),
         },
     };
     // How far through a long text the reader is.
@@ -117,6 +125,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             None => (state.scroll, lesson::content_size(app, state)),
         },
         Some(Screen::Detail(state)) => (state.scroll, detail::content_size(app, state)),
+        Some(Screen::Lab(state)) => (state.scroll, lab::content_size(app, state)),
         _ => (0, (0, 0)),
     };
     let position = if total > height && height > 0 {
@@ -210,6 +219,22 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     );
 }
 
+/// Where a centred box of at most `width`×`height` goes inside `area`.
+fn popup_rect(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width
+        .min(area.width.saturating_sub(4))
+        .max(10.min(area.width));
+    let height = height
+        .min(area.height.saturating_sub(2))
+        .max(3.min(area.height));
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
 /// A centred box of at most `width`×`height` inside `area`, cleared, with a titled border.
 fn popup(
     frame: &mut Frame,
@@ -219,18 +244,7 @@ fn popup(
     title: &str,
     theme: Theme,
 ) -> Rect {
-    let width = width
-        .min(area.width.saturating_sub(4))
-        .max(10.min(area.width));
-    let height = height
-        .min(area.height.saturating_sub(2))
-        .max(3.min(area.height));
-    let rect = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let rect = popup_rect(area, width, height);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .border_style(theme.border())
@@ -270,8 +284,19 @@ pub fn screen_context(app: &App) -> Ctx {
         Some(Screen::Lesson(_)) => Ctx::Lesson,
         Some(Screen::Findings(_)) => Ctx::Findings,
         Some(Screen::Detail(_)) => Ctx::Detail,
+        Some(Screen::Lab(_)) => Ctx::Lab,
         Some(Screen::Home(_)) | None => Ctx::Home,
     }
+}
+
+/// A section heading: `── Title ─────`.
+pub fn section(title: &str, width: u16, theme: Theme) -> Line<'static> {
+    let rule = "─".repeat(usize::from(width).saturating_sub(title.width() + 4));
+    Line::from(vec![
+        Span::styled("── ", theme.border()),
+        Span::styled(title.to_owned(), theme.title()),
+        Span::styled(format!(" {rule}"), theme.border()),
+    ])
 }
 
 fn render_reason(frame: &mut Frame, area: Rect, app: &App, index: usize, input: &str) {
