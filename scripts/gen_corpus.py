@@ -48,11 +48,22 @@ COMMENTS = [
     "the token is refreshed by the middleware",
     "never log the password here",
     "values come from the environment at runtime",
-    "Übergangslösung bis zum nächsten Release",
-    "注意: 这个函数不是线程安全的",
     "cache the result for five minutes",
     "api key is read from the secret manager",
 ]
+
+# Now and then a comment in another language: about one source file in five has non-ASCII text.
+NON_ASCII_COMMENTS = [
+    "Übergangslösung bis zum nächsten Release",
+    "注意: 这个函数不是线程安全的",
+    "à revoir après la migration — voir le ticket",
+]
+
+
+def comment(rng):
+    if rng.random() < 0.03:
+        return rng.choice(NON_ASCII_COMMENTS)
+    return rng.choice(COMMENTS)
 
 
 def ident(rng, parts=2, style="snake"):
@@ -86,7 +97,7 @@ def python_line(rng):
     if k == 1:
         return f"    {b} = self.{a}({c}, retries={rng.randrange(1, 9)})"
     if k == 2:
-        return f"    # {rng.choice(COMMENTS)}"
+        return f"    # {comment(rng)}"
     if k == 3:
         return f"    if {b} is None or not {b}.{a}:"
     if k == 4:
@@ -118,7 +129,7 @@ def js_line(rng):
     if k == 1:
         return f"  const {b} = await this.{a}({ident(rng, 2, 'camel')});"
     if k == 2:
-        return f"  // {rng.choice(COMMENTS)}"
+        return f"  // {comment(rng)}"
     if k == 3:
         return f"  if (!{b} || {b}.length === 0) return null;"
     if k == 4:
@@ -163,7 +174,7 @@ def go_line(rng):
     if k == 2:
         return "\tif err != nil {\n\t\treturn fmt.Errorf(\"%s: %w\", op, err)\n\t}"
     if k == 3:
-        return f"\t// {rng.choice(COMMENTS)}"
+        return f"\t// {comment(rng)}"
     if k == 4:
         return "}"
     if k == 5:
@@ -185,7 +196,7 @@ def java_line(rng):
     if k == 1:
         return f"        final {b} result = repository.{a}(request.get{b}());"
     if k == 2:
-        return f"        // {rng.choice(COMMENTS)}"
+        return f"        // {comment(rng)}"
     if k == 3:
         return "    }"
     if k == 4:
@@ -204,7 +215,7 @@ def ruby_line(rng):
             f"  def {a}({b})",
             f"    @{b} = {ident(rng, 1, 'pascal')}.find_by(id: params[:{b}_id])",
             "  end",
-            f"    # {rng.choice(COMMENTS)}",
+            f"    # {comment(rng)}",
             f"    raise ArgumentError, \"missing {b}\" if {b}.nil?",
             f"    {b}.each {{ |item| item.{a}! }}",
             f"  token = ENV.fetch('{b.upper()}_TOKEN')",
@@ -219,7 +230,7 @@ def rust_line(rng):
             f"pub fn {a}(&self, {b}: &str) -> Result<{ident(rng, 1, 'pascal')}, Error> {{",
             f"    let {b} = self.{a}({b}).context(\"loading {b}\")?;",
             "}",
-            f"    // {rng.choice(COMMENTS)}",
+            f"    // {comment(rng)}",
             f"    if {b}.is_empty() {{ return Ok(Default::default()); }}",
             f"use crate::{b}::{ident(rng, 1, 'pascal')};",
             f"    let token = std::env::var(\"{b.upper()}_TOKEN\")?;",
@@ -236,7 +247,7 @@ def php_line(rng):
             "    {",
             "    }",
             f"        ${b} = $this->{a}($request->get('{b}'));",
-            f"        // {rng.choice(COMMENTS)}",
+            f"        // {comment(rng)}",
             f"        $password = getenv('{b.upper()}_PASSWORD');",
             f"        return view('{b}.index', compact('{b}'));",
         ]
@@ -250,7 +261,7 @@ def shell_line(rng):
             f"echo \"building {b}\"",
             f"if [ -z \"${{{b.upper()}_HOME:-}}\" ]; then",
             "fi",
-            f"# {rng.choice(COMMENTS)}",
+            f"# {comment(rng)}",
             f"export {b.upper()}_URL=\"https://{b}.internal.example.com\"",
             f"docker build -t registry.example.com/{b}:\"$VERSION\" .",
             f"for f in ./{b}/*.json; do jq . \"$f\" > /dev/null; done",
@@ -306,22 +317,43 @@ def fill(rng, pool, target, head=""):
 
 
 def yaml_file(rng, target):
-    lines = ["apiVersion: apps/v1", "kind: Deployment", "metadata:", f"  name: {ident(rng, 2)}"]
-    lines += ["spec:", "  replicas: 3", "  template:", "    spec:", "      containers:"]
-    while sum(len(x) + 1 for x in lines) < target:
-        name = ident(rng, 1)
+    """A Kubernetes manifest: a hardened Deployment (now and then a lax one), then ConfigMaps."""
+    name = ident(rng, 2).replace("_", "-")
+    hardened = rng.random() < 0.9
+    lines = [
+        "apiVersion: apps/v1", "kind: Deployment", "metadata:", f"  name: {name}",
+        f"  namespace: {rng.choice(WORDS)}", "spec:", "  replicas: 3", "  selector:",
+        f"    matchLabels: {{ app: {name} }}", "  template:", "    metadata:",
+        f"      labels: {{ app: {name} }}", "    spec:",
+    ]
+    if hardened:
+        lines += ["      automountServiceAccountToken: false", "      securityContext:",
+                  "        runAsNonRoot: true", "        runAsUser: 10001",
+                  "        seccompProfile: { type: RuntimeDefault }"]
+    lines.append("      containers:")
+    for _ in range(rng.randrange(1, 3)):
+        c = ident(rng, 1)
         lines += [
-            f"        - name: {name}",
-            f"          image: registry.example.com/{name}:{rng.randrange(1, 9)}.{rng.randrange(20)}.{rng.randrange(9)}",
+            f"        - name: {c}",
+            f"          image: registry.example.com/{c}@sha256:{rand_str(rng, HEX, 64)}",
             "          env:",
-            f"            - name: {name.upper()}_PASSWORD",
+            f"            - name: {c.upper()}_PASSWORD",
             "              valueFrom:",
-            "                secretKeyRef:",
-            f"                  name: {name}-secrets",
-            "                  key: password",
+            f"                secretKeyRef: {{ name: {c}-secrets, key: password }}",
             "          resources:",
             f"            limits: {{ cpu: {rng.randrange(1, 4)}, memory: {rng.choice([256, 512, 1024])}Mi }}",
+            f"            requests: {{ cpu: 100m, memory: 128Mi }}",
         ]
+        if hardened:
+            lines += ["          securityContext:", "            allowPrivilegeEscalation: false",
+                      "            readOnlyRootFilesystem: true",
+                      "            capabilities: { drop: [ALL] }"]
+    while sum(len(x) + 1 for x in lines) < target:
+        lines += ["---", "apiVersion: v1", "kind: ConfigMap", "metadata:",
+                  f"  name: {name}-{ident(rng, 1)}-{rng.randrange(1000)}",
+                  f"  namespace: {rng.choice(WORDS)}", "data:"]
+        for _ in range(rng.randrange(5, 40)):
+            lines.append(f"  {ident(rng, 2)}: \"{ident(rng, 3)}-{rng.randrange(10**6)}\"")
     return "\n".join(lines) + "\n"
 
 

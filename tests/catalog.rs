@@ -222,3 +222,18 @@ fn every_rule_has_complete_texts() {
         assert!(!rule.lessons.is_empty(), "{}: links no lesson", rule.id);
     }
 }
+
+#[test]
+fn every_embedded_pattern_compiles() {
+    // Loading only parses patterns; the scan compiles them on first use. This is the check that
+    // every one of them does compile (within the size limits).
+    for rule in catalog().rules() {
+        if let seccoach::catalog::Matcher::Regex(m) = &rule.matcher {
+            for regex in std::iter::once(&m.regex).chain(&m.allow) {
+                if let Err(e) = regex.compile() {
+                    panic!("{}: `{}`: {e}", rule.id, regex.as_str());
+                }
+            }
+        }
+    }
+}

@@ -129,14 +129,68 @@ impl FileFilter {
     }
 }
 
-/// A compiled regex matcher.
+/// A regex compiled on first use. Loading the catalogue only parses each pattern (microseconds),
+/// so the coach can draw its first frame before ~60 ms of regex compilation; the scan, on its
+/// background threads, compiles each pattern the first time a file needs it.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    pattern: String,
+    cell: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    /// Parses `pattern` (catching syntax errors now) without compiling it.
+    fn parse(pattern: &str) -> Result<(LazyRegex, usize), String> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .map_err(|e| e.to_string())?;
+        let groups = hir.properties().explicit_captures_len() + 1;
+        Ok((
+            LazyRegex {
+                pattern: pattern.to_owned(),
+                cell: std::sync::OnceLock::new(),
+            },
+            groups,
+        ))
+    }
+
+    /// Compiles now, reporting what compilation alone can find (e.g. the size limit).
+    pub fn compile(&self) -> Result<&Regex, regex::Error> {
+        if let Some(regex) = self.cell.get() {
+            return Ok(regex);
+        }
+        let regex = build_regex(&self.pattern)?;
+        Ok(self.cell.get_or_init(|| regex))
+    }
+
+    /// The pattern as written (does not compile it).
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+}
+
+impl std::ops::Deref for LazyRegex {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        self.cell.get_or_init(|| {
+            // Every embedded pattern is compiled by the test suite, and a repository's own packs
+            // are compiled when they load; reaching this with a bad pattern is a bug.
+            build_regex(&self.pattern).expect("rule patterns are compiled when validated")
+        })
+    }
+}
+
+/// A regex matcher.
 #[derive(Debug, Clone)]
 pub struct RegexMatcher {
     pub keywords: Vec<String>,
-    pub regex: Regex,
+    pub regex: LazyRegex,
     pub value_group: usize,
     pub min_entropy: Option<f64>,
-    pub allow: Vec<Regex>,
+    pub allow: Vec<LazyRegex>,
     pub skip_comments: bool,
 }
 
@@ -241,7 +295,7 @@ fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 impl RuleSpec {
-    /// Validates and compiles. `line_of` maps a byte offset in the pack to a line number.
+    /// Validates and compiles (regexes of embedded packs lazily; see [`LazyRegex`]). `line_of` maps a byte offset in the pack to a line number.
     pub(super) fn compile(
         self,
         file: &str,
@@ -310,21 +364,27 @@ impl RuleSpec {
                     )));
                 };
                 let pattern_line = line_of(pattern.span().start);
-                let regex = build_regex(pattern.get_ref()).map_err(|e| {
+                let bad_pattern = |e: String| {
                     LoadError::at(
                         file,
                         Some(pattern_line),
                         format!("rule `{id}`: bad pattern: {e}"),
                     )
-                })?;
+                };
+                let (regex, groups) = LazyRegex::parse(pattern.get_ref()).map_err(bad_pattern)?;
+                // A repository's own pack is compiled now, so that a pattern too large to
+                // compile is an error naming its line rather than a failure mid-scan.
+                if !embedded {
+                    regex.compile().map_err(|e| bad_pattern(e.to_string()))?;
+                }
                 let value_group = spec.value_group;
-                if value_group >= regex.captures_len() {
+                if value_group >= groups {
                     return Err(LoadError::at(
                         file,
                         Some(pattern_line),
                         format!(
                             "rule `{id}`: value_group {value_group} but the pattern has {} group(s)",
-                            regex.captures_len() - 1
+                            groups - 1
                         ),
                     ));
                 }
@@ -334,15 +394,17 @@ impl RuleSpec {
                         "rule `{id}`: a regex matcher needs non-empty `keywords` (a literal prefilter)"
                     )));
                 }
-                let allow = spec
-                    .allow
-                    .iter()
-                    .map(|a| {
-                        build_regex(a).map_err(|e| {
-                            matcher_err(format!("rule `{id}`: bad allow pattern `{a}`: {e}"))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut allow = Vec::with_capacity(spec.allow.len());
+                for a in &spec.allow {
+                    let bad = |e: String| {
+                        matcher_err(format!("rule `{id}`: bad allow pattern `{a}`: {e}"))
+                    };
+                    let (lazy, _) = LazyRegex::parse(a).map_err(bad)?;
+                    if !embedded {
+                        lazy.compile().map_err(|e| bad(e.to_string()))?;
+                    }
+                    allow.push(lazy);
+                }
                 Matcher::Regex(Box::new(RegexMatcher {
                     keywords,
                     regex,

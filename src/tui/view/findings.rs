@@ -71,78 +71,96 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
         return;
     }
 
+    // Plan the rows cheaply (no text), then format only the ones on screen: a list of twenty
+    // thousand findings costs no more to draw than a list of twenty.
+    enum Row {
+        Header(usize),
+        Finding(usize),
+        Fixed(Vec<Line<'static>>),
+    }
     let findings = app.findings();
-    let mut rows: Vec<Line<'static>> = Vec::new();
+    let same_group = |a: usize, b: usize| match state.grouping {
+        Grouping::BySeverity => findings[a].severity == findings[b].severity,
+        Grouping::ByFile => findings[a].path == findings[b].path,
+    };
+    let mut plan: Vec<Row> = Vec::with_capacity(visible.len() + 16);
     let mut selected_row = 0;
-    let mut group: Option<String> = None;
     for (position, &index) in visible.iter().enumerate() {
-        let finding = &findings[index];
-        let key = match state.grouping {
-            Grouping::BySeverity => finding.severity.as_str().to_owned(),
-            Grouping::ByFile => finding.path.clone(),
-        };
-        if group.as_deref() != Some(key.as_str()) {
-            let count = visible[position..]
-                .iter()
-                .take_while(|&&i| match state.grouping {
-                    Grouping::BySeverity => findings[i].severity == finding.severity,
-                    Grouping::ByFile => findings[i].path == finding.path,
-                })
-                .count();
-            let (label, style) = match state.grouping {
-                Grouping::BySeverity => (
-                    finding.severity.as_str().to_uppercase(),
-                    theme.severity(finding.severity),
-                ),
-                Grouping::ByFile => (sanitize(&finding.path).into_owned(), theme.bold()),
-            };
-            rows.push(Line::from(vec![
-                Span::styled(
-                    format!(" {}", truncate(&label, width.saturating_sub(8))),
-                    style,
-                ),
-                Span::styled(format!(" · {count}"), theme.dim()),
-            ]));
-            group = Some(key);
+        if position == 0 || !same_group(visible[position - 1], index) {
+            plan.push(Row::Header(position));
         }
-        let selected = position == state.selected;
-        if selected {
-            selected_row = rows.len();
+        if position == state.selected {
+            selected_row = plan.len();
         }
-        let reviewed = app.progress.is_reviewed(&finding.fingerprint);
-        let mark = if reviewed {
-            Span::styled(" ✓ ", theme.ok())
-        } else {
-            Span::raw("   ")
-        };
-        let place = match state.grouping {
-            Grouping::BySeverity => format!("{}:{}", sanitize(&finding.path), finding.line),
-            Grouping::ByFile => format!("line {}", finding.line),
-        };
-        let place = truncate(&place, (width / 3).max(12));
-        let new = app.scan.new.contains(&finding.fingerprint);
-        let tag = if new { "new " } else { "" };
-        let used = 3 + 5 + place.width() + 2 + tag.len();
-        let message = truncate(&finding.message, width.saturating_sub(used));
-        let spans = vec![
-            mark,
-            Span::styled(
-                format!("{} ", severity_tag(finding.severity)),
-                theme.severity(finding.severity),
-            ),
-            Span::styled(place, theme.accent()),
-            Span::raw("  "),
-            Span::styled(tag, theme.key()),
-            Span::raw(message),
-        ];
-        rows.push(full_row(spans, width, selected.then(|| theme.selected())));
+        plan.push(Row::Finding(position));
     }
     if !fixed.is_empty() {
-        rows.extend(fixed_rows(app, &fixed, width));
+        plan.extend(
+            fixed_rows(app, &fixed, width)
+                .into_iter()
+                .map(|line| Row::Fixed(vec![line])),
+        );
     }
     let height = usize::from(rows_area.height);
-    let offset = list_offset(selected_row, rows.len(), height);
-    let shown: Vec<Line> = rows.into_iter().skip(offset).take(height).collect();
+    let offset = list_offset(selected_row, plan.len(), height);
+    let mut shown: Vec<Line> = Vec::with_capacity(height);
+    for row in plan.into_iter().skip(offset).take(height) {
+        match row {
+            Row::Fixed(lines) => shown.extend(lines),
+            Row::Header(position) => {
+                let finding = &findings[visible[position]];
+                let count = visible[position..]
+                    .iter()
+                    .take_while(|&&i| same_group(i, visible[position]))
+                    .count();
+                let (label, style) = match state.grouping {
+                    Grouping::BySeverity => (
+                        finding.severity.as_str().to_uppercase(),
+                        theme.severity(finding.severity),
+                    ),
+                    Grouping::ByFile => (sanitize(&finding.path).into_owned(), theme.bold()),
+                };
+                shown.push(Line::from(vec![
+                    Span::styled(
+                        format!(" {}", truncate(&label, width.saturating_sub(8))),
+                        style,
+                    ),
+                    Span::styled(format!(" · {count}"), theme.dim()),
+                ]));
+            }
+            Row::Finding(position) => {
+                let finding = &findings[visible[position]];
+                let selected = position == state.selected;
+                let reviewed = app.progress.is_reviewed(&finding.fingerprint);
+                let mark = if reviewed {
+                    Span::styled(" ✓ ", theme.ok())
+                } else {
+                    Span::raw("   ")
+                };
+                let place = match state.grouping {
+                    Grouping::BySeverity => format!("{}:{}", sanitize(&finding.path), finding.line),
+                    Grouping::ByFile => format!("line {}", finding.line),
+                };
+                let place = truncate(&place, (width / 3).max(12));
+                let new = app.scan.new.contains(&finding.fingerprint);
+                let tag = if new { "new " } else { "" };
+                let used = 3 + 5 + place.width() + 2 + tag.len();
+                let message = truncate(&finding.message, width.saturating_sub(used));
+                let spans = vec![
+                    mark,
+                    Span::styled(
+                        format!("{} ", severity_tag(finding.severity)),
+                        theme.severity(finding.severity),
+                    ),
+                    Span::styled(place, theme.accent()),
+                    Span::raw("  "),
+                    Span::styled(tag, theme.key()),
+                    Span::raw(message),
+                ];
+                shown.push(full_row(spans, width, selected.then(|| theme.selected())));
+            }
+        }
+    }
     frame.render_widget(Paragraph::new(shown), rows_area);
 
     if let Some(preview_area) = preview_area
