@@ -31,13 +31,26 @@ pub struct LiveScan {
 impl LiveScan {
     /// Scans `root` once, remembering every file's outcome.
     pub fn new(scanner: Scanner, root: &Path) -> std::io::Result<LiveScan> {
+        LiveScan::new_observed(scanner, root, &mut |_| {})
+    }
+
+    /// Like [`LiveScan::new`], handing each file's outcome to `observer` as it arrives (for
+    /// progress displays).
+    pub fn new_observed(
+        scanner: Scanner,
+        root: &Path,
+        observer: &mut dyn FnMut(&FileOutcome),
+    ) -> std::io::Result<LiveScan> {
         let mut files = BTreeMap::new();
         let mut others = Vec::new();
-        scanner.scan_observed(root, &mut |outcome| match &outcome.tree_file {
-            Some(file) => {
-                files.insert(file.path.clone(), outcome.clone());
+        scanner.scan_observed(root, &mut |outcome| {
+            observer(outcome);
+            match &outcome.tree_file {
+                Some(file) => {
+                    files.insert(file.path.clone(), outcome.clone());
+                }
+                None => others.push(outcome.clone()),
             }
-            None => others.push(outcome.clone()),
         })?;
         let mut live = LiveScan {
             scanner,

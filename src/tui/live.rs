@@ -14,6 +14,9 @@ use crate::scan::live::{Delta, LiveScan, diff};
 use crate::scan::{ScanOptions, Scanner};
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
+
+/// How often the first scan reports progress.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
@@ -117,8 +120,27 @@ impl Project {
     fn full_scan(&mut self, generation: u64) -> ScanEvent {
         let (catalog, options, root) =
             (Arc::clone(&self.catalog), self.options.clone(), &self.root);
+        let events = self.events.clone();
         let scanned = guarded("the scan", || {
-            LiveScan::new(Scanner::new(catalog, options), root).map_err(|e| e.to_string())
+            // Progress while the first scan runs: files read and findings so far, a few times a
+            // second at most.
+            let (mut files, mut findings) = (0u64, 0u64);
+            let mut last = std::time::Instant::now();
+            let mut observer = |outcome: &crate::scan::FileOutcome| {
+                files += u64::from(outcome.skipped.is_none());
+                findings += outcome.findings.len() as u64;
+                if last.elapsed() >= PROGRESS_EVERY {
+                    last = std::time::Instant::now();
+                    let progress = ScanEvent::Progress {
+                        generation,
+                        files,
+                        findings,
+                    };
+                    let _ = events.send(Event::Done(Action::Scan(progress)));
+                }
+            };
+            LiveScan::new_observed(Scanner::new(catalog, options), root, &mut observer)
+                .map_err(|e| e.to_string())
         })
         .and_then(|r| r);
         let scan = match scanned {

@@ -257,12 +257,39 @@ fn popup(
 fn render_help(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
     let ctx = screen_context(app);
+    let bindings: Vec<_> = keys::applicable(ctx).collect();
+    // Rows the box can hold inside its border (the popup keeps a line free above and below).
+    let room = usize::from(area.height.saturating_sub(4));
     let mut lines: Vec<Line> = Vec::new();
-    for binding in keys::applicable(ctx) {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {:<11}", binding.label), theme.key()),
-            Span::raw(binding.what),
-        ]));
+    if bindings.len() <= room {
+        for binding in &bindings {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<11}", binding.label), theme.key()),
+                Span::raw(binding.what),
+            ]));
+        }
+    } else {
+        // Too many keys for one column on a small terminal: two columns, so none is cut off.
+        let inner = usize::from(area.width.saturating_sub(6)).min(70);
+        let column = inner / 2;
+        let half = bindings.len().div_ceil(2);
+        let cell = |b: &keys::Binding| {
+            vec![
+                Span::styled(format!(" {:<11}", truncate(b.label, 11)), theme.key()),
+                Span::raw(format!(
+                    "{:<w$}",
+                    truncate(b.what, column.saturating_sub(12)),
+                    w = column.saturating_sub(12)
+                )),
+            ]
+        };
+        for row in 0..half {
+            let mut spans = cell(bindings[row]);
+            if let Some(right) = bindings.get(row + half) {
+                spans.extend(cell(right));
+            }
+            lines.push(Line::from(spans));
+        }
     }
     // The closing note only when there is room for it.
     if lines.len() + 6 <= usize::from(area.height) {
