@@ -11,7 +11,6 @@ use crate::tui::theme::severity_tag;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 const MAX_TEXT_WIDTH: u16 = 110;
@@ -28,13 +27,11 @@ fn text_area(body: Rect) -> Rect {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &DetailState) {
     let area = text_area(area);
-    let text = detail_text(app, state, area.width);
-    let scroll = state
-        .scroll
-        .min(text.lines.len().saturating_sub(usize::from(area.height)));
-    frame.render_widget(
-        Paragraph::new(text).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+    super::render_scrolled(
+        frame,
         area,
+        detail_text(app, state, area.width),
+        state.scroll,
     );
 }
 

@@ -9,7 +9,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::Paragraph;
 
 /// Widest column of text.
 const MAX_TEXT_WIDTH: u16 = 100;
@@ -26,14 +25,7 @@ fn text_area(body: Rect) -> Rect {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &LabState) {
     let area = text_area(area);
-    let text = lab_text(app, state, area.width);
-    let scroll = state
-        .scroll
-        .min(text.lines.len().saturating_sub(usize::from(area.height)));
-    frame.render_widget(
-        Paragraph::new(text).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
-        area,
-    );
+    super::render_scrolled(frame, area, lab_text(app, state, area.width), state.scroll);
 }
 
 /// Lines of the lab screen and the height they scroll in.

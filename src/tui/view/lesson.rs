@@ -33,12 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &LessonState) {
         Some(quiz) => (quiz_text(app, lesson, quiz, area.width), quiz.scroll),
         None => (lesson_text(app, lesson, area.width), state.scroll),
     };
-    let total = text.lines.len();
-    let scroll = scroll.min(total.saturating_sub(usize::from(area.height)));
-    frame.render_widget(
-        Paragraph::new(text).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
-        area,
-    );
+    super::render_scrolled(frame, area, text, scroll);
 }
 
 /// Lines of the lesson text and the height they scroll in.

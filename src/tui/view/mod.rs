@@ -304,6 +304,15 @@ fn render_help(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Draws `text` in `area` scrolled down by `scroll` lines, never past its end.
+pub fn render_scrolled(frame: &mut Frame, area: Rect, text: Text<'_>, scroll: usize) {
+    let scroll = scroll.min(text.lines.len().saturating_sub(usize::from(area.height)));
+    frame.render_widget(
+        Paragraph::new(text).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        area,
+    );
+}
+
 /// The context of the screen under any overlay.
 pub fn screen_context(app: &App) -> Ctx {
     match app.screens.last() {
