@@ -369,7 +369,8 @@ pub fn lessons_listing(catalog: &Catalog, progress: &Progress, json: bool) -> St
     out
 }
 
-/// `seccoach progress`: lessons read per track, quiz scores, findings reviewed, last lesson.
+/// `seccoach progress`: lessons read per track, quiz scores, findings reviewed, labs solved,
+/// last lesson.
 pub fn summary(
     catalog: &Catalog,
     progress: &Progress,
@@ -398,6 +399,7 @@ pub fn summary(
                 "lessons": progress.lessons_read,
                 "quiz_scores": progress.quiz_scores,
                 "findings_reviewed": progress.reviewed.len(),
+                "labs_solved": progress.labs_solved,
                 "last_lesson": progress.last_lesson,
             });
             let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_owned());
@@ -431,6 +433,14 @@ pub fn summary(
                 "\nFindings reviewed: {}\n",
                 progress.reviewed.len()
             ));
+            if !progress.labs_solved.is_empty() {
+                let labs: Vec<String> = progress
+                    .labs_solved
+                    .iter()
+                    .map(|l| format!("`{l}`"))
+                    .collect();
+                out.push_str(&format!("\nLabs solved: {}\n", labs.join(", ")));
+            }
             if let Some(last) = &progress.last_lesson {
                 out.push_str(&format!("\nLast lesson: {} (`{last}`)\n", title_of(last)));
             }
@@ -468,6 +478,10 @@ pub fn summary(
                 "\nFindings reviewed: {}\n",
                 progress.reviewed.len()
             ));
+            if !progress.labs_solved.is_empty() {
+                let labs: Vec<&str> = progress.labs_solved.iter().map(String::as_str).collect();
+                out.push_str(&format!("Labs solved: {}\n", labs.join(", ")));
+            }
             if let Some(last) = &progress.last_lesson {
                 out.push_str(&format!("Last lesson: {}\n", title_of(last)));
             }

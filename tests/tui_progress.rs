@@ -173,3 +173,45 @@ fn the_coach_needs_a_terminal() {
         assert!(output.stdout.is_empty(), "nothing is drawn on a pipe");
     }
 }
+
+#[test]
+fn a_lab_solved_on_the_command_line_shows_in_progress() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let lab = work.path().join("lab");
+    let lab_arg = lab.to_str().unwrap();
+    let started =
+        stdout(seccoach(home.path()).args(["lab", "start", "parameterise-query", lab_arg]));
+    assert!(started.contains("Parameterise a search query"), "{started}");
+    // Unsolved: exit 1, the remaining finding and a hint.
+    let out = seccoach(home.path())
+        .args(["lab", "check", "parameterise-query", lab_arg])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("code/sql-string-concat") && text.contains("Hint:"),
+        "{text}"
+    );
+    // Starting again over the copy refuses and keeps the learner's files.
+    let again = seccoach(home.path())
+        .args(["lab", "start", "parameterise-query", lab_arg])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    // Solved with the reference solution: exit 0, recorded in progress.
+    let solution = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/labs/parameterise-query/solution/search.py");
+    std::fs::copy(solution, lab.join("search.py")).unwrap();
+    let solved =
+        stdout(seccoach(home.path()).args(["lab", "check", "parameterise-query", lab_arg]));
+    assert!(solved.starts_with("Solved"), "{solved}");
+    let text = stdout(seccoach(home.path()).args(["progress"]));
+    assert!(text.contains("Labs solved: parameterise-query"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(
+        seccoach(home.path()).args(["progress", "--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(json["labs_solved"][0], "parameterise-query");
+}
