@@ -423,18 +423,7 @@ mod tests {
 
     fn hits(path: &str, text: &str) -> Vec<(&'static str, u32, String)> {
         let kind = FileKind::detect(path, text.as_bytes());
-        let src = Source::new(path, kind, text.as_bytes());
-        let mut out = Vec::new();
-        check(&src, &mut out);
-        out.into_iter()
-            .map(|h| {
-                (
-                    h.rule,
-                    src.position(h.span.start).line,
-                    h.value.unwrap_or_default(),
-                )
-            })
-            .collect()
+        crate::analyzers::hits_in(path, kind, text, check)
     }
 
     fn values(path: &str, text: &str, rule: &str) -> Vec<String> {

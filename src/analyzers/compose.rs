@@ -641,18 +641,7 @@ mod tests {
     use crate::source::FileKind;
 
     fn run(text: &str) -> Vec<(&'static str, u32, String)> {
-        let src = Source::new("docker-compose.yml", FileKind::Compose, text.as_bytes());
-        let mut out = Vec::new();
-        check(&src, &mut out);
-        out.into_iter()
-            .map(|h| {
-                (
-                    h.rule,
-                    src.position(h.span.start).line,
-                    h.value.unwrap_or_default(),
-                )
-            })
-            .collect()
+        crate::analyzers::hits_in("docker-compose.yml", FileKind::Compose, text, check)
     }
 
     fn lines(text: &str, rule: &str) -> Vec<u32> {

@@ -1683,19 +1683,7 @@ mod tests {
 
     /// (rule, line, value) of every per-file hit.
     fn hits(text: &str) -> Vec<(&'static str, u32, String)> {
-        let src = Source::new("Dockerfile", FileKind::Dockerfile, text.as_bytes());
-        let mut out = Vec::new();
-        check(&src, &mut out);
-        let mut got: Vec<_> = out
-            .into_iter()
-            .map(|h| {
-                (
-                    h.rule,
-                    src.position(h.span.start).line,
-                    h.value.unwrap_or_default(),
-                )
-            })
-            .collect();
+        let mut got = crate::analyzers::hits_in("Dockerfile", FileKind::Dockerfile, text, check);
         got.sort();
         got
     }

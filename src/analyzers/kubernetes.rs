@@ -530,18 +530,7 @@ mod tests {
     use crate::source::FileKind;
 
     fn run_at(path: &str, text: &str) -> Vec<(&'static str, u32, String)> {
-        let src = Source::new(path, FileKind::Yaml, text.as_bytes());
-        let mut out = Vec::new();
-        check(&src, &mut out);
-        out.into_iter()
-            .map(|h| {
-                (
-                    h.rule,
-                    src.position(h.span.start).line,
-                    h.value.unwrap_or_default(),
-                )
-            })
-            .collect()
+        crate::analyzers::hits_in(path, FileKind::Yaml, text, check)
     }
 
     fn run(text: &str) -> Vec<(&'static str, u32, String)> {

@@ -174,3 +174,26 @@ impl AnalyzerKind {
         }
     }
 }
+
+/// Test support for file analyzers: every hit `check` reports in `text` (read as a file at
+/// `path` of `kind`), as (rule, 1-based line, value or "").
+#[cfg(test)]
+pub(crate) fn hits_in(
+    path: &str,
+    kind: FileKind,
+    text: &str,
+    check: fn(&Source, &mut Vec<Hit>),
+) -> Vec<(&'static str, u32, String)> {
+    let src = Source::new(path, kind, text.as_bytes());
+    let mut out = Vec::new();
+    check(&src, &mut out);
+    out.into_iter()
+        .map(|h| {
+            (
+                h.rule,
+                src.position(h.span.start).line,
+                h.value.unwrap_or_default(),
+            )
+        })
+        .collect()
+}

@@ -567,18 +567,7 @@ mod tests {
         text: &str,
         check: fn(&Source, &mut Vec<Hit>),
     ) -> Vec<(&'static str, u32, String)> {
-        let src = Source::new(path, FileKind::detect(path, b""), text.as_bytes());
-        let mut out = Vec::new();
-        check(&src, &mut out);
-        out.into_iter()
-            .map(|h| {
-                (
-                    h.rule,
-                    src.position(h.span.start).line,
-                    h.value.unwrap_or_default(),
-                )
-            })
-            .collect()
+        crate::analyzers::hits_in(path, FileKind::detect(path, b""), text, check)
     }
 
     #[test]
