@@ -365,37 +365,12 @@ fn pipfile_has_packages(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::source::FileKind;
 
     fn tree_hits(files: &[(&str, &str)]) -> Vec<(String, u32)> {
-        let dir = tempfile::tempdir().unwrap();
-        let mut tree_files = Vec::new();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(&full, text).unwrap();
-            tree_files.push(TreeFile {
-                path: (*path).to_owned(),
-                kind: FileKind::detect(path, b""),
-                size: text.len() as u64,
-                binary: false,
-            });
-        }
-        tree_files.sort_by(|a, b| a.path.cmp(&b.path));
-        let catalog = Catalog::embedded().unwrap();
-        let cx = Context {
-            catalog: &catalog,
-            today: jiff::civil::date(2026, 1, 1),
-            advisories: None,
-        };
-        let tree = Tree {
-            root: dir.path(),
-            files: &tree_files,
-        };
-        let mut out = Vec::new();
-        check_tree(&cx, &tree, &mut out);
-        out.into_iter().map(|h| (h.path, h.line)).collect()
+        crate::analyzers::tree_hits_in(files, &[], check_tree)
+            .into_iter()
+            .map(|h| (h.path, h.line))
+            .collect()
     }
 
     const PKG: &str = r#"{"name": "a", "dependencies": {"express": "^4.18.2"}}"#;

@@ -197,3 +197,50 @@ pub(crate) fn hits_in(
         })
         .collect()
 }
+
+/// Test support for tree analyzers: writes `files` (path, content) into a temporary folder, adds
+/// `unread` entries (path, size, binary) that exist only in the file list, and returns every hit
+/// `check` reports over that tree.
+#[cfg(test)]
+pub(crate) fn tree_hits_in(
+    files: &[(&str, &str)],
+    unread: &[(&str, u64, bool)],
+    check: fn(&Context, &Tree, &mut Vec<TreeHit>),
+) -> Vec<TreeHit> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut tree_files = Vec::new();
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("a file has a folder"))
+            .expect("create folders");
+        std::fs::write(&full, text).expect("write a test file");
+        tree_files.push(TreeFile {
+            path: (*path).to_owned(),
+            kind: FileKind::detect(path, b""),
+            size: text.len() as u64,
+            binary: false,
+        });
+    }
+    for (path, size, binary) in unread {
+        tree_files.push(TreeFile {
+            path: (*path).to_owned(),
+            kind: FileKind::detect(path, b""),
+            size: *size,
+            binary: *binary,
+        });
+    }
+    tree_files.sort_by(|a, b| a.path.cmp(&b.path));
+    let catalog = Catalog::embedded().expect("embedded catalogue loads");
+    let cx = Context {
+        catalog: &catalog,
+        today: jiff::civil::date(2026, 1, 1),
+        advisories: None,
+    };
+    let tree = Tree {
+        root: dir.path(),
+        files: &tree_files,
+    };
+    let mut out = Vec::new();
+    check(&cx, &tree, &mut out);
+    out
+}

@@ -539,49 +539,14 @@ fn dependency_updates(tree: &Tree, out: &mut Vec<TreeHit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
-    use crate::source::FileKind;
 
     /// Files are (path, content, size override for large files).
     fn tree_hits(
         files: &[(&str, &str)],
         sizes: &[(&str, u64, bool)],
     ) -> Vec<(&'static str, String, String)> {
-        let dir = tempfile::tempdir().unwrap();
-        let mut tree_files = Vec::new();
-        for (path, text) in files {
-            let full = dir.path().join(path);
-            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-            std::fs::write(&full, text).unwrap();
-            tree_files.push(TreeFile {
-                path: (*path).to_owned(),
-                kind: FileKind::detect(path, b""),
-                size: text.len() as u64,
-                binary: false,
-            });
-        }
-        for (path, size, binary) in sizes {
-            tree_files.push(TreeFile {
-                path: (*path).to_owned(),
-                kind: FileKind::detect(path, b""),
-                size: *size,
-                binary: *binary,
-            });
-        }
-        tree_files.sort_by(|a, b| a.path.cmp(&b.path));
-        let catalog = Catalog::embedded().unwrap();
-        let cx = Context {
-            catalog: &catalog,
-            today: jiff::civil::date(2026, 1, 1),
-            advisories: None,
-        };
-        let tree = Tree {
-            root: dir.path(),
-            files: &tree_files,
-        };
-        let mut out = Vec::new();
-        check_tree(&cx, &tree, &mut out);
-        out.into_iter()
+        crate::analyzers::tree_hits_in(files, sizes, check_tree)
+            .into_iter()
             .map(|h| (h.rule, h.path, h.value.unwrap_or_default()))
             .collect()
     }
