@@ -1386,20 +1386,23 @@ fn sudo(scripts: &[Script], out: &mut Vec<Hit>) {
     }
 }
 
+/// apt-get options that take the next word as their value.
+const APT_OPTIONS_WITH_VALUE: &[&str] = &[
+    "-o",
+    "-t",
+    "-c",
+    "--option",
+    "--target-release",
+    "--config-file",
+    "--default-release",
+];
+
 /// The subcommand of `apt-get [options] <subcommand>`, skipping options and their values.
 fn apt_subcommand(args: &[Word]) -> Option<(usize, &str)> {
     let mut i = 0;
     while let Some(word) = args.get(i) {
         let v = word.value.as_str();
-        if matches!(
-            v,
-            "-o" | "-t"
-                | "-c"
-                | "--option"
-                | "--target-release"
-                | "--config-file"
-                | "--default-release"
-        ) {
+        if APT_OPTIONS_WITH_VALUE.contains(&v) {
             i += 2;
         } else if word.is_option() {
             i += 1;
@@ -1416,15 +1419,7 @@ fn apt_packages(args: &[Word]) -> Vec<&str> {
     let mut i = 0;
     while let Some(word) = args.get(i) {
         let v = word.value.as_str();
-        if matches!(
-            v,
-            "-o" | "-t"
-                | "-c"
-                | "--option"
-                | "--target-release"
-                | "--config-file"
-                | "--default-release"
-        ) {
+        if APT_OPTIONS_WITH_VALUE.contains(&v) {
             i += 2;
             continue;
         }
