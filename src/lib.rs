@@ -19,6 +19,7 @@ pub mod init;
 pub mod lab;
 pub mod markdown;
 pub mod output;
+pub mod pattern;
 pub mod persist;
 pub mod progress;
 pub mod report;

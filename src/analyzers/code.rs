@@ -17,8 +17,8 @@
 //! literals (`"never call os.system(cmd)"`) and in Python docstrings are dropped.
 
 use super::Hit;
+use crate::pattern::LazyRegex;
 use crate::source::{FileKind, Source};
-use regex::bytes::{Regex, RegexBuilder};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
@@ -232,19 +232,16 @@ const NOT_VALUES: &[&str] = &[
 
 struct Compiled {
     pattern: &'static Pattern,
-    regex: Regex,
+    regex: LazyRegex,
 }
 
+/// Every pattern, expanded and parsed; each is compiled (with its gate) the first time a file
+/// of its kinds holds one of its keywords, so a scan pays only for the languages it meets.
 static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
     PATTERNS
         .iter()
         .filter_map(|pattern| {
-            let regex = RegexBuilder::new(&expand(pattern.regex))
-                .multi_line(true)
-                .size_limit(8 << 20)
-                .dfa_size_limit(8 << 20)
-                .build()
-                .ok()?;
+            let (regex, _) = LazyRegex::parse(&format!("(?m){}", expand(pattern.regex))).ok()?;
             Some(Compiled { pattern, regex })
         })
         .collect()
@@ -285,6 +282,9 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
                 .iter()
                 .any(|k| memchr::memmem::find(src.bytes, k.as_bytes()).is_some())
         {
+            continue;
+        }
+        if !compiled.regex.may_match(src.bytes) {
             continue;
         }
         for caps in compiled.regex.captures_iter(src.bytes) {
@@ -437,8 +437,11 @@ mod tests {
     #[test]
     fn every_pattern_compiles() {
         assert_eq!(COMPILED.len(), PATTERNS.len());
-        for pattern in PATTERNS {
-            assert!(RULES.contains(&pattern.rule));
+        for compiled in COMPILED.iter() {
+            assert!(RULES.contains(&compiled.pattern.rule));
+            if let Err(err) = compiled.regex.compile() {
+                panic!("{}: {err}", compiled.pattern.regex);
+            }
         }
     }
 

@@ -2,9 +2,9 @@
 
 use super::{Confidence, LoadError, RuleId, Severity};
 use crate::analyzers::AnalyzerKind;
+use crate::pattern::LazyRegex;
 use crate::source::FileKind;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -129,60 +129,6 @@ impl FileFilter {
     }
 }
 
-/// A regex compiled on first use. Loading the catalogue only parses each pattern (microseconds),
-/// so the coach can draw its first frame before ~60 ms of regex compilation; the scan, on its
-/// background threads, compiles each pattern the first time a file needs it.
-#[derive(Debug, Clone)]
-pub struct LazyRegex {
-    pattern: String,
-    cell: std::sync::OnceLock<Regex>,
-}
-
-impl LazyRegex {
-    /// Parses `pattern` (catching syntax errors now) without compiling it.
-    fn parse(pattern: &str) -> Result<(LazyRegex, usize), String> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .map_err(|e| e.to_string())?;
-        let groups = hir.properties().explicit_captures_len() + 1;
-        Ok((
-            LazyRegex {
-                pattern: pattern.to_owned(),
-                cell: std::sync::OnceLock::new(),
-            },
-            groups,
-        ))
-    }
-
-    /// Compiles now, reporting what compilation alone can find (e.g. the size limit).
-    pub fn compile(&self) -> Result<&Regex, regex::Error> {
-        if let Some(regex) = self.cell.get() {
-            return Ok(regex);
-        }
-        let regex = build_regex(&self.pattern)?;
-        Ok(self.cell.get_or_init(|| regex))
-    }
-
-    /// The pattern as written (does not compile it).
-    pub fn as_str(&self) -> &str {
-        &self.pattern
-    }
-}
-
-impl std::ops::Deref for LazyRegex {
-    type Target = Regex;
-
-    fn deref(&self) -> &Regex {
-        self.cell.get_or_init(|| {
-            // Every embedded pattern is compiled by the test suite, and a repository's own packs
-            // are compiled when they load; reaching this with a bad pattern is a bug.
-            build_regex(&self.pattern).expect("rule patterns are compiled when validated")
-        })
-    }
-}
-
 /// A regex matcher.
 #[derive(Debug, Clone)]
 pub struct RegexMatcher {
@@ -287,15 +233,8 @@ fn glob_set(
         .map_err(|e| err(format!("bad {what} globs: {e}")))
 }
 
-fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
-        .size_limit(8 << 20)
-        .dfa_size_limit(8 << 20)
-        .build()
-}
-
 impl RuleSpec {
-    /// Validates and compiles (regexes of embedded packs lazily; see [`LazyRegex`]). `line_of` maps a byte offset in the pack to a line number.
+    /// Validates and compiles (regexes of embedded packs lazily; see [`crate::pattern::LazyRegex`]). `line_of` maps a byte offset in the pack to a line number.
     pub(super) fn compile(
         self,
         file: &str,

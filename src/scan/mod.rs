@@ -2,7 +2,6 @@
 //! rules worth running on it, run them and the structural analyzers, apply suppressions, and
 //! return a sorted `Report`. Never executes anything and never touches the network.
 
-mod gate;
 pub mod live;
 mod plan;
 
@@ -382,7 +381,7 @@ impl Scanner {
                 continue;
             };
             if !rule.files.accepts(source.kind, source.rel_path)
-                || !self.plan.may_match(&self.catalog, rule_index, source.bytes)
+                || !matcher.regex.may_match(source.bytes)
             {
                 continue;
             }

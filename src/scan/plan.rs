@@ -1,13 +1,11 @@
 //! The scan plan: the catalogue compiled once per scan into what each file needs, so that the
 //! cost of a file is one pass of a keyword automaton plus the few rules whose keywords it holds.
 
-use super::gate::Gate;
 use crate::analyzers::AnalyzerKind;
 use crate::catalog::{Catalog, Matcher, Rule};
 use crate::source::{FileKind, Source};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 pub(super) struct Plan {
     active: Vec<bool>,
@@ -19,9 +17,6 @@ pub(super) struct Plan {
     regex_rules_per_kind: BTreeMap<FileKind, usize>,
     file_analyzers: Vec<(AnalyzerKind, Vec<usize>)>,
     tree_analyzers: Vec<AnalyzerKind>,
-    /// Per rule, the gate its regex must pass first, for regexes slow to run (see `gate`);
-    /// built on first use, so that rules no file unlocks cost nothing.
-    gates: Vec<OnceLock<Option<Gate>>>,
 }
 
 impl Plan {
@@ -75,7 +70,6 @@ impl Plan {
             })
             .collect();
         let tree_analyzers = analyzers.keys().copied().collect();
-        let gates = rules.iter().map(|_| OnceLock::new()).collect();
         Plan {
             active,
             prefilter,
@@ -83,7 +77,6 @@ impl Plan {
             regex_rules_per_kind,
             file_analyzers: analyzers.into_iter().collect(),
             tree_analyzers,
-            gates,
         }
     }
 
@@ -132,18 +125,6 @@ impl Plan {
         rules.sort_unstable();
         rules.dedup();
         rules
-    }
-
-    /// False when regex rule `rule` of `catalog` cannot match in `bytes` (its gate rejects them).
-    pub(super) fn may_match(&self, catalog: &Catalog, rule: usize, bytes: &[u8]) -> bool {
-        let Some(gate) = self.gates.get(rule) else {
-            return true;
-        };
-        let gate = gate.get_or_init(|| match &catalog.rules()[rule].matcher {
-            Matcher::Regex(m) => Gate::new(m.regex.as_str()),
-            Matcher::Analyzer(_) => None,
-        });
-        gate.as_ref().is_none_or(|gate| gate.may_match(bytes))
     }
 
     pub(super) fn file_analyzers(&self) -> &[(AnalyzerKind, Vec<usize>)] {

@@ -3,15 +3,18 @@
 //! full speed. A file the gate does not match cannot hold a match of the rule, so the real regex
 //! runs only on the few files that pass.
 //!
-//! Three things make a regex slow on ordinary source files: Unicode word boundaries (`\b` in the
+//! Four things make a regex slow on ordinary source files: Unicode word boundaries (`\b` in the
 //! default Unicode mode), on which the lazy DFA gives up at the first non-ASCII byte and the
 //! search falls back to the PikeVM, often a hundred times slower; long counted repetitions
-//! (`[^}]{0,400}`), which multiply the automaton's states until the DFA's cache thrashes; and no
+//! (`[^}]{0,400}`), which multiply the automaton's states until the DFA's cache thrashes; Unicode
+//! classes (`\w`, `[^"]`), whose UTF-8 automata are slow to compile and swell the DFA; and no
 //! literal to start from (`\b\w+\.run\(…`), which makes the DFA walk every byte. The gate
 //! drops the word boundaries (an assertion removed only admits more matches), widens every long
-//! repetition `{m,n}` to `{min(m,16),}` (more repetitions admitted), drops capture groups, and
-//! keeps of a concatenation only the tail that starts with the most telling literals (a match of
-//! `AB` contains a match of `B`), branch by branch, so that a literal prefilter can skip ahead.
+//! repetition `{m,n}` to `{min(m,16),}` (more repetitions admitted), widens each Unicode class to
+//! its ASCII part or any run of non-ASCII bytes (which every UTF-8 encoding of its other
+//! characters is), drops capture groups, and keeps of a concatenation only the tail that starts
+//! with the most telling literals (a match of `AB` contains a match of `B`), branch by branch, so
+//! that a literal prefilter can skip ahead.
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
@@ -19,7 +22,7 @@ use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind, Look, Repetition};
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Look, Repetition};
 
 /// Repetitions with bounds above this are widened.
 const LONG_REPETITION: u32 = 16;
@@ -44,7 +47,7 @@ impl std::fmt::Debug for Gate {
 
 impl Gate {
     /// The gate for `pattern` (in the syntax of `regex::bytes::Regex` with default flags), when
-    /// one would help: the pattern has a Unicode word boundary or a long counted repetition.
+    /// one would help: relaxing the pattern changed it.
     pub(super) fn new(pattern: &str) -> Option<Gate> {
         // As `regex::bytes::RegexBuilder` parses: Unicode on, but patterns may match any bytes.
         let hir = regex_syntax::ParserBuilder::new()
@@ -184,8 +187,43 @@ fn relax(hir: &Hir, changed: &mut bool) -> Hir {
         HirKind::Alternation(parts) => {
             Hir::alternation(parts.iter().map(|h| relax(h, changed)).collect())
         }
+        HirKind::Class(Class::Unicode(class)) if class_is_large(class) => {
+            let ascii: Vec<ClassBytesRange> = class
+                .ranges()
+                .iter()
+                .filter(|r| r.start().is_ascii())
+                .map(|r| ClassBytesRange::new(r.start() as u8, r.end().min('\x7f') as u8))
+                .collect();
+            let ascii = Hir::class(Class::Bytes(ClassBytes::new(ascii)));
+            if class.ranges().iter().all(|r| r.end().is_ascii()) {
+                return ascii;
+            }
+            *changed = true;
+            let non_ascii = Hir::repetition(Repetition {
+                min: 1,
+                max: None,
+                greedy: true,
+                sub: Box::new(Hir::class(Class::Bytes(ClassBytes::new([
+                    ClassBytesRange::new(0x80, 0xff),
+                ])))),
+            });
+            Hir::alternation(vec![ascii, non_ascii])
+        }
         HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => hir.clone(),
     }
+}
+
+/// Whether a Unicode class has enough non-ASCII characters to be worth widening. Small ones,
+/// such as `(?i)s` (which holds `ſ`) or `(?i)k` (the Kelvin sign), stay exact: widening them
+/// would let every non-ASCII byte stand in for a letter.
+fn class_is_large(class: &regex_syntax::hir::ClassUnicode) -> bool {
+    let non_ascii: u32 = class
+        .ranges()
+        .iter()
+        .filter(|r| !r.end().is_ascii())
+        .map(|r| u32::from(r.end()) - u32::from(r.start().max('\u{80}')) + 1)
+        .sum();
+    non_ascii > 16
 }
 
 #[cfg(test)]
@@ -231,6 +269,20 @@ mod tests {
             assert!(original.is_match(text), "{pattern}");
             assert!(gate(pattern).may_match(text), "{pattern}");
         }
+    }
+
+    #[test]
+    fn large_unicode_classes_widen_and_small_ones_stay_exact() {
+        // `\w` holds the letters of every script: any run of non-ASCII bytes stands for them.
+        let g = gate(r"\bkey_\w{3}\b");
+        assert!(g.may_match("x key_ключ y".as_bytes()));
+        assert!(g.may_match(b"key_abc"));
+        assert!(!g.may_match(b"key_ab "));
+        // `(?i)k` holds only the Kelvin sign beyond ASCII; it is kept as it is, so other
+        // non-ASCII letters do not pass for it.
+        let g = gate(r"(?i)\bkey\b");
+        assert!(g.may_match("\u{212A}EY".as_bytes()));
+        assert!(!g.may_match("éey".as_bytes()));
     }
 
     #[test]
