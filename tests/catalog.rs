@@ -225,8 +225,9 @@ fn every_rule_has_complete_texts() {
 
 #[test]
 fn every_embedded_pattern_compiles() {
-    // Loading only parses patterns; the scan compiles them on first use. This is the check that
-    // every one of them does compile (within the size limits).
+    // Loading takes embedded patterns on trust; the scan compiles them on first use. This is
+    // the check that every one of them does compile (within the size limits), and that each
+    // rule's value group exists.
     for rule in catalog().rules() {
         if let seccoach::catalog::Matcher::Regex(m) = &rule.matcher {
             for regex in std::iter::once(&m.regex).chain(&m.allow) {
@@ -234,6 +235,14 @@ fn every_embedded_pattern_compiles() {
                     panic!("{}: `{}`: {e}", rule.id, regex.as_str());
                 }
             }
+            let groups = m.regex.compile().unwrap().captures_len();
+            assert!(
+                m.value_group < groups,
+                "{}: value_group {} but the pattern has {} group(s)",
+                rule.id,
+                m.value_group,
+                groups - 1
+            );
         }
     }
 }

@@ -371,6 +371,13 @@ fn rule_packs() {
             Some(pattern_line),
         ),
         (
+            "value group the pattern lacks",
+            GOOD_RULE
+                .replace("value_group = 1", "value_group = 2")
+                .into_bytes(),
+            Some(pattern_line),
+        ),
+        (
             "invalid UTF-8",
             [GOOD_RULE.as_bytes(), b"\n# \xff\n"].concat(),
             Some(GOOD_RULE.lines().count() + 2),
