@@ -181,6 +181,11 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if !matches!(cli.command, None | Some(Command::Learn { .. })) {
+        // Commands that run to completion stop at once on Ctrl-C, but never half-way through
+        // writing a file. (The coach restores the terminal on its own signal handling.)
+        crate::persist::exit_on_interrupt()?;
+    }
     match cli.command {
         None => coach(None),
         Some(Command::Learn { lesson }) => coach(Some(lesson)),
@@ -630,16 +635,19 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
         let mut rules_fixed: Vec<&str> = file_fix.fixed.iter().map(|(r, _)| r.as_str()).collect();
         rules_fixed.dedup();
         if apply {
-            match crate::fix::apply(root, file_fix) {
-                Ok(()) => {
-                    applied += 1;
-                    out.push_str(&format!(
-                        "fixed {} ({}): {}\n",
-                        crate::display::sanitize(&file_fix.path),
-                        label,
-                        rules_fixed.join(", ")
-                    ));
-                }
+            // Applied and reported as one step, and said at once: if the run is interrupted,
+            // the screen lists exactly the files that were changed.
+            let result = crate::persist::uninterrupted(|| {
+                crate::fix::apply(root, file_fix)?;
+                write_stdout(&format!(
+                    "fixed {} ({}): {}\n",
+                    crate::display::sanitize(&file_fix.path),
+                    label,
+                    rules_fixed.join(", ")
+                ))
+            });
+            match result {
+                Ok(()) => applied += 1,
                 Err(e) => {
                     failed += 1;
                     eprintln!("seccoach: {}", crate::display::sanitize(&e.to_string()));

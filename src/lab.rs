@@ -176,15 +176,35 @@ pub fn start(lab: &Lab, dir: &Path) -> anyhow::Result<()> {
             );
         }
     }
-    std::fs::create_dir_all(dir)?;
-    for (rel, text) in &lab.files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)?;
+    // Built beside the target and renamed into place, with interrupts held back: the copy is
+    // whole or absent, never a half-copied folder that a second `lab start` would refuse.
+    crate::persist::uninterrupted(|| {
+        let staging = tempfile::Builder::new()
+            .prefix(".seccoach-lab-")
+            .tempdir_in(parent)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))?;
         }
-        crate::persist::write_atomic(&path, text.as_bytes())?;
-    }
-    Ok(())
+        for (rel, text) in &lab.files {
+            let path = staging.path().join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&path, text.as_bytes())?;
+        }
+        if dir.exists() {
+            std::fs::remove_dir(dir)?;
+        }
+        std::fs::rename(staging.keep(), dir)?;
+        Ok(())
+    })
 }
 
 /// Checks the learner's copy in `dir`: scans it with the embedded catalogue and tests the
