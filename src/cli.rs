@@ -144,7 +144,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
     /// Check lockfiles against this OSV advisory database (a directory or .zip of OSV JSON
-    /// records, read offline) for deps/known-vulnerable.
+    /// records, read offline) for deps/known-vulnerable [default: `advisories` in
+    /// .seccoach.toml].
     #[arg(long, value_name = "PATH")]
     pub advisories: Option<PathBuf>,
     /// Colour: auto (terminal and no NO_COLOR), always or never.
@@ -336,7 +337,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         options.max_file_size = size;
     }
     options.threads = args.threads;
-    options.advisories = args.advisories.clone();
+    if let Some(db) = &args.advisories {
+        options.advisories = Some(db.clone());
+    }
     let scanner = Scanner::new(Arc::clone(&catalog), options);
     if args.watch {
         return watch_loop(scanner, root, &args, &catalog, baseline.as_ref());

@@ -1,10 +1,11 @@
-//! `.seccoach.toml` at the scanned root: excludes, disabled rules, severity overrides, size limit
-//! and the fail threshold. Unknown keys and unknown rule ids are errors naming the file and line.
+//! `.seccoach.toml` at the scanned root: excludes, disabled rules, severity overrides, size limit,
+//! the fail threshold and the OSV advisory database. Unknown keys, unknown rule ids and a missing
+//! database are errors naming the file and line.
 
 use crate::catalog::{Catalog, LoadError, Severity, line_of};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = ".seccoach.toml";
 
@@ -29,6 +30,7 @@ struct RawConfig {
     severity: BTreeMap<String, Severity>,
     max_file_size: Option<Size>,
     fail_on: Option<Severity>,
+    advisories: Option<String>,
 }
 
 /// The repository's settings, validated.
@@ -39,6 +41,9 @@ pub struct Config {
     pub severity: BTreeMap<String, Severity>,
     pub max_file_size: Option<u64>,
     pub fail_on: Option<Severity>,
+    /// The OSV advisory database for `deps/known-vulnerable` (a directory, `.zip` or `.json`),
+    /// relative to the repository root as written; [`Config::load`] makes it a full path.
+    pub advisories: Option<PathBuf>,
 }
 
 /// Parses sizes such as `2097152`, `"2MiB"`, `"500 KB"`, `"1M"`.
@@ -70,7 +75,20 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(LoadError::at(&name, None, e.to_string())),
         };
-        Config::parse(&name, &text, catalog)
+        let mut config = Config::parse(&name, &text, catalog)?;
+        if let Some(db) = config.advisories.take() {
+            let db = root.join(db);
+            if let Err(e) = std::fs::metadata(&db) {
+                let line = text.find("advisories").map(|at| line_of(&text, at));
+                return Err(LoadError::at(
+                    &name,
+                    line,
+                    format!("advisories: {}: {e}", db.display()),
+                ));
+            }
+            config.advisories = Some(db);
+        }
+        Ok(config)
     }
 
     /// Parses the text of a config file named `name`.
@@ -118,6 +136,7 @@ impl Config {
             severity: raw.severity,
             max_file_size,
             fail_on: raw.fail_on,
+            advisories: raw.advisories.map(PathBuf::from),
         })
     }
 }
@@ -132,6 +151,25 @@ mod tests {
         assert_eq!(parse_size("500 kb"), Some(500 * 1024));
         assert_eq!(parse_size("12"), Some(12));
         assert_eq!(parse_size("lots"), None);
+    }
+
+    #[test]
+    fn advisories_resolve_against_the_root_and_must_exist() {
+        let catalog = Catalog::embedded().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("osv")).unwrap();
+        std::fs::write(root.path().join(FILE_NAME), "advisories = \"osv\"\n").unwrap();
+        let config = Config::load(root.path(), &catalog).unwrap();
+        assert_eq!(config.advisories, Some(root.path().join("osv")));
+
+        std::fs::write(
+            root.path().join(FILE_NAME),
+            "fail_on = \"high\"\nadvisories = \"nowhere.zip\"\n",
+        )
+        .unwrap();
+        let err = Config::load(root.path(), &catalog).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("nowhere.zip"), "{err}");
     }
 
     #[test]

@@ -169,6 +169,53 @@ fn without_a_database_the_rule_is_skipped_with_one_note() {
 }
 
 #[test]
+fn the_database_can_be_named_in_the_repository_config() {
+    // A copy of the fixture that names the sample database in its .seccoach.toml, relative to
+    // the repository root.
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(), dir.path());
+    copy_tree(&repo_path("assets/advisories"), &dir.path().join("osv"));
+    std::fs::write(dir.path().join(".seccoach.toml"), "advisories = \"osv\"\n").unwrap();
+    let (code, report) = scan_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{report}");
+    let lines: Vec<(String, u64)> = vulnerable(&report)
+        .into_iter()
+        .map(|(p, l, _)| (p, l))
+        .collect();
+    let expected: Vec<(String, u64)> = expected_lines()
+        .into_iter()
+        .map(|(p, l)| (p.to_owned(), l))
+        .collect();
+    assert_eq!(lines, expected);
+
+    // --advisories wins over the config: with only the Go record, only go.mod is reported.
+    let single = repo_path("assets/advisories/GO-2020-0001.json");
+    let (_, report) = scan_json(&[
+        dir.path().to_str().unwrap(),
+        "--advisories",
+        single.to_str().unwrap(),
+    ]);
+    let lines: Vec<(String, u64)> = vulnerable(&report)
+        .into_iter()
+        .map(|(p, l, _)| (p, l))
+        .collect();
+    assert_eq!(lines, vec![("gateway/go.mod".to_owned(), 6)], "{report}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
 fn a_bad_database_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("GHSA-bad.json");

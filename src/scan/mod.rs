@@ -65,7 +65,7 @@ impl ScanOptions {
             disabled: config.disable.iter().cloned().collect(),
             severity: config.severity.clone(),
             threads: 0,
-            advisories: None,
+            advisories: config.advisories.clone(),
         }
     }
 }
