@@ -27,6 +27,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory and report findings (text, JSON, SARIF or Markdown).
+    #[command(
+        after_help = "Exit status: 0 no finding at or above --fail-on, 1 some, 2 an \
+                            error (bad input names its file and line), 130/143 interrupted by \
+                            SIGINT/SIGTERM (an output file is then either whole or not written)."
+    )]
     Scan(ScanArgs),
     /// Explain a rule: what it finds, why it matters, how to fix it.
     Explain {
