@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh                 # every target for 60 s each
 #   scripts/fuzz.sh yaml 600        # one target for 10 minutes
 #
-# Targets: rule_pack, lesson, dockerfile, yaml, suppressions, baseline, config. Crashing inputs
+# Targets: rule_pack, lesson, dockerfile, yaml, suppressions, baseline, config, gate. Crashing inputs
 # land in fuzz/artifacts/<target>/; reproduce one with `cargo +nightly fuzz run <target> <file>`,
 # fix it, and keep the input as a regression unit test beside the code that crashed.
 set -euo pipefail
@@ -18,7 +18,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     cargo +nightly install --locked cargo-fuzz
 fi
 
-TARGETS=(rule_pack lesson dockerfile yaml suppressions baseline config)
+TARGETS=(rule_pack lesson dockerfile yaml suppressions baseline config gate)
 [[ $# -ge 1 ]] && TARGETS=("$1")
 SECONDS_EACH=${2:-60}
 
@@ -37,6 +37,10 @@ for target in "${TARGETS[@]}"; do
         baseline) printf '{"version": 1, "findings": [{"rule": "a/b", "path": "p", "fingerprint": "f"}]}' \
                       > "fuzz/corpus/$target/seed" ;;
         config) cp .seccoach.toml "fuzz/corpus/$target/" 2>/dev/null || true ;;
+        gate) i=0; for p in '\bAKIA[A-Z2-7]{16}\b' '(?i)\bkey\b\s*=\s*"([^"]{8,40})"' \
+                       '\b\w+\.run\([^)]{0,400}debug=True' '[^\x60]{2,}\$\{(\w+)\}'; do
+                  printf '%s\x00x = é key = "abcdefghij" app.run(debug=True)\n' "$p" \
+                      > "fuzz/corpus/$target/seed$i"; i=$((i + 1)); done ;;
     esac
     cargo +nightly fuzz run "$target" "fuzz/corpus/$target" -- \
         -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
