@@ -318,6 +318,51 @@ fn a_broken_rule_pack_is_an_error_naming_the_file() {
 }
 
 #[test]
+fn github_owned_actions_are_low_unless_the_repository_says_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::write(
+        workflows.join("ci.yml"),
+        "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    \
+         steps:\n      - uses: actions/checkout@v4\n        with:\n          \
+         persist-credentials: false\n      - uses: acme/setup-tool@v2\n",
+    )
+    .unwrap();
+    let severities = |report: &Value| -> Vec<(u64, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "actions/unpinned-action")
+            .map(|f| {
+                (
+                    f["line"].as_u64().unwrap(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let report = json(dir.path(), &[]);
+    assert_eq!(
+        severities(&report),
+        [(8, "low".to_owned()), (11, "medium".to_owned())],
+        "{report}"
+    );
+    std::fs::write(
+        dir.path().join(".seccoach.toml"),
+        "[severity]\n\"actions/unpinned-action\" = \"high\"\n",
+    )
+    .unwrap();
+    let report = json(dir.path(), &[]);
+    assert_eq!(
+        severities(&report),
+        [(8, "high".to_owned()), (11, "high".to_owned())],
+        "{report}"
+    );
+}
+
+#[test]
 fn config_disables_rules_and_overrides_severity() {
     let dir = project();
     std::fs::write(

@@ -14,6 +14,7 @@
 //! credential and is left alone.
 
 use super::Hit;
+use crate::catalog::Severity;
 use crate::source::{FileKind, Source};
 use crate::yaml::{self, Node, ScalarStyle};
 use regex::Regex;
@@ -371,12 +372,15 @@ fn unpinned(uses: &Node, out: &mut Vec<Hit>) {
         return;
     }
     let owner = text.split('/').next().unwrap_or("").to_ascii_lowercase();
-    let value = if owner == "actions" || owner == "github" {
-        format!("`{text}` (maintained by GitHub: lower risk, but its tags can still move)")
+    let hit = Hit::new(UNPINNED, uses.span().range());
+    out.push(if owner == "actions" || owner == "github" {
+        hit.with_value(format!(
+            "`{text}` (maintained by GitHub: lower risk, but its tags can still move)"
+        ))
+        .with_severity(Severity::Low)
     } else {
-        format!("`{text}`")
-    };
-    out.push(Hit::new(UNPINNED, uses.span().range()).with_value(value));
+        hit.with_value(format!("`{text}`"))
+    });
 }
 
 static UNTRUSTED_CODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -1298,6 +1302,16 @@ mod tests {
                 .unwrap()
                 .contains("maintained by GitHub")
         );
+        // GitHub's own actions are reported at low severity; the rest at the rule's.
+        let src = Source::new("f.yml", WF, text.as_bytes());
+        let mut out = Vec::new();
+        check(&src, &mut out);
+        let severities: Vec<_> = out
+            .iter()
+            .filter(|h| h.rule == UNPINNED)
+            .map(|h| h.severity)
+            .collect();
+        assert_eq!(severities, [Some(Severity::Low), None, None, None]);
     }
 
     #[test]

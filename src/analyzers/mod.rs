@@ -15,7 +15,7 @@ pub mod repo;
 pub mod secrets;
 pub mod suppressions;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Severity};
 use crate::source::{FileKind, Source};
 use serde::Deserialize;
 use std::ops::Range;
@@ -43,6 +43,9 @@ pub struct Hit {
     pub rule: &'static str,
     pub span: Range<usize>,
     pub value: Option<String>,
+    /// This finding's severity when it differs from the rule's (a repository's `[severity]`
+    /// setting for the rule still wins).
+    pub severity: Option<Severity>,
 }
 
 impl Hit {
@@ -51,11 +54,17 @@ impl Hit {
             rule,
             span,
             value: None,
+            severity: None,
         }
     }
 
     pub fn with_value(mut self, value: impl Into<String>) -> Hit {
         self.value = Some(value.into());
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Hit {
+        self.severity = Some(severity);
         self
     }
 }

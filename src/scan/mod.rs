@@ -123,10 +123,17 @@ impl Scanner {
     }
 
     fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity_with(rule, None)
+    }
+
+    /// A finding's severity: the repository's `[severity]` setting for the rule, else what the
+    /// analyzer said of this finding, else the rule's.
+    fn severity_with(&self, rule: &Rule, of_hit: Option<Severity>) -> Severity {
         self.options
             .severity
             .get(rule.id.as_str())
             .copied()
+            .or(of_hit)
             .unwrap_or(rule.severity)
     }
 
@@ -422,7 +429,7 @@ impl Scanner {
                 let place = Place::Span { source, span };
                 findings.push(Finding::build(
                     rule,
-                    self.severity_of(rule),
+                    self.severity_with(rule, hit.severity),
                     place,
                     hit.value.as_deref(),
                 ));
