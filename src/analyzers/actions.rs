@@ -366,9 +366,7 @@ fn unpinned(uses: &Node, out: &mut Vec<Hit>) {
         return;
     }
     let reference = text.rsplit_once('@').map_or("", |(_, r)| r);
-    let pinned =
-        matches!(reference.len(), 40 | 64) && reference.bytes().all(|b| b.is_ascii_hexdigit());
-    if pinned {
+    if is_commit_sha(reference) {
         return;
     }
     let owner = text.split('/').next().unwrap_or("").to_ascii_lowercase();
@@ -589,6 +587,10 @@ const GITLAB_GLOBAL: &[&str] = &[
 fn gitlab(src: &Source, doc: &Node, out: &mut Vec<Hit>) {
     for (key, value) in doc.entries() {
         let name = key.as_str().unwrap_or("");
+        if name == "include" {
+            gitlab_includes(value, out);
+            continue;
+        }
         if GITLAB_GLOBAL.contains(&name) {
             continue;
         }
@@ -602,6 +604,70 @@ fn gitlab(src: &Source, doc: &Node, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// `include:` entries whose content can change under the pipeline: another project's file at a
+/// branch or tag (or, with no `ref`, at its default branch), a CI/CD component at a version that
+/// is not a commit SHA, and a remote URL without an `integrity` hash. Local files and GitLab's
+/// own templates ship with the repository or the GitLab instance.
+fn gitlab_includes(include: &Node, out: &mut Vec<Hit>) {
+    let entries: Vec<&Node> = if include.is_seq() {
+        include.items().iter().collect()
+    } else {
+        vec![include]
+    };
+    for entry in entries {
+        if let Some(text) = entry.as_str() {
+            // The short form: a URL is a remote include, anything else a local file.
+            if is_url(text) {
+                out.push(Hit::new(UNPINNED, entry.span().range()).with_value(format!(
+                    "`include: {text}` (a remote file without an integrity hash)"
+                )));
+            }
+            continue;
+        }
+        if let Some(project) = entry.get("project").and_then(Node::as_str) {
+            match entry.get("ref") {
+                Some(reference) if reference.as_str().is_some_and(is_commit_sha) => {}
+                Some(reference) => out.push(
+                    Hit::new(UNPINNED, reference.span().range()).with_value(format!(
+                        "`include: project {project}` at `{}`",
+                        reference.as_str().unwrap_or("")
+                    )),
+                ),
+                None => out.push(Hit::new(UNPINNED, entry.span().range()).with_value(format!(
+                    "`include: project {project}` at its default branch (no `ref`)"
+                ))),
+            }
+        } else if let Some(remote) = entry.get("remote") {
+            if entry.get("integrity").is_none() {
+                out.push(
+                    Hit::new(UNPINNED, remote.span().range()).with_value(format!(
+                        "`include: remote {}` (no integrity hash)",
+                        remote.as_str().unwrap_or("")
+                    )),
+                );
+            }
+        } else if let Some(component) = entry.get("component") {
+            let text = component.as_str().unwrap_or("");
+            let version = text.rsplit_once('@').map_or("", |(_, v)| v);
+            if !is_commit_sha(version) {
+                out.push(
+                    Hit::new(UNPINNED, component.span().range())
+                        .with_value(format!("`include: component {text}`")),
+                );
+            }
+        }
+    }
+}
+
+fn is_url(text: &str) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+fn is_commit_sha(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn gitlab_script(src: &Source, script: &Node, out: &mut Vec<Hit>) {
@@ -1312,6 +1378,21 @@ mod tests {
             .map(|h| h.severity)
             .collect();
         assert_eq!(severities, [Some(Severity::Low), None, None, None]);
+    }
+
+    #[test]
+    fn gitlab_includes_in_their_short_forms() {
+        let lines = |text: &str| lines_of(FileKind::GitlabCi, text, UNPINNED);
+        assert_eq!(lines("include: https://example.com/ci.yml\n"), [1]);
+        assert_eq!(lines("include: /ci/local.yml\n"), Vec::<u32>::new());
+        assert_eq!(
+            lines("include:\n  - /ci/a.yml\n  - 'https://example.com/b.yml'\n"),
+            [3]
+        );
+        assert_eq!(
+            lines("include:\n  project: a/b\n  ref: v1.2.3\n  file: c.yml\n"),
+            [3]
+        );
     }
 
     #[test]
