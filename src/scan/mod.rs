@@ -472,7 +472,8 @@ impl Scanner {
         if !matches!(self.advisories, Ok(Some(_))) {
             report.notes.push(
                 "deps/known-vulnerable did not run: pass --advisories PATH (a directory or .zip \
-                 of OSV advisories) to check lockfiles for known vulnerabilities"
+                 of OSV advisories), or set `advisories` in .seccoach.toml, to check lockfiles \
+                 for known vulnerabilities"
                     .to_owned(),
             );
             return;
