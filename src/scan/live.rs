@@ -3,7 +3,7 @@
 //! fix within moments of the save.
 
 use super::{FileOutcome, Scanner};
-use crate::finding::{self, Finding};
+use crate::finding::Finding;
 use crate::report::Report;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -112,11 +112,7 @@ impl LiveScan {
             self.scanner.absorb(&mut report, &mut outcome);
         }
         self.scanner
-            .run_tree_analyzers(&self.root, &tree_files, &mut report);
-        report.stats.rules = self.scanner.plan.active_rules();
-        finding::sort(&mut report.findings);
-        report.notes.sort();
-        report.notes.dedup();
+            .finish(&self.root, &mut tree_files, &mut report);
         report
     }
 }
@@ -204,5 +200,25 @@ mod tests {
         let delta = scan.update(&[dir.path().join("a.py")]);
         assert_eq!(delta, Delta::default());
         assert_eq!(scan.report().findings[0].line, 3);
+    }
+
+    #[test]
+    fn live_reports_carry_the_same_notes_as_a_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.lock"), "version = 3\n").unwrap();
+        let mut scan = live(dir.path());
+        let once = scan.scanner().scan(dir.path()).unwrap();
+        assert_eq!(scan.report().notes, once.notes);
+        assert!(
+            scan.report()
+                .notes
+                .iter()
+                .any(|n| n.contains("deps/known-vulnerable did not run")),
+            "{:?}",
+            scan.report().notes
+        );
+        std::fs::write(dir.path().join("a.py"), "x = 1\n").unwrap();
+        scan.update(&[dir.path().join("a.py")]);
+        assert_eq!(scan.report().notes, once.notes);
     }
 }

@@ -200,14 +200,20 @@ impl Scanner {
             }
         });
 
+        self.finish(root, &mut tree_files, &mut report);
+        Ok(report)
+    }
+
+    /// The whole-tree part of a scan, once every file's outcome is in `report`: the tree
+    /// analyzers over `tree_files`, the notes, and the report's order.
+    pub(crate) fn finish(&self, root: &Path, tree_files: &mut [TreeFile], report: &mut Report) {
         tree_files.sort_by(|a, b| a.path.cmp(&b.path));
-        self.run_tree_analyzers(root, &tree_files, &mut report);
-        self.note_advisories(&tree_files, &mut report);
+        self.run_tree_analyzers(root, tree_files, report);
+        self.note_advisories(tree_files, report);
         report.stats.rules = self.plan.active_rules();
         finding::sort(&mut report.findings);
         report.notes.sort();
         report.notes.dedup();
-        Ok(report)
     }
 
     /// The directory walk every scan uses: .gitignore and .ignore honoured, hidden files seen,
@@ -511,7 +517,7 @@ impl Scanner {
         findings.retain(|_| keep.next().unwrap_or(true));
     }
 
-    pub(crate) fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
+    fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
         let cx = self.context();
         let tree = Tree { root, files };
         let mut hits: Vec<TreeHit> = Vec::new();
