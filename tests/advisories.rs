@@ -7,6 +7,9 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use support::copy_tree;
+
+mod support;
 
 fn repo_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
@@ -49,6 +52,18 @@ fn vulnerable(report: &Value) -> Vec<(String, u64, String)> {
             )
         })
         .collect()
+}
+
+/// (path, line) of every deps/known-vulnerable finding.
+fn vulnerable_lines(report: &Value) -> Vec<(String, u64)> {
+    vulnerable(report)
+        .into_iter()
+        .map(|(p, l, _)| (p, l))
+        .collect()
+}
+
+fn owned(lines: Vec<(&str, u64)>) -> Vec<(String, u64)> {
+    lines.into_iter().map(|(p, l)| (p.to_owned(), l)).collect()
 }
 
 fn expected_lines() -> Vec<(&'static str, u64)> {
@@ -118,15 +133,8 @@ fn a_zip_export_and_a_single_record_work_too() {
         "--advisories",
         zip_path.to_str().unwrap(),
     ]);
-    let lines: Vec<(String, u64)> = vulnerable(&report)
-        .into_iter()
-        .map(|(p, l, _)| (p, l))
-        .collect();
-    let want: Vec<(String, u64)> = expected_lines()
-        .into_iter()
-        .map(|(p, l)| (p.to_owned(), l))
-        .collect();
-    assert_eq!(lines, want);
+    let lines = vulnerable_lines(&report);
+    assert_eq!(lines, owned(expected_lines()));
 
     let single = repo_path("assets/advisories/GO-2020-0001.json");
     let (_, report) = scan_json(&[
@@ -178,15 +186,8 @@ fn the_database_can_be_named_in_the_repository_config() {
     std::fs::write(dir.path().join(".seccoach.toml"), "advisories = \"osv\"\n").unwrap();
     let (code, report) = scan_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 1, "{report}");
-    let lines: Vec<(String, u64)> = vulnerable(&report)
-        .into_iter()
-        .map(|(p, l, _)| (p, l))
-        .collect();
-    let expected: Vec<(String, u64)> = expected_lines()
-        .into_iter()
-        .map(|(p, l)| (p.to_owned(), l))
-        .collect();
-    assert_eq!(lines, expected);
+    let lines = vulnerable_lines(&report);
+    assert_eq!(lines, owned(expected_lines()));
 
     // --advisories wins over the config: with only the Go record, only go.mod is reported.
     let single = repo_path("assets/advisories/GO-2020-0001.json");
@@ -195,24 +196,8 @@ fn the_database_can_be_named_in_the_repository_config() {
         "--advisories",
         single.to_str().unwrap(),
     ]);
-    let lines: Vec<(String, u64)> = vulnerable(&report)
-        .into_iter()
-        .map(|(p, l, _)| (p, l))
-        .collect();
+    let lines = vulnerable_lines(&report);
     assert_eq!(lines, vec![("gateway/go.mod".to_owned(), 6)], "{report}");
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

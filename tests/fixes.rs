@@ -10,18 +10,9 @@ use seccoach::fix;
 use seccoach::scan::{ScanOptions, Scanner};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use support::copy_tree;
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+mod support;
 
 fn files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

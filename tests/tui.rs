@@ -31,6 +31,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
+use support::copy_tree;
+
+mod support;
 
 const LESSON: &str = "secure-code/tui-fixture";
 
@@ -910,20 +913,8 @@ fn resizing_keeps_scrolls_in_range() {
 
 /// A copy of the fixture project in a temporary directory (fixes and labs write files).
 fn project_copy() -> tempfile::TempDir {
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root(), dir.path());
+    copy_tree(&root(), dir.path());
     dir
 }
 

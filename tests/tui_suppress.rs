@@ -7,6 +7,9 @@ use seccoach::scan::{ScanOptions, Scanner};
 use seccoach::tui::suppress::{self, FileStamp, Refusal};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use support::copy_tree;
+
+mod support;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-project")
@@ -15,21 +18,8 @@ fn fixture() -> PathBuf {
 /// A copy of the fixture project in a temporary directory.
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(), dir.path());
+    copy_tree(&fixture(), dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn findings_of(root: &Path, rule: &str) -> Vec<(String, u32)> {
