@@ -8,9 +8,10 @@ use gate::Gate;
 use regex::bytes::{Regex, RegexBuilder};
 use std::sync::OnceLock;
 
-/// A regex compiled on first use. Loading the catalogue only parses each pattern (microseconds),
-/// so the coach can draw its first frame before ~60 ms of regex compilation; the scan, on its
-/// background threads, compiles each pattern (and its gate) the first time a file needs it.
+/// A regex compiled on first use. Loading the embedded catalogue compiles (and parses) nothing,
+/// so the coach draws its first frame without waiting on regex compilation; the scan, on its
+/// background threads, compiles each pattern (and its gate) the first time a file needs it. A
+/// repository's own patterns are compiled at load, so that an error names its line.
 #[derive(Debug)]
 pub struct LazyRegex {
     pattern: String,
@@ -39,14 +40,7 @@ impl LazyRegex {
             .parse(pattern)
             .map_err(|e| e.to_string())?;
         let groups = hir.properties().explicit_captures_len() + 1;
-        Ok((
-            LazyRegex {
-                pattern: pattern.to_owned(),
-                cell: OnceLock::new(),
-                gate: OnceLock::new(),
-            },
-            groups,
-        ))
+        Ok((LazyRegex::unchecked(pattern), groups))
     }
 
     /// `pattern` taken on trust, neither parsed nor compiled: for patterns the test suite
