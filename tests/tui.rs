@@ -304,6 +304,44 @@ fn snapshot_findings() {
 }
 
 #[test]
+fn the_findings_list_says_what_the_scan_could_not_do() {
+    let mut app = app();
+    let mut report = report();
+    report.notes = vec![
+        "deps/known-vulnerable did not run: pass --advisories PATH (a directory or .zip of OSV \
+         advisories), or set `advisories` in .seccoach.toml, to check lockfiles for known \
+         vulnerabilities"
+            .to_owned(),
+        "skipped 2 files over the size limit".to_owned(),
+    ];
+    app.set_report(report, stamps());
+    keys(&mut app, "f");
+    let text = screen_text(&app);
+    let line = text
+        .lines()
+        .find(|l| l.contains("note: deps/known-vulnerable did not run"))
+        .unwrap_or_else(|| panic!("no note line:\n{text}"));
+    assert!(
+        line.contains("(+1 more: seccoach scan lists them)"),
+        "{line}"
+    );
+    assert!(
+        line.contains('…'),
+        "a long note is cut to the width: {line}"
+    );
+    // The list still starts right under it, with the selection in view.
+    assert!(text.contains("HIGH ·"), "{text}");
+
+    // Without notes there is no such line.
+    let text = screen_text(&{
+        let mut app = self::app();
+        keys(&mut app, "f");
+        app
+    });
+    assert!(!text.contains("note:"), "{text}");
+}
+
+#[test]
 fn snapshot_detail() {
     snapshot_both("detail", open_token_detail);
 }

@@ -23,12 +23,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
     } else {
         (area, None)
     };
+    // What the scan could not do (a rule that did not run, files skipped) is said under the
+    // summary, as `seccoach scan` says it on stderr.
+    let notes = app
+        .scan
+        .report
+        .as_ref()
+        .map_or(&[][..], |r| r.notes.as_slice());
+    let mut header = vec![summary_line(app, state, visible.len(), list_area.width)];
+    header.extend(notes_line(app, notes, usize::from(list_area.width)));
     let [summary_area, rows_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(list_area);
-    frame.render_widget(
-        Paragraph::new(summary_line(app, state, visible.len(), summary_area.width)),
-        summary_area,
-    );
+        Layout::vertical([Constraint::Length(header.len() as u16), Constraint::Min(1)])
+            .areas(list_area);
+    frame.render_widget(Paragraph::new(header), summary_area);
 
     let width = usize::from(rows_area.width);
     let total = app.findings().len();
@@ -198,6 +205,20 @@ fn fixed_rows(app: &App, fixed: &[&crate::finding::Finding], width: usize) -> Ve
         ]));
     }
     rows
+}
+
+/// The scan's first note (and how many more there are), on one line; none without notes.
+fn notes_line(app: &App, notes: &[String], width: usize) -> Option<Line<'static>> {
+    let first = notes.first()?;
+    let more = match notes.len() {
+        1 => String::new(),
+        n => format!(" (+{} more: seccoach scan lists them)", n - 1),
+    };
+    let budget = width.saturating_sub(" note: ".width() + more.width());
+    Some(Line::styled(
+        format!(" note: {}{more}", truncate(&sanitize(first), budget)),
+        app.theme.dim(),
+    ))
 }
 
 fn summary_line(app: &App, state: &FindingsState, shown: usize, width: u16) -> Line<'static> {
