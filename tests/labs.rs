@@ -58,6 +58,19 @@ fn starting_states_fail_solutions_pass_and_empty_folders_fail() {
         let dir = tempfile::tempdir().unwrap();
         let work = dir.path().join("lab");
         lab::start(&l, &work).unwrap();
+        // The copy was built beside the target and renamed into place: nothing else is left.
+        let beside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(beside, ["lab"], "{}", l.id);
+        for (rel, text) in &l.files {
+            assert_eq!(
+                &std::fs::read_to_string(work.join(rel)).unwrap(),
+                text,
+                "{rel}"
+            );
+        }
 
         let start = lab::check(&l, Arc::clone(&catalog), &work).unwrap();
         if start.solved() {
@@ -96,6 +109,19 @@ fn starting_states_fail_solutions_pass_and_empty_folders_fail() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn start_fills_an_existing_empty_folder() {
+    let catalog = catalog();
+    let l = lab::all(&catalog).unwrap().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("lab");
+    std::fs::create_dir(&work).unwrap();
+    lab::start(&l, &work).unwrap();
+    for (rel, _) in &l.files {
+        assert!(work.join(rel).is_file(), "{rel}");
+    }
 }
 
 #[test]
