@@ -51,9 +51,19 @@ pub fn redact(secret: &str) -> String {
 /// Cuts `text` to at most `max` characters around character index `focus`, marking cuts with
 /// `…`. Returns the window and the character index in it where `focus` now lands.
 pub fn window(text: &str, focus: usize, max: usize) -> (String, usize) {
-    let count = text.chars().count();
+    window_of(|| text.chars(), text.chars().count(), focus, max)
+}
+
+/// [`window`] over `count` characters that `chars` yields afresh each time it is called, so a
+/// caller can window a text it never builds (a long line with a secret redacted on the fly).
+pub fn window_of<I: Iterator<Item = char>>(
+    chars: impl Fn() -> I,
+    count: usize,
+    focus: usize,
+    max: usize,
+) -> (String, usize) {
     if count <= max {
-        return (text.to_owned(), focus);
+        return (chars().collect(), focus);
     }
     let before = max / 3;
     let start = focus.saturating_sub(before).min(count.saturating_sub(max));
@@ -64,7 +74,7 @@ pub fn window(text: &str, focus: usize, max: usize) -> (String, usize) {
         out.push('…');
         new_focus += 1;
     }
-    out.extend(text.chars().skip(start).take(end - start));
+    out.extend(chars().skip(start).take(end - start));
     if end < count {
         out.push('…');
     }

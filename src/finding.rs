@@ -2,7 +2,7 @@
 //! JSON, SARIF and Markdown unchanged.
 
 use crate::catalog::{Autofix, Confidence, Rule, RuleId, Severity};
-use crate::display::{redact, sanitize, window};
+use crate::display::{redact, sanitize, window_of};
 use crate::source::{Source, is_test_path};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -182,25 +182,7 @@ fn snippet_window(
             .chain(line.chars().skip(secret.end))
     };
     let count = line.chars().count() - secret.len() + redacted.chars().count();
-    if count <= max {
-        let text: String = chars().collect();
-        return window(&text, focus, max);
-    }
-    // As `window` does, on the lazily redacted characters.
-    let before = max / 3;
-    let start = focus.saturating_sub(before).min(count.saturating_sub(max));
-    let end = (start + max).min(count);
-    let mut out = String::new();
-    let mut new_focus = focus - start;
-    if start > 0 {
-        out.push('…');
-        new_focus += 1;
-    }
-    out.extend(chars().skip(start).take(end - start));
-    if end < count {
-        out.push('…');
-    }
-    (out, new_focus)
+    window_of(chars, count, focus, max)
 }
 
 /// Sorts findings by (path, line, column, rule).
@@ -249,7 +231,7 @@ mod tests {
             }
             _ => line.to_owned(),
         };
-        window(&line, focus, max)
+        crate::display::window(&line, focus, max)
     }
 
     #[test]

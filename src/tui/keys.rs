@@ -31,14 +31,8 @@ const SCREENS: &[Ctx] = &[
 ];
 const SUB_SCREENS: &[Ctx] = &[Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail, Ctx::Lab];
 const LISTS: &[Ctx] = &[Ctx::Home, Ctx::Findings];
-const SCROLLING: &[Ctx] = &[
-    Ctx::Home,
-    Ctx::Lesson,
-    Ctx::Quiz,
-    Ctx::Findings,
-    Ctx::Detail,
-    Ctx::Lab,
-];
+/// Every screen scrolls.
+const SCROLLING: &[Ctx] = SCREENS;
 /// Every context, for Ctrl-C and the tests.
 pub const ALL: &[Ctx] = &[
     Ctx::Home,

@@ -10,27 +10,14 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span, Text};
 
-/// Widest column of text.
-const MAX_TEXT_WIDTH: u16 = 100;
-
-fn text_area(body: Rect) -> Rect {
-    let width = body.width.saturating_sub(2).min(MAX_TEXT_WIDTH);
-    Rect {
-        x: body.x + (body.width - width) / 2,
-        y: body.y,
-        width,
-        height: body.height,
-    }
-}
-
 pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &LabState) {
-    let area = text_area(area);
+    let area = super::text_column(area);
     super::render_scrolled(frame, area, lab_text(app, state, area.width), state.scroll);
 }
 
 /// Lines of the lab screen and the height they scroll in.
 pub fn content_size(app: &App, state: &LabState) -> (usize, usize) {
-    let area = text_area(super::body_area(app.size));
+    let area = super::text_column(super::body_area(app.size));
     (
         lab_text(app, state, area.width).lines.len(),
         usize::from(area.height),

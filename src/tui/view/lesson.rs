@@ -8,23 +8,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::Paragraph;
 
-/// Widest column of text: long lines are hard to read.
-const MAX_TEXT_WIDTH: u16 = 100;
-
-/// Where the text goes inside the body: one column of margin, at most `MAX_TEXT_WIDTH` wide,
-/// centred.
-fn text_area(body: Rect) -> Rect {
-    let width = body.width.saturating_sub(2).min(MAX_TEXT_WIDTH);
-    Rect {
-        x: body.x + (body.width - width) / 2,
-        y: body.y,
-        width,
-        height: body.height,
-    }
-}
-
 pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &LessonState) {
-    let area = text_area(area);
+    let area = super::text_column(area);
     let Some(lesson) = app.catalog.lesson(&state.id) else {
         frame.render_widget(Paragraph::new("This lesson is no longer available."), area);
         return;
@@ -38,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &LessonState) {
 
 /// Lines of the lesson text and the height they scroll in.
 pub fn content_size(app: &App, state: &LessonState) -> (usize, usize) {
-    let area = text_area(super::body_area(app.size));
+    let area = super::text_column(super::body_area(app.size));
     let total = app
         .catalog
         .lesson(&state.id)
@@ -48,7 +33,7 @@ pub fn content_size(app: &App, state: &LessonState) -> (usize, usize) {
 
 /// Lines of the quiz pane and the height they scroll in.
 pub fn quiz_size(app: &App, state: &LessonState) -> (usize, usize) {
-    let area = text_area(super::body_area(app.size));
+    let area = super::text_column(super::body_area(app.size));
     let total = match (app.catalog.lesson(&state.id), &state.quiz) {
         (Some(lesson), Some(quiz)) => quiz_text(app, lesson, quiz, area.width).lines.len(),
         _ => 0,

@@ -304,6 +304,21 @@ fn render_help(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Widest column of reading text (lessons, labs): long lines are hard to read.
+const MAX_TEXT_WIDTH: u16 = 100;
+
+/// Where reading text goes inside the body: one column of margin, at most `MAX_TEXT_WIDTH`
+/// wide, centred.
+pub fn text_column(body: Rect) -> Rect {
+    let width = body.width.saturating_sub(2).min(MAX_TEXT_WIDTH);
+    Rect {
+        x: body.x + (body.width - width) / 2,
+        y: body.y,
+        width,
+        height: body.height,
+    }
+}
+
 /// Draws `text` in `area` scrolled down by `scroll` lines, never past its end.
 pub fn render_scrolled(frame: &mut Frame, area: Rect, text: Text<'_>, scroll: usize) {
     let scroll = scroll.min(text.lines.len().saturating_sub(usize::from(area.height)));
