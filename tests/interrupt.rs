@@ -223,3 +223,46 @@ fn interrupting_a_scan_never_leaves_a_partial_report() {
         );
     }
 }
+
+/// Set in the child process of `an_interrupt_waits_for_the_section_in_progress`.
+const CHILD: &str = "SECCOACH_TEST_INTERRUPT_CHILD";
+
+/// A SIGINT that arrives inside `persist::uninterrupted` is held until the section ends, then
+/// ends the process with status 130. Run in a child process (this test binary again), since it
+/// ends the process that receives it.
+#[test]
+fn an_interrupt_waits_for_the_section_in_progress() {
+    if let Some(marker) = std::env::var_os(CHILD) {
+        seccoach::persist::exit_on_interrupt().unwrap();
+        seccoach::persist::uninterrupted(|| {
+            let me = std::process::id().to_string();
+            let sent = Command::new("kill").args(["-INT", &me]).status().unwrap();
+            assert!(sent.success(), "kill -INT");
+            std::thread::sleep(Duration::from_millis(300));
+            std::fs::write(&marker, "finished").unwrap();
+        });
+        panic!("the interrupt held back during the section should have ended the process");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("marker");
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "an_interrupt_waits_for_the_section_in_progress",
+            "--nocapture",
+        ])
+        .env(CHILD, &marker)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(INTERRUPTED),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(
+        read(&marker),
+        "finished",
+        "the section ran to its end first"
+    );
+}
