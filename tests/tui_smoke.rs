@@ -2,7 +2,9 @@
 //! home screen, open and close the help, open a lesson, quit, and check the terminal is given
 //! back: the alternate screen is left and the shell reads lines again. SIGTERM restores it too.
 //!
-//! Skipped (with a message) when tmux is not installed. Every wait polls with a timeout.
+//! Skipped (with a message) when tmux is not installed, except under CI (`CI` set), where a
+//! missing tmux fails the test: CI must not stay green without running it. Every wait polls with
+//! a timeout.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +21,10 @@ impl Tmux {
     fn start(dir: &Path, width: u16, height: u16) -> Option<Tmux> {
         let version = Command::new("tmux").arg("-V").output();
         if !version.is_ok_and(|o| o.status.success()) {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "tmux is not installed, and under CI the TUI smoke test must run"
+            );
             eprintln!("skipping the TUI smoke test: tmux is not installed");
             return None;
         }
