@@ -574,9 +574,10 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
             let outcome = crate::lab::check(&l, Arc::clone(&catalog), &dir)?;
             if outcome.solved() {
                 if let Ok(store) = crate::progress::Store::locate() {
-                    let mut progress = store.load().progress;
-                    progress.labs_solved.insert(l.id.clone());
-                    if let Err(e) = store.save(&progress) {
+                    let solved = l.id.clone();
+                    if let Err(e) = store.update(|p| {
+                        p.labs_solved.insert(solved);
+                    }) {
                         eprintln!("seccoach: {}", crate::display::sanitize(&e.to_string()));
                     }
                 }

@@ -2,10 +2,12 @@
 //! opened, kept in a small versioned JSON file in the user's data directory (`SECCOACH_HOME`
 //! overrides it).
 //!
-//! Every save merges with what is on disk and writes atomically (temporary file + rename), so two
-//! coaches open at once never leave a half-written file and rarely lose each other's progress. A
-//! file that cannot be read is moved aside with a warning and the coach starts fresh: progress is
-//! worth keeping, but never worth a crash.
+//! Every save is a three-way merge under a file lock: what this process changed since it last
+//! loaded or saved (additions *and* removals, such as un-marking a finding as reviewed) is applied
+//! to what is on disk now, and the result is written atomically (temporary file + rename). So
+//! coaches and `lab check` runs working at once never leave a half-written file and never lose
+//! each other's changes. A file that cannot be read is moved aside with a warning and the coach
+//! starts fresh: progress is worth keeping, but never worth a crash.
 
 use crate::catalog::Catalog;
 use crate::persist::write_atomic;
@@ -20,6 +22,9 @@ pub const VERSION: u32 = 1;
 pub const HOME_ENV: &str = "SECCOACH_HOME";
 
 const FILE_NAME: &str = "progress.json";
+
+/// The lock file beside it: saves take it, so their read-merge-write steps never interleave.
+const LOCK_NAME: &str = "progress.json.lock";
 
 /// A quiz result: the best and the latest attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +54,24 @@ pub struct Progress {
     /// Ids of labs solved (`seccoach lab check` passed): the practical part of their lesson.
     #[serde(default)]
     pub labs_solved: BTreeSet<String>,
+    /// What was on disk when this progress was last loaded or saved: the base of the three-way
+    /// merge in [`Store::save`].
+    #[serde(skip)]
+    base: Base,
 }
+
+/// The merge base, boxed (progress holds it, and it is progress). Not part of a progress's value:
+/// two progresses with the same contents are equal whatever their history.
+#[derive(Debug, Clone, Default)]
+struct Base(Option<Box<Progress>>);
+
+impl PartialEq for Base {
+    fn eq(&self, _: &Base) -> bool {
+        true
+    }
+}
+
+impl Eq for Base {}
 
 impl Default for Progress {
     fn default() -> Self {
@@ -60,6 +82,7 @@ impl Default for Progress {
             reviewed: BTreeSet::new(),
             last_lesson: None,
             labs_solved: BTreeSet::new(),
+            base: Base(None),
         }
     }
 }
@@ -89,23 +112,48 @@ impl Progress {
         );
     }
 
-    /// Folds in progress saved by another process: sets are united and the best scores kept;
-    /// this process's latest quiz attempt and last lesson win.
-    pub fn merge_from(&mut self, other: &Progress) {
-        self.lessons_read.extend(other.lessons_read.iter().cloned());
-        self.reviewed.extend(other.reviewed.iter().cloned());
-        self.labs_solved.extend(other.labs_solved.iter().cloned());
-        for (lesson, theirs) in &other.quiz_scores {
-            match self.quiz_scores.get_mut(lesson) {
-                Some(ours) => ours.best = ours.best.max(theirs.best).max(theirs.correct),
-                None => {
-                    self.quiz_scores.insert(lesson.clone(), *theirs);
-                }
+    /// This progress with its merge base set to itself: nothing changed since.
+    fn settled(mut self) -> Progress {
+        self.base = Base(None);
+        self.base = Base(Some(Box::new(self.clone())));
+        self
+    }
+
+    /// Applies what this process changed since its base (everything, without one) to `disk`, the
+    /// progress another process may have saved meanwhile. Additions and removals both carry over;
+    /// what neither side changed stays as on disk. For quizzes, this process's latest attempt
+    /// wins and the best score of both is kept; the last lesson opened here wins if it changed.
+    fn rebased_onto(&self, mut disk: Progress) -> Progress {
+        let empty = Progress::default();
+        let base = self.base.0.as_deref().unwrap_or(&empty);
+        fn carry(ours: &BTreeSet<String>, base: &BTreeSet<String>, disk: &mut BTreeSet<String>) {
+            disk.extend(ours.difference(base).cloned());
+            for removed in base.difference(ours) {
+                disk.remove(removed);
             }
         }
-        if self.last_lesson.is_none() {
-            self.last_lesson.clone_from(&other.last_lesson);
+        carry(
+            &self.lessons_read,
+            &base.lessons_read,
+            &mut disk.lessons_read,
+        );
+        carry(&self.reviewed, &base.reviewed, &mut disk.reviewed);
+        carry(&self.labs_solved, &base.labs_solved, &mut disk.labs_solved);
+        for (lesson, ours) in &self.quiz_scores {
+            if base.quiz_scores.get(lesson) == Some(ours) {
+                continue;
+            }
+            let best = disk
+                .quiz_scores
+                .get(lesson)
+                .map_or(ours.best, |theirs| theirs.best.max(ours.best));
+            disk.quiz_scores
+                .insert(lesson.clone(), QuizScore { best, ..*ours });
         }
+        if self.last_lesson != base.last_lesson {
+            disk.last_lesson.clone_from(&self.last_lesson);
+        }
+        disk
     }
 }
 
@@ -179,7 +227,7 @@ impl Store {
         };
         match parse(&bytes) {
             Ok(progress) => Loaded {
-                progress,
+                progress: progress.settled(),
                 warning: None,
             },
             Err(Unusable::Newer(version)) => Loaded {
@@ -229,33 +277,61 @@ impl Store {
         Ok(target)
     }
 
-    /// Saves progress atomically, merged with whatever another process saved meanwhile.
-    pub fn save(&self, progress: &Progress) -> Result<(), StoreError> {
-        let mut merged = progress.clone();
+    /// Saves progress: under a lock on `progress.json.lock`, applies what `progress` changed since
+    /// it was loaded (or last saved) to what is on disk now, writes the result atomically, and
+    /// leaves `progress` holding it, so this process also sees what others saved.
+    pub fn save(&self, progress: &mut Progress) -> Result<(), StoreError> {
         let write_error = |source| StoreError::Write {
             path: self.path.display().to_string(),
             source,
         };
-        if let Ok(bytes) = std::fs::read(&self.path) {
-            match parse(&bytes) {
-                Ok(on_disk) => merged.merge_from(&on_disk),
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_error)?;
+        }
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.path.with_file_name(LOCK_NAME))
+            .map_err(write_error)?;
+        // Held until `lock` is dropped at the end of this function (closing the file unlocks it).
+        lock.lock().map_err(write_error)?;
+        let on_disk = match std::fs::read(&self.path) {
+            Ok(bytes) => match parse(&bytes) {
+                Ok(on_disk) => Some(on_disk),
                 Err(Unusable::Newer(version)) => {
                     return Err(StoreError::Newer {
                         path: self.path.display().to_string(),
                         version,
                     });
                 }
-                Err(Unusable::Corrupt(_)) => {}
-            }
-        }
+                // Unreadable: this process's progress replaces it (`load` set it aside, or
+                // warned, already).
+                Err(Unusable::Corrupt(_)) => None,
+            },
+            Err(_) => None,
+        };
+        let mut merged = match on_disk {
+            Some(on_disk) => progress.rebased_onto(on_disk),
+            None => Progress {
+                base: Base(None),
+                ..progress.clone()
+            },
+        };
         merged.version = VERSION;
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(write_error)?;
-        }
         let mut text = serde_json::to_string_pretty(&merged)
             .map_err(|e| write_error(std::io::Error::other(e)))?;
         text.push('\n');
-        write_atomic(&self.path, text.as_bytes()).map_err(write_error)
+        write_atomic(&self.path, text.as_bytes()).map_err(write_error)?;
+        *progress = merged.settled();
+        Ok(())
+    }
+
+    /// Loads, changes and saves in one step (for commands that record one thing, like `lab check`).
+    pub fn update(&self, change: impl FnOnce(&mut Progress)) -> Result<(), StoreError> {
+        let mut progress = self.load().progress;
+        change(&mut progress);
+        self.save(&mut progress)
     }
 }
 
@@ -509,7 +585,7 @@ mod tests {
         progress.record_quiz("secrets/how-secrets-leak", 3, 4);
         progress.record_quiz("secrets/how-secrets-leak", 1, 4);
         progress.reviewed.insert("abc".into());
-        store.save(&progress).unwrap();
+        store.save(&mut progress).unwrap();
         let loaded = store.load();
         assert!(loaded.warning.is_none());
         let score = loaded.progress.quiz_scores["secrets/how-secrets-leak"];
@@ -525,8 +601,8 @@ mod tests {
         first.lessons_read.insert("a/one".into());
         let mut second = Progress::default();
         second.lessons_read.insert("a/two".into());
-        store.save(&first).unwrap();
-        store.save(&second).unwrap();
+        store.save(&mut first).unwrap();
+        store.save(&mut second).unwrap();
         let read = store.load().progress.lessons_read;
         assert!(read.contains("a/one") && read.contains("a/two"));
     }
@@ -539,7 +615,7 @@ mod tests {
         let loaded = store.load();
         assert!(loaded.warning.unwrap().contains("newer seccoach"));
         assert!(matches!(
-            store.save(&loaded.progress),
+            store.save(&mut loaded.progress.clone()),
             Err(StoreError::Newer { version: 99, .. })
         ));
         assert_eq!(
@@ -557,5 +633,65 @@ mod tests {
         std::fs::write(store.path(), r#"{"version": 0}"#).unwrap();
         assert!(store.load().warning.unwrap().contains("moved it to"));
         assert!(!store.path().exists());
+    }
+
+    #[test]
+    fn unmarking_a_finding_as_reviewed_is_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        let mut progress = store.load().progress;
+        progress.reviewed.insert("fp-1".into());
+        progress.reviewed.insert("fp-2".into());
+        store.save(&mut progress).unwrap();
+        progress.reviewed.remove("fp-1");
+        store.save(&mut progress).unwrap();
+        let saved = store.load().progress.reviewed;
+        assert!(!saved.contains("fp-1"), "the removal was lost: {saved:?}");
+        assert!(saved.contains("fp-2"));
+    }
+
+    #[test]
+    fn a_removal_here_and_an_addition_elsewhere_both_survive() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        let mut setup = Progress::default();
+        setup.reviewed.insert("fp-old".into());
+        store.save(&mut setup).unwrap();
+        // Two coaches load the same state.
+        let mut here = store.load().progress;
+        let mut there = store.load().progress;
+        there.lessons_read.insert("a/one".into());
+        store.save(&mut there).unwrap();
+        here.reviewed.remove("fp-old");
+        store.save(&mut here).unwrap();
+        // The other coach saves again without having seen the removal: it must not resurrect it.
+        there.labs_solved.insert("lab".into());
+        store.save(&mut there).unwrap();
+        let saved = store.load().progress;
+        assert!(!saved.reviewed.contains("fp-old"), "{saved:?}");
+        assert!(saved.lessons_read.contains("a/one"));
+        assert!(saved.labs_solved.contains("lab"));
+        // And each process now holds what the others saved.
+        assert_eq!(here.lessons_read, saved.lessons_read);
+    }
+
+    #[test]
+    fn concurrent_updates_from_threads_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        std::thread::scope(|scope| {
+            for writer in 0..6 {
+                let store = store.clone();
+                scope.spawn(move || {
+                    store
+                        .update(|p| {
+                            p.labs_solved.insert(format!("lab-{writer}"));
+                        })
+                        .unwrap();
+                });
+            }
+        });
+        let solved = store.load().progress.labs_solved;
+        assert_eq!(solved.len(), 6, "{solved:?}");
     }
 }

@@ -2,6 +2,8 @@
 //! (`SECCOACH_HOME`), what happens to a corrupt file, concurrent writers, `seccoach lessons`,
 //! `seccoach progress`, and the coach's refusal to draw when not on a terminal.
 
+mod support;
+
 use assert_cmd::Command;
 use seccoach::progress::{Progress, Store};
 use std::path::Path;
@@ -30,7 +32,7 @@ fn seccoach_home_chooses_where_progress_lives() {
         .insert("secrets/how-secrets-leak".into());
     progress.record_quiz("secrets/how-secrets-leak", 3, 4);
     progress.last_lesson = Some("secrets/how-secrets-leak".into());
-    Store::in_dir(home.path()).save(&progress).unwrap();
+    Store::in_dir(home.path()).save(&mut progress).unwrap();
 
     let json: serde_json::Value = serde_json::from_str(&stdout(
         seccoach(home.path()).args(["progress", "--format", "json"]),
@@ -111,7 +113,7 @@ fn a_corrupt_progress_file_is_set_aside_with_a_warning() {
 fn concurrent_writers_never_leave_a_half_written_file() {
     let home = tempfile::tempdir().unwrap();
     let store = Store::in_dir(home.path());
-    store.save(&Progress::default()).unwrap();
+    store.save(&mut Progress::default()).unwrap();
     let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| {
@@ -131,7 +133,7 @@ fn concurrent_writers_never_leave_a_half_written_file() {
                     for i in 0..25 {
                         let mut progress = Progress::default();
                         progress.lessons_read.insert(format!("w{w}/lesson-{i}"));
-                        store.save(&progress).unwrap();
+                        store.save(&mut progress).unwrap();
                     }
                 })
             })
@@ -144,14 +146,23 @@ fn concurrent_writers_never_leave_a_half_written_file() {
     });
     let loaded = store.load();
     assert!(loaded.warning.is_none());
-    // Saves merge with what is on disk, so most progress from every writer survives.
-    assert!(
-        loaded.progress.lessons_read.len() >= 25,
-        "{}",
-        loaded.progress.lessons_read.len()
+    // Saves are merged under a lock, so every writer's progress survives.
+    assert_eq!(
+        loaded.progress.lessons_read.len(),
+        100,
+        "{:?}",
+        loaded.progress.lessons_read
     );
-    let leftovers = std::fs::read_dir(home.path()).unwrap().count();
-    assert_eq!(leftovers, 1, "no temporary files are left behind");
+    let mut left: Vec<String> = std::fs::read_dir(home.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["progress.json", "progress.json.lock"],
+        "no temporary files are left behind"
+    );
 }
 
 #[test]
@@ -214,4 +225,46 @@ fn a_lab_solved_on_the_command_line_shows_in_progress() {
     ))
     .unwrap();
     assert_eq!(json["labs_solved"][0], "parameterise-query");
+}
+
+#[test]
+fn labs_checked_at_the_same_time_are_all_recorded() {
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let catalog = seccoach::catalog::Catalog::embedded().unwrap();
+    let labs: Vec<String> = seccoach::lab::all(&catalog)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    assert!(labs.len() >= 6);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/labs");
+    for id in &labs {
+        let dir = work.path().join(id);
+        let dir_arg = dir.to_str().unwrap();
+        stdout(seccoach(home.path()).args(["lab", "start", id, dir_arg]));
+        support::copy_tree(&fixtures.join(id).join("solution"), &dir);
+    }
+    // Every `lab check` at once: each loads, records its lab and saves.
+    let children: Vec<_> = labs
+        .iter()
+        .map(|id| {
+            let dir = work.path().join(id);
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("seccoach"))
+                .env("SECCOACH_HOME", home.path())
+                .args(["lab", "check", id, dir.to_str().unwrap()])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(
+            child.wait().unwrap().success(),
+            "a reference solution failed its check"
+        );
+    }
+    let solved = Store::in_dir(home.path()).load().progress.labs_solved;
+    let expected: std::collections::BTreeSet<String> = labs.into_iter().collect();
+    assert_eq!(solved, expected, "a concurrent save lost a solved lab");
 }

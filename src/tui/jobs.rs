@@ -79,7 +79,9 @@ impl Jobs {
                 None
             }
             Effect::SaveProgress => Some(Action::ProgressSaved(
-                self.store.save(&app.progress).map_err(|e| e.to_string()),
+                self.store
+                    .save(&mut app.progress)
+                    .map_err(|e| e.to_string()),
             )),
             Effect::LoadExcerpt { index } => Some(Action::ExcerptLoaded {
                 index,

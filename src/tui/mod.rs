@@ -173,7 +173,7 @@ pub fn run(options: CoachOptions) -> anyhow::Result<Outcome> {
         }
     }
     // Keep what was learned even if a save failed earlier.
-    let _ = runtime.jobs.store().save(&app.progress);
+    let _ = runtime.jobs.store().save(&mut app.progress);
     drop(guard);
     Ok(outcome)
 }
