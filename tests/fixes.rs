@@ -276,3 +276,36 @@ fn a_bare_container_port_is_bound_to_localhost_with_an_ephemeral_host_port() {
         out["compose.yaml"]
     );
 }
+
+#[test]
+fn the_tls_fix_turns_on_verification_and_touches_nothing_else() {
+    // A review found the recipe rewrote from the first `verify` on the line to the next `False`,
+    // deleting the call in between, and renamed aiohttp's `verify_ssl`.
+    let client = "import aiohttp\nimport requests\n\n\ndef sync(u, x):\n    s = verify_signature(x); r = requests.get(u, verify=False)\n    return s, r\n\n\nasync def fetch(session, u):\n    async with session.get(u, verify_ssl=False) as r:\n        return await r.text()\n";
+    let out = fix_all(&[("client.py", client)]);
+    let fixed = &out["client.py"];
+    assert!(
+        fixed.contains("    s = verify_signature(x); r = requests.get(u, verify=True)\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("    async with session.get(u, verify_ssl=True) as r:\n"),
+        "{fixed}"
+    );
+    assert_eq!(
+        fixed
+            .replace("verify=True", "verify=False")
+            .replace("verify_ssl=True", "verify_ssl=False"),
+        client,
+        "only the two values changed"
+    );
+}
+
+#[test]
+fn a_finding_the_recipe_cannot_fix_in_place_is_left_alone() {
+    // `ssl._create_unverified_context()` has no mechanical fix: nothing is proposed, and the
+    // line is not rewritten into something else.
+    let text = "import ssl\nimport urllib.request\n\nctx = ssl._create_unverified_context(); urllib.request.urlopen(URL, context=ctx, verify=0)\n";
+    let out = fix_all(&[("legacy.py", text)]);
+    assert_eq!(out["legacy.py"], text);
+}

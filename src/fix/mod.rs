@@ -211,7 +211,7 @@ fn propose_file(
             if skipped.contains(&key) {
                 continue;
             }
-            match recipes::apply(kind, &text, f).filter(|n| *n != text) {
+            match recipes::apply(kind, &text, f).filter(|n| *n != text && edits_only(&text, n, f)) {
                 Some(n) => {
                     next = Some((f, n));
                     break;
@@ -245,6 +245,51 @@ fn propose_file(
     }))
 }
 
+/// True when `after` differs from `before` only where `finding` is: lines may be inserted
+/// anywhere (a recipe adds a `permissions:` block or a `USER` line), but no line outside the
+/// finding's lines is changed or removed, and on a one-line finding nothing before its first
+/// column changes. The engine refuses any other edit, so a recipe cannot "fix" a finding by deleting
+/// the code around it.
+fn edits_only(before: &str, after: &str, finding: &Finding) -> bool {
+    let lines = (finding.line as usize - 1)..(finding.end_line.max(finding.line) as usize);
+    let diff = similar::TextDiff::from_lines(before, after);
+    let old_lines: Vec<&str> = before.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = after.split_inclusive('\n').collect();
+    for op in diff.ops() {
+        let (old, new) = (op.old_range(), op.new_range());
+        match op.tag() {
+            similar::DiffTag::Equal | similar::DiffTag::Insert => {}
+            similar::DiffTag::Delete => return false,
+            similar::DiffTag::Replace => {
+                if old.start < lines.start || old.end > lines.end {
+                    return false;
+                }
+                // A one-line finding's line rewritten as one line: only its columns change.
+                if finding.line == finding.end_line
+                    && old.len() == 1
+                    && new.len() == 1
+                    && let (Some(old_line), Some(new_line)) =
+                        (old_lines.get(old.start), new_lines.get(new.start))
+                    && !same_outside(old_line, new_line, finding)
+                {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// True when `new` keeps what `old` has before the finding's first column. (What follows it may
+/// change: an analyzer's finding often points at a key whose value the recipe rewrites.)
+fn same_outside(old: &str, new: &str, finding: &Finding) -> bool {
+    let head = old
+        .char_indices()
+        .nth(finding.column.saturating_sub(1) as usize)
+        .map_or(old, |(at, _)| &old[..at]);
+    new.starts_with(head)
+}
+
 fn is_tree_rule(_catalog: &Catalog, finding: &Finding) -> bool {
     recipes::target_file(finding.rule.as_str()).is_some()
 }
@@ -265,4 +310,59 @@ pub fn apply(root: &Path, fix: &FileFix) -> Result<(), FixError> {
         path: fix.path.clone(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Confidence, RuleId, Severity};
+
+    fn finding_at(line: u32, column: u32, end_column: u32) -> Finding {
+        Finding {
+            rule: RuleId::try_from("code/tls-verify-disabled".to_owned()).unwrap(),
+            severity: Severity::High,
+            confidence: Confidence::High,
+            path: "a.py".into(),
+            line,
+            column,
+            end_line: line,
+            end_column,
+            message: String::new(),
+            snippet: String::new(),
+            snippet_column: 0,
+            fingerprint: String::new(),
+            fix: Autofix::Safe,
+        }
+    }
+
+    #[test]
+    fn edits_that_delete_code_are_refused() {
+        let before = "a = 1\ns = check(x); r = get(u, verify=False)\nb = 2\n";
+        // `verify=False` is at columns 27..39 of line 2.
+        let finding = finding_at(2, 27, 39);
+        let good = "a = 1\ns = check(x); r = get(u, verify=True)\nb = 2\n";
+        assert!(edits_only(before, good, &finding));
+        let inserted = "a = 1\n# note\ns = check(x); r = get(u, verify=True)\nb = 2\n";
+        assert!(
+            edits_only(before, inserted, &finding),
+            "insertions are fine"
+        );
+        // The old recipe's output: the call before the finding is gone.
+        assert!(!edits_only(
+            before,
+            "a = 1\ns = verify=True)\nb = 2\n",
+            &finding
+        ));
+        // Another line changed or removed.
+        assert!(!edits_only(
+            before,
+            "a = 9\ns = check(x); r = get(u, verify=True)\nb = 2\n",
+            &finding
+        ));
+        assert!(!edits_only(
+            before,
+            "s = check(x); r = get(u, verify=True)\nb = 2\n",
+            &finding
+        ));
+    }
 }

@@ -75,14 +75,7 @@ pub fn apply(kind: FileKind, text: &str, finding: &Finding) -> Option<String> {
         "actions/default-permissions" => default_permissions(text),
         "actions/persist-credentials" => persist_credentials(text, finding),
         "actions/template-injection" => template_injection(text, finding),
-        "code/tls-verify-disabled" if kind == FileKind::Python => {
-            let line = text::line(text, finding.line)?;
-            let at = line.find("verify")?;
-            let rest = &line[at..];
-            let end = rest.find("False")? + "False".len();
-            let replaced = format!("{}verify=True{}", &line[..at], &rest[end..]);
-            replace_line(text, finding.line, &replaced)
-        }
+        "code/tls-verify-disabled" if kind == FileKind::Python => verify_true(text, finding),
         "code/unsafe-deserialization" if kind == FileKind::Python => yaml_safe_load(text, finding),
         "compose/database-port-public" => bind_localhost(text, finding),
         "docker/run-as-root" => docker_user(text, finding),
@@ -102,6 +95,26 @@ pub fn apply(kind: FileKind, text: &str, finding: &Finding) -> Option<String> {
         "repo/gitignore-missing-env" => gitignore_env(text),
         _ => None,
     }
+}
+
+/// `verify=False` (requests, httpx) or `verify_ssl=False` (older aiohttp) at the finding's own
+/// columns becomes `…=True`: the argument keeps its name, and nothing else on the line moves.
+fn verify_true(text: &str, finding: &Finding) -> Option<String> {
+    let range = text::line_range(text, finding.line)?;
+    let line = &text[range.clone()];
+    let span = text::char_span(line, finding.column, finding.end_column)?;
+    let found = &line[span.clone()];
+    let (name, value) = found.split_once('=')?;
+    let name = name.trim_end();
+    if !matches!(name, "verify" | "verify_ssl") || value.trim() != "False" {
+        return None;
+    }
+    let value_at = range.start + span.start + found.len() - value.trim_start().len();
+    Some(format!(
+        "{}True{}",
+        &text[..value_at],
+        &text[value_at + "False".len()..]
+    ))
 }
 
 fn replace_line(text: &str, line: u32, with: &str) -> Option<String> {

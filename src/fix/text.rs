@@ -22,6 +22,20 @@ pub fn line_range(text: &str, line: u32) -> Option<std::ops::Range<usize>> {
     Some(start..end)
 }
 
+/// Byte range in `line` of the 1-based character columns `start..end` (end exclusive), as
+/// findings count them.
+pub fn char_span(line: &str, start: u32, end: u32) -> Option<std::ops::Range<usize>> {
+    let byte_at = |column: u32| {
+        let index = usize::try_from(column.checked_sub(1)?).ok()?;
+        line.char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(line.len()))
+            .nth(index)
+    };
+    let (from, to) = (byte_at(start)?, byte_at(end)?);
+    (from < to).then_some(from..to)
+}
+
 /// The text of 1-based `line` without its line ending.
 pub fn line(text: &str, line: u32) -> Option<&str> {
     line_range(text, line).map(|r| &text[r])
