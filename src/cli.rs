@@ -399,39 +399,52 @@ fn watch_loop(
     let mut live = crate::scan::live::LiveScan::new(scanner, root)
         .with_context(|| format!("scanning {}", root.display()))?;
     let (tx, rx) = std::sync::mpsc::channel();
-    let _watch = crate::watch::watch(root, move |paths| {
-        let _ = tx.send(paths);
+    // `seccoach scan --watch --format json > report.jsonl` inside the project: each report
+    // written would count as a change and start the next. The file standard output writes to
+    // is never a change.
+    let own_output = crate::watch::FileId::of_stdout();
+    let _watch = crate::watch::watch(root, move |mut paths| {
+        if let Some(own) = own_output {
+            paths.retain(|p| crate::watch::FileId::of(p) != Some(own));
+        }
+        if !paths.is_empty() {
+            let _ = tx.send(paths);
+        }
     })
     .with_context(|| format!("watching {}", root.display()))?;
     let style = match args.format {
         Format::Text => args.color.resolve(),
         _ => output::style::Style::PLAIN,
     };
-    let emit = |live: &crate::scan::live::LiveScan,
-                delta: Option<&crate::scan::live::Delta>|
-     -> Result<()> {
+    // The report as printed: the live findings less the baselined ones.
+    let current = |live: &crate::scan::live::LiveScan| {
         let mut report = live.report().clone();
         if let Some(baseline) = baseline {
             report.stats.baselined = baseline.filter(&mut report.findings);
         }
-        let text = match args.format {
-            Format::Json => output::json::render_line(&report),
-            format => {
-                let mut text = String::new();
-                if let Some(delta) = delta {
-                    text.push_str(&format!(
-                        "\n── change detected: {} fixed, {} new ──\n\n",
-                        delta.fixed.len(),
-                        delta.new.len()
-                    ));
-                }
-                text.push_str(&output::render(format, &report, catalog, style));
-                text
-            }
-        };
-        write_stdout(&text)
+        report
     };
-    emit(&live, None)?;
+    let emit =
+        |report: &crate::report::Report, delta: Option<&crate::scan::live::Delta>| -> Result<()> {
+            let text = match args.format {
+                Format::Json => output::json::render_line(report),
+                format => {
+                    let mut text = String::new();
+                    if let Some(delta) = delta {
+                        text.push_str(&format!(
+                            "\n── change detected: {} fixed, {} new ──\n\n",
+                            delta.fixed.len(),
+                            delta.new.len()
+                        ));
+                    }
+                    text.push_str(&output::render(format, report, catalog, style));
+                    text
+                }
+            };
+            write_stdout(&text)
+        };
+    let mut last = current(&live);
+    emit(&last, None)?;
     eprintln!(
         "seccoach: watching {} for changes (Ctrl-C to stop)",
         crate::display::sanitize(&root.display().to_string())
@@ -442,7 +455,13 @@ fn watch_loop(
             paths.extend(more);
         }
         let delta = live.update(&paths);
-        emit(&live, Some(&delta))?;
+        // A save that changes nothing the report says (a comment, a formatter run) is not news.
+        let report = current(&live);
+        if report.findings == last.findings && report.notes == last.notes {
+            continue;
+        }
+        emit(&report, Some(&delta))?;
+        last = report;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -63,6 +63,42 @@ pub fn watch(
     })
 }
 
+/// A file's identity (device and inode), to recognise one file under any name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId(u64, u64);
+
+impl FileId {
+    /// The identity of the file at `path` (not following a final link).
+    pub fn of(path: &Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::symlink_metadata(path).ok()?;
+            Some(FileId(meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// The identity of the regular file standard output writes to, if it is one (a shell
+    /// redirection); `None` for a terminal or a pipe.
+    pub fn of_stdout() -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            use std::os::unix::fs::MetadataExt;
+            let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+            let meta = std::fs::File::from(fd).metadata().ok()?;
+            meta.is_file().then(|| FileId(meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        None
+    }
+}
+
 /// Tells real changes from mere reads. The watcher reports a file being opened as if it changed
 /// (inotify's open events), so every check, which reads files, would start the next one and the
 /// coach would never rest. A path counts as changed when it appeared or went, when its

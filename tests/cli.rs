@@ -558,6 +558,63 @@ fn watch_mode_writes_one_json_report_per_change() {
 }
 
 #[test]
+fn watch_from_the_project_directory_rechecks_and_ignores_its_own_output() {
+    use std::process::{Command as Std, Stdio};
+    use std::time::{Duration, Instant};
+
+    // The way a developer runs it: from the project, root `.`, JSON redirected into the tree.
+    // Before, the watcher's absolute paths matched nothing under `.` (the fix was never seen),
+    // and every report written to report.jsonl started the next one.
+    let dir = project();
+    let report_path = dir.path().join("report.jsonl");
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("seccoach"))
+        .args(["scan", "--watch", "--format", "json"])
+        .current_dir(dir.path())
+        .stdout(std::fs::File::create(&report_path).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let reports = || -> Vec<Value> {
+        std::fs::read_to_string(&report_path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let wait_for = |what: &str, done: &dyn Fn(&[Value]) -> bool| {
+        let start = Instant::now();
+        loop {
+            let seen = reports();
+            if done(&seen) {
+                return seen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{what}: {seen:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_for("the first report", &|r| !r.is_empty());
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(
+        dir.path().join("app/settings.py"),
+        "import os\nACME = os.environ[\"ACME\"]\n",
+    )
+    .unwrap();
+    let seen = wait_for("a report without the fixed secret", &|r| {
+        r.last().is_some_and(|l| l["summary"]["total"] == 1)
+    });
+    // Quiet now: no edit, so no further report (writing one must not trigger the next).
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = reports();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(after.len(), seen.len(), "reports kept coming with no edit");
+    assert!(seen.len() <= 3, "{} reports for one edit", seen.len());
+}
+
+#[test]
 fn a_catch_all_rule_yields_to_a_specific_one_on_the_same_value() {
     let dir = project();
     std::fs::write(

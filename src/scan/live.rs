@@ -21,6 +21,8 @@ pub struct Delta {
 pub struct LiveScan {
     scanner: Scanner,
     root: PathBuf,
+    /// The root made absolute, to strip from the watcher's absolute paths.
+    canonical: PathBuf,
     /// Per readable file, its latest outcome.
     files: BTreeMap<String, FileOutcome>,
     /// Outcomes that belong to no file (symbolic links, walk errors), kept from the first scan.
@@ -55,6 +57,7 @@ impl LiveScan {
         let mut live = LiveScan {
             scanner,
             root: root.to_path_buf(),
+            canonical: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             files,
             others,
             report: Report::default(),
@@ -71,21 +74,25 @@ impl LiveScan {
         &self.scanner
     }
 
+    /// `path` as the report names it: relative to the root, `/`-separated. The watcher gives
+    /// absolute paths under the canonical root (`/home/dev/project/app.py` for a root of `.`);
+    /// callers may also give paths relative to the root, or to the working directory with the
+    /// root as prefix (`./app.py`).
+    pub fn relative(&self, path: &Path) -> String {
+        let stripped = if path.is_absolute() {
+            path.strip_prefix(&self.canonical)
+                .or_else(|_| path.strip_prefix(&self.root))
+        } else {
+            path.strip_prefix(&self.root)
+        };
+        super::relative_path(Path::new(""), stripped.unwrap_or(path))
+    }
+
     /// Brings the findings up to date after `changed` paths (files or folders, absolute or
     /// relative to the root) were written, created or removed. Returns what changed.
     pub fn update(&mut self, changed: &[PathBuf]) -> Delta {
         let present: BTreeSet<String> = self.scanner.walk_paths(&self.root).into_iter().collect();
-        let changed_rel: BTreeSet<String> = changed
-            .iter()
-            .map(|p| {
-                let p = if p.is_absolute() {
-                    p.clone()
-                } else {
-                    self.root.join(p)
-                };
-                super::relative_path(&self.root, &p)
-            })
-            .collect();
+        let changed_rel: BTreeSet<String> = changed.iter().map(|p| self.relative(p)).collect();
         self.files.retain(|path, _| present.contains(path));
         for path in &present {
             let touched = changed_rel
@@ -220,5 +227,18 @@ mod tests {
         std::fs::write(dir.path().join("a.py"), "x = 1\n").unwrap();
         scan.update(&[dir.path().join("a.py")]);
         assert_eq!(scan.report().notes, once.notes);
+    }
+
+    #[test]
+    fn watcher_paths_become_relative_to_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.py"), "x = 1\n").unwrap();
+        let catalog = std::sync::Arc::new(crate::catalog::Catalog::embedded().unwrap());
+        let scanner = Scanner::new(catalog, crate::scan::ScanOptions::default());
+        let live = LiveScan::new(scanner, dir.path()).unwrap();
+        let canonical = dir.path().canonicalize().unwrap();
+        assert_eq!(live.relative(&canonical.join("app/x.py")), "app/x.py");
+        assert_eq!(live.relative(&dir.path().join("Dockerfile")), "Dockerfile");
+        assert_eq!(live.relative(Path::new("app/x.py")), "app/x.py");
     }
 }

@@ -43,7 +43,6 @@ pub fn spawn_project(
         .name("seccoach-scan".into())
         .spawn(move || {
             let mut worker = Project {
-                canonical: root.canonicalize().unwrap_or_else(|_| root.clone()),
                 root,
                 catalog,
                 options,
@@ -69,8 +68,6 @@ struct Live {
 
 struct Project {
     root: PathBuf,
-    /// The root with links resolved, as the watcher reports paths.
-    canonical: PathBuf,
     catalog: Arc<Catalog>,
     options: ScanOptions,
     live: Option<Live>,
@@ -177,13 +174,10 @@ impl Project {
 
     fn recheck(&mut self, changed: &[PathBuf]) -> Option<ScanEvent> {
         let live = self.live.as_mut()?;
-        let relative: Vec<PathBuf> = changed
-            .iter()
-            .map(|p| relative_to(&self.root, &self.canonical, p))
-            .collect();
         let generation = live.generation;
         let scan = &mut live.scan;
-        let delta = match guarded("the re-check", || scan.update(&relative)) {
+        let touched: Vec<String> = changed.iter().map(|p| scan.relative(p)).collect();
+        let delta = match guarded("the re-check", || scan.update(changed)) {
             Ok(delta) => delta,
             Err(message) => {
                 // The live scan may be half-updated: drop it; R starts afresh.
@@ -194,10 +188,6 @@ impl Project {
                 });
             }
         };
-        let touched: Vec<String> = relative
-            .iter()
-            .map(|p| crate::scan::relative_path(Path::new(""), p))
-            .collect();
         live.stamps = stamp(
             &self.root,
             &live.scan.report().findings,
@@ -211,17 +201,6 @@ impl Project {
             change: classify(&self.root, delta),
         })
     }
-}
-
-/// `path` (absolute from the watcher, or relative) relative to the root.
-fn relative_to(root: &Path, canonical: &Path, path: &Path) -> PathBuf {
-    let stripped = if path.is_absolute() {
-        path.strip_prefix(canonical)
-            .or_else(|_| path.strip_prefix(root))
-    } else {
-        path.strip_prefix(root)
-    };
-    stripped.unwrap_or(path).to_path_buf()
 }
 
 /// Separates findings that went because a `seccoach:ignore` comment now covers them (not
@@ -318,30 +297,4 @@ pub fn spawn_lab(
             }
         })?;
     Ok(tx)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn watcher_paths_become_relative_to_the_root() {
-        let canonical = Path::new("/home/dev/project");
-        assert_eq!(
-            relative_to(
-                Path::new("."),
-                canonical,
-                Path::new("/home/dev/project/app/x.py")
-            ),
-            PathBuf::from("app/x.py")
-        );
-        assert_eq!(
-            relative_to(Path::new("."), canonical, Path::new("./app/x.py")),
-            PathBuf::from("app/x.py")
-        );
-        assert_eq!(
-            relative_to(Path::new("."), canonical, Path::new("Dockerfile")),
-            PathBuf::from("Dockerfile")
-        );
-    }
 }
