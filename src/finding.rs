@@ -39,6 +39,32 @@ pub struct Finding {
     pub fix: Autofix,
 }
 
+/// Names one finding across re-scans, where its position in a list does not (a re-check adds
+/// and removes findings under an open prompt): its rule, file and fingerprint (stable across
+/// line moves), and the line it was on, which tells apart equal fingerprints in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingKey {
+    pub rule: RuleId,
+    pub path: String,
+    pub fingerprint: String,
+    pub line: u32,
+}
+
+impl FindingKey {
+    /// The index of this finding in `findings`, if it is still there: same rule, file and
+    /// fingerprint, the nearest line among equals.
+    pub fn find(&self, findings: &[Finding]) -> Option<usize> {
+        findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.rule == self.rule && f.path == self.path && f.fingerprint == self.fingerprint
+            })
+            .min_by_key(|(_, f)| f.line.abs_diff(self.line))
+            .map(|(i, _)| i)
+    }
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
@@ -140,6 +166,16 @@ impl Finding {
             snippet_column: snippet_column as u32,
             fingerprint: fingerprint(rule.id.as_str(), path, &matched),
             fix: rule.autofix,
+        }
+    }
+
+    /// The key that finds this finding again after the list changes.
+    pub fn key(&self) -> FindingKey {
+        FindingKey {
+            rule: self.rule.clone(),
+            path: self.path.clone(),
+            fingerprint: self.fingerprint.clone(),
+            line: self.line,
         }
     }
 

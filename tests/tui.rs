@@ -366,10 +366,10 @@ fn snapshot_suppression_prompts() {
         open_token_detail(app);
         keys(app, "ifake token for the tests");
         let effects = key(app, KeyCode::Enter);
-        let Some(Effect::PlanSuppression { index, reason }) = effects.first().cloned() else {
+        let Some(Effect::PlanSuppression { key, reason }) = effects.first().cloned() else {
             panic!("{effects:?}");
         };
-        let f = app.findings()[index].clone();
+        let f = app.findings()[key.find(app.findings()).unwrap()].clone();
         let plan = suppress::plan(
             &root(),
             &f.path,
@@ -800,11 +800,11 @@ fn suppressing_asks_for_a_reason_then_a_confirmation() {
     assert!(app.status.as_ref().unwrap().error);
     keys(&mut app, "fake token");
     let effects = key(&mut app, KeyCode::Enter);
-    let [Effect::PlanSuppression { index, reason }] = effects.as_slice() else {
+    let [Effect::PlanSuppression { key, reason }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(reason, "fake token");
-    let f = app.findings()[*index].clone();
+    let f = app.findings()[key.find(app.findings()).unwrap()].clone();
     let plan = suppress::plan(
         &root(),
         &f.path,
@@ -1009,11 +1009,11 @@ fn open_detail_of(app: &mut App, rule: &str) -> usize {
 /// Presses `f` on the finding open in the detail and hands over the proposed fix.
 fn preview_fix(app: &mut App, dir: &Path) {
     let effects = keys(app, "f");
-    let [Effect::ProposeFix { index }] = effects.as_slice() else {
+    let [Effect::ProposeFix { key }] = effects.as_slice() else {
         panic!("f on a fixable finding asks for its fix: {effects:?}")
     };
     let scanner = Scanner::new(catalog(), ScanOptions::default());
-    let finding = app.findings()[*index].clone();
+    let finding = app.findings()[key.find(app.findings()).unwrap()].clone();
     let fix = seccoach::tui::fixes::propose(&scanner, dir, &finding).map(Box::new);
     update(app, Action::FixProposed(fix));
 }
@@ -1756,4 +1756,76 @@ fn a_lab_is_started_watched_and_solved_for_real() {
             .unwrap()
             .contains("USER 10001")
     );
+}
+
+/// Applies a live re-check that leaves `now` as the report.
+fn live_update(app: &mut App, now: Report, fixed: Vec<Finding>) {
+    update(
+        app,
+        Action::FilesChanged {
+            watched: seccoach::tui::app::Watched::Project,
+            paths: vec![root().join("Dockerfile")],
+        },
+    );
+    let generation = app.scan.generation;
+    update(
+        app,
+        Action::Scan(ScanEvent::Updated {
+            generation,
+            report: Box::new(now),
+            stamps: stamps(),
+            change: Change {
+                delta: seccoach::scan::live::Delta {
+                    fixed,
+                    new: Vec::new(),
+                },
+                suppressed: Vec::new(),
+            },
+        }),
+    );
+}
+
+#[test]
+fn a_reason_typed_for_one_finding_never_suppresses_another() {
+    // The reason prompt is open on the token finding; a re-check removes a finding listed
+    // before it, so list positions shift under the prompt.
+    let mut app = app_with_token_prompt();
+    let mut now = report();
+    let position = now
+        .findings
+        .iter()
+        .position(|f| f.fingerprint != "fp-token")
+        .unwrap();
+    let gone = now.findings.remove(position);
+    live_update(&mut app, now, vec![gone]);
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::PlanSuppression { key: named, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let target = &app.findings()[named.find(app.findings()).unwrap()];
+    assert_eq!(
+        target.fingerprint, "fp-token",
+        "the reason goes to its finding"
+    );
+
+    // And when the finding itself goes while the prompt is open, nothing is suppressed.
+    let mut app = app_with_token_prompt();
+    let mut now = report();
+    now.findings.retain(|f| f.fingerprint != "fp-token");
+    let token = report()
+        .findings
+        .into_iter()
+        .find(|f| f.fingerprint == "fp-token")
+        .unwrap();
+    live_update(&mut app, now, vec![token]);
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(status(&app).contains("gone"), "{}", status(&app));
+}
+
+fn app_with_token_prompt() -> App {
+    let mut app = app();
+    open_token_detail(&mut app);
+    keys(&mut app, "ifake token for the tests");
+    app
 }

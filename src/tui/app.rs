@@ -10,7 +10,7 @@ use super::suppress::{FileStamp, Plan, Refusal};
 use super::theme::Theme;
 use super::view;
 use crate::catalog::{Catalog, Lesson, Severity};
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingKey};
 use crate::fix::FileFix;
 use crate::lab::{self, Lab};
 use crate::progress::Progress;
@@ -256,9 +256,9 @@ pub enum Overlay {
     Search {
         previous: String,
     },
-    /// Typing the reason for suppressing finding `index`.
+    /// Typing the reason for suppressing the finding `key` names.
     Reason {
-        index: usize,
+        key: FindingKey,
         input: String,
     },
     /// The exact comment to insert, waiting for a yes.
@@ -341,8 +341,9 @@ pub enum Effect {
         file: PathBuf,
         line: u32,
     },
+    /// Plan the suppression of the finding `key` names, if it is still there.
     PlanSuppression {
-        index: usize,
+        key: FindingKey,
         reason: String,
     },
     WriteSuppression(Box<Plan>),
@@ -351,9 +352,9 @@ pub enum Effect {
     Recheck {
         paths: Vec<PathBuf>,
     },
-    /// Propose the fix of finding `index`.
+    /// Propose the fix of the finding `key` names, if it is still there.
     ProposeFix {
-        index: usize,
+        key: FindingKey,
     },
     ApplyFix(Box<FileFix>),
     UndoFix(Box<FileFix>),
@@ -1326,7 +1327,7 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
         Command::Suppress => {
             if let Some(index) = current_finding(app) {
                 app.overlay = Some(Overlay::Reason {
-                    index,
+                    key: app.findings()[index].key(),
                     input: String::new(),
                 });
             }
@@ -1414,8 +1415,9 @@ fn preview_fix(app: &mut App) -> Vec<Effect> {
         ));
         return Vec::new();
     }
+    let key = finding.key();
     app.set_status("Preparing the fix…");
-    vec![Effect::ProposeFix { index }]
+    vec![Effect::ProposeFix { key }]
 }
 
 /// True when the finding's rule has a machine-applicable fix.
@@ -1806,17 +1808,22 @@ fn step_finding(app: &mut App, delta: i32) -> Vec<Effect> {
 fn submit_prompt(app: &mut App) -> Vec<Effect> {
     match app.overlay.take() {
         Some(Overlay::Search { .. }) => Vec::new(),
-        Some(Overlay::Reason { index, input }) => {
+        Some(Overlay::Reason { key, input }) => {
             if input.trim().is_empty() {
-                app.overlay = Some(Overlay::Reason { index, input });
+                app.overlay = Some(Overlay::Reason { key, input });
                 app.set_error("Give a reason: a suppression records why the finding is safe.");
                 return Vec::new();
             }
+            if key.find(app.findings()).is_none() {
+                app.set_status(format!(
+                    "That {} finding in {} is gone since (fixed or changed); nothing was suppressed.",
+                    key.rule,
+                    crate::display::sanitize(&key.path)
+                ));
+                return Vec::new();
+            }
             app.status = None;
-            vec![Effect::PlanSuppression {
-                index,
-                reason: input,
-            }]
+            vec![Effect::PlanSuppression { key, reason: input }]
         }
         other => {
             app.overlay = other;

@@ -90,8 +90,10 @@ impl Jobs {
             Effect::OpenEditor { .. } => Some(Action::EditorClosed(Err(
                 "there is no terminal to open the editor in".to_owned(),
             ))),
-            Effect::PlanSuppression { index, reason } => {
-                let finding = app.findings().get(index)?;
+            Effect::PlanSuppression { key, reason } => {
+                let Some(finding) = key.find(app.findings()).map(|i| &app.findings()[i]) else {
+                    return Some(Action::SuppressionPlanned(Err(suppress::Refusal::Gone)));
+                };
                 let result = suppress::plan(
                     &self.root,
                     &finding.path,
@@ -106,8 +108,13 @@ impl Jobs {
                 let result = suppress::apply(&plan);
                 Some(Action::Suppressed { plan, result })
             }
-            Effect::ProposeFix { index } => {
-                let finding = app.findings().get(index)?.clone();
+            Effect::ProposeFix { key } => {
+                let Some(index) = key.find(app.findings()) else {
+                    return Some(Action::FixProposed(Err(
+                        "that finding is gone since (fixed or changed); nothing to fix".to_owned(),
+                    )));
+                };
+                let finding = app.findings()[index].clone();
                 match &self.project {
                     Some(project) if project.send(Work::Propose(Box::new(finding))).is_ok() => None,
                     _ => Some(Action::FixProposed(Err(

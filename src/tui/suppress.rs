@@ -57,6 +57,8 @@ pub enum Refusal {
     },
     #[error("give a reason: a suppression records why the finding is safe")]
     EmptyReason,
+    #[error("that finding is gone since (fixed or changed); nothing was suppressed")]
+    Gone,
     #[error("the reason must be one line of plain text")]
     BadReason,
     #[error("could not read {path}: {message}")]

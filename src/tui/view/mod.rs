@@ -12,6 +12,7 @@ pub mod lesson;
 use super::app::{App, Overlay, Screen};
 use super::keys::{self, Ctx};
 use super::theme::Theme;
+use crate::finding::FindingKey;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -61,7 +62,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     render_footer(frame, footer, app);
     match &app.overlay {
         Some(Overlay::Help) => render_help(frame, area, app),
-        Some(Overlay::Reason { index, input }) => render_reason(frame, area, app, *index, input),
+        Some(Overlay::Reason { key, input }) => render_reason(frame, area, app, key, input),
         Some(Overlay::Confirm(plan)) => render_confirm(frame, area, app, plan),
         Some(Overlay::Fix(preview)) => fix::render(frame, area, app, preview),
         Some(Overlay::Search { .. }) | None => {}
@@ -350,9 +351,9 @@ pub fn section(title: &str, width: u16, theme: Theme) -> Line<'static> {
     ])
 }
 
-fn render_reason(frame: &mut Frame, area: Rect, app: &App, index: usize, input: &str) {
+fn render_reason(frame: &mut Frame, area: Rect, app: &App, key: &FindingKey, input: &str) {
     let theme = app.theme;
-    let Some(finding) = app.findings().get(index) else {
+    let Some(finding) = key.find(app.findings()).map(|i| &app.findings()[i]) else {
         return;
     };
     let inner = popup(frame, area, 72, 8, "Suppress this finding", theme);
