@@ -221,3 +221,32 @@ fn a_bad_database_is_an_error_naming_the_file() {
         assert!(output.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_rescan_reuses_the_loaded_database_until_its_file_changes() {
+    use seccoach::catalog::Catalog;
+    use seccoach::scan::{ScanOptions, Scanner};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("GO-2020-0001.json");
+    std::fs::copy(repo_path("assets/advisories/GO-2020-0001.json"), &db).unwrap();
+    let catalog = Arc::new(Catalog::embedded().unwrap());
+    let options = ScanOptions {
+        advisories: Some(db.clone()),
+        ..ScanOptions::default()
+    };
+    let first = Scanner::new(Arc::clone(&catalog), options.clone());
+    let loaded = Arc::clone(first.advisory_db().expect("loads"));
+    let second = Scanner::reusing(Arc::clone(&catalog), options.clone(), Some(&first));
+    assert!(
+        Arc::ptr_eq(&loaded, second.advisory_db().unwrap()),
+        "an unchanged database is not read again"
+    );
+    // Rewritten (a refresh): read again.
+    let file = std::fs::File::options().write(true).open(&db).unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    let third = Scanner::reusing(Arc::clone(&catalog), options, Some(&second));
+    assert!(!Arc::ptr_eq(&loaded, third.advisory_db().unwrap()));
+}

@@ -89,17 +89,39 @@ pub struct Scanner {
     today: jiff::civil::Date,
     /// The loaded `--advisories` database, or why it could not be loaded (reported by `scan`).
     advisories: Result<Option<Arc<AdvisoryDb>>, String>,
+    /// When the advisory database's file was last modified, as it was loaded.
+    advisories_stamp: Option<std::time::SystemTime>,
 }
 
 impl Scanner {
     pub fn new(catalog: Arc<Catalog>, options: ScanOptions) -> Scanner {
+        Scanner::reusing(catalog, options, None)
+    }
+
+    /// Like [`Scanner::new`], taking `previous`'s loaded advisory database when it was loaded
+    /// from the same path and that file has not been modified since (a rescan in the coach
+    /// would otherwise read and parse the whole OSV export again).
+    pub fn reusing(
+        catalog: Arc<Catalog>,
+        options: ScanOptions,
+        previous: Option<&Scanner>,
+    ) -> Scanner {
         let plan = Plan::new(&catalog, &options.disabled);
         let today = jiff::ZonedDateTime::now().date();
-        let advisories = match &options.advisories {
-            Some(path) => AdvisoryDb::load(path)
+        let stamp = options.advisories.as_deref().and_then(modified);
+        let reused = previous
+            .filter(|p| {
+                p.options.advisories == options.advisories
+                    && stamp.is_some()
+                    && p.advisories_stamp == stamp
+            })
+            .and_then(|p| p.advisories.as_ref().ok().cloned().flatten());
+        let advisories = match (&options.advisories, reused) {
+            (Some(_), Some(db)) => Ok(Some(db)),
+            (Some(path), None) => AdvisoryDb::load(path)
                 .map(|db| Some(Arc::new(db)))
                 .map_err(|e| e.to_string()),
-            None => Ok(None),
+            (None, _) => Ok(None),
         };
         Scanner {
             catalog,
@@ -107,7 +129,13 @@ impl Scanner {
             plan,
             today,
             advisories,
+            advisories_stamp: stamp,
         }
+    }
+
+    /// The loaded advisory database, if one was given and loaded.
+    pub fn advisory_db(&self) -> Option<&Arc<AdvisoryDb>> {
+        self.advisories.as_ref().ok().and_then(Option::as_ref)
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -618,6 +646,11 @@ fn tree_file_text(path: &Path, limit: u64) -> Option<Vec<u8>> {
         bytes.drain(..3);
     }
     Some(bytes)
+}
+
+/// When the file or directory at `path` was last modified.
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 /// Shannon entropy in bits per byte.

@@ -118,6 +118,7 @@ impl Project {
         let (catalog, options, root) =
             (Arc::clone(&self.catalog), self.options.clone(), &self.root);
         let events = self.events.clone();
+        let previous = self.live.as_ref().map(|live| live.scan.scanner());
         let scanned = guarded("the scan", || {
             // Progress while the first scan runs: files read and findings so far, a few times a
             // second at most.
@@ -136,8 +137,8 @@ impl Project {
                     let _ = events.send(Event::Done(Action::Scan(progress)));
                 }
             };
-            LiveScan::new_observed(Scanner::new(catalog, options), root, &mut observer)
-                .map_err(|e| e.to_string())
+            let scanner = Scanner::reusing(catalog, options, previous);
+            LiveScan::new_observed(scanner, root, &mut observer).map_err(|e| e.to_string())
         })
         .and_then(|r| r);
         let scan = match scanned {
