@@ -111,6 +111,36 @@ fn cross_references_resolve() {
 }
 
 #[test]
+fn every_reference_a_rule_cites_has_a_title_and_a_link() {
+    let catalog = catalog();
+    let unknown: Vec<String> = catalog
+        .rules()
+        .iter()
+        .flat_map(|r| {
+            r.references
+                .iter()
+                .filter(|id| seccoach::catalog::reference::lookup(id).is_none())
+                .map(move |id| format!("{}: {id}", r.id))
+        })
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "add these to assets/references.toml: {unknown:?}"
+    );
+}
+
+#[test]
+fn explain_links_each_reference_with_its_title() {
+    let catalog = catalog();
+    let rule = catalog.rule("compose/docker-socket-mount").unwrap();
+    let text = seccoach::output::explain::markdown(rule, &catalog);
+    assert!(
+        text.contains("[CIS Docker Benchmark 5.32: Ensure that the Docker socket is not mounted inside any containers (v1.6.0)](https://www.cisecurity.org/benchmark/docker)"),
+        "{text}"
+    );
+}
+
+#[test]
 fn every_required_rule_exists() {
     let catalog = catalog();
     let missing: Vec<&str> = REQUIRED_RULES

@@ -35,7 +35,7 @@ pub fn markdown(rule: &Rule, catalog: &Catalog) -> String {
     );
     let _ = writeln!(out, "## References\n");
     for reference in &rule.references {
-        let _ = writeln!(out, "- {reference}");
+        let _ = writeln!(out, "- {}", crate::catalog::reference::markdown(reference));
     }
     let lessons = catalog.lessons_for_rule(rule.id.as_str());
     if !lessons.is_empty() {
