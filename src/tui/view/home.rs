@@ -115,9 +115,12 @@ fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
                 .count();
             lines.push(Line::from(vec![
                 Span::styled(format!("{total} finding{}", plural(total)), theme.bold()),
+                // Not "of N files": findings can sit in files the scan did not read (a missing
+                // .gitignore entry, a key file skipped as binary), which made "3 of 2 files".
                 Span::raw(format!(
-                    " in {} of {files} files · {reviewed} reviewed",
-                    report.files_with_findings()
+                    " in {} file{} · {reviewed} reviewed",
+                    report.files_with_findings(),
+                    plural(report.files_with_findings())
                 )),
             ]));
         }
