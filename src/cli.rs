@@ -531,8 +531,8 @@ fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
                 ));
             }
             text.push_str(&format!(
-                "\n{} rules. `seccoach explain <id>` for details.\n",
-                catalog.rules().len()
+                "\n{}. `seccoach explain <id>` for details.\n",
+                crate::display::count(catalog.rules().len(), "rule")
             ));
             text
         }

@@ -36,6 +36,17 @@ pub fn sanitize_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// "1 finding", "2 findings": a count with its noun, plural when it is not one. Every message
+/// that counts something goes through here (nouns with a plain `s` plural).
+pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Redacts a secret: at most the first 4 and the last 2 characters stay visible, and only when
 /// the secret is long enough that those reveal little.
 pub fn redact(secret: &str) -> String {
@@ -83,6 +94,14 @@ pub fn window_of<I: Iterator<Item = char>>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn counts_say_one_thing_and_many_things() {
+        assert_eq!(count(1u32, "finding"), "1 finding");
+        assert_eq!(count(0usize, "file"), "0 files");
+        assert_eq!(count(12u64, "rule"), "12 rules");
+    }
+
     use super::*;
 
     #[test]

@@ -605,7 +605,10 @@ impl App {
                 one.rule,
                 crate::display::sanitize(&one.path)
             )),
-            many => parts.push(format!("✓ {} findings fixed", many.len())),
+            many => parts.push(format!(
+                "✓ {} fixed",
+                crate::display::count(many.len(), "finding")
+            )),
         }
         if !suppressed.is_empty() {
             parts.push(format!("{} suppressed", suppressed.len()));
@@ -617,7 +620,10 @@ impl App {
                 one.rule,
                 crate::display::sanitize(&one.path)
             )),
-            many => parts.push(format!("{} new findings", many.len())),
+            many => parts.push(format!(
+                "{} new",
+                crate::display::count(many.len(), "finding")
+            )),
         }
         if !parts.is_empty() {
             let total = self.scan.fixed.len();

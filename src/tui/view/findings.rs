@@ -44,7 +44,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
         let message = match (&app.scan.phase, total) {
             (ScanPhase::Running { files: 0, .. }, 0) => "Scanning your project…".to_owned(),
             (ScanPhase::Running { files, .. }, 0) => {
-                format!("Scanning your project… {files} files read so far.")
+                format!(
+                    "Scanning your project… {} read so far.",
+                    crate::display::count(*files, "file")
+                )
             }
             (ScanPhase::Failed(message), 0) => format!("The scan failed: {message}"),
             (_, 0) if app.scan.report.is_some() && !fixed.is_empty() => {
