@@ -736,6 +736,16 @@ fn filters_search_and_grouping() {
     assert!(screen_text(&app).contains("No findings match"));
     key(&mut app, KeyCode::Esc);
     assert_eq!(visible(&app), ["fp-eval"]);
+    // Esc with a search (or filter) on clears it and stays; the next Esc leaves the list.
+    keys(&mut app, "s");
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(top(&app), Screen::Findings(_)),
+        "still on the list"
+    );
+    assert_eq!(visible(&app).len(), 4, "search and filters cleared");
+    key(&mut app, KeyCode::Esc);
+    assert!(!matches!(top(&app), Screen::Findings(_)), "left the list");
 }
 
 #[test]

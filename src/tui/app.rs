@@ -1479,6 +1479,18 @@ fn back(app: &mut App) -> Vec<Effect> {
         state.quiz = None;
         return Vec::new();
     }
+    // A search or filter the learner set is cleared first; the next Esc leaves the list. (A
+    // lesson's rule filter stays: it is what the list was opened for.)
+    if let Some(Screen::Findings(state)) = app.screens.last_mut()
+        && (!state.query.is_empty() || state.min_severity.is_some() || state.area.is_some())
+    {
+        state.query.clear();
+        state.min_severity = None;
+        state.area = None;
+        state.selected = 0;
+        app.set_status("Search and filters cleared; Esc again to go back.");
+        return Vec::new();
+    }
     if app.screens.len() < 2 {
         return Vec::new();
     }

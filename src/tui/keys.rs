@@ -29,7 +29,8 @@ const SCREENS: &[Ctx] = &[
     Ctx::Detail,
     Ctx::Lab,
 ];
-const SUB_SCREENS: &[Ctx] = &[Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail, Ctx::Lab];
+/// The screens under home other than the findings list (whose Esc first clears its filters).
+const SUB_SCREENS_BUT_FINDINGS: &[Ctx] = &[Ctx::Lesson, Ctx::Quiz, Ctx::Detail, Ctx::Lab];
 const LISTS: &[Ctx] = &[Ctx::Home, Ctx::Findings];
 /// Every screen scrolls.
 const SCROLLING: &[Ctx] = SCREENS;
@@ -219,7 +220,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('u')], "u", "undo the last fix applied here", Command::UndoFix, &[Ctx::Home, Ctx::Findings, Ctx::Detail], None),
     bind(&[key('R')], "R", "rescan the project", Command::Rescan, &[Ctx::Home, Ctx::Findings], None),
     // Everywhere.
-    bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "back", Command::Back, SUB_SCREENS, Some("Esc back")),
+    bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "back", Command::Back, SUB_SCREENS_BUT_FINDINGS, Some("Esc back")),
+    bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "clear filters, back", Command::Back, &[Ctx::Findings], Some("Esc back")),
     bind(&[key('?')], "?", "this help", Command::Help, SCREENS, Some("? help")),
     bind(&[key('q')], "q", "quit", Command::Quit, &[Ctx::Home], Some("q quit")),
     bind(&[ctrl('c')], "Ctrl-C", "quit from anywhere", Command::Quit, ALL, None),
