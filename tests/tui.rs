@@ -1278,6 +1278,13 @@ fn fix_preview_then_apply_then_undo() {
     );
     assert!(matches!(effects.as_slice(), [Effect::LoadExcerpt { .. }]));
     assert!(app.scan.fixed.is_empty());
+    // The status says what happened, not that something is "new".
+    assert_eq!(
+        status(&app),
+        "Undid the fix to Dockerfile; 1 finding is back",
+        "{}",
+        status(&app)
+    );
     assert!(keys(&mut app, "u").is_empty());
     assert!(status(&app).contains("No fix to undo"));
 

@@ -42,6 +42,9 @@ pub struct App {
     pub labs: Vec<Lab>,
     /// Fixes applied from the coach this session, the last on top (`u` undoes it).
     pub applied: Vec<FileFix>,
+    /// The file whose fix was just undone, until the re-check it started reports back: that
+    /// report's returning findings are the undo's doing, and the status says so.
+    pub undone: Option<String>,
     /// Incremented for each lab session started; checks of older ones are ignored.
     pub lab_generation: u64,
 }
@@ -411,6 +414,7 @@ impl App {
             size: (80, 24),
             quit: false,
             applied: Vec::new(),
+            undone: None,
             lab_generation: 0,
         }
     }
@@ -580,8 +584,10 @@ impl App {
         for finding in &change.suppressed {
             self.scan.new.remove(&finding.fingerprint);
         }
+        // Back after an undo (or a reverted edit): no longer fixed, and not new either.
+        let mut returned = 0;
+        let mut new = Vec::new();
         for finding in &change.delta.new {
-            // Back after an undo: no longer fixed, and not new either.
             match self
                 .scan
                 .fixed
@@ -590,14 +596,31 @@ impl App {
             {
                 Some(i) => {
                     self.scan.fixed.remove(i);
+                    returned += 1;
                 }
                 None => {
                     self.scan.new.insert(finding.fingerprint.clone());
+                    new.push(finding);
                 }
             }
         }
-        let (fixed, new, suppressed) = (&change.delta.fixed, &change.delta.new, &change.suppressed);
+        let (fixed, suppressed) = (&change.delta.fixed, &change.suppressed);
         let mut parts = Vec::new();
+        if let Some(path) = self.undone.take() {
+            let back = match returned {
+                1 => "1 finding is back".to_owned(),
+                n => format!("{n} findings are back"),
+            };
+            parts.push(format!(
+                "Undid the fix to {}; {back}",
+                crate::display::sanitize(&path)
+            ));
+        } else if returned > 0 {
+            parts.push(format!(
+                "{} back",
+                crate::display::count(returned, "finding")
+            ));
+        }
         match fixed.as_slice() {
             [] => {}
             [one] => parts.push(format!(
@@ -886,6 +909,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         "Undid the fix to {}; re-checking.",
                         crate::display::sanitize(&fix.path)
                     ));
+                    app.undone = Some(fix.path.clone());
                     vec![Effect::Recheck {
                         paths: vec![PathBuf::from(&fix.path)],
                     }]
