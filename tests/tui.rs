@@ -1846,3 +1846,42 @@ fn app_with_token_prompt() -> App {
     keys(&mut app, "ifake token for the tests");
     app
 }
+
+#[test]
+fn snapshot_findings_in_deep_folders_keep_their_file_names() {
+    // A real monorepo: nine findings in one deep folder. Cutting the path at the end made the
+    // rows read `services/payments/interna…` nine times over.
+    let mut report = report();
+    report.findings = (1..=9)
+        .map(|n| {
+            finding(
+                "code/tui-fixture-eval",
+                Severity::High,
+                &format!("services/payments/internal/handlers/v2/handler_{n}.py"),
+                n * 10,
+                5,
+                10,
+                "eval() runs its argument as code",
+                &format!("fp-deep-{n}"),
+            )
+        })
+        .collect();
+    seccoach::finding::sort(&mut report.findings);
+    for (width, height) in [(80, 24), (100, 30), (120, 40)] {
+        let mut app = App::new(catalog(), root(), progress(), Theme::COLOR);
+        update(&mut app, Action::Resize(width, height));
+        app.set_report(report.clone(), stamps());
+        keys(&mut app, "f");
+        let text = screen_text(&app);
+        for n in 1..=9 {
+            assert!(
+                text.contains(&format!("handler_{n}.py:{}", n * 10)),
+                "{width}x{height}: file name and line of row {n} shown:\n{text}"
+            );
+        }
+        insta::assert_snapshot!(
+            format!("findings_deep_paths_{width}x{height}"),
+            draw(&app).backend()
+        );
+    }
+}

@@ -440,6 +440,69 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// `path:line` in at most `width` columns, for lists: the file name and line always show, and
+/// directories are dropped from the middle first (`services/…/handlers/settings.py:12`), so rows
+/// in one deep folder stay tell-apart. A file name too long on its own keeps its end.
+pub fn shorten_path(path: &str, line: u32, width: usize) -> String {
+    let path = crate::display::sanitize(path);
+    let full = format!("{path}:{line}");
+    if full.width() <= width {
+        return full;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let (dirs, file) = parts.split_at(parts.len() - 1);
+    let tail = format!("{}:{line}", file[0]);
+    let with = |head: &[&str], back: &[&str]| {
+        let mut out = String::new();
+        for d in head {
+            out.push_str(d);
+            out.push('/');
+        }
+        out.push_str("…/");
+        for d in back {
+            out.push_str(d);
+            out.push('/');
+        }
+        out.push_str(&tail);
+        out
+    };
+    // Grow from both ends while it fits: first the top directory, then the nearest ones.
+    let (mut front, mut back) = (0, 0);
+    let mut best = None;
+    loop {
+        let candidate = with(&dirs[..front], &dirs[dirs.len() - back..]);
+        if candidate.width() > width {
+            break;
+        }
+        best = Some(candidate);
+        if front + back >= dirs.len() {
+            break;
+        }
+        if front <= back {
+            front += 1;
+        } else {
+            back += 1;
+        }
+        if front + back > dirs.len() {
+            break;
+        }
+    }
+    if let Some(best) = best {
+        return best;
+    }
+    // Not even `…/name:line` fits: keep the end of the name, where the extension and line are.
+    let chars: Vec<char> = tail.chars().collect();
+    let mut kept = String::new();
+    for c in chars.iter().rev() {
+        let next = format!("{c}{kept}");
+        if next.width() + 1 > width {
+            break;
+        }
+        kept = next;
+    }
+    format!("…{kept}")
+}
+
 /// Word-wraps plain text (no Markdown) to `width` columns; long words are cut.
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
@@ -531,4 +594,33 @@ pub fn gauge(done: usize, total: usize, width: usize, theme: Theme) -> Vec<Span<
         Span::styled("█".repeat(filled), theme.gauge_done()),
         Span::styled("░".repeat(width - filled), theme.gauge_todo()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_paths_lose_middle_directories_never_the_file_name() {
+        let path = "services/payments/internal/handlers/settings.py";
+        assert_eq!(shorten_path(path, 12, 80), format!("{path}:12"));
+        let short = shorten_path(path, 12, 36);
+        assert_eq!(short, "services/…/handlers/settings.py:12");
+        assert!(short.width() <= 36);
+        assert_eq!(shorten_path(path, 12, 20), "…/settings.py:12");
+        // Rows of one deep folder stay distinct.
+        assert_ne!(
+            shorten_path("a/b/c/d/e/one_settings.py", 3, 22),
+            shorten_path("a/b/c/d/e/two_settings.py", 3, 22)
+        );
+        // A name longer than the column keeps its end.
+        let long = shorten_path("x/a_really_long_generated_file_name.py", 7, 16);
+        assert!(
+            long.starts_with('…') && long.ends_with("name.py:7"),
+            "{long}"
+        );
+        assert!(long.width() <= 16, "{long}");
+        // Escape sequences in names never reach the terminal.
+        assert!(!shorten_path("a/\u{1b}[31mred.py", 1, 80).contains('\u{1b}'));
+    }
 }
