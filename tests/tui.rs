@@ -321,10 +321,7 @@ fn the_findings_list_says_what_the_scan_could_not_do() {
         .lines()
         .find(|l| l.contains("note: deps/known-vulnerable did not run"))
         .unwrap_or_else(|| panic!("no note line:\n{text}"));
-    assert!(
-        line.contains("(+1 more: seccoach scan lists them)"),
-        "{line}"
-    );
+    assert!(line.contains("(+1 more: n shows all)"), "{line}");
     assert!(
         line.contains('…'),
         "a long note is cut to the width: {line}"
@@ -1884,4 +1881,46 @@ fn snapshot_findings_in_deep_folders_keep_their_file_names() {
             draw(&app).backend()
         );
     }
+}
+
+#[test]
+fn every_note_can_be_read_in_full() {
+    let mut report = report();
+    report.notes = vec![
+        "deps/known-vulnerable did not run: pass --advisories PATH (a directory or .zip of OSV advisories), or set `advisories` in .seccoach.toml, to check lockfiles for known vulnerabilities".to_owned(),
+        "could not parse deploy/compose.yaml (line 7, column 3: mapping values are not allowed here): its compose checks did not run on it; the text checks did run".to_owned(),
+        "could not read vendor/blob.bin: permission denied".to_owned(),
+    ];
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut app = App::new(catalog(), root(), progress(), Theme::COLOR);
+        update(&mut app, Action::Resize(width, height));
+        app.set_report(report.clone(), stamps());
+        keys(&mut app, "f");
+        let list = screen_text(&app);
+        assert!(list.contains("+2 more: n shows all"), "{list}");
+        keys(&mut app, "n");
+        assert!(matches!(top(&app), Screen::Notes(_)));
+        // Every note whole, whatever the wrapping: the words of the screen, in order.
+        let text: Vec<String> = screen_text(&app)
+            .split_whitespace()
+            .map(|w| w.trim_matches('"').to_owned())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let text = text.join(" ");
+        for note in &report.notes {
+            assert!(
+                text.contains(note.as_str()),
+                "{width}x{height}: {note}:\n{text}"
+            );
+        }
+        insta::assert_snapshot!(format!("notes_{width}x{height}"), draw(&app).backend());
+        key(&mut app, KeyCode::Esc);
+        assert!(matches!(top(&app), Screen::Findings(_)));
+    }
+    // No notes: n says so and stays.
+    let mut app = app();
+    keys(&mut app, "f");
+    keys(&mut app, "n");
+    assert!(matches!(top(&app), Screen::Findings(_)));
+    assert!(status(&app).contains("no notes"), "{}", status(&app));
 }

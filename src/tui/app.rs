@@ -131,6 +131,13 @@ pub enum Screen {
     Findings(FindingsState),
     Detail(DetailState),
     Lab(LabState),
+    /// The last scan's notes in full: checks that did not run, files skipped or not parsed.
+    Notes(NotesState),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotesState {
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1199,6 +1206,19 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             app.quit = true;
             vec![Effect::Quit]
         }
+        Command::ShowNotes => {
+            let has_notes = app
+                .scan
+                .report
+                .as_ref()
+                .is_some_and(|r| !r.notes.is_empty());
+            if has_notes {
+                app.screens.push(Screen::Notes(NotesState::default()));
+            } else {
+                app.set_status("The scan left no notes: every file and check was covered.");
+            }
+            Vec::new()
+        }
         Command::Help => {
             app.overlay = match app.overlay {
                 Some(Overlay::Help) => None,
@@ -1594,6 +1614,10 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
             let (total, height) = view::lab::content_size(app, state);
             total.saturating_sub(height)
         }
+        Some(Screen::Notes(_)) => {
+            let (total, height) = view::notes::content_size(app);
+            total.saturating_sub(height)
+        }
         None => 0,
     };
     match app.screens.last_mut() {
@@ -1608,6 +1632,7 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
         Some(Screen::Findings(state)) => state.selected = add(state.selected, delta, limits),
         Some(Screen::Detail(state)) => state.scroll = add(state.scroll, delta, limits),
         Some(Screen::Lab(state)) => state.scroll = add(state.scroll, delta, limits),
+        Some(Screen::Notes(state)) => state.scroll = add(state.scroll, delta, limits),
         None => {}
     }
     clamp_scrolls(app);
@@ -1640,6 +1665,10 @@ fn clamp_scrolls(app: &mut App) {
             let (total, height) = view::lab::content_size(app, state);
             Some(total.saturating_sub(height))
         }
+        Some(Screen::Notes(_)) => {
+            let (total, height) = view::notes::content_size(app);
+            Some(total.saturating_sub(height))
+        }
         _ => None,
     };
     let Some(limit) = limit else {
@@ -1652,6 +1681,7 @@ fn clamp_scrolls(app: &mut App) {
         },
         Some(Screen::Detail(state)) => state.scroll = state.scroll.min(limit),
         Some(Screen::Lab(state)) => state.scroll = state.scroll.min(limit),
+        Some(Screen::Notes(state)) => state.scroll = state.scroll.min(limit),
         _ => {}
     }
 }

@@ -212,8 +212,8 @@ fn fixed_rows(app: &App, fixed: &[&crate::finding::Finding], width: usize) -> Ve
 fn notes_line(app: &App, notes: &[String], width: usize) -> Option<Line<'static>> {
     let first = notes.first()?;
     let more = match notes.len() {
-        1 => String::new(),
-        n => format!(" (+{} more: seccoach scan lists them)", n - 1),
+        1 => " (n: in full)".to_owned(),
+        n => format!(" (+{} more: n shows all)", n - 1),
     };
     let budget = width.saturating_sub(" note: ".width() + more.width());
     Some(Line::styled(

@@ -8,6 +8,7 @@ pub mod fix;
 pub mod home;
 pub mod lab;
 pub mod lesson;
+pub mod notes;
 
 use super::app::{App, Overlay, Screen};
 use super::keys::{self, Ctx};
@@ -56,6 +57,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Screen::Findings(state)) => findings::render(frame, body, app, state),
         Some(Screen::Detail(state)) => detail::render(frame, body, app, state),
         Some(Screen::Lab(state)) => lab::render(frame, body, app, state),
+        Some(Screen::Notes(state)) => notes::render(frame, body, app, state),
         None => {}
     }
     render_status(frame, status, app);
@@ -118,6 +120,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             Some(lab) => format!("Lab · {}", lab.title),
             None => "Lab".to_owned(),
         },
+        Some(Screen::Notes(_)) => "Scan notes".to_owned(),
     };
     // How far through a long text the reader is.
     let (scroll, (total, height)) = match app.screens.last() {
@@ -127,6 +130,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         },
         Some(Screen::Detail(state)) => (state.scroll, detail::content_size(app, state)),
         Some(Screen::Lab(state)) => (state.scroll, lab::content_size(app, state)),
+        Some(Screen::Notes(state)) => (state.scroll, notes::content_size(app)),
         _ => (0, (0, 0)),
     };
     let position = if total > height && height > 0 {
@@ -337,6 +341,7 @@ pub fn screen_context(app: &App) -> Ctx {
         Some(Screen::Findings(_)) => Ctx::Findings,
         Some(Screen::Detail(_)) => Ctx::Detail,
         Some(Screen::Lab(_)) => Ctx::Lab,
+        Some(Screen::Notes(_)) => Ctx::Notes,
         Some(Screen::Home(_)) | None => Ctx::Home,
     }
 }
