@@ -73,6 +73,7 @@ fn finding(
         snippet: String::new(),
         snippet_column: 0,
         fingerprint: fingerprint.into(),
+        legacy_fingerprint: None,
         fix: Autofix::None,
     }
 }
@@ -205,13 +206,8 @@ fn open_token_detail(app: &mut App) {
 
 fn load_excerpt(app: &mut App, index: usize) {
     let finding = app.findings()[index].clone();
-    let bytes = std::fs::read(root().join(&finding.path)).unwrap();
-    let secret = app
-        .catalog
-        .rule(finding.rule.as_str())
-        .is_some_and(|r| r.secret);
-    let secrets: Vec<&Finding> = if secret { vec![&finding] } else { vec![] };
-    let excerpt = excerpt::excerpt(&bytes, &finding, &secrets);
+    let scanner = Scanner::new(Arc::clone(&app.catalog), ScanOptions::default());
+    let excerpt = excerpt::load(&scanner, &root(), &finding).unwrap();
     update(
         app,
         Action::ExcerptLoaded {

@@ -115,8 +115,7 @@ pub fn value(report: &Report, catalog: &Catalog) -> Value {
 }
 
 pub fn render(report: &Report, catalog: &Catalog) -> String {
-    let mut text =
-        serde_json::to_string_pretty(&value(report, catalog)).expect("SARIF always serialises");
+    let mut text = crate::display::json(&value(report, catalog), true);
     text.push('\n');
     text
 }
