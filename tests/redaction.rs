@@ -354,3 +354,254 @@ pattern = 'client\.get\([^)]*\)'
     );
     assert!(!stdout.contains(['\x1b', '\x07']), "{stdout:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Raw control characters: nothing from a repository or the state file reaches a terminal raw.
+
+/// Characters that move the cursor, recolour, or reorder text, raw.
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && !matches!(c, '\n' | '\t'))
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn json_and_sarif_escape_del_c1_and_bidi_in_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "x\u{7f}y\u{9b}31m\u{202e}yp.py";
+    write(dir.path(), name, "result = eval(expression)\n");
+    for format in ["json", "sarif"] {
+        let out = seccoach(dir.path())
+            .args(["scan", "--exit-zero", "--format", format, "."])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(raw_controls(&stdout).is_empty(), "{format}: {stdout:?}");
+        let value: Value = serde_json::from_str(&stdout).unwrap();
+        if format == "json" {
+            // Escaped in the text, the same name once decoded.
+            assert_eq!(value["findings"][0]["path"], name, "{stdout}");
+            assert!(
+                stdout.contains("\\u007f") && stdout.contains("\\u202e"),
+                "{stdout}"
+            );
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_names_keep_their_bytes_escaped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for bytes in [&b"a\xff.py"[..], b"a\xfe.py"] {
+        let path = dir.path().join(std::ffi::OsStr::from_bytes(bytes));
+        std::fs::write(path, "result = eval(expression)\n").unwrap();
+    }
+    let findings = json_findings(dir.path());
+    let paths: Vec<&str> = findings
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a\\xfe.py", "a\\xff.py"], "{findings:?}");
+    let fingerprints: Vec<&Value> = findings.iter().map(|f| &f["fingerprint"]).collect();
+    assert_ne!(fingerprints[0], fingerprints[1]);
+}
+
+#[test]
+fn lessons_and_progress_escape_what_the_state_file_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join(".home");
+    let hostile = "t/x\u{1b}]0;owned\u{7}\u{9b}2J\u{202e}";
+    let store = seccoach::progress::Store::in_dir(&home);
+    let mut progress = store.load().progress;
+    progress.lessons_read.insert(hostile.to_owned());
+    progress.record_quiz(hostile, 1, 2);
+    progress.last_lesson = Some(hostile.to_owned());
+    progress.labs_solved.insert(hostile.to_owned());
+    store.save(&progress).unwrap();
+    for args in [
+        &["progress"][..],
+        &["progress", "--format", "markdown"],
+        &["progress", "--format", "json"],
+        &["lessons"],
+        &["lessons", "--format", "json"],
+    ] {
+        let out = seccoach(dir.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(raw_controls(&stdout).is_empty(), "{args:?}: {stdout:?}");
+    }
+    let out = seccoach(dir.path()).args(["progress"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("t/x\\u{1b}]0;owned\\u{7}"), "{stdout}");
+}
+
+#[test]
+fn a_repository_lesson_with_a_hostile_id_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let lesson = "+++\nid = \"team/intro\\u001b[2J\"\ntitle = \"Intro\"\ntrack = \"day-one\"\norder = 1\nminutes = 5\nlevel = \"beginner\"\nsummary = \"s\"\n+++\n# Intro\n\nBody.\n";
+    write(dir.path(), ".seccoach/lessons/intro.md", lesson);
+    let out = seccoach(dir.path()).args(["lessons"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("intro.md"), "{stderr}");
+    assert!(stderr.contains("track/slug"), "{stderr}");
+    assert!(raw_controls(&stderr).is_empty(), "{stderr:?}");
+}
+
+#[test]
+fn config_errors_mask_credentials_they_echo() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = ["tk", "9Fq2", "Lm7Xz"].concat();
+    write(
+        dir.path(),
+        ".seccoach.toml",
+        &format!("advisories = \"https://deploy:{token}@mirror.example.com/osv.zip\"\n"),
+    );
+    let out = seccoach(dir.path()).args(["scan", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains(".seccoach.toml:1"), "{stderr}");
+    assert!(
+        stderr.contains("deploy:****@mirror.example.com"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&token), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fingerprints of secret findings hold no hash of the secret.
+
+fn sha_fingerprint(rule: &str, path: &str, matched: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [rule, path] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.update(matched.as_bytes());
+    hasher.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn token(n: u32) -> String {
+    format!("ghp_{}{n:04}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY")
+}
+
+#[test]
+fn secret_fingerprints_do_not_hash_the_value_and_survive_line_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = token(1);
+    write(
+        dir.path(),
+        "app/settings.py",
+        &format!("A = \"{same}\"\nA = \"{same}\"\n"),
+    );
+    let findings = json_findings(dir.path());
+    let tokens: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "secrets/github-token")
+        .collect();
+    assert_eq!(tokens.len(), 2, "{findings:?}");
+    let old = sha_fingerprint("secrets/github-token", "app/settings.py", &same);
+    for f in &tokens {
+        assert_ne!(
+            f["fingerprint"],
+            old.as_str(),
+            "the value's hash is the fingerprint"
+        );
+    }
+    // Identical values on identical lines still get a fingerprint each.
+    assert_ne!(tokens[0]["fingerprint"], tokens[1]["fingerprint"]);
+    let before: Vec<Value> = tokens.iter().map(|f| f["fingerprint"].clone()).collect();
+    write(
+        dir.path(),
+        "app/settings.py",
+        &format!("import os\n\n\nA = \"{same}\"\nA = \"{same}\"\n"),
+    );
+    let after: Vec<Value> = json_findings(dir.path())
+        .into_iter()
+        .filter(|f| f["rule"] == "secrets/github-token")
+        .map(|f| f["fingerprint"].clone())
+        .collect();
+    assert_eq!(before, after, "fingerprints survive lines moving");
+}
+
+#[test]
+fn an_old_baseline_still_suppresses_and_asks_to_be_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let secret = token(7);
+    write(root, "app/settings.py", &format!("GH = \"{secret}\"\n"));
+    // A version 1 baseline, as older seccoach wrote it: the fingerprint hashes the value.
+    let old = sha_fingerprint("secrets/github-token", "app/settings.py", &secret);
+    let baseline = format!(
+        "{{\"version\": 1, \"findings\": [{{\"rule\": \"secrets/github-token\", \"path\": \"app/settings.py\", \"fingerprint\": \"{old}\"}}]}}"
+    );
+    write(root, "old-baseline.json", &baseline);
+    let out = seccoach(root)
+        .args([
+            "scan",
+            "--baseline",
+            "old-baseline.json",
+            "--format",
+            "json",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["baselined"], 1, "{report}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "secrets/github-token"),
+        "{report}"
+    );
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("--write-baseline old-baseline.json"),
+        "{notes}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("older seccoach"), "{stderr}");
+
+    // Rewritten, it holds no hash of the value and still suppresses, without the note.
+    let out = seccoach(root)
+        .args(["scan", "--write-baseline", "new-baseline.json", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rewritten = std::fs::read_to_string(root.join("new-baseline.json")).unwrap();
+    assert!(rewritten.contains("\"version\": 2"), "{rewritten}");
+    assert!(!rewritten.contains(&old), "{rewritten}");
+    let out = seccoach(root)
+        .args([
+            "scan",
+            "--baseline",
+            "new-baseline.json",
+            "--format",
+            "json",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["baselined"], 1, "{report}");
+    assert!(!report["notes"].to_string().contains("older seccoach"));
+}
