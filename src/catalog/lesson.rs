@@ -240,7 +240,14 @@ mod tests {
             "t/on e",
             "t/\u{9b}31m",
         ] {
-            let text = GOOD.replace("id = \"t/one\"", &format!("id = {bad:?}"));
+            let quoted: String = bad
+                .chars()
+                .map(|c| match c {
+                    ' '..='~' => c.to_string(),
+                    _ => format!("\\u{:04X}", c as u32),
+                })
+                .collect();
+            let text = GOOD.replace("id = \"t/one\"", &format!("id = \"{quoted}\""));
             let err = Lesson::parse("x.md", &text).unwrap_err();
             assert!(err.message.contains("track/slug"), "{bad:?}: {err}");
         }
