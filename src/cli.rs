@@ -523,7 +523,7 @@ fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
                     "{:<width$}  {:<8}  {}\n",
                     rule.id.as_str(),
                     rule.severity.as_str(),
-                    rule.title
+                    crate::display::sanitize(&rule.title)
                 ));
             }
             text.push_str(&format!(

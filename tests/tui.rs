@@ -1803,3 +1803,54 @@ fn the_detail_and_the_fix_preview_mask_secrets_that_other_rules_found() {
     assert!(text.contains("allowPrivilegeEscalation: false"), "{text}");
     assert!(!text.contains(&password), "{text}");
 }
+
+#[test]
+fn a_rule_packs_control_characters_never_reach_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = r#"[[rule]]
+id = "code/team-client"
+title = "Team client\u001b[2J\u009b31m without timeout\u202e"
+severity = "high"
+confidence = "high"
+message = "client without timeout"
+what = "A client call without a timeout.\u001b]0;owned\u0007"
+why = "It can hang forever."
+fix = "Pass a timeout."
+references = ["CWE-400"]
+lessons = []
+
+[rule.example]
+language = "python"
+before = 'client.get(url)'
+after = 'client.get(url, timeout=5)'
+
+[rule.matcher]
+type = "regex"
+keywords = ["client.get("]
+pattern = 'client\.get\([^)]*\)'
+"#;
+    std::fs::create_dir_all(dir.path().join(".seccoach/checks")).unwrap();
+    std::fs::write(dir.path().join(".seccoach/checks/team.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("app.py"), "client.get(url)\n").unwrap();
+    let catalog = Arc::new(Catalog::for_repository(dir.path()).unwrap());
+    let live = LiveScan::new(
+        Scanner::new(Arc::clone(&catalog), ScanOptions::default()),
+        dir.path(),
+    )
+    .unwrap();
+    let mut app = App::new(catalog, dir.path().to_path_buf(), progress(), Theme::COLOR);
+    update(&mut app, Action::Resize(120, 40));
+    app.set_report(live.report().clone(), BTreeMap::new());
+    let raw = |text: &str| {
+        text.chars()
+            .any(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{202e}'))
+    };
+    keys(&mut app, "f");
+    let list = screen_text(&app);
+    assert!(list.contains("Team client"), "{list}");
+    assert!(!raw(&list), "{list:?}");
+    key(&mut app, KeyCode::Enter);
+    let detail = screen_text(&app);
+    assert!(detail.contains("Team client"), "{detail}");
+    assert!(!raw(&detail), "{detail:?}");
+}

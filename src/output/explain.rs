@@ -5,18 +5,22 @@ use crate::catalog::{Catalog, Rule};
 use crate::display::{sanitize, sanitize_lines};
 use std::fmt::Write;
 
+/// One of `rule`'s texts as it may be shown: control characters escaped (line breaks kept) and,
+/// for a repository's rule pack, anything secret-shaped redacted.
+pub fn shown(rule: &Rule, catalog: &Catalog, text: &str) -> String {
+    let clean = sanitize_lines(text.trim_end());
+    if rule.origin.embedded {
+        clean
+    } else {
+        crate::scan::secret_shaped(catalog, &clean).mask_text(&clean)
+    }
+}
+
 /// What / why / fix / example / references / lessons, as Markdown. A repository's rule pack
 /// wrote these texts: control characters are escaped, and anything secret-shaped (what the
 /// secret rules would report) is redacted.
 pub fn markdown(rule: &Rule, catalog: &Catalog) -> String {
-    let text = |t: &str| -> String {
-        let clean = sanitize_lines(t.trim_end());
-        if rule.origin.embedded {
-            clean
-        } else {
-            crate::scan::secret_shaped(catalog, &clean).mask_text(&clean)
-        }
-    };
+    let text = |t: &str| shown(rule, catalog, t);
     let line = |t: &str| text(t).replace('\n', " ");
     let mut out = String::new();
     let _ = writeln!(out, "# {} (`{}`)\n", line(&rule.title), rule.id);
