@@ -28,6 +28,39 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text of `value` (pretty, or one line) in which every character that could control a
+/// terminal or reorder text is written as a `\uXXXX` escape: JSON escapes C0 controls itself, but
+/// not DEL, C1 controls (U+009B starts an escape sequence) or bidirectional overrides. The value
+/// decodes unchanged; the text carries none of them raw. No trailing newline.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T, pretty: bool) -> String {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .expect("values made of strings, numbers and maps always serialise");
+    // Such characters only ever occur inside JSON strings, where an escape means the same.
+    // C0 controls never occur raw in serde_json's output (line breaks there are layout).
+    let escape = |c: char| (c as u32 >= 0x7f && is_unsafe(c)) || is_line_separator(c);
+    if !text.chars().any(escape) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// U+2028 and U+2029: line breaks to some readers of JSON (JavaScript before ES2019).
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Like [`sanitize`], but keeps line breaks (for multi-line diagnostics).
 pub fn sanitize_lines(text: &str) -> String {
     text.split('\n')
@@ -111,6 +144,25 @@ mod tests {
         assert_eq!(sanitize("line\nbreak\r"), "line\\u{a}break\\u{d}");
         assert_eq!(sanitize("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(sanitize("\u{9b}31m"), "\\u{9b}31m");
+    }
+
+    #[test]
+    fn json_escapes_what_could_control_a_terminal_and_decodes_unchanged() {
+        let path = "a\u{7f}b\u{9b}31m\u{202e}gpj.exe\u{2028}\x1b[2J\tü";
+        for pretty in [true, false] {
+            let text = json(&serde_json::json!({ "path": path }), pretty);
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n' && c != ' '
+                    || matches!(c, '\u{202e}' | '\u{2028}')),
+                "{text:?}"
+            );
+            assert!(
+                text.contains("\\u007f") && text.contains("\\u202e"),
+                "{text}"
+            );
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back["path"], path);
+        }
     }
 
     #[test]

@@ -100,6 +100,7 @@ mod tests {
             snippet: String::new(),
             snippet_column: 0,
             fingerprint: String::new(),
+            legacy_fingerprint: None,
             fix: crate::catalog::Autofix::None,
         };
         let report = Report {

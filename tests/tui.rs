@@ -73,6 +73,7 @@ fn finding(
         snippet: String::new(),
         snippet_column: 0,
         fingerprint: fingerprint.into(),
+        legacy_fingerprint: None,
         fix: Autofix::None,
     }
 }
@@ -205,13 +206,8 @@ fn open_token_detail(app: &mut App) {
 
 fn load_excerpt(app: &mut App, index: usize) {
     let finding = app.findings()[index].clone();
-    let bytes = std::fs::read(root().join(&finding.path)).unwrap();
-    let secret = app
-        .catalog
-        .rule(finding.rule.as_str())
-        .is_some_and(|r| r.secret);
-    let secrets: Vec<&Finding> = if secret { vec![&finding] } else { vec![] };
-    let excerpt = excerpt::excerpt(&bytes, &finding, &secrets);
+    let scanner = Scanner::new(Arc::clone(&app.catalog), ScanOptions::default());
+    let excerpt = excerpt::load(&scanner, &root(), &finding).unwrap();
     update(
         app,
         Action::ExcerptLoaded {
@@ -1923,4 +1919,105 @@ fn every_note_can_be_read_in_full() {
     keys(&mut app, "n");
     assert!(matches!(top(&app), Screen::Findings(_)));
     assert!(status(&app).contains("no notes"), "{}", status(&app));
+}
+
+/// A password no rule's allow-list knows, joined at run time so this file holds no credential.
+fn coach_password() -> String {
+    ["Hv4", "rQt8", "nYx2", "kMe6"].concat()
+}
+
+#[test]
+fn the_detail_and_the_fix_preview_mask_secrets_that_other_rules_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = coach_password();
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("DATABASE_URL=postgres://admin:{password}@db:5432/app\nDEBUG=1\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("deploy")).unwrap();
+    std::fs::write(
+        dir.path().join("deploy/app.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: shop\nspec:\n  containers:\n    - name: app\n      image: app:1.2\n      securityContext:\n        allowPrivilegeEscalation: true\n      env:\n        - name: DB_PASSWORD\n          value: \"{password}\"\n"
+        ),
+    )
+    .unwrap();
+    let (mut app, _live) = live_app(dir.path(), 100, 40);
+    let scanner = Scanner::new(catalog(), ScanOptions::default());
+    for rule in ["repo/env-file-committed", "k8s/secret-in-env-literal"] {
+        let index = open_detail_of(&mut app, rule);
+        let finding = app.findings()[index].clone();
+        let excerpt = excerpt::load(&scanner, dir.path(), &finding).unwrap();
+        assert!(!excerpt.lines.concat().contains(&password), "{excerpt:?}");
+        update(
+            &mut app,
+            Action::ExcerptLoaded {
+                index,
+                excerpt: Ok(excerpt),
+            },
+        );
+        let text = screen_text(&app);
+        assert!(text.contains("****"), "{text}");
+        assert!(!text.contains(&password), "{rule}: {text}");
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+    }
+    // The fix of the escalation shows the env literal as context, masked.
+    open_detail_of(&mut app, "k8s/allow-privilege-escalation");
+    preview_fix(&mut app, dir.path());
+    let text = screen_text(&app);
+    assert!(text.contains("allowPrivilegeEscalation: false"), "{text}");
+    assert!(!text.contains(&password), "{text}");
+}
+
+#[test]
+fn a_rule_packs_control_characters_never_reach_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = r#"[[rule]]
+id = "code/team-client"
+title = "Team client\u001b[2J\u009b31m without timeout\u202e"
+severity = "high"
+confidence = "high"
+message = "client without timeout"
+what = "A client call without a timeout.\u001b]0;owned\u0007"
+why = "It can hang forever."
+fix = "Pass a timeout."
+references = ["CWE-400"]
+lessons = []
+
+[rule.example]
+language = "python"
+before = 'client.get(url)'
+after = 'client.get(url, timeout=5)'
+
+[rule.matcher]
+type = "regex"
+keywords = ["client.get("]
+pattern = 'client\.get\([^)]*\)'
+"#;
+    std::fs::create_dir_all(dir.path().join(".seccoach/checks")).unwrap();
+    std::fs::write(dir.path().join(".seccoach/checks/team.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("app.py"), "client.get(url)\n").unwrap();
+    let catalog = Arc::new(Catalog::for_repository(dir.path()).unwrap());
+    let live = LiveScan::new(
+        Scanner::new(Arc::clone(&catalog), ScanOptions::default()),
+        dir.path(),
+    )
+    .unwrap();
+    let mut app = App::new(catalog, dir.path().to_path_buf(), progress(), Theme::COLOR);
+    update(&mut app, Action::Resize(120, 40));
+    app.set_report(live.report().clone(), BTreeMap::new());
+    let raw = |text: &str| {
+        text.chars()
+            .any(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{202e}'))
+    };
+    keys(&mut app, "f");
+    let list = screen_text(&app);
+    assert!(list.contains("Team client"), "{list}");
+    assert!(!raw(&list), "{list:?}");
+    key(&mut app, KeyCode::Enter);
+    let detail = screen_text(&app);
+    assert!(detail.contains("Team client"), "{detail}");
+    assert!(!raw(&detail), "{detail:?}");
 }

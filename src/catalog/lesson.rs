@@ -132,13 +132,10 @@ impl Lesson {
             LoadError::at(file, line, format!("front matter: {}", e.message()))
         })?;
         let err = |message: String| LoadError::at(file, Some(1), message);
-        if meta
-            .id
-            .split_once('/')
-            .is_none_or(|(t, s)| t.is_empty() || s.is_empty())
-        {
+        if !valid_id(&meta.id) {
             return Err(err(format!(
-                "lesson id `{}` must look like `track/slug`",
+                "lesson id `{}` must look like `track/slug`: lowercase letters, digits and \
+                 single dashes on each side of one `/`",
                 meta.id
             )));
         }
@@ -181,6 +178,20 @@ impl Lesson {
     }
 }
 
+/// `track/slug`, each part lowercase letters, digits and dashes (not at either end), like a
+/// rule id: safe to print anywhere and to use in a file name.
+pub fn valid_id(id: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with('-')
+            && !p.ends_with('-')
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    id.split_once('/')
+        .is_some_and(|(track, slug)| part(track) && part(slug))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +226,31 @@ mod tests {
         );
         assert!(Lesson::parse("x.md", "+++\nid = 1\n").is_err());
         assert!(Lesson::parse("x.md", "# no front matter").is_err());
+    }
+
+    #[test]
+    fn lesson_ids_are_validated_like_rule_ids() {
+        for bad in [
+            "t/one\u{1b}[2J",
+            "t/\u{202e}eno",
+            "T/one",
+            "t/one/two",
+            "t/-one",
+            "/one",
+            "t/on e",
+            "t/\u{9b}31m",
+        ] {
+            let quoted: String = bad
+                .chars()
+                .map(|c| match c {
+                    ' '..='~' => c.to_string(),
+                    _ => format!("\\u{:04X}", c as u32),
+                })
+                .collect();
+            let text = GOOD.replace("id = \"t/one\"", &format!("id = \"{quoted}\""));
+            let err = Lesson::parse("x.md", &text).unwrap_err();
+            assert!(err.message.contains("track/slug"), "{bad:?}: {err}");
+        }
+        assert!(valid_id("repo-hygiene/clean-repository"));
     }
 }

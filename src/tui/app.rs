@@ -1068,14 +1068,7 @@ fn show_fix(app: &mut App, fix: FileFix) {
         .first()
         .map(|(rule, _)| rule.clone())
         .unwrap_or_default();
-    let secrets: Vec<&Finding> = app
-        .findings()
-        .iter()
-        .filter(|f| {
-            f.path == fix.path && app.catalog.rule(f.rule.as_str()).is_some_and(|r| r.secret)
-        })
-        .collect();
-    let lines = super::fixes::diff_lines(&fix, &secrets);
+    let lines = fix.diff().lines().map(str::to_owned).collect();
     app.overlay = Some(Overlay::Fix(Box::new(FixPreview {
         fix,
         rule,

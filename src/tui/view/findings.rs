@@ -280,7 +280,10 @@ fn render_preview(frame: &mut Frame, area: Rect, app: &App, index: usize) {
     let width = inner.width;
     let rule = app.catalog.rule(finding.rule.as_str());
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let title = rule.map_or_else(|| finding.rule.to_string(), |r| r.title.clone());
+    let title = rule.map_or_else(
+        || finding.rule.to_string(),
+        |r| sanitize(&r.title).into_owned(),
+    );
     lines.push(Line::from(vec![
         Span::styled(
             format!("{} ", severity_tag(finding.severity)),

@@ -283,8 +283,12 @@ fn about_lines(app: &App, state: &HomeState, width: u16) -> Vec<Line<'static>> {
         .iter()
         .find(|t| t.id == lesson.track)
         .map_or(lesson.track.as_str(), |t| t.title.as_str());
+    let track = crate::display::sanitize(track);
     let mut lines = vec![
-        Line::styled(lesson.title.clone(), theme.bold()),
+        Line::styled(
+            crate::display::sanitize(&lesson.title).into_owned(),
+            theme.bold(),
+        ),
         Line::styled(
             format!(
                 "{track} · {} min · {}",
@@ -306,7 +310,7 @@ fn about_lines(app: &App, state: &HomeState, width: u16) -> Vec<Line<'static>> {
         };
         lines.push(Line::from(vec![
             Span::styled("Hands-on lab: ", theme.bold()),
-            Span::raw(lab.title.clone()),
+            Span::raw(crate::display::sanitize(&lab.title).into_owned()),
             done,
         ]));
     }

@@ -50,6 +50,7 @@ pub fn lesson_text(app: &App, lesson: &Lesson, width: u16) -> Text<'static> {
         .iter()
         .find(|t| t.id == lesson.track)
         .map_or(lesson.track.as_str(), |t| t.title.as_str());
+    let track = crate::display::sanitize(track);
     let lessons = app.catalog.lessons();
     let in_track: Vec<_> = lessons.iter().filter(|l| l.track == lesson.track).collect();
     let position = in_track

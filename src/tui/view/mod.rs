@@ -425,8 +425,10 @@ fn render_confirm(frame: &mut Frame, area: Rect, app: &App, plan: &super::suppre
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Cuts text to `width` columns, ending with `…` when cut.
+/// Cuts text to `width` columns, ending with `…` when cut; control characters and bidi
+/// overrides (a repository's lesson or rule pack may hold them) are shown escaped.
 pub fn truncate(text: &str, width: usize) -> String {
+    let text = &*crate::display::sanitize(text);
     if text.width() <= width {
         return text.to_owned();
     }
