@@ -157,7 +157,12 @@ fn near_miss_variants_of_the_solutions_still_fail() {
             "        seccompProfile:\n          type: RuntimeDefault\n",
             "",
         ),
-        ("pod-security", "deployment.yaml", "RuntimeDefault", "Unconfined"),
+        (
+            "pod-security",
+            "deployment.yaml",
+            "RuntimeDefault",
+            "Unconfined",
+        ),
         // The git dependency still follows a branch.
         (
             "pin-dependencies",
