@@ -95,6 +95,22 @@ pub struct Lesson {
     pub body_line: usize,
 }
 
+/// Why `source` is not a usable link to a source, if it is not: an absolute `https://` URL with a
+/// host and no whitespace.
+fn source_problem(source: &str) -> Option<&'static str> {
+    let Some(rest) = source.strip_prefix("https://") else {
+        return Some("a source must be an https:// URL");
+    };
+    if source.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("a source URL cannot contain spaces or control characters");
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || !host.contains('.') {
+        return Some("a source URL needs a host name");
+    }
+    None
+}
+
 impl Lesson {
     /// Parses a lesson file: `+++`, TOML front matter, `+++`, Markdown.
     pub fn parse(file: &str, text: &str) -> Result<Lesson, LoadError> {
@@ -146,11 +162,6 @@ impl Lesson {
                 meta.id
             )));
         }
-        for (i, source) in meta.sources.iter().enumerate() {
-            if let Some(problem) = source_problem(source) {
-                return Err(err(format!("sources[{i}] `{source}`: {problem}")));
-            }
-        }
         for (i, q) in meta.quiz.iter().enumerate() {
             if q.choices.len() < 2 {
                 return Err(err(format!(
@@ -165,6 +176,11 @@ impl Lesson {
                     q.answer,
                     q.choices.len()
                 )));
+            }
+        }
+        for (i, source) in meta.sources.iter().enumerate() {
+            if let Some(problem) = source_problem(source) {
+                return Err(err(format!("sources[{i}] `{source}`: {problem}")));
             }
         }
         Ok(Lesson {
@@ -189,22 +205,6 @@ impl Lesson {
     pub fn word_count(&self) -> usize {
         self.body.split_whitespace().count()
     }
-}
-
-/// Why `source` is not a usable link to a source, if it is not: an absolute `https://` URL with a
-/// host and no whitespace.
-fn source_problem(source: &str) -> Option<&'static str> {
-    let Some(rest) = source.strip_prefix("https://") else {
-        return Some("a source must be an https:// URL");
-    };
-    if source.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("a source URL cannot contain spaces or control characters");
-    }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || !host.contains('.') {
-        return Some("a source URL needs a host name");
-    }
-    None
 }
 
 #[cfg(test)]
