@@ -281,9 +281,10 @@ fn snapshot_quiz() {
     });
     snapshot_both("quiz_finished", |app| {
         app.open_lesson(LESSON);
+        // One right, one wrong (positions follow the attempt's fixed shuffle).
         keys(app, "t2");
         key(app, KeyCode::Enter);
-        keys(app, "1");
+        keys(app, "2");
         key(app, KeyCode::Enter);
     });
 }
@@ -618,22 +619,47 @@ fn next_and_previous_lesson_follow_the_curriculum() {
     );
 }
 
+/// The position on screen (1-based) of the right answer, and of a wrong one, to the current
+/// question of the quiz on top.
+fn quiz_positions(app: &App) -> (usize, usize) {
+    let Screen::Lesson(state) = top(app) else {
+        panic!("a lesson is on top")
+    };
+    let quiz = state.quiz.as_ref().expect("a quiz is running");
+    let question = &app.catalog.lesson(&state.id).unwrap().quiz[quiz.question];
+    let right = quiz.answer_position(question);
+    let wrong = (0..question.choices.len()).find(|&i| i != right).unwrap();
+    (right + 1, wrong + 1)
+}
+
+fn digit(n: usize) -> String {
+    n.to_string()
+}
+
 #[test]
 fn the_quiz_gives_feedback_and_saves_the_score() {
     let mut app = app();
     app.open_lesson(LESSON);
     keys(&mut app, "t");
     assert_eq!(app.context(), Ctx::Quiz);
-    // Wrong answer first: feedback names the right one.
-    keys(&mut app, "1");
+    // Wrong answer first: feedback names the right one by its position on screen.
+    let (right, wrong) = quiz_positions(&app);
+    keys(&mut app, &digit(wrong));
     let text = screen_text(&app);
-    assert!(text.contains("Not quite: the answer is 2"), "{text}");
+    assert!(
+        text.contains(&format!("Not quite: the answer is {right}")),
+        "{text}"
+    );
     assert!(text.contains("sender writes the code"), "{text}");
     // A second pick is ignored once answered.
-    keys(&mut app, "2");
+    keys(&mut app, &digit(right));
+    assert!(!screen_text(&app).contains("Correct."));
     key(&mut app, KeyCode::Enter);
-    // Arrows and Enter answer too.
-    key(&mut app, KeyCode::Down);
+    // Arrows and Enter answer too: the cursor starts on the first position.
+    let (right, _) = quiz_positions(&app);
+    for _ in 1..right {
+        key(&mut app, KeyCode::Down);
+    }
     key(&mut app, KeyCode::Enter);
     assert!(screen_text(&app).contains("Correct."));
     let effects = key(&mut app, KeyCode::Enter);
@@ -643,9 +669,12 @@ fn the_quiz_gives_feedback_and_saves_the_score() {
     assert!(app.progress.is_read(LESSON));
     assert!(screen_text(&app).contains("You got 1 of 2 right."));
     // Retake, then do better: the best score is kept.
-    keys(&mut app, "r2");
+    keys(&mut app, "r");
+    let (right, _) = quiz_positions(&app);
+    keys(&mut app, &digit(right));
     key(&mut app, KeyCode::Enter);
-    keys(&mut app, "2");
+    let (right, _) = quiz_positions(&app);
+    keys(&mut app, &digit(right));
     key(&mut app, KeyCode::Enter);
     let score = app.progress.quiz_scores[LESSON];
     assert_eq!((score.correct, score.best), (2, 2));
@@ -654,6 +683,45 @@ fn the_quiz_gives_feedback_and_saves_the_score() {
     assert_eq!(app.context(), Ctx::Lesson);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.context(), Ctx::Home);
+}
+
+#[test]
+fn quiz_choices_are_shuffled_per_attempt_and_stable_within_one() {
+    let mut app = app();
+    app.open_lesson(LESSON);
+    let lesson = app.catalog.lesson(LESSON).unwrap().clone();
+    let mut orders = std::collections::BTreeSet::new();
+    for attempt in 0..12 {
+        keys(&mut app, "t");
+        let Screen::Lesson(state) = top(&app) else {
+            panic!("a lesson is on top")
+        };
+        let quiz = state.quiz.clone().unwrap();
+        let order = quiz.order(&lesson.quiz[0]);
+        // A permutation of the file's choices, drawn the same way on every frame.
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, vec![0, 1, 2], "attempt {attempt}");
+        let before = screen_text(&app);
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Up);
+        assert_eq!(
+            screen_text(&app),
+            before,
+            "attempt {attempt}: stable on screen"
+        );
+        assert_eq!(quiz.order(&lesson.quiz[0]), order);
+        // Each choice is shown at the position the order gives it.
+        for (position, &index) in order.iter().enumerate() {
+            let label = format!("{}) {}", position + 1, lesson.quiz[0].choices[index]);
+            assert!(before.contains(&label), "{label} in\n{before}");
+        }
+        orders.insert(order);
+        key(&mut app, KeyCode::Esc);
+    }
+    // Twelve attempts do not all see the file's order: retakes reshuffle.
+    assert!(orders.len() > 1, "{orders:?}");
+    assert!(orders.iter().any(|o| o != &vec![0, 1, 2]));
 }
 
 #[test]

@@ -64,6 +64,8 @@ struct FrontMatter {
     #[serde(default)]
     lab: Option<String>,
     #[serde(default)]
+    sources: Vec<String>,
+    #[serde(default)]
     quiz: Vec<Question>,
 }
 
@@ -79,6 +81,8 @@ pub struct Lesson {
     pub checks: Vec<String>,
     pub summary: String,
     pub lab: Option<String>,
+    /// The primary documentation the lesson was checked against (`https://` URLs).
+    pub sources: Vec<String>,
     pub quiz: Vec<Question>,
     /// The Markdown body after the front matter.
     #[serde(skip)]
@@ -89,6 +93,22 @@ pub struct Lesson {
     /// Line of the body's first line in the file.
     #[serde(skip)]
     pub body_line: usize,
+}
+
+/// Why `source` is not a usable link to a source, if it is not: an absolute `https://` URL with a
+/// host and no whitespace.
+fn source_problem(source: &str) -> Option<&'static str> {
+    let Some(rest) = source.strip_prefix("https://") else {
+        return Some("a source must be an https:// URL");
+    };
+    if source.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("a source URL cannot contain spaces or control characters");
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || !host.contains('.') {
+        return Some("a source URL needs a host name");
+    }
+    None
 }
 
 impl Lesson {
@@ -155,6 +175,11 @@ impl Lesson {
                 )));
             }
         }
+        for (i, source) in meta.sources.iter().enumerate() {
+            if let Some(problem) = source_problem(source) {
+                return Err(err(format!("sources[{i}] `{source}`: {problem}")));
+            }
+        }
         Ok(Lesson {
             id: meta.id,
             title: meta.title,
@@ -165,6 +190,7 @@ impl Lesson {
             checks: meta.checks,
             summary: meta.summary,
             lab: meta.lab,
+            sources: meta.sources,
             quiz: meta.quiz,
             body: text[consumed.min(text.len())..].to_owned(),
             file: file.to_owned(),
@@ -213,6 +239,35 @@ mod tests {
         let err = Lesson::parse("one.md", &bad).unwrap_err();
         assert_eq!(err.line, Some(6));
         assert!(err.to_string().starts_with("one.md:6:"), "{err}");
+    }
+
+    #[test]
+    fn sources_are_https_links() {
+        let with = |sources: &str| {
+            GOOD.replace(
+                "summary = \"s\"\n",
+                &format!("summary = \"s\"\nsources = {sources}\n"),
+            )
+        };
+        let lesson = Lesson::parse(
+            "one.md",
+            &with("[\"https://kubernetes.io/docs/concepts/security/pod-security-standards/\"]"),
+        )
+        .unwrap();
+        assert_eq!(lesson.sources.len(), 1);
+        assert!(Lesson::parse("one.md", GOOD).unwrap().sources.is_empty());
+        for bad in [
+            "[\"http://example.com/x\"]",
+            "[\"see the docs\"]",
+            "[\"https:///path\"]",
+            "[\"https://example.com/a b\"]",
+            "[\"https://localhost/\"]",
+        ] {
+            let err = Lesson::parse("one.md", &with(bad)).unwrap_err();
+            assert!(err.message.contains("sources[0]"), "{bad}: {err}");
+        }
+        let err = Lesson::parse("one.md", &with("\"https://example.com/\"")).unwrap_err();
+        assert!(err.message.contains("front matter"), "{err}");
     }
 
     #[test]

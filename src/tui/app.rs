@@ -9,7 +9,7 @@ use super::keys::{self, Command, Ctx};
 use super::suppress::{FileStamp, Plan, Refusal};
 use super::theme::Theme;
 use super::view;
-use crate::catalog::{Catalog, Lesson, Severity};
+use crate::catalog::{Catalog, Lesson, Question, Severity};
 use crate::finding::{Finding, FindingKey};
 use crate::fix::FileFix;
 use crate::lab::{self, Lab};
@@ -47,6 +47,9 @@ pub struct App {
     pub undone: Option<String>,
     /// Incremented for each lab session started; checks of older ones are ignored.
     pub lab_generation: u64,
+    /// Seeds the next quiz attempt's shuffle (advanced on every attempt). Fixed by `App::new`
+    /// so the coach's tests are repeatable; the terminal coach starts it from the clock.
+    pub quiz_seed: u64,
 }
 
 /// The project scan as the coach sees it.
@@ -153,15 +156,68 @@ pub struct LessonState {
     pub quiz: Option<QuizState>,
 }
 
+/// One attempt at a lesson's quiz. `cursor` and `answered` are positions on screen: choices are
+/// shown in an order shuffled by `seed`, fixed for the attempt and new for every retake, so the
+/// position of the right answer in the lesson file teaches nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuizState {
     pub question: usize,
     pub cursor: usize,
-    /// The choice made for the current question.
+    /// The choice made for the current question (its position on screen).
     pub answered: Option<usize>,
     pub correct: u32,
     pub finished: bool,
     pub scroll: usize,
+    /// Decides the order of the choices of every question of this attempt.
+    pub seed: u64,
+}
+
+impl QuizState {
+    /// A fresh attempt whose choices are shuffled by `seed`.
+    pub fn new(seed: u64) -> QuizState {
+        QuizState {
+            seed,
+            ..QuizState::default()
+        }
+    }
+
+    /// For each position on screen, the index in the lesson file of the choice shown there.
+    pub fn order(&self, question: &Question) -> Vec<usize> {
+        shuffled(
+            self.seed ^ (self.question as u64).wrapping_mul(GOLDEN),
+            question.choices.len(),
+        )
+    }
+
+    /// The position on screen of the right answer to `question`.
+    pub fn answer_position(&self, question: &Question) -> usize {
+        self.order(question)
+            .iter()
+            .position(|&i| i == question.answer)
+            .unwrap_or(question.answer)
+    }
+}
+
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// splitmix64: a small, well-mixed step, enough to shuffle a handful of choices.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(GOLDEN);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A permutation of `0..n` (Fisher-Yates) decided by `seed`.
+fn shuffled(seed: u64, n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut state = seed;
+    for i in (1..n).rev() {
+        state = mix(state);
+        let j = (state % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -423,7 +479,14 @@ impl App {
             applied: Vec::new(),
             undone: None,
             lab_generation: 0,
+            quiz_seed: 0,
         }
+    }
+
+    /// A new quiz attempt: its own shuffle of every question's choices.
+    pub fn new_quiz(&mut self) -> QuizState {
+        self.quiz_seed = mix(self.quiz_seed);
+        QuizState::new(self.quiz_seed)
     }
 
     /// The lab with this id.
@@ -1279,10 +1342,15 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
         },
         Command::Submit => submit_quiz(app),
         Command::Retake => {
-            if let Some(Screen::Lesson(state)) = app.screens.last_mut()
-                && state.quiz.as_ref().is_some_and(|q| q.finished)
-            {
-                state.quiz = Some(QuizState::default());
+            let finished = matches!(
+                app.screens.last(),
+                Some(Screen::Lesson(state)) if state.quiz.as_ref().is_some_and(|q| q.finished)
+            );
+            if finished {
+                let quiz = app.new_quiz();
+                if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+                    state.quiz = Some(quiz);
+                }
             }
             Vec::new()
         }
@@ -1739,7 +1807,7 @@ fn current_question<'a>(app: &'a App, state: &LessonState) -> Option<&'a crate::
 }
 
 fn take_quiz(app: &mut App) -> Vec<Effect> {
-    let Some(Screen::Lesson(state)) = app.screens.last_mut() else {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
         return Vec::new();
     };
     let has_quiz = app
@@ -1747,7 +1815,10 @@ fn take_quiz(app: &mut App) -> Vec<Effect> {
         .lesson(&state.id)
         .is_some_and(|l| !l.quiz.is_empty());
     if has_quiz {
-        state.quiz = Some(QuizState::default());
+        let quiz = app.new_quiz();
+        if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+            state.quiz = Some(quiz);
+        }
     } else {
         app.set_status("This lesson has no quiz.");
     }
@@ -1764,7 +1835,10 @@ fn answer(app: &mut App, choice: usize) -> Vec<Effect> {
     if choice >= question.choices.len() {
         return Vec::new();
     }
-    let right = question.answer == choice;
+    let right = state
+        .quiz
+        .as_ref()
+        .is_some_and(|quiz| quiz.answer_position(question) == choice);
     if let Some(Screen::Lesson(state)) = app.screens.last_mut()
         && let Some(quiz) = state.quiz.as_mut()
         && quiz.answered.is_none()
