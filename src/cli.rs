@@ -143,7 +143,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
     /// Skip paths matching this gitignore-style pattern (repeatable).
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", value_parser = parse_exclude_arg)]
     pub exclude: Vec<String>,
     /// Do not run this rule (repeatable).
     #[arg(long, value_name = "RULE")]
@@ -162,6 +162,10 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+}
+
+fn parse_exclude_arg(text: &str) -> Result<String, String> {
+    crate::config::check_exclude(text).map(|()| text.to_owned())
 }
 
 fn parse_size_arg(text: &str) -> Result<u64, String> {
