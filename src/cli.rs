@@ -659,6 +659,8 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
     let mut out = String::new();
     let mut failed = errors.len();
     let mut applied = 0;
+    let mut applied_findings = 0;
+    let mut not_applied = 0;
     for file_fix in &fixes {
         let label = match file_fix.safety {
             crate::catalog::Autofix::Safe => "safe",
@@ -679,10 +681,14 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
                 ))
             });
             match result {
-                Ok(()) => applied += 1,
+                Ok(()) => {
+                    applied += 1;
+                    applied_findings += file_fix.fixed.len();
+                }
                 Err(e) => {
                     failed += 1;
-                    eprintln!("seccoach: {}", crate::display::sanitize(&e.to_string()));
+                    not_applied += 1;
+                    eprintln!("seccoach: {}", crate::display::sanitize(&format!("{e:#}")));
                 }
             }
         } else {
@@ -695,14 +701,34 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
         }
     }
     let findings: usize = fixes.iter().map(|f| f.fixed.len()).sum();
+    let count = crate::display::count;
     if fixes.is_empty() {
         out.push_str("No automatic fixes apply here.\n");
     } else if apply {
-        out.push_str(&format!("\nApplied fixes for {findings} findings in {applied} files. Run `seccoach scan` to confirm.\n"));
+        if applied > 0 {
+            out.push_str(&format!(
+                "\nApplied fixes for {} in {}. Run `seccoach scan` to confirm.\n",
+                count(applied_findings, "finding"),
+                count(applied, "file")
+            ));
+        }
+        if not_applied > 0 {
+            out.push_str(&format!(
+                "{}{} not changed (the reason is above){}.\n",
+                if applied > 0 { "" } else { "\n" },
+                count(not_applied, "file"),
+                if applied > 0 {
+                    ""
+                } else {
+                    "; no fixes were applied"
+                },
+            ));
+        }
     } else {
         out.push_str(&format!(
-            "{findings} findings in {} files can be fixed automatically. Nothing was changed; run with --apply to write these changes.\n",
-            fixes.len()
+            "{} in {} can be fixed automatically. Nothing was changed; run with --apply to write these changes.\n",
+            count(findings, "finding"),
+            count(fixes.len(), "file")
         ));
     }
     write_stdout(&out)?;

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod display;
+pub mod edit;
 pub mod finding;
 pub mod fix;
 pub mod init;
