@@ -58,7 +58,9 @@ pub enum Command {
         /// Only fix findings of this rule (repeatable).
         #[arg(long = "rule", value_name = "RULE")]
         rules: Vec<String>,
-        /// Write the changes (without it, only the diffs are printed and nothing changes).
+        /// Write the changes (without it, only the diffs are printed and nothing changes). Links,
+        /// read-only and hard-linked files, and files changed meanwhile are refused, each with
+        /// its reason.
         #[arg(long)]
         apply: bool,
     },
@@ -123,7 +125,8 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (replaced atomically; a link's
+    /// target is replaced and the link kept; devices and FIFOs are written through).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Exit with 1 when a finding is at or above this severity [default: high, or `fail_on` in

@@ -26,6 +26,7 @@ pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod syntax;
 pub mod tui;
 pub mod watch;
 pub mod yaml;
