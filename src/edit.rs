@@ -157,6 +157,16 @@ pub(crate) fn replace_checked(
     })
 }
 
+/// Whether [`replace`] could change the existing file at `path` now (a regular file, writable,
+/// without other hard links): lets a caller refuse before asking the user anything.
+pub fn check(path: &Path, rel: &str) -> Result<(), EditError> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| EditError::io(rel, &e))?;
+    if meta.file_type().is_symlink() || !meta.is_file() {
+        return Err(EditError::NotRegular(rel.to_owned()));
+    }
+    check_writable(path, rel, &meta)
+}
+
 /// Refuses a file whose mode allows nobody to write it (root could, so the mode is checked, not
 /// only the attempt), that this user may not write, or that has other hard links.
 fn check_writable(path: &Path, rel: &str, meta: &std::fs::Metadata) -> Result<(), EditError> {

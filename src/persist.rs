@@ -1,6 +1,7 @@
 //! Writing files without ever leaving one half-written: write a temporary file beside the
 //! target, flush it to disk, then rename it over the target (atomic on the same filesystem).
-//! An existing target keeps its permissions.
+//! An existing target keeps its permissions; links, devices and FIFOs are never replaced (see
+//! [`write_atomic`]). Edits of a user's files add their own checks on top, in [`crate::edit`].
 //!
 //! An interrupt (Ctrl-C, SIGTERM) must not cut that short either, or the temporary file would
 //! be left behind: commands that write call [`exit_on_interrupt`], after which an interrupt
@@ -270,7 +271,16 @@ mod tests {
             let fresh = dir.path().join("new.txt");
             write_atomic(&fresh, b"x").unwrap();
             let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o644, "a new file is not private to its writer");
+            // As any new file: 0666 less this process's umask (read by a child, which shares it).
+            let umask = std::process::Command::new("sh")
+                .args(["-c", "umask"])
+                .output()
+                .ok()
+                .and_then(|o| {
+                    u32::from_str_radix(String::from_utf8_lossy(&o.stdout).trim(), 8).ok()
+                })
+                .unwrap_or(0o022);
+            assert_eq!(mode, 0o666 & !umask, "a new file follows the umask");
         }
     }
 }

@@ -577,4 +577,30 @@ mod tests {
         assert_eq!(at(docker, "Dockerfile", 2), Some("a heredoc"));
         assert_eq!(at(docker, "Dockerfile", 4), None);
     }
+
+    proptest::proptest! {
+        // Quick by default; `PROPTEST_CASES=100000` for a long run.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+            ..Default::default()
+        })]
+
+        /// Any text, any line start, any file kind: an answer, never a panic; and text without
+        /// quotes, heredocs or block indicators is never inside a literal.
+        #[test]
+        fn every_line_start_gets_an_answer(
+            input in "([\"'`<>|#/*\\ \t\n\r:-]|EOF|SQL|a|é){0,200}",
+        ) {
+            let bytes = input.as_bytes();
+            let starts = crate::source::line_starts(bytes);
+            for path in ["a.py", "a.sh", "Dockerfile", "a.rs", "a.js", "a.go", "a.php", "ci.yml", "a.kt", "a.tf", ".env", "a.toml"] {
+                let kind = FileKind::detect(path, b"");
+                for &start in &starts {
+                    let found = literal_at(bytes, start, path, kind);
+                    let plain = !input.contains(['"', '\'', '`', '<', '|', '>']);
+                    proptest::prop_assert!(!(plain && found.is_some()), "{path} {input:?} at {start}");
+                }
+            }
+        }
+    }
 }

@@ -464,7 +464,12 @@ fn suppressions_are_written_as_fixes_are_never_through_links_or_read_only_files(
 
     let settings = root.join("app/settings.py");
     set_mode(&settings, 0o444);
+    let err = plan(root, "app/settings.py", 1, "secrets/acme-token").unwrap_err();
+    assert!(err.to_string().contains("read-only"), "{err}");
+    // Made read-only between the confirmation and the write: still refused.
+    set_mode(&settings, 0o644);
     let planned = plan(root, "app/settings.py", 1, "secrets/acme-token").unwrap();
+    set_mode(&settings, 0o444);
     let err = suppress::apply(&planned).unwrap_err();
     assert!(err.to_string().contains("read-only"), "{err}");
     assert_eq!(

@@ -223,6 +223,8 @@ pub fn plan(
     stamp: Option<&FileStamp>,
 ) -> Result<Plan, Refusal> {
     let file = edit::resolve(root, rel_path)?;
+    // Refused before the confirmation, not after it.
+    edit::check(&file, rel_path)?;
     let bytes = std::fs::read(&file).map_err(|e| Refusal::Read {
         path: rel_path.to_owned(),
         message: e.to_string(),
