@@ -342,4 +342,51 @@ mod tests {
             Err(Refusal::BadReason)
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+            ..Default::default()
+        })]
+
+        /// Above any line of any text: a refusal, or exactly one comment line inserted at the
+        /// line's start in the file's own line ending, every other byte unchanged.
+        #[test]
+        fn inserts_one_line_or_refuses(
+            input in "([\"'`<>|#/*\\ \t\n\r:-]|\r\n|EOF|x|é){0,120}",
+            pick in 0usize..6,
+        ) {
+            let (path, kind) = [
+                ("a.py", FileKind::Python),
+                ("ci.yml", FileKind::Yaml),
+                ("run.sh", FileKind::Shell),
+                ("Program.cs", FileKind::Text),
+                ("a.rs", FileKind::Rust),
+                ("Dockerfile", FileKind::Dockerfile),
+            ][pick];
+            let bytes = input.as_bytes();
+            let starts = crate::source::line_starts(bytes);
+            for line in 1..=starts.len() as u32 {
+                let Ok((out, comment)) =
+                    insert_comment(bytes, path, kind, line, "code/x", "test data")
+                else {
+                    continue;
+                };
+                let at = starts[line as usize - 1];
+                let eol = out.len() - bytes.len() - comment.len();
+                proptest::prop_assert!(eol == 1 || eol == 2);
+                proptest::prop_assert_eq!(&out[..at], &bytes[..at]);
+                proptest::prop_assert_eq!(&out[at + comment.len() + eol..], &bytes[at..]);
+                let ending = &out[at + comment.len()..at + comment.len() + eol];
+                // The inserted line ends the way the file's lines do.
+                proptest::prop_assert!(
+                    ending == b"\r\n" && input.contains("\r\n")
+                        || ending == b"\n" && input.contains('\n')
+                        || ending == b"\r" && input.contains('\r')
+                        || !input.contains(['\n', '\r']),
+                    "{:?}", String::from_utf8_lossy(&out)
+                );
+            }
+        }
+    }
 }
