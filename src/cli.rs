@@ -699,6 +699,16 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
             for rule in &rules_fixed {
                 out.push_str(&format!("# {}\n", crate::fix::rationale(rule)));
             }
+            // Said now, not only when --apply refuses: a read-only or hard-linked file.
+            if file_fix.existed
+                && let Err(e) = crate::edit::resolve(root, &file_fix.path)
+                    .and_then(|path| crate::edit::check(&path, &file_fix.path))
+            {
+                out.push_str(&format!(
+                    "# --apply will not change this file: {}\n",
+                    crate::display::sanitize(&e.to_string())
+                ));
+            }
             out.push_str(&crate::display::sanitize_lines(&file_fix.diff()));
             out.push('\n');
         }

@@ -249,6 +249,20 @@ fn fix_refuses_read_only_files_even_as_root_and_reports_what_happened() {
     write(&open, CLIENT_PY);
     set_mode(&locked, 0o444);
 
+    // The preview says so before anything is tried.
+    let (code, stdout, _) = run(&["fix", "."], dir.path());
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(
+            "# --apply will not change this file: locked/client.py: read-only (mode 444)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 findings in 2 files can be fixed automatically"),
+        "{stdout}"
+    );
+
     let (code, stdout, stderr) = run(&["fix", ".", "--apply"], dir.path());
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert_eq!(
