@@ -58,7 +58,9 @@ pub enum Command {
         /// Only fix findings of this rule (repeatable).
         #[arg(long = "rule", value_name = "RULE")]
         rules: Vec<String>,
-        /// Write the changes (without it, only the diffs are printed and nothing changes).
+        /// Write the changes (without it, only the diffs are printed and nothing changes). Links,
+        /// read-only and hard-linked files, and files changed meanwhile are refused, each with
+        /// its reason.
         #[arg(long)]
         apply: bool,
     },
@@ -123,7 +125,8 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (replaced atomically; a link's
+    /// target is replaced and the link kept; devices and FIFOs are written through).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Exit with 1 when a finding is at or above this severity [default: high, or `fail_on` in
@@ -143,7 +146,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
     /// Skip paths matching this gitignore-style pattern (repeatable).
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", value_parser = parse_exclude_arg)]
     pub exclude: Vec<String>,
     /// Do not run this rule (repeatable).
     #[arg(long, value_name = "RULE")]
@@ -162,6 +165,10 @@ pub struct ScanArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+}
+
+fn parse_exclude_arg(text: &str) -> Result<String, String> {
+    crate::config::check_exclude(text).map(|()| text.to_owned())
 }
 
 fn parse_size_arg(text: &str) -> Result<u64, String> {
@@ -670,6 +677,8 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
     let mut out = String::new();
     let mut failed = errors.len();
     let mut applied = 0;
+    let mut applied_findings = 0;
+    let mut not_applied = 0;
     for file_fix in &fixes {
         let label = match file_fix.safety {
             crate::catalog::Autofix::Safe => "safe",
@@ -690,10 +699,14 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
                 ))
             });
             match result {
-                Ok(()) => applied += 1,
+                Ok(()) => {
+                    applied += 1;
+                    applied_findings += file_fix.fixed.len();
+                }
                 Err(e) => {
                     failed += 1;
-                    eprintln!("seccoach: {}", crate::display::sanitize(&e.to_string()));
+                    not_applied += 1;
+                    eprintln!("seccoach: {}", crate::display::sanitize(&format!("{e:#}")));
                 }
             }
         } else {
@@ -701,19 +714,49 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
             for rule in &rules_fixed {
                 out.push_str(&format!("# {}\n", crate::fix::rationale(rule)));
             }
-            out.push_str(&file_fix.diff());
+            // Said now, not only when --apply refuses: a read-only or hard-linked file.
+            if file_fix.existed
+                && let Err(e) = crate::edit::resolve(root, &file_fix.path)
+                    .and_then(|path| crate::edit::check(&path, &file_fix.path))
+            {
+                out.push_str(&format!(
+                    "# --apply will not change this file: {}\n",
+                    crate::display::sanitize(&e.to_string())
+                ));
+            }
+            out.push_str(&crate::display::sanitize_lines(&file_fix.diff()));
             out.push('\n');
         }
     }
     let findings: usize = fixes.iter().map(|f| f.fixed.len()).sum();
+    let count = crate::display::count;
     if fixes.is_empty() {
         out.push_str("No automatic fixes apply here.\n");
     } else if apply {
-        out.push_str(&format!("\nApplied fixes for {findings} findings in {applied} files. Run `seccoach scan` to confirm.\n"));
+        if applied > 0 {
+            out.push_str(&format!(
+                "\nApplied fixes for {} in {}. Run `seccoach scan` to confirm.\n",
+                count(applied_findings, "finding"),
+                count(applied, "file")
+            ));
+        }
+        if not_applied > 0 {
+            out.push_str(&format!(
+                "{}{} not changed (the reason is above){}.\n",
+                if applied > 0 { "" } else { "\n" },
+                count(not_applied, "file"),
+                if applied > 0 {
+                    ""
+                } else {
+                    "; no fixes were applied"
+                },
+            ));
+        }
     } else {
         out.push_str(&format!(
-            "{findings} findings in {} files can be fixed automatically. Nothing was changed; run with --apply to write these changes.\n",
-            fixes.len()
+            "{} in {} can be fixed automatically. Nothing was changed; run with --apply to write these changes.\n",
+            count(findings, "finding"),
+            count(fixes.len(), "file")
         ));
     }
     write_stdout(&out)?;

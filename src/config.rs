@@ -64,6 +64,32 @@ pub fn parse_size(text: &str) -> Option<u64> {
     number.checked_mul(factor)
 }
 
+/// The matcher builder for exclude patterns under `root`: gitignore syntax, except that an
+/// unclosed `[` is an error rather than a literal bracket (it is almost always a typo).
+pub fn exclude_builder(root: &Path) -> ignore::gitignore::GitignoreBuilder {
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    builder.allow_unclosed_class(false);
+    builder
+}
+
+/// Checks an exclude pattern the way the scan reads it (gitignore syntax), so that a pattern in
+/// `.seccoach.toml` and one given with `--exclude` fail alike.
+pub fn check_exclude(pattern: &str) -> Result<(), String> {
+    exclude_builder(Path::new("/"))
+        .add_line(None, pattern)
+        .map(|_| ())
+        .map_err(|e| {
+            let reason = match e {
+                ignore::Error::Glob { err, .. } => err,
+                other => other.to_string(),
+            };
+            format!(
+                "bad exclude pattern `{}`: {reason}",
+                crate::display::sanitize(pattern)
+            )
+        })
+}
+
 impl Config {
     /// Reads `root/.seccoach.toml`; a missing file is the default configuration.
     pub fn load(root: &Path, catalog: &Catalog) -> Result<Config, LoadError> {
@@ -111,12 +137,8 @@ impl Config {
             }
         }
         for pattern in &raw.exclude {
-            if let Err(e) = globset::Glob::new(pattern) {
-                return Err(LoadError::at(
-                    name,
-                    line_for(pattern),
-                    format!("bad exclude pattern `{pattern}`: {e}"),
-                ));
+            if let Err(e) = check_exclude(pattern) {
+                return Err(LoadError::at(name, line_for(pattern), e));
             }
         }
         let max_file_size = match raw.max_file_size {
@@ -187,5 +209,16 @@ mod tests {
         assert_eq!(err.line, Some(2));
         let err = Config::parse("x.toml", "fail_on = \"severe\"\n", &catalog).unwrap_err();
         assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn exclude_patterns_are_checked_as_the_scan_reads_them() {
+        let catalog = Catalog::embedded().unwrap();
+        let err =
+            Config::parse("x.toml", "exclude = [\"vendor/\", \"[\"]\n", &catalog).unwrap_err();
+        assert!(err.message.contains("bad exclude pattern `[`"), "{err}");
+        assert!(check_exclude("[").is_err());
+        assert!(check_exclude("a/**/b").is_ok());
+        assert!(check_exclude("/app/x\\[1\\].cs").is_ok());
     }
 }

@@ -17,19 +17,47 @@ pub fn workflow(fail_on: Severity) -> String {
         .replace("{fail_on}", fail_on.as_str())
 }
 
-/// Writes the workflow under `root`; refuses to replace an existing file unless `force`.
+/// Writes the workflow under `root`; refuses to replace an existing file unless `force`. The
+/// file is written as fixes are ([`crate::edit`]): inside the repository and never through a
+/// link, so a repository cannot steer the write elsewhere.
 pub fn write(root: &Path, fail_on: Severity, force: bool) -> anyhow::Result<PathBuf> {
     let path = root.join(WORKFLOW_PATH);
-    if path.exists() && !force {
+    let exists = std::fs::symlink_metadata(&path).is_ok();
+    if exists && !force {
         anyhow::bail!(
             "{} already exists; pass --force to replace it",
             path.display()
         );
     }
+    // The folders are created only where the nearest existing one is inside the repository.
+    let real_root = root.canonicalize()?;
+    let mut existing = path.parent();
+    while let Some(dir) = existing.filter(|d| std::fs::symlink_metadata(d).is_err()) {
+        existing = dir.parent();
+    }
+    if let Some(dir) = existing
+        && !dir.canonicalize()?.starts_with(&real_root)
+    {
+        anyhow::bail!(
+            "{} leads outside the repository; not writing the workflow there",
+            dir.display()
+        );
+    }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    crate::persist::write_atomic(&path, workflow(fail_on).as_bytes())?;
+    let real = crate::edit::resolve(root, WORKFLOW_PATH)?;
+    let before = if exists {
+        Some(std::fs::read(&real)?)
+    } else {
+        None
+    };
+    crate::edit::replace(
+        &real,
+        WORKFLOW_PATH,
+        before.as_deref(),
+        workflow(fail_on).as_bytes(),
+    )?;
     Ok(path)
 }
 
@@ -43,6 +71,43 @@ mod tests {
         assert!(text.contains("--fail-on medium"));
         assert!(text.contains(&format!("--version {}", env!("CARGO_PKG_VERSION"))));
         assert!(!text.contains('{') || !text.contains("{version}"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_link_or_out_of_the_repository() {
+        let repo = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("cron");
+        let workflows = repo.path().join(".github/workflows");
+        std::fs::create_dir_all(&workflows).unwrap();
+        std::os::unix::fs::symlink(&target, workflows.join("seccoach.yml")).unwrap();
+        let err = write(repo.path(), Severity::High, true).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert!(!target.exists(), "the dangling link was written through");
+
+        let repo = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), repo.path().join(".github")).unwrap();
+        let err = write(repo.path(), Severity::High, false).unwrap_err();
+        assert!(
+            err.to_string().contains("leads outside the repository"),
+            "{err}"
+        );
+        assert!(!outside.path().join("workflows").exists());
+
+        let repo = tempfile::tempdir().unwrap();
+        let written = write(repo.path(), Severity::High, false).unwrap();
+        assert!(
+            std::fs::read_to_string(&written)
+                .unwrap()
+                .contains("--fail-on high")
+        );
+        assert!(write(repo.path(), Severity::Low, true).is_ok());
+        assert!(
+            std::fs::read_to_string(&written)
+                .unwrap()
+                .contains("--fail-on low")
+        );
     }
 
     #[test]

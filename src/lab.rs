@@ -165,44 +165,79 @@ pub fn find(catalog: &Catalog, id: &str) -> anyhow::Result<Lab> {
         .ok_or_else(|| anyhow::anyhow!("unknown lab `{id}` (labs: {})", known.join(", ")))
 }
 
-/// Copies the lab's starting project into `dir`, which must be missing or empty.
+/// Copies the lab's starting project into `dir`, which must be missing or an empty folder (a
+/// link to an empty folder fills the folder it points to). Every error names the path it is
+/// about, and nothing is left behind when it fails.
 pub fn start(lab: &Lab, dir: &Path) -> anyhow::Result<()> {
-    if dir.exists() {
-        let mut entries = std::fs::read_dir(dir)?;
-        if entries.next().is_some() {
-            anyhow::bail!(
-                "{} is not empty; choose a new folder (nothing was written)",
-                dir.display()
-            );
+    use anyhow::Context;
+    let shown = |path: &Path| crate::display::sanitize(&path.display().to_string()).into_owned();
+    let dir = match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => match dir.canonicalize() {
+            Ok(real) => real,
+            Err(_) => {
+                let target = std::fs::read_link(dir).unwrap_or_default();
+                anyhow::bail!(
+                    "{} is a link to {}, which does not exist; choose another folder or create that one (nothing was written)",
+                    shown(dir),
+                    shown(&target)
+                );
+            }
+        },
+        _ => dir.to_path_buf(),
+    };
+    let dir = dir.as_path();
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => {
+            let mut entries =
+                std::fs::read_dir(dir).with_context(|| format!("reading {}", shown(dir)))?;
+            if entries.next().is_some() {
+                anyhow::bail!(
+                    "{} is not empty; choose a new folder (nothing was written)",
+                    shown(dir)
+                );
+            }
         }
+        Ok(_) => anyhow::bail!(
+            "{} exists and is not a folder; choose a new folder (nothing was written)",
+            shown(dir)
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", shown(dir))),
     }
     let parent = match dir.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(parent)?;
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", shown(parent)))?;
     // Built beside the target and renamed into place, with interrupts held back: the copy is
-    // whole or absent, never a half-copied folder that a second `lab start` would refuse.
+    // whole or absent, never a half-copied folder that a second `lab start` would refuse. The
+    // staging folder is removed on every error (it is only kept once renamed into place).
     crate::persist::uninterrupted(|| {
         let staging = tempfile::Builder::new()
             .prefix(".seccoach-lab-")
-            .tempdir_in(parent)?;
+            .tempdir_in(parent)
+            .with_context(|| format!("creating a folder in {}", shown(parent)))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))?;
+            std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("setting permissions of {}", shown(staging.path())))?;
         }
         for (rel, text) in &lab.files {
             let path = staging.path().join(rel);
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", shown(parent)))?;
             }
-            std::fs::write(&path, text.as_bytes())?;
+            std::fs::write(&path, text.as_bytes())
+                .with_context(|| format!("writing {}", shown(&path)))?;
         }
         if dir.exists() {
-            std::fs::remove_dir(dir)?;
+            std::fs::remove_dir(dir).with_context(|| format!("replacing {}", shown(dir)))?;
         }
-        std::fs::rename(staging.keep(), dir)?;
+        std::fs::rename(staging.path(), dir)
+            .with_context(|| format!("moving the lab into {}", shown(dir)))?;
+        let _ = staging.keep();
         Ok(())
     })
 }

@@ -238,6 +238,19 @@ pub fn is_test_path(rel_path: &str) -> bool {
         || name.contains("_spec.")
 }
 
+/// Byte offsets where each line starts: after every `\n`, `\r\n` and lone `\r` (classic Mac
+/// line endings), so a trailing line break yields a start equal to the length.
+pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(bytes.len() / 40 + 1);
+    starts.push(0);
+    starts.extend(
+        memchr::memchr2_iter(b'\n', b'\r', bytes)
+            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+            .map(|i| i + 1),
+    );
+    starts
+}
+
 /// The text of one file with its line starts computed on first use.
 pub struct Source<'a> {
     pub rel_path: &'a str,
@@ -264,18 +277,13 @@ impl<'a> Source<'a> {
     }
 
     fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = Vec::with_capacity(self.bytes.len() / 40 + 1);
-            starts.push(0);
-            starts.extend(memchr::memchr_iter(b'\n', self.bytes).map(|i| i + 1));
-            starts
-        })
+        self.line_starts.get_or_init(|| line_starts(self.bytes))
     }
 
     /// Number of lines (a trailing newline does not start a new line).
     pub fn line_count(&self) -> usize {
         let starts = self.line_starts();
-        if self.bytes.ends_with(b"\n") {
+        if self.bytes.ends_with(b"\n") || self.bytes.ends_with(b"\r") {
             starts.len() - 1
         } else {
             starts.len()
@@ -317,7 +325,7 @@ impl<'a> Source<'a> {
         let mut end = starts
             .get(index + 1)
             .map_or(self.bytes.len(), |next| next - 1);
-        if end > start && self.bytes[end - 1] == b'\r' {
+        if end > start && self.bytes[end - 1] == b'\r' && self.bytes.get(end) == Some(&b'\n') {
             end -= 1;
         }
         Some(start..end)
@@ -463,6 +471,20 @@ mod tests {
         assert_eq!(src.line_text(3), "last");
         assert_eq!(src.line_count(), 3);
         assert_eq!(src.offset_of(2, 4), x);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "a = 1\rb = 2\rTOKEN = x\r\nlast\r";
+        let src = Source::new("f", FileKind::Text, text.as_bytes());
+        let at = text.find("TOKEN").unwrap();
+        assert_eq!(src.position(at), Position { line: 3, column: 1 });
+        assert_eq!(src.line_text(2), "b = 2");
+        assert_eq!(src.line_text(3), "TOKEN = x");
+        assert_eq!(src.line_text(4), "last");
+        assert_eq!(src.line_count(), 4);
+        assert_eq!(src.offset_of(3, 1), at);
+        assert_eq!(line_starts(b"a\r\r\nb"), [0, 2, 4]);
     }
 
     #[test]

@@ -32,7 +32,15 @@ impl Suppression {
     /// Why this suppression does not count, if it does not.
     pub fn problem(&self, cx: &Context) -> Option<String> {
         if self.rules.is_empty() {
-            return Some("names no rule id".to_owned());
+            return Some(
+                "names no rule id (write `seccoach:ignore <rule-id> -- <why this is safe>`)"
+                    .to_owned(),
+            );
+        }
+        if let Some(pattern) = self.rules.iter().find(|r| r.contains(['*', '?', '['])) {
+            return Some(format!(
+                "uses the pattern `{pattern}`, but suppressions name each rule id; to switch rules off everywhere, use `disable` in .seccoach.toml"
+            ));
         }
         if let Some(unknown) = self.rules.iter().find(|r| cx.catalog.rule(r).is_none()) {
             return Some(format!("names unknown rule `{unknown}`"));
@@ -81,6 +89,24 @@ pub fn parse(src: &Source) -> Vec<Suppression> {
             continue;
         };
         let rest_start = at + MARKER.len();
+        // `seccoach:ignored`, `seccoach:ignore-all`: another word, not the directive.
+        if src
+            .bytes
+            .get(rest_start)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        {
+            continue;
+        }
+        // A comment that starts with the marker is a directive, however malformed; further in,
+        // the words may only be talked about (`see seccoach:ignore <rule-id>`).
+        let opens_comment = {
+            let before = String::from_utf8_lossy(&src.bytes[line_range.start..at]);
+            let before = before.trim_end();
+            src.kind
+                .line_comments()
+                .iter()
+                .any(|marker| before.ends_with(marker))
+        };
         let rest =
             String::from_utf8_lossy(&src.bytes[rest_start.min(line_range.end)..line_range.end]);
         // The directive ends where a block comment closes.
@@ -100,10 +126,11 @@ pub fn parse(src: &Source) -> Vec<Suppression> {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
         };
-        if !ids
-            .split([',', ' '])
-            .find(|w| !w.is_empty())
-            .is_some_and(looks_like_id)
+        if !opens_comment
+            && !ids
+                .split([',', ' '])
+                .find(|w| !w.is_empty())
+                .is_some_and(looks_like_id)
         {
             continue;
         }
@@ -192,6 +219,31 @@ mod tests {
             b"/* seccoach:ignore code/eval -- trusted */\n",
         );
         assert_eq!(parse(&src)[0].reason.as_deref(), Some("trusted"));
+    }
+
+    #[test]
+    fn malformed_directives_are_parsed_so_they_can_be_reported() {
+        for (text, rules) in [
+            ("# seccoach:ignore * -- all of it\n", vec!["*"]),
+            (
+                "x = 1  # seccoach:ignore code/* -- every code rule\n",
+                vec!["code/*"],
+            ),
+            ("# seccoach:ignore\n", vec![]),
+            ("// seccoach:ignore -- no rule\n", vec![]),
+        ] {
+            let kind = if text.starts_with("//") {
+                FileKind::Javascript
+            } else {
+                FileKind::Python
+            };
+            let src = Source::new("a", kind, text.as_bytes());
+            let all = parse(&src);
+            assert_eq!(all.len(), 1, "{text}");
+            assert_eq!(all[0].rules, rules, "{text}");
+        }
+        let src = Source::new("a.py", FileKind::Python, b"# seccoach:ignored before\n");
+        assert!(parse(&src).is_empty());
     }
 
     #[test]

@@ -84,10 +84,13 @@ impl Catalog {
     }
 
     /// The embedded catalogue plus the repository's own packs and lessons under `root/.seccoach`.
+    /// A pack or lesson reached through a symbolic link is read when the link stays inside the
+    /// repository (it is the repository's own text either way), and is an error naming the link
+    /// when it leads outside, dangles or is not a regular file: never skipped without a word.
     pub fn for_repository(root: &Path) -> Result<Catalog, LoadError> {
         let dir = root.join(".seccoach");
-        let packs = read_dir_files(&dir.join("checks"), "toml", false)?;
-        let lessons = read_dir_files(&dir.join("lessons"), "md", true)?;
+        let packs = read_dir_files(root, &dir.join("checks"), "toml", false)?;
+        let lessons = read_dir_files(root, &dir.join("lessons"), "md", true)?;
         Catalog::build(packs, lessons)
     }
 
@@ -322,7 +325,10 @@ fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> LoadError {
 }
 
 /// Reads every file with extension `ext` under `dir` (recursively if asked), sorted by path.
+/// Links are followed only to files and folders inside `root`; anything else with the extension
+/// that cannot be read (a link leading out, a dangling link, a FIFO) is an error.
 fn read_dir_files(
+    root: &Path,
     dir: &Path,
     ext: &str,
     recursive: bool,
@@ -331,39 +337,90 @@ fn read_dir_files(
     if !dir.is_dir() {
         return Ok(out);
     }
+    let real_root = root
+        .canonicalize()
+        .map_err(|e| LoadError::at(&root.display().to_string(), None, e.to_string()))?;
+    let mut seen = BTreeSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        let entries = std::fs::read_dir(&current)
-            .map_err(|e| LoadError::at(&current.display().to_string(), None, e.to_string()))?;
-        for entry in entries.flatten() {
+        let name = current.display().to_string();
+        let real = inside(&real_root, &current, &name)?;
+        if !seen.insert(real) {
+            // A folder reached twice through links: read once.
+            continue;
+        }
+        let entries =
+            std::fs::read_dir(&current).map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| LoadError::at(&name, None, e.to_string()))?;
             let path = entry.path();
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() && recursive {
-                stack.push(path);
-            } else if file_type.is_file() && path.extension().is_some_and(|e| e == ext) {
-                let name = path.display().to_string();
-                let meta = entry
-                    .metadata()
-                    .map_err(|e| LoadError::at(&name, None, e.to_string()))?;
-                if meta.len() > 4 << 20 {
-                    return Err(LoadError::at(&name, None, "file is larger than 4 MiB"));
+            let name = path.display().to_string();
+            let file_type = entry
+                .file_type()
+                .map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+            let wanted = path.extension().is_some_and(|e| e == ext);
+            let meta = if file_type.is_symlink() {
+                // A link to something that is neither a wanted file nor a folder to read is
+                // not part of the catalogue, like any other such file.
+                let to_dir = recursive && std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+                if !wanted && !to_dir {
+                    continue;
                 }
-                let bytes =
-                    std::fs::read(&path).map_err(|e| LoadError::at(&name, None, e.to_string()))?;
-                let text = String::from_utf8(bytes).map_err(|e| {
-                    let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
-                        .iter()
-                        .filter(|b| **b == b'\n')
-                        .count()
-                        + 1;
-                    LoadError::at(&name, Some(line), "file is not valid UTF-8")
-                })?;
-                out.push((name, text));
+                inside(&real_root, &path, &name)?;
+                std::fs::metadata(&path).map_err(|e| LoadError::at(&name, None, e.to_string()))?
+            } else {
+                entry
+                    .metadata()
+                    .map_err(|e| LoadError::at(&name, None, e.to_string()))?
+            };
+            if meta.is_dir() {
+                if recursive {
+                    stack.push(path);
+                }
+                continue;
             }
+            if !wanted {
+                continue;
+            }
+            if !meta.is_file() {
+                return Err(LoadError::at(&name, None, "not a regular file"));
+            }
+            if meta.len() > 4 << 20 {
+                return Err(LoadError::at(&name, None, "file is larger than 4 MiB"));
+            }
+            let bytes =
+                std::fs::read(&path).map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1;
+                LoadError::at(&name, Some(line), "file is not valid UTF-8")
+            })?;
+            out.push((name, text));
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// The real path of `path`, which must stay inside `real_root`.
+fn inside(real_root: &Path, path: &Path, name: &str) -> Result<std::path::PathBuf, LoadError> {
+    match path.canonicalize() {
+        Ok(real) if real.starts_with(real_root) => Ok(real),
+        Ok(real) => Err(LoadError::at(
+            name,
+            None,
+            format!(
+                "leads outside the repository (to {}); copy the file into the repository instead",
+                real.display()
+            ),
+        )),
+        Err(e) => Err(LoadError::at(
+            name,
+            None,
+            format!("is a link that cannot be followed: {e}"),
+        )),
+    }
 }

@@ -2,9 +2,10 @@
 //! located lines; the engine re-checks the edited text until no fixable finding is left, shows
 //! the result as a unified diff, and applies it only if the file is unchanged since it was read.
 //!
-//! A fix never loses data: it refuses files outside the scan root, links, non-UTF-8 and files
-//! changed since the proposal; it writes atomically, keeping permissions, line endings and every
-//! byte it does not mean to change; and applying it twice changes nothing.
+//! A fix never loses data: it refuses files outside the scan root, links, non-UTF-8, read-only
+//! and hard-linked files and files changed since the proposal; it writes atomically, keeping
+//! permissions, line endings and every byte it does not mean to change; and applying it twice
+//! changes nothing.
 
 mod recipes;
 pub mod text;
@@ -12,12 +13,13 @@ pub mod text;
 pub use recipes::{RULES, rationale};
 
 use crate::catalog::{Autofix, Catalog};
+use crate::edit::{self, EditError};
 use crate::finding::Finding;
 use crate::redact::Secrets;
 use crate::scan::Scanner;
 use crate::source::{FileKind, Source};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Most recipes applied to one file in one proposal (each removes a finding; this only guards
 /// against a recipe that does not).
@@ -26,14 +28,12 @@ const MAX_STEPS: usize = 200;
 /// Why a fix cannot be proposed or applied.
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
-    #[error("{0}: outside the scanned folder, not fixing")]
-    OutsideRoot(String),
-    #[error("{0}: not a regular file (links are never written through)")]
-    NotRegular(String),
+    /// The file cannot or may not be changed (outside the root, a link, read-only, hard-linked,
+    /// changed since it was read).
+    #[error(transparent)]
+    Edit(#[from] EditError),
     #[error("{0}: not UTF-8 text, not fixing")]
     NotText(String),
-    #[error("{0}: changed since it was checked; re-run the scan and try again")]
-    Changed(String),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -82,45 +82,6 @@ impl FileFix {
             .header(&format!("a/{shown}"), &format!("b/{shown}"))
             .to_string();
         crate::display::sanitize_lines(&diff)
-    }
-}
-
-/// Resolves `rel` under `root`, refusing anything that leaves the root or is a link.
-fn resolve(root: &Path, rel: &str) -> Result<PathBuf, FixError> {
-    let root = root.canonicalize().map_err(|source| FixError::Io {
-        path: root.display().to_string(),
-        source,
-    })?;
-    if rel.split('/').any(|part| part == "..") || Path::new(rel).is_absolute() {
-        return Err(FixError::OutsideRoot(rel.to_owned()));
-    }
-    let path = root.join(rel);
-    match std::fs::symlink_metadata(&path) {
-        Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => {
-            Err(FixError::NotRegular(rel.to_owned()))
-        }
-        Ok(_) => {
-            let real = path.canonicalize().map_err(|source| FixError::Io {
-                path: rel.to_owned(),
-                source,
-            })?;
-            if real.starts_with(&root) {
-                Ok(real)
-            } else {
-                Err(FixError::OutsideRoot(rel.to_owned()))
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let parent = path.parent().unwrap_or(&root);
-            match parent.canonicalize() {
-                Ok(p) if p.starts_with(&root) => Ok(path),
-                _ => Err(FixError::OutsideRoot(rel.to_owned())),
-            }
-        }
-        Err(source) => Err(FixError::Io {
-            path: rel.to_owned(),
-            source,
-        }),
     }
 }
 
@@ -186,7 +147,7 @@ fn propose_file(
     reported: &[&Finding],
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Option<FileFix>, FixError> {
-    let path = resolve(root, rel)?;
+    let path = edit::resolve(root, rel)?;
     let existing = read_text(&path, rel)?;
     let existed = existing.is_some();
     let before = existing.unwrap_or_default();
@@ -316,22 +277,14 @@ fn is_tree_rule(_catalog: &Catalog, finding: &Finding) -> bool {
     recipes::target_file(finding.rule.as_str()).is_some()
 }
 
-/// Writes a proposed fix, if the file is still exactly as it was when the fix was proposed.
+/// Writes a proposed fix, if the file is still exactly as it was when the fix was proposed
+/// (checked again immediately before the new text is renamed into place). Read-only files and
+/// files with other hard links are refused (see [`crate::edit`]).
 pub fn apply(root: &Path, fix: &FileFix) -> Result<(), FixError> {
-    let path = resolve(root, &fix.path)?;
-    let now = read_text(&path, &fix.path)?;
-    let unchanged = match (&now, fix.existed) {
-        (Some(text), true) => *text == fix.before,
-        (None, false) => true,
-        _ => false,
-    };
-    if !unchanged {
-        return Err(FixError::Changed(fix.path.clone()));
-    }
-    crate::persist::write_atomic(&path, fix.after.as_bytes()).map_err(|source| FixError::Io {
-        path: fix.path.clone(),
-        source,
-    })
+    let path = edit::resolve(root, &fix.path)?;
+    let expected = fix.existed.then_some(fix.before.as_bytes());
+    edit::replace(&path, &fix.path, expected, fix.after.as_bytes())?;
+    Ok(())
 }
 
 #[cfg(test)]

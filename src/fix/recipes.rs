@@ -521,7 +521,7 @@ fn allow_privilege_escalation(text: &str, finding: &Finding) -> Option<String> {
 fn gitignore_env(text: &str) -> Option<String> {
     let nl = text::newline(text);
     let mut out = text.to_owned();
-    if !out.is_empty() && !out.ends_with('\n') {
+    if !out.is_empty() && !text::ends_with_break(&out) {
         out.push_str(nl);
     }
     if !out.is_empty() {
@@ -548,7 +548,7 @@ impl SpanEnd for yaml::Span {
     fn end_line_hint(&self, text: &str) -> u32 {
         let end = self.end.min(text.len());
         let upto = text[..end].trim_end();
-        upto.matches('\n').count() as u32 + 1
+        text::line_count(upto).max(1)
     }
 }
 

@@ -1,24 +1,44 @@
 //! Line-level text editing that keeps a file's own conventions: its line endings (CRLF stays
 //! CRLF), its indentation, and every byte the edit does not mean to touch.
 
-/// The file's newline: `\r\n` if it uses CRLF anywhere, else `\n`.
+/// The file's newline: `\r\n` if it uses CRLF anywhere, else `\r` if it uses lone carriage
+/// returns (classic Mac), else `\n`.
 pub fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
+    newline_of(text.as_bytes())
 }
 
-/// Byte range of 1-based `line` without its line ending.
+/// [`newline`] of bytes that may not be UTF-8.
+pub fn newline_of(bytes: &[u8]) -> &'static str {
+    if memchr::memmem::find(bytes, b"\r\n").is_some() {
+        "\r\n"
+    } else if memchr::memchr(b'\r', bytes).is_some() {
+        "\r"
+    } else {
+        "\n"
+    }
+}
+
+/// True when `text` ends with a line break of any convention.
+pub fn ends_with_break(text: &str) -> bool {
+    text.ends_with(['\n', '\r'])
+}
+
+/// Byte range of 1-based `line` without its line ending (`\n`, `\r\n` or a lone `\r`).
 pub fn line_range(text: &str, line: u32) -> Option<std::ops::Range<usize>> {
-    let mut start = 0;
-    for _ in 1..line {
-        start += text[start..].find('\n')? + 1;
-    }
-    if start > text.len() {
-        return None;
-    }
-    let mut end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    if end > start && text.as_bytes()[end - 1] == b'\r' {
-        end -= 1;
-    }
+    let index = (line as usize).checked_sub(1)?;
+    let starts = crate::source::line_starts(text.as_bytes());
+    let start = *starts.get(index)?;
+    let end = match starts.get(index + 1) {
+        Some(&next) => {
+            let bytes = text.as_bytes();
+            if next >= 2 && bytes[next - 1] == b'\n' && bytes[next - 2] == b'\r' {
+                next - 2
+            } else {
+                next - 1
+            }
+        }
+        None => text.len(),
+    };
     Some(start..end)
 }
 
@@ -59,11 +79,11 @@ pub fn indent_unit(text: &str) -> usize {
 
 /// Number of lines, counting a last line without a newline.
 pub fn line_count(text: &str) -> u32 {
-    let n = text.matches('\n').count() as u32;
-    if text.ends_with('\n') || text.is_empty() {
-        n
+    let starts = crate::source::line_starts(text.as_bytes()).len() as u32;
+    if ends_with_break(text) || text.is_empty() {
+        starts - 1
     } else {
-        n + 1
+        starts
     }
 }
 
@@ -81,7 +101,7 @@ pub fn insert_before(text: &str, line: u32, lines: &[String]) -> String {
         }
         _ => {
             let mut out = text.to_owned();
-            if !out.is_empty() && !out.ends_with('\n') {
+            if !out.is_empty() && !ends_with_break(&out) {
                 out.push_str(nl);
             }
             out.push_str(&block);
@@ -127,6 +147,21 @@ mod tests {
         assert_eq!(insert_after("a\nb\n", 2, &["x".into()]), "a\nb\nx\n");
         assert_eq!(line(text, 2), Some("b"));
         assert_eq!(line_count("a\nb"), 2);
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_line_breaks_and_are_kept() {
+        let text = "a\rb\rc";
+        assert_eq!(newline(text), "\r");
+        assert_eq!(line(text, 2), Some("b"));
+        assert_eq!(line_count(text), 3);
+        assert_eq!(line_count("a\rb\r"), 2);
+        assert_eq!(insert_before(text, 2, &["x".into()]), "a\rx\rb\rc");
+        assert_eq!(insert_after(text, 3, &["x".into()]), "a\rb\rc\rx\r");
+        assert_eq!(
+            replace_in_line(text, 3, "c", "d").as_deref(),
+            Some("a\rb\rd")
+        );
     }
 
     #[test]

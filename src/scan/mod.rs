@@ -14,7 +14,7 @@ use crate::finding::{self, Finding, Place};
 use crate::redact::Secrets;
 use crate::report::{Report, SkipReason};
 use crate::source::{FileKind, Source};
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::gitignore::Gitignore;
 use ignore::{WalkBuilder, WalkState};
 use plan::Plan;
 use std::collections::{BTreeMap, BTreeSet};
@@ -308,9 +308,10 @@ impl Scanner {
     }
 
     fn exclude_matcher(&self, root: &Path) -> Gitignore {
-        let mut builder = GitignoreBuilder::new(root);
+        let mut builder = crate::config::exclude_builder(root);
         for pattern in &self.options.exclude {
-            // Patterns were validated when the config loaded; a bad one here only loses itself.
+            // Patterns were checked (`config::check_exclude`) when the config or the command
+            // line was read; a bad one here only loses itself.
             let _ = builder.add_line(None, pattern);
         }
         builder.build().unwrap_or_else(|_| Gitignore::empty())

@@ -3,9 +3,9 @@
 //! an edit made since.
 
 use crate::display::sanitize;
+use crate::edit::{self, EditError};
 use crate::finding::Finding;
 use crate::fix::{self, FileFix};
-use crate::persist::write_atomic;
 use crate::scan::Scanner;
 use std::path::Path;
 
@@ -37,6 +37,9 @@ pub enum UndoRefusal {
     NotRegular(String),
     #[error("{0} is outside the project")]
     OutsideRoot(String),
+    /// Read-only or hard-linked now: the user may change that and try again.
+    #[error("could not undo the fix: {0}")]
+    Refused(EditError),
     #[error("could not undo the fix to {path}: {message}")]
     Io { path: String, message: String },
 }
@@ -44,46 +47,57 @@ pub enum UndoRefusal {
 impl UndoRefusal {
     /// True when trying again cannot succeed (the fix is dropped from the undo list).
     pub fn is_final(&self) -> bool {
-        !matches!(self, UndoRefusal::Io { .. })
+        !matches!(self, UndoRefusal::Io { .. } | UndoRefusal::Refused(_))
+    }
+}
+
+impl From<EditError> for UndoRefusal {
+    fn from(e: EditError) -> UndoRefusal {
+        match e {
+            EditError::Changed(path) => UndoRefusal::Changed(path),
+            EditError::NotRegular(path) => UndoRefusal::NotRegular(path),
+            EditError::OutsideRoot(path) => UndoRefusal::OutsideRoot(path),
+            EditError::Io { path, message } => UndoRefusal::Io { path, message },
+            refused => UndoRefusal::Refused(refused),
+        }
     }
 }
 
 /// Puts back what the file held before `fix`, only if it still holds exactly what the fix wrote.
-/// A file the fix created is removed. Links and paths leaving `root` are refused.
+/// A file the fix created is removed. Links and paths leaving `root` are refused, and so are
+/// read-only and hard-linked files (see [`crate::edit`]).
 pub fn undo(root: &Path, fix: &FileFix) -> Result<(), UndoRefusal> {
     let shown = sanitize(&fix.path).into_owned();
+    let real =
+        edit::resolve(root, &fix.path).map_err(|e| UndoRefusal::from(shown_in(e, &shown)))?;
+    if fix.existed {
+        return edit::replace(
+            &real,
+            &shown,
+            Some(fix.after.as_bytes()),
+            fix.before.as_bytes(),
+        )
+        .map_err(UndoRefusal::from);
+    }
     let io = |e: std::io::Error| UndoRefusal::Io {
         path: shown.clone(),
         message: e.to_string(),
     };
-    let rel = Path::new(&fix.path);
-    if rel.is_absolute() || fix.path.split('/').any(|part| part == "..") {
-        return Err(UndoRefusal::OutsideRoot(shown));
+    match std::fs::read(&real) {
+        Ok(now) if now == fix.after.as_bytes() => std::fs::remove_file(&real).map_err(io),
+        Ok(_) => Err(UndoRefusal::Changed(shown)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(UndoRefusal::Changed(shown)),
+        Err(e) => Err(io(e)),
     }
-    let root = root.canonicalize().map_err(io)?;
-    let path = root.join(rel);
-    let meta = match std::fs::symlink_metadata(&path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(UndoRefusal::Changed(shown));
-        }
-        Err(e) => return Err(io(e)),
-    };
-    if meta.file_type().is_symlink() || !meta.is_file() {
-        return Err(UndoRefusal::NotRegular(shown));
-    }
-    let real = path.canonicalize().map_err(io)?;
-    if !real.starts_with(&root) {
-        return Err(UndoRefusal::OutsideRoot(shown));
-    }
-    let now = std::fs::read(&real).map_err(io)?;
-    if now != fix.after.as_bytes() {
-        return Err(UndoRefusal::Changed(shown));
-    }
-    if fix.existed {
-        write_atomic(&real, fix.before.as_bytes()).map_err(io)
-    } else {
-        std::fs::remove_file(&real).map_err(io)
+}
+
+/// `e` with its path shown as `shown` (control characters escaped).
+fn shown_in(e: EditError, shown: &str) -> EditError {
+    match e {
+        EditError::OutsideRoot(_) => EditError::OutsideRoot(shown.to_owned()),
+        EditError::NotRegular(_) => EditError::NotRegular(shown.to_owned()),
+        EditError::Changed(_) => EditError::Changed(shown.to_owned()),
+        other => other,
     }
 }
 

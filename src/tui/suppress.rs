@@ -1,34 +1,18 @@
 //! Writing an inline suppression from the coach: one `seccoach:ignore <rule> -- <reason>` comment
-//! line inserted directly above the finding, in the file's own comment syntax and with the
-//! line's indentation and line ending. Nothing else in the file changes, the write is atomic, and
-//! it is refused when the file changed since the scan (the line may no longer be the finding's),
-//! when the file kind has no line comments, or when a comment there would change meaning.
+//! line inserted directly above the finding, in the file's own comment syntax (see
+//! [`crate::syntax`]) and with the line's indentation and line ending. Nothing else in the file
+//! changes, and the file is found and written as fixes are ([`crate::edit`]: inside the root,
+//! never through a link, atomic, read-only and hard-linked files refused). It is refused when the
+//! file changed since the scan (the line may no longer be the finding's), when seccoach knows no
+//! comment syntax for the file that it reads back, and when the line lies inside a multi-line
+//! string, heredoc or YAML block scalar or continues the line above, where a comment would
+//! change the program; those refusals say what to write in `.seccoach.toml` instead.
 
-use crate::persist::write_atomic;
+use crate::edit::{self, EditError};
 use crate::source::FileKind;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// What a file looked like when it was scanned: enough to tell whether it changed since.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileStamp {
-    pub len: u64,
-    pub sha256: [u8; 32],
-}
-
-impl FileStamp {
-    pub fn of(bytes: &[u8]) -> FileStamp {
-        FileStamp {
-            len: bytes.len() as u64,
-            sha256: Sha256::digest(bytes).into(),
-        }
-    }
-
-    /// Reads and stamps a file.
-    pub fn read(path: &Path) -> std::io::Result<FileStamp> {
-        std::fs::read(path).map(|bytes| FileStamp::of(&bytes))
-    }
-}
+pub use crate::edit::FileStamp;
 
 /// Why a suppression was not written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,16 +21,34 @@ pub enum Refusal {
     Changed { path: String },
     #[error("{path} was not recorded by the scan; rescan (R) and try again")]
     NotStamped { path: String },
-    #[error("{kind} files have no line comments, so a suppression cannot be written in {path}")]
-    NoCommentSyntax { path: String, kind: &'static str },
+    #[error(
+        "seccoach knows no comment syntax for {path} that it would read back, so it writes none. {}",
+        config_alternative(path, rule)
+    )]
+    NoCommentSyntax { path: String, rule: String },
     #[error("{path} is UTF-16; add the suppression by hand")]
     Utf16 { path: String },
     #[error("{path} has no line {line}")]
     NoSuchLine { path: String, line: u32 },
     #[error(
-        "line {line} of {path} continues the line above; a comment there would break it. Add the suppression by hand"
+        "line {line} of {path} continues the line above; a comment there would break it. {}",
+        config_alternative(path, rule)
     )]
-    Continuation { path: String, line: u32 },
+    Continuation {
+        path: String,
+        line: u32,
+        rule: String,
+    },
+    #[error(
+        "line {line} of {path} is inside {what}; a comment there would become part of it. {}",
+        config_alternative(path, rule)
+    )]
+    InsideLiteral {
+        path: String,
+        line: u32,
+        what: &'static str,
+        rule: String,
+    },
     #[error(
         "line {above} of {path} already holds a seccoach:ignore comment; add `{rule}` to it by hand"
     )]
@@ -65,6 +67,37 @@ pub enum Refusal {
     Read { path: String, message: String },
     #[error("could not write {path}: {message}")]
     Write { path: String, message: String },
+    /// Not a file seccoach may change (outside the root, a link, read-only, hard-linked).
+    #[error("{0}")]
+    NotWritable(EditError),
+}
+
+impl From<EditError> for Refusal {
+    fn from(e: EditError) -> Refusal {
+        match e {
+            EditError::Changed(path) => Refusal::Changed { path },
+            EditError::Io { path, message } => Refusal::Write { path, message },
+            other => Refusal::NotWritable(other),
+        }
+    }
+}
+
+/// What to write in `.seccoach.toml` instead of a comment: the exact entries, quoted for TOML.
+pub fn config_alternative(path: &str, rule: &str) -> String {
+    let mut pattern = String::from("/");
+    for c in path.chars() {
+        // Matched as a gitignore pattern: its special characters are escaped.
+        if matches!(c, '*' | '?' | '[' | ']' | '\\' | '!' | '#') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    format!(
+        "To skip it without a comment, write in .seccoach.toml `exclude = [{}]` (this file, every rule) or `disable = [{}]` (this rule, every file)",
+        quoted(&pattern),
+        quoted(rule)
+    )
 }
 
 /// A suppression ready to write: the file's new content and the comment line shown to confirm.
@@ -111,13 +144,13 @@ pub fn insert_comment(
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(Refusal::Utf16 { path });
     }
-    let Some(marker) = kind.line_comments().first() else {
+    let Some(marker) = crate::syntax::comment_marker(rel_path, kind) else {
         return Err(Refusal::NoCommentSyntax {
             path,
-            kind: kind.as_str(),
+            rule: rule.to_owned(),
         });
     };
-    let starts = line_starts(bytes);
+    let starts = crate::source::line_starts(bytes);
     let index = (line as usize)
         .checked_sub(1)
         .filter(|&i| i < starts.len() && (starts[i] < bytes.len() || i == 0))
@@ -128,21 +161,26 @@ pub fn insert_comment(
     let start = starts[index];
     let end = starts.get(index + 1).copied().unwrap_or(bytes.len());
     let text = &bytes[start..end];
+    // The line's own ending, or for a last line without one, the file's convention.
     let eol: &[u8] = if text.ends_with(b"\r\n") {
         b"\r\n"
     } else if text.ends_with(b"\n") {
         b"\n"
-    } else if memchr::memmem::find(bytes, b"\r\n").is_some() {
-        b"\r\n"
+    } else if text.ends_with(b"\r") {
+        b"\r"
     } else {
-        b"\n"
+        crate::fix::text::newline_of(bytes).as_bytes()
     };
     if index > 0 {
         let above = &bytes[starts[index - 1]..start];
         let above_text = String::from_utf8_lossy(above);
         let trimmed = above_text.trim_end_matches(['\r', '\n']);
         if trimmed.ends_with('\\') && kind != FileKind::Dockerfile {
-            return Err(Refusal::Continuation { path, line });
+            return Err(Refusal::Continuation {
+                path,
+                line,
+                rule: rule.to_owned(),
+            });
         }
         if trimmed.contains("seccoach:ignore") {
             return Err(Refusal::AlreadyAbove {
@@ -151,6 +189,14 @@ pub fn insert_comment(
                 rule: rule.to_owned(),
             });
         }
+    }
+    if let Some(what) = crate::syntax::literal_at(bytes, start, rel_path, kind) {
+        return Err(Refusal::InsideLiteral {
+            path,
+            line,
+            what,
+            rule: rule.to_owned(),
+        });
     }
     let indent_len = text
         .iter()
@@ -166,17 +212,6 @@ pub fn insert_comment(
     Ok((out, comment))
 }
 
-/// Byte offsets where each line starts (a trailing newline does not start a line).
-fn line_starts(bytes: &[u8]) -> Vec<usize> {
-    let mut starts = vec![0];
-    starts.extend(
-        memchr::memchr_iter(b'\n', bytes)
-            .map(|i| i + 1)
-            .filter(|&i| i < bytes.len()),
-    );
-    starts
-}
-
 /// Plans a suppression of `rule` at `line` of `root/rel_path`, refusing when the file is not
 /// what the scan saw (`stamp`).
 pub fn plan(
@@ -187,7 +222,9 @@ pub fn plan(
     reason: &str,
     stamp: Option<&FileStamp>,
 ) -> Result<Plan, Refusal> {
-    let file = root.join(rel_path);
+    let file = edit::resolve(root, rel_path)?;
+    // Refused before the confirmation, not after it.
+    edit::check(&file, rel_path)?;
     let bytes = std::fs::read(&file).map_err(|e| Refusal::Read {
         path: rel_path.to_owned(),
         message: e.to_string(),
@@ -220,22 +257,19 @@ pub fn plan(
     })
 }
 
-/// Writes a planned suppression atomically if the file is still as planned; returns the stamp
-/// of the new content.
+/// Writes a planned suppression if the file is still as planned (checked again immediately
+/// before the rename); returns the stamp of the new content.
 pub fn apply(plan: &Plan) -> Result<FileStamp, Refusal> {
-    let now = FileStamp::read(&plan.file).map_err(|e| Refusal::Read {
+    let now = std::fs::read(&plan.file).map_err(|e| Refusal::Read {
         path: plan.rel_path.clone(),
         message: e.to_string(),
     })?;
-    if now != plan.before {
+    if FileStamp::of(&now) != plan.before {
         return Err(Refusal::Changed {
             path: plan.rel_path.clone(),
         });
     }
-    write_atomic(&plan.file, &plan.new_bytes).map_err(|e| Refusal::Write {
-        path: plan.rel_path.clone(),
-        message: e.to_string(),
-    })?;
+    edit::replace(&plan.file, &plan.rel_path, Some(&now), &plan.new_bytes)?;
     Ok(FileStamp::of(&plan.new_bytes))
 }
 
@@ -307,5 +341,52 @@ mod tests {
             insert_comment(b"x", "f", FileKind::Python, 1, "code/x", "a\nb"),
             Err(Refusal::BadReason)
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+            ..Default::default()
+        })]
+
+        /// Above any line of any text: a refusal, or exactly one comment line inserted at the
+        /// line's start in the file's own line ending, every other byte unchanged.
+        #[test]
+        fn inserts_one_line_or_refuses(
+            input in "([\"'`<>|#/*\\ \t\n\r:-]|\r\n|EOF|x|é){0,120}",
+            pick in 0usize..6,
+        ) {
+            let (path, kind) = [
+                ("a.py", FileKind::Python),
+                ("ci.yml", FileKind::Yaml),
+                ("run.sh", FileKind::Shell),
+                ("Program.cs", FileKind::Text),
+                ("a.rs", FileKind::Rust),
+                ("Dockerfile", FileKind::Dockerfile),
+            ][pick];
+            let bytes = input.as_bytes();
+            let starts = crate::source::line_starts(bytes);
+            for line in 1..=starts.len() as u32 {
+                let Ok((out, comment)) =
+                    insert_comment(bytes, path, kind, line, "code/x", "test data")
+                else {
+                    continue;
+                };
+                let at = starts[line as usize - 1];
+                let eol = out.len() - bytes.len() - comment.len();
+                proptest::prop_assert!(eol == 1 || eol == 2);
+                proptest::prop_assert_eq!(&out[..at], &bytes[..at]);
+                proptest::prop_assert_eq!(&out[at + comment.len() + eol..], &bytes[at..]);
+                let ending = &out[at + comment.len()..at + comment.len() + eol];
+                // The inserted line ends the way the file's lines do.
+                proptest::prop_assert!(
+                    ending == b"\r\n" && input.contains("\r\n")
+                        || ending == b"\n" && input.contains('\n')
+                        || ending == b"\r" && input.contains('\r')
+                        || !input.contains(['\n', '\r']),
+                    "{:?}", String::from_utf8_lossy(&out)
+                );
+            }
+        }
     }
 }
