@@ -15,6 +15,7 @@ pub mod config;
 pub mod display;
 pub mod finding;
 pub mod fix;
+pub mod helm;
 pub mod init;
 pub mod lab;
 pub mod markdown;

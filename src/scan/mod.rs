@@ -6,11 +6,14 @@ pub mod live;
 mod plan;
 
 use crate::analyzers::deps::{self, advisories::AdvisoryDb};
-use crate::analyzers::{Context, Hit, Tree, TreeFile, TreeHit, suppressions};
+use crate::analyzers::{
+    AnalyzerKind, Context, Hit, Tree, TreeFile, TreeHit, Unparsed, suppressions,
+};
 use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::display::sanitize;
 use crate::finding::{self, Finding, Place};
+use crate::helm::{Chart, Charts};
 use crate::report::{Report, SkipReason};
 use crate::source::{FileKind, Source};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -77,6 +80,9 @@ pub struct FileOutcome {
     pub suppressed: u64,
     pub bytes: u64,
     pub skipped: Option<SkipReason>,
+    /// The file was read and its text rules ran, but an analyzer could not parse it (the
+    /// note says which and where); counted under [`SkipReason::ParseError`].
+    pub parse_error: bool,
     pub note: Option<String>,
     pub tree_file: Option<TreeFile>,
 }
@@ -89,6 +95,8 @@ pub struct Scanner {
     today: jiff::civil::Date,
     /// The loaded `--advisories` database, or why it could not be loaded (reported by `scan`).
     advisories: Result<Option<Arc<AdvisoryDb>>, String>,
+    /// Helm charts whose templates were met, with their `values.yaml`.
+    charts: Charts,
 }
 
 impl Scanner {
@@ -107,6 +115,7 @@ impl Scanner {
             plan,
             today,
             advisories,
+            charts: Charts::default(),
         }
     }
 
@@ -114,11 +123,12 @@ impl Scanner {
         &self.catalog
     }
 
-    fn context(&self) -> Context<'_> {
+    fn context<'a>(&'a self, chart: Option<&'a Chart>) -> Context<'a> {
         Context {
             catalog: &self.catalog,
             today: self.today,
             advisories: self.advisories.as_ref().ok().and_then(Option::as_deref),
+            chart,
         }
     }
 
@@ -271,6 +281,13 @@ impl Scanner {
                 report.stats.bytes_scanned += outcome.bytes;
             }
         }
+        if outcome.parse_error {
+            *report
+                .stats
+                .skipped
+                .entry(SkipReason::ParseError)
+                .or_default() += 1;
+        }
         report.stats.suppressed += outcome.suppressed;
         report.findings.append(&mut outcome.findings);
         if let Some(note) = outcome.note.take() {
@@ -372,13 +389,16 @@ impl Scanner {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         tree_file.kind = FileKind::detect(rel, &bytes[..bytes.len().min(256)]);
         let source = Source::new(rel, tree_file.kind, bytes);
-        let (findings, suppressed) = self.check_source(&source);
+        let chart = crate::helm::chart_dir(path, rel)
+            .map(|dir| self.charts.get(&dir, self.options.max_file_size));
+        let checked = self.check_source_in(&source, chart.as_deref());
         FileOutcome {
-            findings,
-            suppressed,
+            findings: checked.findings,
+            suppressed: checked.suppressed,
             bytes: bytes.len() as u64,
             skipped: None,
-            note: None,
+            parse_error: checked.unparsed.is_some(),
+            note: checked.unparsed,
             tree_file: Some(tree_file),
         }
     }
@@ -386,8 +406,16 @@ impl Scanner {
     /// Runs every applicable rule on one file's text; returns findings and how many were
     /// suppressed inline.
     pub fn check_source(&self, source: &Source) -> (Vec<Finding>, u64) {
+        let checked = self.check_source_in(source, None);
+        (checked.findings, checked.suppressed)
+    }
+
+    /// [`Scanner::check_source`] for a file that may be a template of `chart`, also saying
+    /// (as a note) when a structural analyzer could not parse the file.
+    fn check_source_in(&self, source: &Source, chart: Option<&Chart>) -> Checked {
         let mut findings = Vec::new();
-        let cx = self.context();
+        let mut unparsed: Option<(Unparsed, Vec<AnalyzerKind>)> = None;
+        let cx = self.context(chart);
         for rule_index in self.plan.regex_candidates(source) {
             let rule = &self.catalog.rules()[rule_index];
             let Matcher::Regex(matcher) = &rule.matcher else {
@@ -422,7 +450,13 @@ impl Scanner {
                 continue;
             }
             hits.clear();
-            analyzer.check_file(&cx, source, &mut hits);
+            if let Err(err) = analyzer.check_file(&cx, source, &mut hits) {
+                // One note per file: the first parser's word, and every analyzer that failed.
+                unparsed
+                    .get_or_insert_with(|| (err, Vec::new()))
+                    .1
+                    .push(*analyzer);
+            }
             for hit in hits.drain(..) {
                 let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
                     continue;
@@ -455,7 +489,11 @@ impl Scanner {
                 !covered
             });
         }
-        (findings, suppressed)
+        Checked {
+            findings,
+            suppressed,
+            unparsed: unparsed.map(|(err, analyzers)| err.note(source.rel_path, &analyzers)),
+        }
     }
 
     /// Says once when `deps/known-vulnerable` could not look at lockfiles that are there: no
@@ -518,7 +556,7 @@ impl Scanner {
     }
 
     fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
-        let cx = self.context();
+        let cx = self.context(None);
         let tree = Tree { root, files };
         let mut hits: Vec<TreeHit> = Vec::new();
         for analyzer in self.plan.tree_analyzers() {
@@ -570,6 +608,14 @@ impl Scanner {
             }
         }
     }
+}
+
+/// What [`Scanner::check_source_in`] found in one file.
+struct Checked {
+    findings: Vec<Finding>,
+    suppressed: u64,
+    /// The parse-error note, when an analyzer could not read the file's structure.
+    unparsed: Option<String>,
 }
 
 /// Every match of a regex rule in the file: the value's byte range and text.
