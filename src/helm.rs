@@ -329,9 +329,27 @@ pub fn neutralise(template: &str, values: Option<&Node>) -> Neutralised {
             let mut cursor = line_start;
             for action in on_line {
                 out.copy(template, cursor..action.start);
-                if !is_control(action.inner) {
-                    let quoted = in_double_quotes(&template[line_start..action.start]);
-                    let text = inline_value(action.inner, values, &dots, quoted);
+                if is_control(action.inner) {
+                    // Prints nothing.
+                } else if nindented(action.inner) {
+                    // `key: {{ toYaml … | nindent 4 }}`: a block that starts on the next line.
+                    match block_value(action.inner, values, &dots) {
+                        Some(yaml) => out.substitute(
+                            action.start,
+                            &format!("\n{}", yaml.trim_end_matches('\n')),
+                        ),
+                        None => out.unknown_blocks = true,
+                    }
+                } else {
+                    let place = Place {
+                        quoted: in_double_quotes(&template[line_start..action.start]),
+                        starts_value: starts_value(&template[line_start..action.start]),
+                        alone: {
+                            let after = template[action.end.min(line_stop)..line_stop].trim();
+                            after.is_empty() || after.starts_with('#')
+                        },
+                    };
+                    let text = inline_value(action.inner, values, &dots, place);
                     out.substitute(action.start, &text);
                 }
                 cursor = action.end;
@@ -367,6 +385,32 @@ fn track_blocks<'a>(inner: &'a str, dots: &mut Vec<Dot<'a>>) {
     }
 }
 
+/// True when the action's pipeline ends in `nindent N`: its output starts on a new line.
+fn nindented(inner: &str) -> bool {
+    inner
+        .rsplit('|')
+        .next()
+        .is_some_and(|last| last.trim().starts_with("nindent "))
+}
+
+/// Where an action stands in its line.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    /// Inside a double-quoted string.
+    quoted: bool,
+    /// At the start of a plain value (after `key: `, `- ` or at the line's start).
+    starts_value: bool,
+    /// Nothing but a comment follows it on the line.
+    alone: bool,
+}
+
+/// True when `before` (the line up to an action) ends where a plain value starts.
+fn starts_value(before: &str) -> bool {
+    let trimmed = before.trim_end();
+    trimmed.is_empty()
+        || (before.len() > trimmed.len() && (trimmed.ends_with(':') || trimmed.ends_with('-')))
+}
+
 /// True when `before` (the line up to an action) has an open double-quoted string.
 fn in_double_quotes(before: &str) -> bool {
     let mut open = false;
@@ -386,7 +430,7 @@ fn in_double_quotes(before: &str) -> bool {
 }
 
 /// The text an action inside a line becomes.
-fn inline_value(inner: &str, values: Option<&Node>, dots: &[Dot], quoted: bool) -> String {
+fn inline_value(inner: &str, values: Option<&Node>, dots: &[Dot], place: Place) -> String {
     let (reference, quote) = match inner.split_once('|') {
         Some((reference, pipe)) if pipe.trim() == "quote" => (reference.trim(), true),
         Some(_) => return PLACEHOLDER.to_owned(),
@@ -399,14 +443,32 @@ fn inline_value(inner: &str, values: Option<&Node>, dots: &[Dot], quoted: bool) 
     if value.len() > MAX_SUBSTITUTION || value.contains('\n') {
         return PLACEHOLDER.to_owned();
     }
-    if quoted {
+    if place.quoted {
         // Inside a "…" string: escape as YAML's double-quoted style wants.
-        return json_quote(value).trim_matches('"').to_owned();
+        let quoted = json_quote(value);
+        return quoted[1..quoted.len() - 1].to_owned();
     }
-    if quote || !plain_safe(value) {
-        return json_quote(value);
+    if place.starts_value && place.alone {
+        // The whole value: quoted when it must be, as `| quote` asks.
+        return if quote || !plain_safe(value) {
+            json_quote(value)
+        } else {
+            value.clone()
+        };
     }
-    value.clone()
+    // Part of a longer plain value (`{{ .Values.url }}/path`): the text as it is, when that
+    // keeps the value one plain scalar.
+    let fits = !quote
+        && !value.contains(": ")
+        && !value.contains(" #")
+        && !value.ends_with(':')
+        && value.trim() == value
+        && (!place.starts_value || value.starts_with(|c: char| c.is_alphanumeric() || c == '/'));
+    if plain_safe(value) || fits {
+        value.clone()
+    } else {
+        PLACEHOLDER.to_owned()
+    }
 }
 
 /// The node a reference points at: `.Values.a.b`, or `.` / `.x` inside `with .Values.a`.
@@ -446,7 +508,17 @@ fn block_value(inner: &str, values: Option<&Node>, dots: &[Dot]) -> Option<Strin
     }
     let node = resolve(reference, values, dots)?;
     let mut out = String::new();
-    emit(node, indent, &mut out);
+    // An empty value renders as `{}`, `[]` or `null`: where it stands among a mapping's
+    // entries that would not parse, and as a key's whole value it says nothing either way.
+    let empty = match node {
+        Node::Map { entries, .. } => entries.is_empty(),
+        Node::Seq { items, .. } => items.is_empty(),
+        Node::Null { .. } => true,
+        Node::Scalar { .. } => false,
+    };
+    if !empty {
+        emit(node, indent, &mut out);
+    }
     (out.len() <= MAX_SUBSTITUTION).then_some(out)
 }
 

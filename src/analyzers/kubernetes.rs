@@ -285,7 +285,7 @@ fn containers(spec: &Node) -> Vec<Container<'_>> {
             let name = node
                 .get("name")
                 .and_then(Node::as_str)
-                .map_or_else(|| format!("#{} of {field}", index + 1), str::to_owned);
+                .map_or_else(|| format!("#{} of {field}", index + 1), shown);
             out.push(Container {
                 node,
                 name,
@@ -296,6 +296,19 @@ fn containers(spec: &Node) -> Vec<Container<'_>> {
     out
 }
 
+/// True for a value a template's action left unknown ([`PLACEHOLDER`]): only rendering says
+/// what it is, so it is neither the safe setting nor the unsafe one.
+fn templated(value: &Node) -> bool {
+    value
+        .as_str()
+        .is_some_and(|text| text.contains(PLACEHOLDER))
+}
+
+/// A name for messages: a template's unresolved action shows as `{{…}}`.
+fn shown(name: &str) -> String {
+    name.replace(PLACEHOLDER, "{{…}}")
+}
+
 /// `Deployment/orders`, for messages about the whole workload.
 fn workload_label(kind: &str, object: &Node) -> String {
     let metadata = object.get("metadata");
@@ -303,7 +316,7 @@ fn workload_label(kind: &str, object: &Node) -> String {
         .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
         .and_then(Node::as_str)
         .unwrap_or("(unnamed)");
-    format!("{kind}/{name}")
+    format!("{kind}/{}", shown(name))
 }
 
 fn check_object(kind: &str, object: &Node, quiet_accounts: &[&str], facts: Facts, hits: &mut Hits) {
@@ -342,7 +355,7 @@ fn check_object(kind: &str, object: &Node, quiet_accounts: &[&str], facts: Facts
     }
     match spec.entry("automountServiceAccountToken") {
         Some((at, value)) => {
-            if truthy(value) != Some(false) {
+            if truthy(value) != Some(false) && !templated(value) {
                 hits.push(TOKEN, at, &workload);
             }
         }
@@ -482,6 +495,7 @@ fn check_container(
         if let Some(text) = value.as_str()
             && is_secret_like_name(var_name)
             && is_literal_secret(text)
+            && !text.contains(PLACEHOLDER)
         {
             hits.push(SECRET_ENV, at, &format!("{var_name} in container {name}"));
         }
@@ -499,7 +513,7 @@ fn report_unless(
     hits: &mut Hits,
 ) {
     match entry.filter(|(_, value)| !value.is_null()) {
-        Some((_, value)) if truthy(value) == Some(wanted) => {}
+        Some((_, value)) if truthy(value) == Some(wanted) || templated(value) => {}
         Some((at, _)) => hits.push(rule, at, &c.name),
         None if missing_counts => hits.push(rule, c.anchor(), &c.name),
         None => {}
@@ -535,7 +549,7 @@ fn run_as_root(
         return;
     }
     match effective("runAsNonRoot") {
-        Some(((_, value), _)) if truthy(value) == Some(true) => {}
+        Some(((_, value), _)) if truthy(value) == Some(true) || templated(value) => {}
         Some(((at, _), pod)) => {
             let detail = from(pod, "runAsNonRoot is not true");
             hits.push_detail(ROOT, at, &c.name, Some(detail.as_str()));
