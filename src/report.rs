@@ -134,3 +134,30 @@ impl Report {
         paths.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_are_scanned_files_not_unread_ones() {
+        let mut stats = Stats {
+            files_scanned: 5,
+            ..Stats::default()
+        };
+        assert_eq!(stats.skipped_summary(), "");
+        stats.skipped.insert(SkipReason::ParseError, 1);
+        assert_eq!(stats.skipped_total(), 0);
+        assert_eq!(
+            stats.skipped_summary(),
+            "1 file not parsed, text rules only"
+        );
+        stats.skipped.insert(SkipReason::Binary, 2);
+        stats.skipped.insert(SkipReason::TooLarge, 1);
+        assert_eq!(stats.skipped_total(), 3);
+        assert_eq!(
+            stats.skipped_summary(),
+            "skipped 3 files (2 binary, 1 over the size limit); 1 file not parsed, text rules only"
+        );
+    }
+}

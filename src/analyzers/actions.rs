@@ -1613,6 +1613,39 @@ mod tests {
     }
 
     #[test]
+    fn an_invalid_workflow_is_reported_and_its_run_lines_still_checked() {
+        let text = "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"New issue: ${{ github.event.issue.title }}\"\n      - name: Body\n        run: |\n          echo ok\n          echo \"${{ github.event.issue.body }}\"\n      - run: echo ${{ github.event.issue.number }}\n      - name: \"${{ github.event.issue.title }}\"\n";
+        let src = Source::new("w.yml", FileKind::GithubWorkflow, text.as_bytes());
+        let mut out = Vec::new();
+        let err = check(&src, &mut out).unwrap_err();
+        assert_eq!(err.line, Some(6));
+        assert!(err.partial);
+        let got: Vec<_> = out
+            .iter()
+            .map(|h| (h.rule, src.position(h.span.start).line))
+            .collect();
+        // Not the issue number (a number is not text anyone can shape), not a step's name.
+        assert_eq!(
+            got,
+            vec![
+                (INVALID_WORKFLOW, 6),
+                (TEMPLATE_INJECTION, 6),
+                (TEMPLATE_INJECTION, 10)
+            ]
+        );
+        let injection = &out[1];
+        assert_eq!(
+            &text[injection.span.clone()],
+            "${{ github.event.issue.title }}"
+        );
+        // GitLab CI has no such rule; the file is still an error for the scan's note.
+        let src = Source::new(".gitlab-ci.yml", FileKind::GitlabCi, text.as_bytes());
+        let mut out = Vec::new();
+        assert!(check(&src, &mut out).is_err());
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn composite_actions() {
         let text = "name: x\nruns:\n  using: composite\n  steps:\n    - uses: acme/setup@v2\n    - run: echo \"${{ github.event.pull_request.body }}\"\n      shell: bash\n";
         let found = hits(FileKind::GithubAction, text);
