@@ -389,7 +389,9 @@ impl Scanner {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         tree_file.kind = FileKind::detect(rel, &bytes[..bytes.len().min(256)]);
         let source = Source::new(rel, tree_file.kind, bytes);
-        let chart = crate::helm::chart_dir(path, rel)
+        let chart = (tree_file.kind == FileKind::Yaml)
+            .then(|| crate::helm::chart_dir(path, rel))
+            .flatten()
             .map(|dir| self.charts.get(&dir, self.options.max_file_size));
         let checked = self.check_source_in(&source, chart.as_deref());
         FileOutcome {
