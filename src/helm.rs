@@ -4,6 +4,9 @@
 //! so a finding points at the template's own line.
 //!
 //! What happens to each template action (`{{ … }}`):
+//! - of each `if`/`with` block one branch is read: the first whose condition the default values
+//!   do not make false (`.Values.a`, `not …`, `and …`, `or …` of such references; any other
+//!   condition counts as true); the other branches' lines are dropped;
 //! - a line holding only actions (`{{- if … }}`, `{{- end }}`, `{{- range … }}`, `{{- with … }}`,
 //!   `{{/* comments */}}`, `{{- include … | nindent 8 }}`) becomes an empty line; when the action
 //!   is `toYaml .Values.a.b` (or `toYaml .` inside `{{ with .Values.a.b }}`) with `nindent N` or
@@ -272,6 +275,11 @@ pub fn neutralise(template: &str, values: Option<&Node>) -> Neutralised {
     let mut next_action = 0;
     // Block structure, for what `.` means.
     let mut dots: Vec<Dot> = Vec::new();
+    // One branch of each `if`/`with` is read: the first whose condition the default values
+    // do not make false (a condition we cannot evaluate counts as true). Lines of the other
+    // branches are dropped until the `end` that closes the block at that depth.
+    let mut depth = 0usize;
+    let mut dropping: Option<(usize, Branch)> = None;
     let mut line_start = 0;
     while line_start < template.len() {
         let line_end = template[line_start..]
@@ -290,12 +298,56 @@ pub fn neutralise(template: &str, values: Option<&Node>) -> Neutralised {
         }
         let on_line = &actions[first..next_action];
         if on_line.is_empty() {
-            out.copy(template, line_start..line_end);
+            if dropping.is_none() {
+                out.copy(template, line_start..line_end);
+            } else if template[..line_end].ends_with('\n') {
+                out.substitute(line_end - 1, "\n");
+            }
             line_start = line_end;
             continue;
         }
+        let dropped = dropping.is_some();
         for action in on_line {
             track_blocks(action.inner, &mut dots);
+            match keyword(action.inner) {
+                word @ ("if" | "with" | "range" | "define" | "block") => {
+                    depth += 1;
+                    if dropping.is_none()
+                        && matches!(word, "if" | "with")
+                        && condition(&action.inner[word.len()..], values, &dots) == Some(false)
+                    {
+                        dropping = Some((depth, Branch::Seeking));
+                    }
+                }
+                "else" => match dropping {
+                    None => dropping = Some((depth, Branch::Taken)),
+                    Some((at, Branch::Seeking)) if at == depth => {
+                        let rest = action.inner["else".len()..].trim_start();
+                        let cond = rest
+                            .strip_prefix("if ")
+                            .or_else(|| rest.strip_prefix("with "))
+                            .map_or(Some(true), |c| condition(c, values, &dots));
+                        if cond != Some(false) {
+                            dropping = None;
+                        }
+                    }
+                    Some(_) => {}
+                },
+                "end" => {
+                    if dropping.is_some_and(|(at, _)| at == depth) {
+                        dropping = None;
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+                _ => {}
+            }
+        }
+        if dropped {
+            if template[..line_stop].ends_with('\n') {
+                out.substitute(line_stop - 1, "\n");
+            }
+            line_start = line_stop;
+            continue;
         }
         let mut text_outside = String::new();
         let mut cursor = line_start;
@@ -355,6 +407,64 @@ pub fn neutralise(template: &str, values: Option<&Node>) -> Neutralised {
         line_start = line_stop;
     }
     out
+}
+
+/// Where a conditional's branches stand while lines are dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Branch {
+    /// A branch was read; the remaining ones are dropped.
+    Taken,
+    /// The branches so far were false; the next one that is not is read.
+    Seeking,
+}
+
+/// What the default values make of an `if`/`with` condition: `.Values.a.b` or
+/// `not .Values.a.b`, true or false as Helm's truth (a missing, null, false, zero or empty
+/// value is false); `None` when it cannot be told without rendering.
+fn condition(text: &str, values: Option<&Node>, dots: &[Dot]) -> Option<bool> {
+    let values = values?;
+    let text = text.trim();
+    // `and A B …` / `or A B …` of plain references.
+    for (op, all) in [("and ", true), ("or ", false)] {
+        let Some(rest) = text.strip_prefix(op) else {
+            continue;
+        };
+        if !rest.split_whitespace().all(|w| w.starts_with(['.', '$'])) {
+            return None;
+        }
+        let parts: Vec<Option<bool>> = rest
+            .split_whitespace()
+            .map(|word| condition(word, Some(values), dots))
+            .collect();
+        return if parts.contains(&Some(!all)) {
+            Some(!all)
+        } else if parts.iter().all(|p| *p == Some(all)) {
+            Some(all)
+        } else {
+            None
+        };
+    }
+    let (negated, reference) = match text.strip_prefix("not ") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, text),
+    };
+    if reference.contains(char::is_whitespace) || !reference.starts_with(['.', '$']) {
+        return None;
+    }
+    let truth = match resolve(reference, values, dots) {
+        // Helm reads a missing value as nil, which is false; only a `.Values` path is known
+        // to be missing (a `.` path may come from something we did not follow).
+        None if values_path(reference).is_some() => false,
+        None => return None,
+        Some(Node::Null { .. }) => false,
+        Some(Node::Map { entries, .. }) => !entries.is_empty(),
+        Some(Node::Seq { items, .. }) => !items.is_empty(),
+        Some(Node::Scalar { value, style, .. }) => {
+            !(value.is_empty()
+                || (*style == ScalarStyle::Plain && matches!(value.as_str(), "false" | "0")))
+        }
+    };
+    Some(truth != negated)
 }
 
 /// Follows `with`, `range`, `if` and `end` so that `.` can be resolved.
@@ -455,6 +565,7 @@ fn inline_value(inner: &str, values: Option<&Node>, dots: &[Dot], place: Place) 
     // Part of a longer plain value (`{{ .Values.url }}/path`): the text as it is, when that
     // keeps the value one plain scalar.
     let fits = !quote
+        && !value.is_empty()
         && !value.contains(": ")
         && !value.contains(" #")
         && !value.ends_with(':')
@@ -665,6 +776,43 @@ mod tests {
         let at = n.text.find("privileged").unwrap();
         let line = template[..n.original(at)].lines().count();
         assert_eq!(line, 3, "{}", &template[n.original(at)..]);
+    }
+
+    #[test]
+    fn only_the_first_branch_of_a_conditional_is_read() {
+        let template = "spec:\n  {{- if .Values.custom }}\n  ports:\n    - 80\n  {{- else if .Values.other }}\n  ports: []\n  {{- else }}\n    {}\n  {{- end }}\n  {{- with .Values.x }}{{ end }}\n  hostNetwork: true\n";
+        let n = neutralise(template, None);
+        let doc = values(&n.text);
+        let spec = doc.get("spec").unwrap();
+        assert_eq!(spec.get("ports").unwrap().items()[0].as_str(), Some("80"));
+        let at = n.text.find("hostNetwork").unwrap();
+        assert_eq!(n.original(at), template.find("hostNetwork").unwrap());
+    }
+
+    #[test]
+    fn conditions_the_default_values_decide_pick_their_branch() {
+        let vals = values("debug: {enabled: false}\nnetwork: {host: true}\nempty: {}\n");
+        let template = "spec:\n  {{- if .Values.debug.enabled }}\n  hostPID: true\n  {{- else if .Values.network.host }}\n  hostNetwork: true\n  {{- else }}\n  hostIPC: true\n  {{- end }}\n  {{- with .Values.empty }}\n  extra: {{ toYaml . }}\n  {{- end }}\n  {{- if not .Values.missing }}\n  kept: 1\n  {{- end }}\n  {{- if and .Values.network.host .Values.debug.enabled }}\n  both: 1\n  {{- end }}\n  {{- if or .Values.debug.enabled .Values.network.host }}\n  either: 1\n  {{- end }}\n  {{- if include \"x\" . }}\n  unknown: 1\n  {{- end }}\n";
+        let n = neutralise(template, Some(&vals));
+        let spec = values(&n.text).get("spec").cloned().unwrap();
+        let keys: Vec<&str> = spec
+            .entries()
+            .iter()
+            .filter_map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["hostNetwork", "kept", "either", "unknown"]);
+        // Without values nothing is decided: the first branch of each block is read.
+        let n = neutralise(template, None);
+        let spec = values(&n.text).get("spec").cloned().unwrap();
+        let keys: Vec<&str> = spec
+            .entries()
+            .iter()
+            .filter_map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            ["hostPID", "extra", "kept", "both", "either", "unknown"]
+        );
     }
 
     #[test]
