@@ -175,7 +175,7 @@ fn a_helm_template_that_does_not_parse_is_noted_at_its_own_line() {
         "apiVersion: v2\nname: api\nversion: 0.1.0\n",
     )
     .unwrap();
-    std::fs::write(chart.join("values.yaml"), "replicas: 2\n").unwrap();
+    std::fs::write(chart.join("values.yaml"), "enabled: true\nreplicas: 2\n").unwrap();
     std::fs::write(
         chart.join("templates/deployment.yaml"),
         "{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  template:\n    spec:\n      containers:\n        - name: api\n         image: api:1.0\n{{- end }}\n",
