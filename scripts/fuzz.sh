@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh                 # every target for 60 s each
 #   scripts/fuzz.sh yaml 600        # one target for 10 minutes
 #
-# Targets: rule_pack, lesson, dockerfile, yaml, suppressions, baseline, config, gate. Crashing inputs
+# Targets: rule_pack, lesson, dockerfile, yaml, helm, suppressions, baseline, config, gate. Crashing inputs
 # land in fuzz/artifacts/<target>/; reproduce one with `cargo +nightly fuzz run <target> <file>`,
 # fix it, and keep the input as a regression unit test beside the code that crashed.
 set -euo pipefail
@@ -18,7 +18,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     cargo +nightly install --locked cargo-fuzz
 fi
 
-TARGETS=(rule_pack lesson dockerfile yaml suppressions baseline config gate)
+TARGETS=(rule_pack lesson dockerfile yaml helm suppressions baseline config gate)
 [[ $# -ge 1 ]] && TARGETS=("$1")
 SECONDS_EACH=${2:-60}
 
@@ -30,6 +30,10 @@ for target in "${TARGETS[@]}"; do
         dockerfile) find tests/fixtures -name 'Dockerfile*' -exec cp {} "fuzz/corpus/$target/" \; 2>/dev/null || true ;;
         yaml) find tests/fixtures -name '*.yml' -o -name '*.yaml' | head -200 | while read -r f; do
                   printf '\x00' | cat - "$f" > "fuzz/corpus/$target/$(echo "$f" | tr / _)"; done ;;
+        helm) find tests/fixtures -path '*/templates/*.yaml' | while read -r f; do
+                  values="$(dirname "$(dirname "$f")")/values.yaml"
+                  { cat "$values" 2>/dev/null; printf '\x00'; cat "$f"; } \
+                      > "fuzz/corpus/$target/$(echo "$f" | tr / _)"; done ;;
         rule_pack) cp checks/*/*.toml "fuzz/corpus/$target/" 2>/dev/null || true ;;
         lesson) find lessons -name '*.md' -exec cp {} "fuzz/corpus/$target/" \; ;;
         suppressions) printf '\x00x = 1  # seccoach:ignore secrets/jwt -- test data until 2099-01-01\n' \

@@ -463,7 +463,12 @@ fn watch_loop(
                     text
                 }
             };
-            write_stdout(&text)
+            write_stdout(&text)?;
+            // As after a single scan: what could not be checked, on standard error.
+            for note in &report.notes {
+                eprintln!("seccoach: {note}");
+            }
+            Ok(())
         };
     let mut last = current(&live);
     emit(&last, None)?;

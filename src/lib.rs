@@ -16,6 +16,7 @@ pub mod display;
 pub mod edit;
 pub mod finding;
 pub mod fix;
+pub mod helm;
 pub mod init;
 pub mod lab;
 pub mod markdown;

@@ -5,7 +5,10 @@ use crate::finding::Finding;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Why a file was not read.
+/// How every parse-error note starts (printers that classify notes, such as SARIF's, use it).
+pub const PARSE_ERROR_NOTE: &str = "could not parse ";
+
+/// Why a file was not read, or (`ParseError`) read but not analysed structurally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
@@ -13,6 +16,9 @@ pub enum SkipReason {
     TooLarge,
     Symlink,
     Unreadable,
+    /// Read, and its text rules ran (so it is in `files_scanned` too), but a structural
+    /// analyzer (YAML, JSON, TOML, Dockerfile) could not parse it; a note says where.
+    ParseError,
 }
 
 impl SkipReason {
@@ -22,7 +28,13 @@ impl SkipReason {
             SkipReason::TooLarge => "over the size limit",
             SkipReason::Symlink => "symbolic links (not followed)",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::ParseError => "not parsed, text rules only",
         }
+    }
+
+    /// True when a file skipped for this reason was still read (and counted as scanned).
+    pub fn still_read(self) -> bool {
+        self == SkipReason::ParseError
     }
 }
 
@@ -38,8 +50,52 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Files not read at all: with `files_scanned`, every file the walk met (a `parse-error`
+    /// file is scanned, so it is not in this total).
     pub fn skipped_total(&self) -> u64 {
-        self.skipped.values().sum()
+        self.skipped
+            .iter()
+            .filter(|(reason, _)| !reason.still_read())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Files read whose structure an analyzer could not parse.
+    pub fn parse_errors(&self) -> u64 {
+        self.skipped
+            .get(&SkipReason::ParseError)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// "skipped 3 files (2 binary, 1 over the size limit); 1 file not parsed, text rules
+    /// only": what the scan did not fully check, for every format's summary. Empty when the
+    /// scan checked everything.
+    pub fn skipped_summary(&self) -> String {
+        let plural = |n: u64| if n == 1 { "file" } else { "files" };
+        let mut parts = Vec::new();
+        let unread = self.skipped_total();
+        if unread > 0 {
+            let reasons: Vec<String> = self
+                .skipped
+                .iter()
+                .filter(|(reason, _)| !reason.still_read())
+                .map(|(reason, n)| format!("{n} {}", reason.describe()))
+                .collect();
+            parts.push(format!(
+                "skipped {unread} {} ({})",
+                plural(unread),
+                reasons.join(", ")
+            ));
+        }
+        let unparsed = self.parse_errors();
+        if unparsed > 0 {
+            parts.push(format!(
+                "{unparsed} {} not parsed, text rules only",
+                plural(unparsed)
+            ));
+        }
+        parts.join("; ")
     }
 }
 
@@ -108,5 +164,27 @@ mod tests {
             ..Report::default()
         };
         assert_eq!(report.files_with_findings(), 2);
+    }
+
+    #[test]
+    fn parse_errors_are_scanned_files_not_unread_ones() {
+        let mut stats = Stats {
+            files_scanned: 5,
+            ..Stats::default()
+        };
+        assert_eq!(stats.skipped_summary(), "");
+        stats.skipped.insert(SkipReason::ParseError, 1);
+        assert_eq!(stats.skipped_total(), 0);
+        assert_eq!(
+            stats.skipped_summary(),
+            "1 file not parsed, text rules only"
+        );
+        stats.skipped.insert(SkipReason::Binary, 2);
+        stats.skipped.insert(SkipReason::TooLarge, 1);
+        assert_eq!(stats.skipped_total(), 3);
+        assert_eq!(
+            stats.skipped_summary(),
+            "skipped 3 files (2 binary, 1 over the size limit); 1 file not parsed, text rules only"
+        );
     }
 }

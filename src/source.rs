@@ -63,10 +63,12 @@ impl FileKind {
         let lower = name.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("");
         let is_yaml = ext == "yml" || ext == "yaml";
+        let by_extension = Self::from_extension(ext);
 
+        // `Dockerfile.prod` is a Dockerfile; `dockerfile.rs` or `dockerfile.yml` is not.
         if lower == "dockerfile"
             || lower == "containerfile"
-            || lower.starts_with("dockerfile.")
+            || (lower.starts_with("dockerfile.") && by_extension.is_none() && !is_yaml)
             || lower.starts_with("dockerfile-")
             || lower.starts_with("dockerfile_")
             || lower.ends_with(".dockerfile")
@@ -97,21 +99,8 @@ impl FileKind {
         if lower == ".env" || lower.starts_with(".env.") || ext == "env" {
             return FileKind::Env;
         }
-        match ext {
-            "json" => return FileKind::Json,
-            "toml" => return FileKind::Toml,
-            "py" | "pyw" => return FileKind::Python,
-            "js" | "mjs" | "cjs" | "jsx" => return FileKind::Javascript,
-            "ts" | "tsx" | "mts" | "cts" => return FileKind::Typescript,
-            "go" => return FileKind::Go,
-            "java" => return FileKind::Java,
-            "rb" | "rake" | "gemspec" => return FileKind::Ruby,
-            "php" | "phtml" => return FileKind::Php,
-            "rs" => return FileKind::Rust,
-            "sh" | "bash" | "zsh" | "ksh" => return FileKind::Shell,
-            "tf" | "tfvars" | "hcl" => return FileKind::Terraform,
-            "md" | "markdown" => return FileKind::Markdown,
-            _ => {}
+        if let Some(kind) = by_extension {
+            return kind;
         }
         if matches!(lower.as_str(), "gemfile" | "rakefile") {
             return FileKind::Ruby;
@@ -122,6 +111,26 @@ impl FileKind {
             return kind;
         }
         FileKind::Text
+    }
+
+    /// The kind an extension alone says (YAML and `.env` aside, which depend on the name).
+    fn from_extension(ext: &str) -> Option<FileKind> {
+        Some(match ext {
+            "json" => FileKind::Json,
+            "toml" => FileKind::Toml,
+            "py" | "pyw" => FileKind::Python,
+            "js" | "mjs" | "cjs" | "jsx" => FileKind::Javascript,
+            "ts" | "tsx" | "mts" | "cts" => FileKind::Typescript,
+            "go" => FileKind::Go,
+            "java" => FileKind::Java,
+            "rb" | "rake" | "gemspec" => FileKind::Ruby,
+            "php" | "phtml" => FileKind::Php,
+            "rs" => FileKind::Rust,
+            "sh" | "bash" | "zsh" | "ksh" => FileKind::Shell,
+            "tf" | "tfvars" | "hcl" => FileKind::Terraform,
+            "md" | "markdown" => FileKind::Markdown,
+            _ => return None,
+        })
     }
 
     fn from_shebang(head: &[u8]) -> Option<FileKind> {
@@ -422,6 +431,10 @@ mod tests {
             ("build/Dockerfile.prod", FileKind::Dockerfile),
             ("api.dockerfile", FileKind::Dockerfile),
             ("Dockerfile-dev", FileKind::Dockerfile),
+            // Source files named after Dockerfiles are source files.
+            ("src/analyzers/dockerfile.rs", FileKind::Rust),
+            ("lint/dockerfile.go", FileKind::Go),
+            ("ci/dockerfile.yml", FileKind::Yaml),
             ("docker-compose.yml", FileKind::Compose),
             ("compose.yaml", FileKind::Compose),
             (".github/workflows/ci.yml", FileKind::GithubWorkflow),

@@ -336,6 +336,28 @@ fn the_findings_list_says_what_the_scan_could_not_do() {
 }
 
 #[test]
+fn the_findings_list_notes_a_file_the_scan_could_not_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    // `privileged: true` one space too deep: the Compose checks cannot read the file.
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  web:\n    image: nginx:1.25\n     privileged: true\n",
+    )
+    .unwrap();
+    let catalog = Arc::new(Catalog::embedded().unwrap());
+    let live = LiveScan::new(Scanner::new(catalog, ScanOptions::default()), dir.path()).unwrap();
+    let mut app = App::new(self::catalog(), root(), progress(), Theme::COLOR);
+    update(&mut app, Action::Resize(120, 30));
+    app.set_report(live.report().clone(), BTreeMap::new());
+    keys(&mut app, "f");
+    let text = screen_text(&app);
+    assert!(
+        text.contains("note: could not parse docker-compose.yml (line 4, column 16"),
+        "{text}"
+    );
+}
+
+#[test]
 fn snapshot_detail() {
     snapshot_both("detail", open_token_detail);
 }

@@ -1,17 +1,19 @@
 //! The YAML parser and the analyzers that read YAML (workflows, actions, GitLab CI, Compose,
-//! Kubernetes), through the scanner. The first byte picks the file kind.
+//! Kubernetes, Helm templates), through the scanner. The first byte picks the file kind.
 #![no_main]
 #[path = "common.rs"]
 mod common;
 use libfuzzer_sys::fuzz_target;
 use seccoach::source::FileKind;
 
-const KINDS: [(&str, FileKind); 5] = [
+const KINDS: [(&str, FileKind); 6] = [
     (".github/workflows/ci.yml", FileKind::GithubWorkflow),
     ("action.yml", FileKind::GithubAction),
     (".gitlab-ci.yml", FileKind::GitlabCi),
     ("docker-compose.yml", FileKind::Compose),
     ("k8s/deploy.yaml", FileKind::Yaml),
+    // A chart template: read through the Helm neutraliser.
+    ("chart/templates/deploy.yaml", FileKind::Yaml),
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -13,7 +13,7 @@
 //! downloaded script (`curl … | sh`). A job that later runs `git push` needs the stored
 //! credential and is left alone.
 
-use super::Hit;
+use super::{Hit, Unparsed};
 use crate::catalog::Severity;
 use crate::source::{FileKind, Source};
 use crate::yaml::{self, Node, ScalarStyle};
@@ -32,6 +32,7 @@ const CURL_PIPE_SHELL: &str = "actions/curl-pipe-shell";
 const SECRET_ECHO: &str = "actions/secret-echo";
 const SECRETS_INHERIT: &str = "actions/secrets-inherit";
 const SECRETS_IN_WORKFLOW_ENV: &str = "actions/secrets-in-workflow-env";
+const INVALID_WORKFLOW: &str = "actions/invalid-workflow";
 
 pub const RULES: &[&str] = &[
     DEFAULT_PERMISSIONS,
@@ -45,13 +46,31 @@ pub const RULES: &[&str] = &[
     SECRET_ECHO,
     SECRETS_INHERIT,
     SECRETS_IN_WORKFLOW_ENV,
+    INVALID_WORKFLOW,
 ];
 
-/// Analyses one workflow, composite action or GitLab CI file. Files that are not valid YAML are
-/// skipped: CI would reject them anyway.
-pub fn check(src: &Source, out: &mut Vec<Hit>) {
-    let Ok(docs) = yaml::parse_documents(src) else {
-        return;
+/// Analyses one workflow, composite action or GitLab CI file.
+///
+/// A file that is not valid YAML is an error (the scan notes it), and GitHub rejects such a
+/// workflow or action: that is reported as `actions/invalid-workflow` at the parser's line, and
+/// the checks that need no tree (untrusted `${{ }}` in `run:` lines) still run on the text.
+pub fn check(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+    let docs = match yaml::parse_documents(src) {
+        Ok(docs) => docs,
+        Err(err) => {
+            let mut unparsed = Unparsed::from(err);
+            if matches!(src.kind, FileKind::GithubWorkflow | FileKind::GithubAction) {
+                let at = unparsed.line.map_or(0, |line| src.offset_of(line, 1));
+                let end = src.line_range(src.position(at).line).map_or(at, |r| r.end);
+                out.push(
+                    Hit::new(INVALID_WORKFLOW, at..end.max(at))
+                        .with_value(unparsed.message.clone()),
+                );
+                text_level_injection(src, out);
+                unparsed.partial = true;
+            }
+            return Err(unparsed);
+        }
     };
     let mut hits = Vec::new();
     for doc in docs.iter().filter(|d| d.is_map()) {
@@ -68,6 +87,66 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
     });
     hits.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
     out.extend(hits);
+    Ok(())
+}
+
+/// `${{ }}` with untrusted text in the `run:` scripts of a file that did not parse, found line
+/// by line: a `run:` key and its value on the same line, or the lines of its `|`/`>` block
+/// (more indented than the key).
+fn text_level_injection(src: &Source, out: &mut Vec<Hit>) {
+    let Ok(text) = std::str::from_utf8(src.bytes) else {
+        return;
+    };
+    // Indentation of the `run:` key whose block we are in.
+    let mut block: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let indent = content.len() - content.trim_start().len();
+        if let Some(key_indent) = block {
+            if content.trim().is_empty() || indent > key_indent {
+                push_injections(content, start, out);
+                continue;
+            }
+            block = None;
+        }
+        let Some((key_indent, value_at)) = run_key(content) else {
+            continue;
+        };
+        let value = content[value_at..].trim();
+        if value.starts_with(['|', '>']) {
+            block = Some(key_indent);
+        } else {
+            push_injections(&content[value_at..], start + value_at, out);
+        }
+    }
+}
+
+/// A line holding a `run:` key (`run: …`, `- run: …`): the key's indentation and where its
+/// value starts.
+fn run_key(line: &str) -> Option<(usize, usize)> {
+    let trimmed = line.trim_start();
+    let mut indent = line.len() - trimmed.len();
+    let mut rest = trimmed;
+    if let Some(after) = rest.strip_prefix("- ") {
+        let item = after.trim_start();
+        indent += rest.len() - item.len();
+        rest = item;
+    }
+    let after = rest.strip_prefix("run")?.trim_start();
+    let value = after.strip_prefix(':')?;
+    if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some((indent, line.len() - value.len()))
+}
+
+fn push_injections(text: &str, base: usize, out: &mut Vec<Hit>) {
+    for (start, end, what) in untrusted_references(text, &[]) {
+        out.push(Hit::new(TEMPLATE_INJECTION, base + start..base + end).with_value(what));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1260,7 +1339,7 @@ mod tests {
     fn hits(kind: FileKind, text: &str) -> Vec<(&'static str, u32, Option<String>)> {
         let src = Source::new("f.yml", kind, text.as_bytes());
         let mut out = Vec::new();
-        check(&src, &mut out);
+        let _ = check(&src, &mut out);
         out.iter()
             .map(|h| (h.rule, src.position(h.span.start).line, h.value.clone()))
             .collect()
@@ -1327,7 +1406,7 @@ mod tests {
         assert_eq!(lines_of(WF, text, TEMPLATE_INJECTION), [7]);
         let src = Source::new("f.yml", WF, text.as_bytes());
         let mut out = Vec::new();
-        check(&src, &mut out);
+        let _ = check(&src, &mut out);
         let hit = out.iter().find(|h| h.rule == TEMPLATE_INJECTION).unwrap();
         assert_eq!(
             &text[hit.span.clone()],
@@ -1371,7 +1450,7 @@ mod tests {
         // GitHub's own actions are reported at low severity; the rest at the rule's.
         let src = Source::new("f.yml", WF, text.as_bytes());
         let mut out = Vec::new();
-        check(&src, &mut out);
+        let _ = check(&src, &mut out);
         let severities: Vec<_> = out
             .iter()
             .filter(|h| h.rule == UNPINNED)
@@ -1531,6 +1610,39 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(lines_of(WF, &many, PERSIST_CREDENTIALS).len(), 20_000);
         assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn an_invalid_workflow_is_reported_and_its_run_lines_still_checked() {
+        let text = "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"New issue: ${{ github.event.issue.title }}\"\n      - name: Body\n        run: |\n          echo ok\n          echo \"${{ github.event.issue.body }}\"\n      - run: echo ${{ github.event.issue.number }}\n      - name: \"${{ github.event.issue.title }}\"\n";
+        let src = Source::new("w.yml", FileKind::GithubWorkflow, text.as_bytes());
+        let mut out = Vec::new();
+        let err = check(&src, &mut out).unwrap_err();
+        assert_eq!(err.line, Some(6));
+        assert!(err.partial);
+        let got: Vec<_> = out
+            .iter()
+            .map(|h| (h.rule, src.position(h.span.start).line))
+            .collect();
+        // Not the issue number (a number is not text anyone can shape), not a step's name.
+        assert_eq!(
+            got,
+            vec![
+                (INVALID_WORKFLOW, 6),
+                (TEMPLATE_INJECTION, 6),
+                (TEMPLATE_INJECTION, 10)
+            ]
+        );
+        let injection = &out[1];
+        assert_eq!(
+            &text[injection.span.clone()],
+            "${{ github.event.issue.title }}"
+        );
+        // GitLab CI has no such rule; the file is still an error for the scan's note.
+        let src = Source::new(".gitlab-ci.yml", FileKind::GitlabCi, text.as_bytes());
+        let mut out = Vec::new();
+        assert!(check(&src, &mut out).is_err());
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! runtime's socket and which environment variables hold secrets, live here as `pub(crate)`
 //! functions and the Kubernetes analyzer reuses them, so both areas agree on what they report.
 
-use super::Hit;
+use super::{Hit, Unparsed};
 use crate::source::Source;
 use crate::yaml::{self, Node};
 use std::collections::HashMap;
@@ -35,10 +35,8 @@ const MAX_VALUE_CHARS: usize = 200;
 /// Most names one hit collects (a pod-level setting shared by thousands of containers).
 const MAX_SUBJECTS: usize = 16;
 
-pub fn check(src: &Source, out: &mut Vec<Hit>) {
-    let Ok(docs) = yaml::parse_documents(src) else {
-        return;
-    };
+pub fn check(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+    let docs = yaml::parse_documents(src)?;
     let mut hits = Hits::default();
     for doc in &docs {
         for (name, service) in services(doc) {
@@ -46,6 +44,7 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
         }
     }
     out.extend(hits.into_hits());
+    Ok(())
 }
 
 /// The services of a Compose document: under `services:`, or at the top level in the legacy

@@ -12,7 +12,7 @@ pub mod lockfile;
 pub mod manifest;
 pub mod version;
 
-use super::{Context, Hit, Tree, TreeFile, TreeHit};
+use super::{Context, Hit, Tree, TreeFile, TreeHit, Unparsed};
 use crate::source::{Source, is_test_path};
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -130,24 +130,30 @@ pub(crate) fn toml_str<'a>(value: &'a Spanned<DeValue<'_>>) -> Option<&'a str> {
     }
 }
 
+/// A TOML document, or why it is not one.
+pub(crate) fn parse_toml_source<'a>(src: &Source<'a>) -> Result<Spanned<DeTable<'a>>, Unparsed> {
+    let text = std::str::from_utf8(src.bytes).map_err(|_| Unparsed::not_utf8())?;
+    DeTable::parse(text).map_err(|err| Unparsed::toml(src, &err))
+}
+
 /// The per-file checks.
-pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) {
+pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
     if is_vendored(src.rel_path) {
-        return;
+        return Ok(());
     }
     let name = file_name(src.rel_path);
     match name {
-        "package.json" => manifest::package_json(src, out),
-        "Cargo.toml" => manifest::cargo_toml(src, out),
-        "pyproject.toml" => manifest::pyproject(src, out),
-        "Pipfile" => manifest::pipfile(src, out),
+        "package.json" => manifest::package_json(src, out)?,
+        "Cargo.toml" => manifest::cargo_toml(src, out)?,
+        "pyproject.toml" => manifest::pyproject(src, out)?,
+        "Pipfile" => manifest::pipfile(src, out)?,
         _ if is_requirements_file(src.rel_path) => manifest::requirements(src, out),
         _ => {}
     }
     if let Some(db) = cx.advisories
         && is_lockfile(src.rel_path)
     {
-        for dep in lockfile::locked(src) {
+        for dep in lockfile::locked(src)? {
             for hit in db.lookup(dep.ecosystem, &dep.name, &dep.version) {
                 out.push(
                     Hit::new(KNOWN_VULNERABLE, dep.span.clone())
@@ -156,6 +162,7 @@ pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) {
             }
         }
     }
+    Ok(())
 }
 
 /// The whole-tree check: manifests that need a lockfile and have none.

@@ -13,7 +13,7 @@
 mod parser;
 mod shell;
 
-use super::{Context, Hit, Tree, TreeHit};
+use super::{Context, Hit, Tree, TreeHit, Unparsed};
 use crate::source::{FileKind, Source};
 use parser::{Dockerfile, Text};
 use shell::{Command, Word};
@@ -54,8 +54,33 @@ pub const RULES: &[&str] = &[
 /// Largest Dockerfile the tree pass reads again (the scan's default file-size limit).
 const MAX_TREE_READ: u64 = crate::config::DEFAULT_MAX_FILE_SIZE;
 
-/// Runs every per-file rule on one Dockerfile.
-pub fn check(src: &Source, out: &mut Vec<Hit>) {
+/// The instructions BuildKit knows; any other word at the start of an instruction makes it
+/// reject the file.
+const INSTRUCTIONS: &[&str] = &[
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
+/// Runs every per-file rule on one Dockerfile. The parser reads any text; a line that starts
+/// with no instruction BuildKit knows (a template placeholder, a stray word) is an error that
+/// names the first such line, and the checks ran on the instructions around it.
+pub fn check(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
     let file = parser::parse(src.bytes);
     let model = Model::new(&file);
     model.base_images(out);
@@ -66,6 +91,23 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
         model.instruction_rules(view, out);
     }
     cap_per_rule(out);
+    match file
+        .instructions
+        .iter()
+        .find(|i| !INSTRUCTIONS.contains(&i.keyword.as_str()))
+    {
+        Some(unknown) => {
+            let shown: String = unknown.keyword.chars().take(40).collect();
+            let mut err = Unparsed::at(
+                src,
+                unknown.keyword_span.start,
+                &format!("unknown instruction `{shown}`"),
+            );
+            err.partial = true;
+            Err(err)
+        }
+        None => Ok(()),
+    }
 }
 
 /// Most hits one rule reports in one file, as for regex rules: past that the file is generated

@@ -10,18 +10,23 @@
 //! are not asked for the Linux-only settings, and a `hostPath` to a runtime socket is reported
 //! as the socket mount it is rather than as a plain host path.
 //!
-//! Two kinds of file look like manifests but are not what gets deployed, and are skipped or
-//! read leniently:
-//! - Helm templates: a file with `{{ … }}` outside YAML strings (or any `{{` in a file under a
-//!   `templates/` directory) is skipped whole; rendered output is what a scan should see.
+//! Two kinds of file look like manifests but are not what gets deployed, and are read
+//! leniently:
+//! - Helm templates: a file with `{{ … }}` under a `templates/` directory, or with `{{ … }}`
+//!   outside YAML strings anywhere, is read through [`crate::helm::neutralise`] (with the
+//!   chart's `values.yaml` when the scan found the chart), and findings point at the template's
+//!   own lines. The namespace is chosen at install time, so it is not asked for; when some
+//!   block of the template could not be resolved, nothing the manifest seems to leave out
+//!   counts as missing. A template that still does not parse is reported as a parse error.
 //! - Kustomize patches: a workload none of whose containers has an `image` is a fragment that
 //!   is merged into a base elsewhere, so only settings it states explicitly are judged; nothing
 //!   it leaves out counts as missing.
 
-use super::Hit;
 use super::compose::{Hits, is_literal_secret, is_runtime_socket, is_secret_like_name, truthy};
+use super::{Context, Hit, Unparsed};
+use crate::helm::{self, PLACEHOLDER};
 use crate::source::Source;
-use crate::yaml::{self, Node, ScalarStyle};
+use crate::yaml::{self, Node, ScalarStyle, YamlError};
 use std::ops::Range;
 
 pub const RULES: &[&str] = &[
@@ -85,37 +90,81 @@ const TEMPLATE_KINDS: &[&str] = &[
     "Job",
 ];
 
-pub fn check(src: &Source, out: &mut Vec<Hit>) {
+pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
     let find = |needle: &[u8]| memchr::memmem::find(src.bytes, needle).is_some();
     if !find(b"apiVersion") || !find(b"kind") {
-        return;
+        return Ok(());
     }
     let templated = find(b"{{");
-    if templated && in_templates_dir(src.rel_path) {
-        return;
+    if !templated {
+        let docs = yaml::parse_documents(src)?;
+        check_documents(&docs, Facts::default(), out);
+        return Ok(());
     }
-    let Ok(docs) = yaml::parse_documents(src) else {
-        return;
-    };
-    if templated && has_template_outside_strings(src, &docs) {
-        return;
+    if helm::templates_dir_index(src.rel_path).is_none()
+        && let Ok(docs) = yaml::parse_documents(src)
+        && !has_template_outside_strings(src, &docs)
+    {
+        check_documents(&docs, Facts::default(), out);
+        return Ok(());
     }
-    let objects = objects(&docs);
+    check_template(cx, src, out)
+}
+
+/// What a scan knows of a file beyond its documents.
+#[derive(Debug, Clone, Copy, Default)]
+struct Facts {
+    /// A template: its namespace is chosen when it is installed.
+    template: bool,
+    /// Some of its content is only known after rendering.
+    unknown: bool,
+}
+
+fn check_documents(docs: &[Node], facts: Facts, out: &mut Vec<Hit>) {
+    let objects = objects(docs);
     let quiet_accounts = accounts_without_token(&objects);
     let mut hits = Hits::default();
     for &(kind, object) in &objects {
-        check_object(kind, object, &quiet_accounts, &mut hits);
+        check_object(kind, object, &quiet_accounts, facts, &mut hits);
     }
     out.extend(hits.into_hits());
 }
 
-/// True when the file sits under a `templates/` directory, where a chart keeps its templates.
-fn in_templates_dir(rel_path: &str) -> bool {
-    rel_path
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| dir == "templates")
+/// A Helm (or other `{{ … }}`) template: neutralised, checked, and every hit moved back onto
+/// the template's own bytes.
+fn check_template(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+    let text = std::str::from_utf8(src.bytes).map_err(|_| Unparsed::not_utf8())?;
+    let values = cx.chart.and_then(|chart| chart.values.as_ref());
+    let neutral = helm::neutralise(text, values);
+    let neutral_src = Source::new(src.rel_path, src.kind, neutral.text.as_bytes());
+    let docs = yaml::parse_documents(&neutral_src).map_err(|err| match err {
+        YamlError::Syntax {
+            line,
+            column,
+            message,
+        } => {
+            let at = neutral_src.offset_of(line, column);
+            Unparsed::at(
+                src,
+                neutral.original(at),
+                &format!("{message} (after neutralising the template's actions)"),
+            )
+        }
+        other => Unparsed::from(other),
+    })?;
+    let facts = Facts {
+        template: true,
+        unknown: neutral.unknown_blocks,
+    };
+    let mut hits = Vec::new();
+    check_documents(&docs, facts, &mut hits);
+    for mut hit in hits {
+        let start = neutral.original(hit.span.start);
+        let end = neutral.original(hit.span.end.saturating_sub(1)).max(start) + 1;
+        hit.span = start..end.min(src.bytes.len()).max(start);
+        out.push(hit);
+    }
+    Ok(())
 }
 
 /// Most `{{` outside strings whose line is checked for a comment before giving up.
@@ -236,7 +285,7 @@ fn containers(spec: &Node) -> Vec<Container<'_>> {
             let name = node
                 .get("name")
                 .and_then(Node::as_str)
-                .map_or_else(|| format!("#{} of {field}", index + 1), str::to_owned);
+                .map_or_else(|| format!("#{} of {field}", index + 1), shown);
             out.push(Container {
                 node,
                 name,
@@ -247,6 +296,19 @@ fn containers(spec: &Node) -> Vec<Container<'_>> {
     out
 }
 
+/// True for a value a template's action left unknown ([`PLACEHOLDER`]): only rendering says
+/// what it is, so it is neither the safe setting nor the unsafe one.
+fn templated(value: &Node) -> bool {
+    value
+        .as_str()
+        .is_some_and(|text| text.contains(PLACEHOLDER))
+}
+
+/// A name for messages: a template's unresolved action shows as `{{…}}`.
+fn shown(name: &str) -> String {
+    name.replace(PLACEHOLDER, "{{…}}")
+}
+
 /// `Deployment/orders`, for messages about the whole workload.
 fn workload_label(kind: &str, object: &Node) -> String {
     let metadata = object.get("metadata");
@@ -254,20 +316,21 @@ fn workload_label(kind: &str, object: &Node) -> String {
         .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
         .and_then(Node::as_str)
         .unwrap_or("(unnamed)");
-    format!("{kind}/{name}")
+    format!("{kind}/{}", shown(name))
 }
 
-fn check_object(kind: &str, object: &Node, quiet_accounts: &[&str], hits: &mut Hits) {
+fn check_object(kind: &str, object: &Node, quiet_accounts: &[&str], facts: Facts, hits: &mut Hits) {
     let Some((spec_key, spec)) = pod_spec(kind, object) else {
         return;
     };
     let workload = workload_label(kind, object);
     let containers = containers(spec);
-    // A workload without any image is a patch or fragment completed elsewhere.
-    let complete = containers.iter().any(|c| c.node.get("image").is_some());
+    // A workload without any image is a patch or fragment completed elsewhere; a template
+    // with blocks only rendering fills in is incomplete too.
+    let complete = !facts.unknown && containers.iter().any(|c| c.node.get("image").is_some());
     let linux = spec.get_path(&["os", "name"]).and_then(Node::as_str) != Some("windows");
 
-    if complete {
+    if complete && !facts.template {
         check_namespace(object, &workload, hits);
     }
     for key in ["hostNetwork", "hostPID", "hostIPC"] {
@@ -292,7 +355,7 @@ fn check_object(kind: &str, object: &Node, quiet_accounts: &[&str], hits: &mut H
     }
     match spec.entry("automountServiceAccountToken") {
         Some((at, value)) => {
-            if truthy(value) != Some(false) {
+            if truthy(value) != Some(false) && !templated(value) {
                 hits.push(TOKEN, at, &workload);
             }
         }
@@ -415,6 +478,7 @@ fn check_container(
     if let Some(image) = c.node.get("image")
         && let Some(text) = image.as_str()
         && unpinned(text)
+        && !text.contains(PLACEHOLDER)
     {
         hits.push(LATEST, image, text.trim());
     }
@@ -431,6 +495,7 @@ fn check_container(
         if let Some(text) = value.as_str()
             && is_secret_like_name(var_name)
             && is_literal_secret(text)
+            && !text.contains(PLACEHOLDER)
         {
             hits.push_secret(
                 SECRET_ENV,
@@ -453,7 +518,7 @@ fn report_unless(
     hits: &mut Hits,
 ) {
     match entry.filter(|(_, value)| !value.is_null()) {
-        Some((_, value)) if truthy(value) == Some(wanted) => {}
+        Some((_, value)) if truthy(value) == Some(wanted) || templated(value) => {}
         Some((at, _)) => hits.push(rule, at, &c.name),
         None if missing_counts => hits.push(rule, c.anchor(), &c.name),
         None => {}
@@ -489,7 +554,7 @@ fn run_as_root(
         return;
     }
     match effective("runAsNonRoot") {
-        Some(((_, value), _)) if truthy(value) == Some(true) => {}
+        Some(((_, value), _)) if truthy(value) == Some(true) || templated(value) => {}
         Some(((at, _), pod)) => {
             let detail = from(pod, "runAsNonRoot is not true");
             hits.push_detail(ROOT, at, &c.name, Some(detail.as_str()));
@@ -535,7 +600,14 @@ mod tests {
     use crate::source::FileKind;
 
     fn run_at(path: &str, text: &str) -> Vec<(&'static str, u32, String)> {
-        crate::analyzers::hits_in(path, FileKind::Yaml, text, check)
+        let catalog = crate::catalog::Catalog::embedded().unwrap();
+        let cx = Context {
+            catalog: &catalog,
+            today: jiff::civil::date(2026, 1, 1),
+            advisories: None,
+            chart: None,
+        };
+        crate::analyzers::hits_in(path, FileKind::Yaml, text, |src, out| check(&cx, src, out))
     }
 
     fn run(text: &str) -> Vec<(&'static str, u32, String)> {
@@ -731,14 +803,19 @@ spec:
     }
 
     #[test]
-    fn helm_templates_are_skipped_and_quoted_braces_are_not() {
+    fn templates_are_read_through_their_actions_on_their_own_lines() {
         let unquoted = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-x\nspec:\n  hostNetwork: true\n";
-        assert_eq!(run(unquoted), vec![]);
+        assert_eq!(lines(unquoted, HOST_NAMESPACES), vec![6]);
         let control = "{{- if .Values.enabled }}\napiVersion: v1\nkind: Pod\nspec:\n  hostNetwork: true\n{{- end }}\n";
-        assert_eq!(run(control), vec![]);
+        assert_eq!(lines(control, HOST_NAMESPACES), vec![5]);
         let quoted = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{{ x }}\"\n  namespace: a\nspec:\n  hostNetwork: true\n  # {{ comment }}\n";
         assert_eq!(lines(quoted, HOST_NAMESPACES), vec![7]);
-        assert_eq!(run_at("chart/templates/pod.yaml", quoted), vec![]);
+        let in_chart: Vec<u32> = run_at("chart/templates/pod.yaml", quoted)
+            .into_iter()
+            .filter(|h| h.0 == HOST_NAMESPACES)
+            .map(|h| h.1)
+            .collect();
+        assert_eq!(in_chart, vec![7]);
         let block = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: b}\nspec:\n  hostPID: true\n  containers:\n    - name: a\n      image: a:1\n      args:\n        - |\n          {{ range . }}{{ end }}\n";
         assert_eq!(lines(block, HOST_NAMESPACES), vec![5]);
         // Without braces, a file under templates/ renders as it is and is checked.
@@ -750,6 +827,43 @@ spec:
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn templates_with_unresolved_blocks_are_not_judged_on_what_they_leave_out() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"x.fullname\" . }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n          securityContext:\n            {{- include \"x.securityContext\" . | nindent 12 }}\n";
+        assert_eq!(run_at("chart/templates/deployment.yaml", text), vec![]);
+        // Stated settings are still judged, on the template's line.
+        let privileged = text.replace(
+            "            {{- include \"x.securityContext\" . | nindent 12 }}\n",
+            "            privileged: {{ .Values.privileged }}\n            {{- include \"x.extra\" . | nindent 12 }}\n",
+        );
+        assert_eq!(
+            run_at("chart/templates/deployment.yaml", &privileged),
+            vec![]
+        );
+        let literal = privileged.replace("{{ .Values.privileged }}", "true");
+        let got: Vec<_> = run_at("chart/templates/deployment.yaml", &literal)
+            .into_iter()
+            .map(|(rule, line, _)| (rule, line))
+            .collect();
+        assert_eq!(got, vec![(PRIVILEGED, 12)]);
+    }
+
+    #[test]
+    fn a_template_that_still_does_not_parse_is_an_error_at_the_template_line() {
+        let catalog = crate::catalog::Catalog::embedded().unwrap();
+        let cx = Context {
+            catalog: &catalog,
+            today: jiff::civil::date(2026, 1, 1),
+            advisories: None,
+            chart: None,
+        };
+        let text = "{{- if .Values.x }}\napiVersion: v1\nkind: Pod\nspec:\n  containers: [a\n  hostPID: true\n";
+        let src = Source::new("chart/templates/pod.yaml", FileKind::Yaml, text.as_bytes());
+        let err = check(&cx, &src, &mut Vec::new()).unwrap_err();
+        assert!(matches!(err.line, Some(5..=7)), "{err:?}");
+        assert!(err.message.contains("after neutralising"), "{err:?}");
     }
 
     #[test]

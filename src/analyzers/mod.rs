@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod suppressions;
 
 use crate::catalog::{Catalog, Severity};
+use crate::display::sanitize;
 use crate::source::{FileKind, Source};
 use serde::Deserialize;
 use std::ops::Range;
@@ -79,6 +80,86 @@ impl Hit {
     }
 }
 
+/// Why an analyzer could not read a file's structure: the parser's 1-based line (when it knows
+/// one) and its message, already naming line and column. The scan turns it into a
+/// `parse-error` note ([`Unparsed::note`]); the file's text rules still ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unparsed {
+    pub line: Option<u32>,
+    pub message: String,
+    /// True when the analyzer still checked the parts it could read (a Dockerfile with one
+    /// unknown instruction), false when it checked nothing.
+    pub partial: bool,
+}
+
+/// Longest parser message carried into a note (a parser may quote the offending text).
+const MAX_PARSE_MESSAGE: usize = 200;
+
+impl Unparsed {
+    /// A problem at byte `offset` of `src`.
+    pub fn at(src: &Source, offset: usize, message: &str) -> Unparsed {
+        let at = src.position(offset);
+        Unparsed {
+            line: Some(at.line),
+            message: format!("line {}, column {}: {message}", at.line, at.column),
+            partial: false,
+        }
+    }
+
+    /// The file is not UTF-8 text, which every structured format here requires.
+    pub fn not_utf8() -> Unparsed {
+        Unparsed {
+            line: None,
+            message: "the file is not valid UTF-8".to_owned(),
+            partial: false,
+        }
+    }
+
+    /// A TOML document's parse error.
+    pub fn toml(src: &Source, err: &toml::de::Error) -> Unparsed {
+        let message = err.message().trim().replace('\n', "; ");
+        match err.span() {
+            Some(span) => Unparsed::at(src, span.start, &message),
+            None => Unparsed {
+                line: None,
+                message,
+                partial: false,
+            },
+        }
+    }
+
+    /// The note a scan reports for a file at `path` that `analyzers` could not read.
+    pub fn note(&self, path: &str, analyzers: &[AnalyzerKind]) -> String {
+        let names: Vec<&str> = analyzers.iter().map(|a| a.as_str()).collect();
+        let mut message: String = self.message.chars().take(MAX_PARSE_MESSAGE).collect();
+        if message.len() < self.message.len() {
+            message.push('…');
+        }
+        let what = if self.partial {
+            "skipped what they could not read"
+        } else {
+            "did not run on it"
+        };
+        format!(
+            "{}{} ({}): its {} checks {what}; the text checks did run",
+            crate::report::PARSE_ERROR_NOTE,
+            sanitize(path),
+            sanitize(&message),
+            names.join(" and "),
+        )
+    }
+}
+
+impl From<crate::yaml::YamlError> for Unparsed {
+    fn from(err: crate::yaml::YamlError) -> Unparsed {
+        Unparsed {
+            line: err.line(),
+            message: err.to_string(),
+            partial: false,
+        }
+    }
+}
+
 /// What a tree analyzer found: a rule id, a path relative to the root, and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeHit {
@@ -119,6 +200,8 @@ pub struct Context<'a> {
     pub today: jiff::civil::Date,
     /// The OSV advisory database given with `--advisories`, loaded once per scan.
     pub advisories: Option<&'a deps::advisories::AdvisoryDb>,
+    /// The Helm chart the file is a template of, when the scan found one.
+    pub chart: Option<&'a crate::helm::Chart>,
 }
 
 impl AnalyzerKind {
@@ -163,18 +246,37 @@ impl AnalyzerKind {
         }
     }
 
-    /// Runs the per-file part of the analysis on one file the rule filters accepted.
-    pub fn check_file(self, cx: &Context, src: &Source, out: &mut Vec<Hit>) {
+    /// Runs the per-file part of the analysis on one file the rule filters accepted. An error
+    /// says the analyzer could not read the file's structure (hits may still be there when the
+    /// error is partial); the scan reports it as a `parse-error`.
+    pub fn check_file(
+        self,
+        cx: &Context,
+        src: &Source,
+        out: &mut Vec<Hit>,
+    ) -> Result<(), Unparsed> {
         match self {
             AnalyzerKind::Actions => actions::check(src, out),
-            AnalyzerKind::Code => code::check(src, out),
             AnalyzerKind::Compose => compose::check(src, out),
             AnalyzerKind::Deps => deps::check(cx, src, out),
             AnalyzerKind::Dockerfile => dockerfile::check(src, out),
-            AnalyzerKind::Kubernetes => kubernetes::check(src, out),
-            AnalyzerKind::Repo => repo::check(cx, src, out),
-            AnalyzerKind::Secrets => secrets::check(src, out),
-            AnalyzerKind::Suppressions => suppressions::check(cx, src, out),
+            AnalyzerKind::Kubernetes => kubernetes::check(cx, src, out),
+            AnalyzerKind::Code => {
+                code::check(src, out);
+                Ok(())
+            }
+            AnalyzerKind::Repo => {
+                repo::check(cx, src, out);
+                Ok(())
+            }
+            AnalyzerKind::Secrets => {
+                secrets::check(src, out);
+                Ok(())
+            }
+            AnalyzerKind::Suppressions => {
+                suppressions::check(cx, src, out);
+                Ok(())
+            }
         }
     }
 
@@ -197,15 +299,15 @@ impl AnalyzerKind {
 /// Test support for file analyzers: every hit `check` reports in `text` (read as a file at
 /// `path` of `kind`), as (rule, 1-based line, value or "").
 #[cfg(test)]
-pub(crate) fn hits_in(
+pub(crate) fn hits_in<R>(
     path: &str,
     kind: FileKind,
     text: &str,
-    check: fn(&Source, &mut Vec<Hit>),
+    check: impl Fn(&Source, &mut Vec<Hit>) -> R,
 ) -> Vec<(&'static str, u32, String)> {
     let src = Source::new(path, kind, text.as_bytes());
     let mut out = Vec::new();
-    check(&src, &mut out);
+    let _ = check(&src, &mut out);
     out.into_iter()
         .map(|h| {
             (
@@ -254,6 +356,7 @@ pub(crate) fn tree_hits_in(
         catalog: &catalog,
         today: jiff::civil::date(2026, 1, 1),
         advisories: None,
+        chart: None,
     };
     let tree = Tree {
         root: dir.path(),

@@ -27,6 +27,7 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             "No findings in {} scanned files.",
             report.stats.files_scanned
         );
+        not_checked(report, &mut out);
         return out;
     }
     let counts: Vec<String> = report
@@ -65,8 +66,38 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
             report.findings.len() - MAX_ROWS
         );
     }
+    not_checked(report, &mut out);
     out.push_str(
         "\nRun `seccoach explain <rule>` for what each finding means and how to fix it.\n",
     );
     out
+}
+
+/// Most notes listed; the rest are counted.
+const MAX_NOTES: usize = 20;
+
+/// What the scan skipped and its notes, so a comment never looks cleaner than the scan was.
+fn not_checked(report: &Report, out: &mut String) {
+    let skipped = report.stats.skipped_summary();
+    if !skipped.is_empty() {
+        let mut skipped = cell(&skipped);
+        if let Some(first) = skipped.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        let _ = writeln!(out, "\n{skipped}.");
+    }
+    if report.notes.is_empty() {
+        return;
+    }
+    out.push_str("\n**Not fully checked:**\n\n");
+    for note in report.notes.iter().take(MAX_NOTES) {
+        let _ = writeln!(out, "- {}", cell(note));
+    }
+    if report.notes.len() > MAX_NOTES {
+        let _ = writeln!(
+            out,
+            "- …and {} more notes (`seccoach scan` prints them all).",
+            report.notes.len() - MAX_NOTES
+        );
+    }
 }

@@ -4,7 +4,7 @@
 use super::explain;
 use crate::catalog::{Catalog, Rule};
 use crate::finding::Finding;
-use crate::report::Report;
+use crate::report::{PARSE_ERROR_NOTE, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -79,6 +79,37 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// The run's invocation: what the scan skipped (`properties.skipped`, by reason) and every note,
+/// as tool execution notifications, so code scanning shows what was not checked.
+fn invocation(report: &Report) -> Value {
+    let mut notifications: Vec<Value> = Vec::new();
+    let skipped = report.stats.skipped_summary();
+    if !skipped.is_empty() {
+        notifications.push(json!({
+            "level": "note",
+            "descriptor": { "id": "skipped" },
+            "message": { "text": format!("{skipped}.") },
+        }));
+    }
+    for note in &report.notes {
+        let id = if note.starts_with(PARSE_ERROR_NOTE) {
+            "parse-error"
+        } else {
+            "note"
+        };
+        notifications.push(json!({
+            "level": "warning",
+            "descriptor": { "id": id },
+            "message": { "text": note },
+        }));
+    }
+    json!({
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notifications,
+        "properties": { "skipped": report.stats.skipped },
+    })
+}
+
 /// The SARIF log as a JSON value.
 pub fn value(report: &Report, catalog: &Catalog) -> Value {
     // Only the rules that have results, in id order; results point at them by index.
@@ -109,6 +140,7 @@ pub fn value(report: &Report, catalog: &Catalog) -> Value {
                 },
             },
             "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The scanned directory." } } },
+            "invocations": [invocation(report)],
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],

@@ -122,18 +122,9 @@ pub fn summary(report: &Report, style: Style) -> String {
         stats.rules,
         if stats.rules == 1 { "rule" } else { "rules" }
     );
-    if stats.skipped_total() > 0 {
-        let reasons: Vec<String> = stats
-            .skipped
-            .iter()
-            .map(|(reason, n)| format!("{n} {}", reason.describe()))
-            .collect();
-        let _ = write!(
-            out,
-            "; skipped {} ({})",
-            stats.skipped_total(),
-            reasons.join(", ")
-        );
+    let skipped = stats.skipped_summary();
+    if !skipped.is_empty() {
+        let _ = write!(out, "; {skipped}");
     }
     if stats.suppressed > 0 {
         let _ = write!(out, "; {} suppressed inline", stats.suppressed);

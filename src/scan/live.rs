@@ -94,10 +94,22 @@ impl LiveScan {
         let present: BTreeSet<String> = self.scanner.walk_paths(&self.root).into_iter().collect();
         let changed_rel: BTreeSet<String> = changed.iter().map(|p| self.relative(p)).collect();
         self.files.retain(|path, _| present.contains(path));
+        // A chart's templates are read with its values.yaml: a change there re-checks them.
+        let charts: Vec<String> = changed_rel
+            .iter()
+            .filter_map(|c| {
+                let (dir, name) = c.rsplit_once('/').unwrap_or(("", c));
+                matches!(name, "values.yaml" | "Chart.yaml").then(|| match dir {
+                    "" => "templates/".to_owned(),
+                    dir => format!("{dir}/templates/"),
+                })
+            })
+            .collect();
         for path in &present {
             let touched = changed_rel
                 .iter()
-                .any(|c| c == path || path.starts_with(&format!("{c}/")));
+                .any(|c| c == path || path.starts_with(&format!("{c}/")))
+                || charts.iter().any(|dir| path.starts_with(dir.as_str()));
             if touched || !self.files.contains_key(path) {
                 let outcome = self.scanner.scan_file(&self.root.join(path), path);
                 self.files.insert(path.clone(), outcome);
@@ -195,6 +207,40 @@ mod tests {
         let delta = scan.update(&[PathBuf::from("sub")]);
         assert_eq!(delta.fixed.len(), 1);
         assert_eq!(scan.report().stats.files_scanned, 1);
+    }
+
+    #[test]
+    fn a_change_to_values_yaml_rechecks_the_charts_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("chart");
+        std::fs::create_dir_all(chart.join("templates")).unwrap();
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        std::fs::write(chart.join("values.yaml"), "hostNetwork: false\n").unwrap();
+        std::fs::write(
+            chart.join("templates/pod.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostNetwork: {{ .Values.hostNetwork }}\n",
+        )
+        .unwrap();
+        let rules = |scan: &LiveScan| -> Vec<(String, u32)> {
+            scan.report()
+                .findings
+                .iter()
+                .filter(|f| f.rule.as_str() == "k8s/host-namespaces")
+                .map(|f| (f.path.clone(), f.line))
+                .collect()
+        };
+        let mut scan = live(dir.path());
+        assert!(rules(&scan).is_empty());
+        std::fs::write(chart.join("values.yaml"), "hostNetwork: true\n").unwrap();
+        scan.update(&[chart.join("values.yaml")]);
+        assert_eq!(
+            rules(&scan),
+            vec![("chart/templates/pod.yaml".to_owned(), 6)]
+        );
     }
 
     #[test]

@@ -6,11 +6,14 @@ pub mod live;
 mod plan;
 
 use crate::analyzers::deps::{self, advisories::AdvisoryDb};
-use crate::analyzers::{Context, Hit, Tree, TreeFile, TreeHit, suppressions};
+use crate::analyzers::{
+    AnalyzerKind, Context, Hit, Tree, TreeFile, TreeHit, Unparsed, suppressions,
+};
 use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::display::sanitize;
 use crate::finding::{self, Finding, Place};
+use crate::helm::{Chart, Charts};
 use crate::redact::Secrets;
 use crate::report::{Report, SkipReason};
 use crate::source::{FileKind, Source};
@@ -78,6 +81,9 @@ pub struct FileOutcome {
     pub suppressed: u64,
     pub bytes: u64,
     pub skipped: Option<SkipReason>,
+    /// The file was read and its text rules ran, but an analyzer could not parse it (the
+    /// note says which and where); counted under [`SkipReason::ParseError`].
+    pub parse_error: bool,
     pub note: Option<String>,
     pub tree_file: Option<TreeFile>,
 }
@@ -92,6 +98,8 @@ pub struct Scanner {
     advisories: Result<Option<Arc<AdvisoryDb>>, String>,
     /// When the advisory database's file was last modified, as it was loaded.
     advisories_stamp: Option<std::time::SystemTime>,
+    /// Helm charts whose templates were met, with their `values.yaml`.
+    charts: Charts,
 }
 
 impl Scanner {
@@ -131,6 +139,7 @@ impl Scanner {
             today,
             advisories,
             advisories_stamp: stamp,
+            charts: Charts::default(),
         }
     }
 
@@ -143,11 +152,12 @@ impl Scanner {
         &self.catalog
     }
 
-    fn context(&self) -> Context<'_> {
+    fn context<'a>(&'a self, chart: Option<&'a Chart>) -> Context<'a> {
         Context {
             catalog: &self.catalog,
             today: self.today,
             advisories: self.advisories.as_ref().ok().and_then(Option::as_deref),
+            chart,
         }
     }
 
@@ -300,6 +310,13 @@ impl Scanner {
                 report.stats.bytes_scanned += outcome.bytes;
             }
         }
+        if outcome.parse_error {
+            *report
+                .stats
+                .skipped
+                .entry(SkipReason::ParseError)
+                .or_default() += 1;
+        }
         report.stats.suppressed += outcome.suppressed;
         report.findings.append(&mut outcome.findings);
         if let Some(note) = outcome.note.take() {
@@ -402,13 +419,18 @@ impl Scanner {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         tree_file.kind = FileKind::detect(rel, &bytes[..bytes.len().min(256)]);
         let source = Source::new(rel, tree_file.kind, bytes);
-        let (findings, suppressed) = self.check_source(&source);
+        let chart = (tree_file.kind == FileKind::Yaml)
+            .then(|| crate::helm::chart_dir(path, rel))
+            .flatten()
+            .map(|dir| self.charts.get(&dir, self.options.max_file_size));
+        let checked = self.check_source_in(&source, chart.as_deref());
         FileOutcome {
-            findings,
-            suppressed,
+            findings: checked.findings,
+            suppressed: checked.suppressed,
             bytes: bytes.len() as u64,
             skipped: None,
-            note: None,
+            parse_error: checked.unparsed.is_some(),
+            note: checked.unparsed,
             tree_file: Some(tree_file),
         }
     }
@@ -416,8 +438,15 @@ impl Scanner {
     /// Runs every applicable rule on one file's text; returns findings and how many were
     /// suppressed inline.
     pub fn check_source(&self, source: &Source) -> (Vec<Finding>, u64) {
-        let cx = self.context();
-        let located = self.locate(&cx, source);
+        let checked = self.check_source_in(source, None);
+        (checked.findings, checked.suppressed)
+    }
+
+    /// [`Scanner::check_source`] for a file that may be a template of `chart`, also saying
+    /// (as a note) when a structural analyzer could not parse the file.
+    fn check_source_in(&self, source: &Source, chart: Option<&Chart>) -> Checked {
+        let cx = self.context(chart);
+        let (located, unparsed) = self.locate(&cx, source);
         // Every secret any rule found in this file, masked in every finding's text.
         let secrets = secrets_of(source, &located);
         let mut findings: Vec<Finding> = located
@@ -445,18 +474,29 @@ impl Scanner {
                 !covered
             });
         }
-        (findings, suppressed)
+        Checked {
+            findings,
+            suppressed,
+            unparsed: unparsed.map(|(err, analyzers)| err.note(source.rel_path, &analyzers)),
+        }
     }
 
     /// The secret values every active rule finds in one text (suppressed findings included):
     /// what the coach's excerpt and a fix's diff mask.
     pub fn secrets_in(&self, source: &Source) -> Secrets {
-        secrets_of(source, &self.locate(&self.context(), source))
+        secrets_of(source, &self.locate(&self.context(None), source).0)
     }
 
-    /// Where each applicable rule matches one file, before findings are built.
-    fn locate<'c>(&'c self, cx: &Context, source: &Source) -> Vec<Located<'c>> {
+    /// Where each applicable rule matches one file, before findings are built, and what the
+    /// structural analyzers could not parse (the first parser's word, and every analyzer that
+    /// failed).
+    fn locate<'c>(
+        &'c self,
+        cx: &Context,
+        source: &Source,
+    ) -> (Vec<Located<'c>>, Option<(Unparsed, Vec<AnalyzerKind>)>) {
         let mut located = Vec::new();
+        let mut unparsed: Option<(Unparsed, Vec<AnalyzerKind>)> = None;
         for rule_index in self.plan.regex_candidates(source) {
             let rule = &self.catalog.rules()[rule_index];
             let Matcher::Regex(matcher) = &rule.matcher else {
@@ -495,7 +535,12 @@ impl Scanner {
                 continue;
             }
             hits.clear();
-            analyzer.check_file(cx, source, &mut hits);
+            if let Err(err) = analyzer.check_file(cx, source, &mut hits) {
+                unparsed
+                    .get_or_insert_with(|| (err, Vec::new()))
+                    .1
+                    .push(*analyzer);
+            }
             for hit in hits.drain(..) {
                 let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
                     continue;
@@ -518,7 +563,7 @@ impl Scanner {
                 });
             }
         }
-        located
+        (located, unparsed)
     }
 
     /// Says once when `deps/known-vulnerable` could not look at lockfiles that are there: no
@@ -581,7 +626,7 @@ impl Scanner {
     }
 
     fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
-        let cx = self.context();
+        let cx = self.context(None);
         let tree = Tree { root, files };
         let mut hits: Vec<TreeHit> = Vec::new();
         for analyzer in self.plan.tree_analyzers() {
@@ -698,6 +743,14 @@ fn url_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     found
+}
+
+/// What [`Scanner::check_source_in`] found in one file.
+struct Checked {
+    findings: Vec<Finding>,
+    suppressed: u64,
+    /// The parse-error note, when an analyzer could not read the file's structure.
+    unparsed: Option<String>,
 }
 
 /// Every match of a regex rule in the file: the value's byte range and text.

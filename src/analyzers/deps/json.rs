@@ -77,6 +77,13 @@ pub struct ParseError {
     pub message: &'static str,
 }
 
+impl ParseError {
+    /// The error as a scan reports it, at its line and column in `src`.
+    pub fn unparsed(&self, src: &crate::source::Source) -> crate::analyzers::Unparsed {
+        crate::analyzers::Unparsed::at(src, self.offset, self.message)
+    }
+}
+
 /// Parses one JSON document (surrounding whitespace allowed).
 pub fn parse(bytes: &[u8]) -> Result<Node, ParseError> {
     let mut parser = Parser { bytes, pos: 0 };

@@ -8,6 +8,7 @@
 use super::json;
 use super::version::Ecosystem;
 use super::{file_name, table_get, toml_str};
+use crate::analyzers::Unparsed;
 use crate::source::Source;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
@@ -38,29 +39,27 @@ pub fn is_lockfile(name: &str) -> bool {
     )
 }
 
-/// Every exact version the file pins, in file order. Unknown files and unreadable content give
-/// nothing.
-pub fn locked(src: &Source) -> Vec<Locked> {
+/// Every exact version the file pins, in file order (unknown files give nothing), or why a
+/// JSON or TOML lockfile could not be parsed.
+pub fn locked(src: &Source) -> Result<Vec<Locked>, Unparsed> {
     let name = file_name(src.rel_path);
     let mut out = Vec::new();
     match name {
-        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(src, &mut out),
+        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(src, &mut out)?,
         "yarn.lock" => yarn_lock(src, &mut out),
         "pnpm-lock.yaml" => pnpm_lock(src, &mut out),
-        "Cargo.lock" => toml_packages(src, Ecosystem::CratesIo, &mut out),
-        "poetry.lock" | "pdm.lock" | "uv.lock" => toml_packages(src, Ecosystem::PyPI, &mut out),
-        "Pipfile.lock" => pipfile_lock(src, &mut out),
+        "Cargo.lock" => toml_packages(src, Ecosystem::CratesIo, &mut out)?,
+        "poetry.lock" | "pdm.lock" | "uv.lock" => toml_packages(src, Ecosystem::PyPI, &mut out)?,
+        "Pipfile.lock" => pipfile_lock(src, &mut out)?,
         "go.mod" => go_mod(src, &mut out),
         _ if super::is_requirements_file(src.rel_path) => requirements_pins(src, &mut out),
         _ => {}
     }
-    out
+    Ok(out)
 }
 
-fn npm_lock(src: &Source, out: &mut Vec<Locked>) {
-    let Ok(doc) = json::parse(src.bytes) else {
-        return;
-    };
+fn npm_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
+    let doc = json::parse(src.bytes).map_err(|e| e.unparsed(src))?;
     if let Some(packages) = doc.get("packages") {
         // Lockfile v2/v3: one flat map keyed by install path.
         for member in packages.members() {
@@ -92,6 +91,7 @@ fn npm_lock(src: &Source, out: &mut Vec<Locked>) {
         // Lockfile v1: nested `dependencies` objects.
         npm_v1(deps, out);
     }
+    Ok(())
 }
 
 fn npm_v1(deps: &json::Node, out: &mut Vec<Locked>) {
@@ -245,18 +245,17 @@ fn pnpm_v5_key(key: &str) -> Option<(&str, &str)> {
 }
 
 /// `[[package]]` tables with `name` and `version` (Cargo.lock, poetry.lock, pdm.lock, uv.lock).
-fn toml_packages(src: &Source, ecosystem: Ecosystem, out: &mut Vec<Locked>) {
-    let Ok(text) = std::str::from_utf8(src.bytes) else {
-        return;
-    };
-    let Ok(doc) = DeTable::parse(text) else {
-        return;
-    };
+fn toml_packages(
+    src: &Source,
+    ecosystem: Ecosystem,
+    out: &mut Vec<Locked>,
+) -> Result<(), Unparsed> {
+    let doc = super::parse_toml_source(src)?;
     let Some(packages) = table_get(doc.get_ref(), "package") else {
-        return;
+        return Ok(());
     };
     let DeValue::Array(packages) = packages.get_ref() else {
-        return;
+        return Ok(());
     };
     for package in packages {
         let DeValue::Table(table) = package.get_ref() else {
@@ -280,6 +279,7 @@ fn toml_packages(src: &Source, ecosystem: Ecosystem, out: &mut Vec<Locked>) {
             span: a.start.min(b.start)..a.end.max(b.end),
         });
     }
+    Ok(())
 }
 
 /// False for packages built from a path, a git checkout or the project itself: an advisory for
@@ -304,10 +304,8 @@ fn from_registry(ecosystem: Ecosystem, table: &DeTable) -> bool {
     }
 }
 
-fn pipfile_lock(src: &Source, out: &mut Vec<Locked>) {
-    let Ok(doc) = json::parse(src.bytes) else {
-        return;
-    };
+fn pipfile_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
+    let doc = json::parse(src.bytes).map_err(|e| e.unparsed(src))?;
     for section in ["default", "develop"] {
         let Some(packages) = doc.get(section) else {
             continue;
@@ -327,6 +325,7 @@ fn pipfile_lock(src: &Source, out: &mut Vec<Locked>) {
             });
         }
     }
+    Ok(())
 }
 
 fn requirements_pins(src: &Source, out: &mut Vec<Locked>) {
@@ -429,6 +428,7 @@ mod tests {
     fn locked_in(path: &str, text: &str) -> Vec<(String, String, String)> {
         let src = Source::new(path, FileKind::detect(path, b""), text.as_bytes());
         locked(&src)
+            .unwrap_or_default()
             .into_iter()
             .map(|l| {
                 let line = src.position(l.span.start).line;

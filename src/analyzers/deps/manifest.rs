@@ -5,7 +5,7 @@
 use super::json;
 use super::lockfile::lines;
 use super::{GIT_UNPINNED, INSTALL_SCRIPT, UNPINNED_REQUIREMENT, WILDCARD, table_get, toml_str};
-use crate::analyzers::Hit;
+use crate::analyzers::{Hit, Unparsed};
 use crate::source::Source;
 use std::ops::Range;
 use toml::Spanned;
@@ -26,10 +26,8 @@ const NPM_SECTIONS: [(&str, bool); 4] = [
 /// npm lifecycle scripts that run when the package is installed.
 const INSTALL_SCRIPTS: [&str; 3] = ["preinstall", "install", "postinstall"];
 
-pub fn package_json(src: &Source, out: &mut Vec<Hit>) {
-    let Ok(doc) = json::parse(src.bytes) else {
-        return;
-    };
+pub fn package_json(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+    let doc = json::parse(src.bytes).map_err(|e| e.unparsed(src))?;
     for (section, check_wildcard) in NPM_SECTIONS {
         let Some(deps) = doc.get(section) else {
             continue;
@@ -60,6 +58,7 @@ pub fn package_json(src: &Source, out: &mut Vec<Hit>) {
             );
         }
     }
+    Ok(())
 }
 
 /// `*`, `latest`, `x`, an empty range, or the same through an `npm:` alias.
@@ -336,9 +335,8 @@ type Entry<'a, 'i> = (
     &'a Spanned<DeValue<'i>>,
 );
 
-fn parse_toml<'a>(src: &Source<'a>) -> Option<Spanned<DeTable<'a>>> {
-    let text = std::str::from_utf8(src.bytes).ok()?;
-    DeTable::parse(text).ok()
+fn parse_toml<'a>(src: &Source<'a>) -> Result<Spanned<DeTable<'a>>, Unparsed> {
+    super::parse_toml_source(src)
 }
 
 fn as_table<'a, 'i>(value: &'a Spanned<DeValue<'i>>) -> Option<&'a DeTable<'i>> {
@@ -417,10 +415,8 @@ fn is_toml_wildcard(spec: &str) -> bool {
 
 /// Cargo.toml: every dependency table, including target-specific ones, the workspace's shared
 /// dependencies, and `[patch]` git sources.
-pub fn cargo_toml(src: &Source, out: &mut Vec<Hit>) {
-    let Some(doc) = parse_toml(src) else {
-        return;
-    };
+pub fn cargo_toml(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+    let doc = parse_toml(src)?;
     let doc = doc.get_ref();
     const SECTIONS: [&str; 5] = [
         "dependencies",
@@ -459,13 +455,12 @@ pub fn cargo_toml(src: &Source, out: &mut Vec<Hit>) {
     for entry in patches {
         check_toml_dependency(entry, &["rev"], false, out);
     }
+    Ok(())
 }
 
 /// Pipfile: `[packages]` and `[dev-packages]`.
-pub fn pipfile(src: &Source, out: &mut Vec<Hit>) {
-    let Some(doc) = parse_toml(src) else {
-        return;
-    };
+pub fn pipfile(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+    let doc = parse_toml(src)?;
     for section in ["packages", "dev-packages"] {
         if let Some(table) = table_at(doc.get_ref(), &[section]) {
             for entry in table.iter() {
@@ -473,14 +468,13 @@ pub fn pipfile(src: &Source, out: &mut Vec<Hit>) {
             }
         }
     }
+    Ok(())
 }
 
 /// pyproject.toml: Poetry dependency tables (wildcards and git sources), uv git sources, and
 /// PEP 508 `name @ git+…` requirements in `[project]`, `[dependency-groups]` and PDM groups.
-pub fn pyproject(src: &Source, out: &mut Vec<Hit>) {
-    let Some(doc) = parse_toml(src) else {
-        return;
-    };
+pub fn pyproject(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+    let doc = parse_toml(src)?;
     let doc = doc.get_ref();
     let mut poetry_tables: Vec<&DeTable> = Vec::new();
     poetry_tables.extend(table_at(doc, &["tool", "poetry", "dependencies"]));
@@ -542,6 +536,7 @@ pub fn pyproject(src: &Source, out: &mut Vec<Hit>) {
             }
         }
     }
+    Ok(())
 }
 
 /// Cuts a value for a message to a readable length.
@@ -562,10 +557,10 @@ mod tests {
     use crate::source::FileKind;
 
     /// (rule, 1-based line, value) of every hit.
-    fn hits(
+    fn hits<R>(
         path: &str,
         text: &str,
-        check: fn(&Source, &mut Vec<Hit>),
+        check: fn(&Source, &mut Vec<Hit>) -> R,
     ) -> Vec<(&'static str, u32, String)> {
         crate::analyzers::hits_in(path, FileKind::detect(path, b""), text, check)
     }
@@ -820,10 +815,14 @@ other = { git = "https://github.com/acme/other", tag = "v2" }
             .map(|i| char::from_u32(i % 0x7f + 1).unwrap_or(' '))
             .collect();
         let long_line = format!("{}==1.0", "a".repeat(1_000_000));
-        type Check = fn(&Source, &mut Vec<Hit>);
+        type Check = fn(&Source, &mut Vec<Hit>) -> Result<(), Unparsed>;
+        fn requirements_ok(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+            requirements(src, out);
+            Ok(())
+        }
         let checks: [(&str, Check); 5] = [
             ("package.json", package_json),
-            ("requirements.txt", requirements),
+            ("requirements.txt", requirements_ok),
             ("Cargo.toml", cargo_toml),
             ("pyproject.toml", pyproject),
             ("Pipfile", pipfile),
