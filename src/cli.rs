@@ -159,9 +159,24 @@ pub struct ScanArgs {
     /// Keep watching and re-report after every change (JSON: one report per line).
     #[arg(long, conflicts_with_all = ["write_baseline", "output"])]
     pub watch: bool,
-    /// Worker threads (0: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0: one per core; at most 256).
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
+    /// After the report, print to standard error the slowest rules and the slowest
+    /// (rule, file) pairs: what each rule of your packs costs.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let max = crate::scan::MAX_THREADS;
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= max as u64 => Ok(n as usize),
+        Ok(_) => Err(format!(
+            "at most {max} worker threads (0 picks one per core)"
+        )),
+        Err(_) => Err(format!("`{text}` is not a number of threads (0 to {max})")),
+    }
 }
 
 fn parse_size_arg(text: &str) -> Result<u64, String> {
@@ -336,6 +351,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let mut options = ScanOptions::from_config(&config);
+    // The scanner leaves accepted findings out as it goes, so that they do not count towards
+    // a rule's per-file cap.
+    // (`--write-baseline` records every finding, as before.)
+    options.baseline = baseline
+        .filter(|_| args.write_baseline.is_none())
+        .map(Arc::new);
+    options.timings = args.timings;
     options.exclude.extend(args.exclude.iter().cloned());
     options.disabled.extend(args.disable.iter().cloned());
     if let Some(size) = args.max_file_size {
@@ -347,9 +369,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     let scanner = Scanner::new(Arc::clone(&catalog), options);
     if args.watch {
-        return watch_loop(scanner, root, &args, &catalog, baseline.as_ref());
+        return watch_loop(scanner, root, &args, &catalog);
     }
-    let mut report = scanner
+    let report = scanner
         .scan(root)
         .with_context(|| format!("scanning {}", root.display()))?;
 
@@ -363,9 +385,6 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
             crate::display::sanitize(&path.display().to_string())
         );
         return Ok(ExitCode::SUCCESS);
-    }
-    if let Some(baseline) = &baseline {
-        report.stats.baselined = baseline.filter(&mut report.findings);
     }
 
     let style = match (&args.output, args.format) {
@@ -381,6 +400,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     for note in &report.notes {
         eprintln!("seccoach: {note}");
     }
+    if args.timings {
+        eprint!("{}", report.timings.render(15));
+    }
     let threshold = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
     if !args.exit_zero && report.fails(threshold) {
         return Ok(ExitCode::from(1));
@@ -394,7 +416,6 @@ fn watch_loop(
     root: &Path,
     args: &ScanArgs,
     catalog: &Catalog,
-    baseline: Option<&Baseline>,
 ) -> Result<ExitCode> {
     let mut live = crate::scan::live::LiveScan::new(scanner, root)
         .with_context(|| format!("scanning {}", root.display()))?;
@@ -410,10 +431,7 @@ fn watch_loop(
     let emit = |live: &crate::scan::live::LiveScan,
                 delta: Option<&crate::scan::live::Delta>|
      -> Result<()> {
-        let mut report = live.report().clone();
-        if let Some(baseline) = baseline {
-            report.stats.baselined = baseline.filter(&mut report.findings);
-        }
+        let report = live.report().clone();
         let text = match args.format {
             Format::Json => output::json::render_line(&report),
             format => {

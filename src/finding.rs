@@ -11,6 +11,10 @@ use std::ops::Range;
 /// Longest snippet kept, in characters (minified files have megabyte-long lines).
 const SNIPPET_MAX: usize = 160;
 
+/// Bytes of a line decoded each side of a finding for its snippet: more than `SNIPPET_MAX`
+/// characters of up to 4 bytes each.
+const SNIPPET_CONTEXT_BYTES: usize = 4 * (SNIPPET_MAX + 2);
+
 /// One problem found at one place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -62,7 +66,7 @@ impl Finding {
     /// Builds a finding of `rule` at `place`, naming `value` in the message. `severity` is the
     /// effective severity (after any configured override).
     pub fn build(rule: &Rule, severity: Severity, place: Place, value: Option<&str>) -> Finding {
-        let (path, start, end, line_text, snippet_range, matched) = match &place {
+        let (path, start, end, line_text, snippet_range, focus, matched) = match &place {
             Place::Span { source, span } => {
                 let start = source.position(span.start);
                 let end = source.position(span.end.max(span.start));
@@ -70,19 +74,43 @@ impl Finding {
                     .line_range(start.line)
                     .unwrap_or(span.start..span.start);
                 let matched = String::from_utf8_lossy(&source.bytes[span.clone()]).into_owned();
-                // Borrowed, not copied, when the line is valid UTF-8 (a minified line can be
-                // megabytes long).
-                let line_text = String::from_utf8_lossy(&source.bytes[line_range.clone()]);
-                // The part of the line covered by the match, in characters.
+                // The part of the line covered by the match.
                 let cover_start = span.start.clamp(line_range.start, line_range.end);
                 let cover_end = span.end.clamp(line_range.start, line_range.end);
+                // Only the part of the line a snippet can show is decoded: more than
+                // SNIPPET_MAX characters each side of the match (a character is at most 4
+                // bytes), so the window is the one the whole line would give, and a finding
+                // costs the same on a megabyte-long line as on a short one.
+                let whole_line_start = line_range.start;
+                let line_range = source.window_within(
+                    line_range,
+                    cover_start.saturating_sub(SNIPPET_CONTEXT_BYTES)
+                        ..cover_end.saturating_add(SNIPPET_CONTEXT_BYTES),
+                );
+                // Borrowed, not copied, when the line is valid UTF-8.
+                let line_text = String::from_utf8_lossy(&source.bytes[line_range.clone()]);
                 let to_chars = |b: usize| {
                     String::from_utf8_lossy(&source.bytes[line_range.start..b])
                         .chars()
                         .count()
                 };
                 let range = to_chars(cover_start)..to_chars(cover_end);
-                (source.rel_path, start, end, line_text, range, matched)
+                // The match's column, counted from the window's start.
+                let skipped = if line_range.start == whole_line_start {
+                    0
+                } else {
+                    source.position(line_range.start).column as usize - 1
+                };
+                let focus = (start.column as usize - 1).saturating_sub(skipped);
+                (
+                    source.rel_path,
+                    start,
+                    end,
+                    line_text,
+                    range,
+                    focus,
+                    matched,
+                )
             }
             Place::Line { path, line, text } => {
                 let start = crate::source::Position {
@@ -100,6 +128,7 @@ impl Finding {
                     end,
                     text,
                     0..0,
+                    0,
                     value.unwrap_or("").to_owned(),
                 )
             }
@@ -109,12 +138,8 @@ impl Finding {
         let message = sanitize(&rule.render_message(shown_value.as_deref())).into_owned();
 
         let secret_range = rule.secret.then_some(snippet_range);
-        let (snippet, snippet_column) = snippet_window(
-            &line_text,
-            secret_range,
-            start.column.saturating_sub(1) as usize,
-            SNIPPET_MAX,
-        );
+        let (snippet, snippet_column) =
+            snippet_window(&line_text, secret_range, focus, SNIPPET_MAX);
         let snippet_column = if snippet_column == start.column.saturating_sub(1) as usize {
             0
         } else {
@@ -232,6 +257,48 @@ mod tests {
             _ => line.to_owned(),
         };
         crate::display::window(&line, focus, max)
+    }
+
+    /// A finding deep in a long line gets the snippet (and columns) that windowing the whole
+    /// line gives, though only a few hundred bytes of the line are decoded for it.
+    #[test]
+    fn findings_on_long_lines_window_as_the_whole_line_would() {
+        let catalog = crate::catalog::Catalog::embedded().unwrap();
+        let line = format!(
+            "{}x = \"AKIAABCDEFGHIJKLMNOP\" {}",
+            "é a".repeat(3_000),
+            "ü b".repeat(2_000)
+        );
+        let text = format!("head\n{line}\ntail\n");
+        let source = Source::new("a.py", crate::source::FileKind::Python, text.as_bytes());
+        for (rule, secret) in [("secrets/aws-access-key", true), ("code/eval", false)] {
+            let rule = catalog.rule(rule).unwrap();
+            for needle in ["AKIA", "é a", "ü b\n"] {
+                let at = match needle {
+                    "é a" => text.find(needle).unwrap() + 2 * 1_000,
+                    "ü b\n" => text.rfind("ü b").unwrap(),
+                    _ => text.find(needle).unwrap(),
+                };
+                let span = at..at + 20.min(text.len() - at - 6);
+                let finding = Finding::build(
+                    rule,
+                    rule.severity,
+                    Place::Span {
+                        source: &source,
+                        span: span.clone(),
+                    },
+                    None,
+                );
+                let column = line[..at - 5].chars().count();
+                let end_column = line[..span.end - 5].chars().count();
+                assert_eq!((finding.line, finding.column), (2, column as u32 + 1));
+                assert_eq!(finding.end_column, end_column as u32 + 1);
+                let secret_range = secret.then_some(column..end_column);
+                let (snippet, focus) = reference(&line, secret_range, column, SNIPPET_MAX);
+                assert_eq!(finding.snippet, sanitize(&snippet), "{needle}");
+                assert_eq!(finding.caret_column(), focus, "{needle}");
+            }
+        }
     }
 
     #[test]

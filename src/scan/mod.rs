@@ -7,10 +7,12 @@ mod plan;
 
 use crate::analyzers::deps::{self, advisories::AdvisoryDb};
 use crate::analyzers::{Context, Hit, Tree, TreeFile, TreeHit, suppressions};
+use crate::baseline::Baseline;
 use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::display::sanitize;
 use crate::finding::{self, Finding, Place};
+use crate::pattern::{self, Work};
 use crate::report::{Report, SkipReason};
 use crate::source::{FileKind, Source};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -20,9 +22,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
-/// Most findings one rule may report in one file; past that the file is clearly generated.
-const MAX_HITS_PER_RULE_PER_FILE: usize = 200;
+/// Most findings one rule may report in one file; past that the file is clearly generated. Only
+/// findings that are reported count: suppressed and baselined ones do not use up the cap, so
+/// that a new secret after 200 accepted ones is still reported. A file cut short is noted.
+pub const MAX_HITS_PER_RULE_PER_FILE: usize = 200;
+
+/// Most worker threads `--threads` may ask for: more only costs memory and start-up time (each
+/// has its own stack and read buffer) on any machine seccoach runs on.
+pub const MAX_THREADS: usize = 256;
 
 /// File outcomes that may wait between the walking workers and the collecting thread.
 const OUTCOME_QUEUE: usize = 256;
@@ -42,6 +51,11 @@ pub struct ScanOptions {
     pub threads: usize,
     /// An OSV advisory database (directory, `.zip` or `.json`) for `deps/known-vulnerable`.
     pub advisories: Option<PathBuf>,
+    /// Findings already accepted: they are left out of the report (counted as baselined) and do
+    /// not count towards the per-file cap.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Measure how long each rule takes on each file (`scan --timings`).
+    pub timings: bool,
 }
 
 impl Default for ScanOptions {
@@ -53,6 +67,8 @@ impl Default for ScanOptions {
             severity: BTreeMap::new(),
             threads: 0,
             advisories: None,
+            baseline: None,
+            timings: false,
         }
     }
 }
@@ -66,6 +82,8 @@ impl ScanOptions {
             severity: config.severity.clone(),
             threads: 0,
             advisories: config.advisories.clone(),
+            baseline: None,
+            timings: false,
         }
     }
 }
@@ -75,6 +93,13 @@ impl ScanOptions {
 pub struct FileOutcome {
     pub findings: Vec<Finding>,
     pub suppressed: u64,
+    pub baselined: u64,
+    /// Rules whose findings in this file were cut short (the cap, or the work budget).
+    pub truncated: u64,
+    /// What was cut short, one note each (the file's `note` is about reading it).
+    pub cut_notes: Vec<String>,
+    /// With `ScanOptions::timings`: time spent per rule (or analyzer) on this file.
+    pub timings: Vec<(String, Duration)>,
     pub bytes: u64,
     pub skipped: Option<SkipReason>,
     pub note: Option<String>,
@@ -89,6 +114,72 @@ pub struct Scanner {
     today: jiff::civil::Date,
     /// The loaded `--advisories` database, or why it could not be loaded (reported by `scan`).
     advisories: Result<Option<Arc<AdvisoryDb>>, String>,
+    /// How many findings of each fingerprint the baseline accepts.
+    baseline: BTreeMap<String, usize>,
+}
+
+/// What checking one file's text found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub suppressed: u64,
+    pub baselined: u64,
+    pub truncated: u64,
+    pub notes: Vec<String>,
+    pub timings: Vec<(String, Duration)>,
+    /// Bytes the regex engines were asked to search (see [`pattern::Work`]).
+    pub work: Work,
+}
+
+/// Decides, finding by finding, whether a finding is reported or absorbed by an inline
+/// suppression or the baseline, before it counts towards a cap.
+struct Keeper<'s> {
+    suppressions: Vec<suppressions::Suppression>,
+    baseline: &'s BTreeMap<String, usize>,
+    used: BTreeMap<String, usize>,
+    /// (rule, line, end line) of absorbed findings, for catch-all rules to yield to.
+    absorbed: Vec<(RuleKey, u32, u32)>,
+    suppressed: u64,
+    baselined: u64,
+}
+
+type RuleKey = crate::catalog::RuleId;
+
+impl Keeper<'_> {
+    /// True when `finding` is to be reported.
+    fn admit(&mut self, finding: &Finding) -> bool {
+        let rule = finding.rule.as_str();
+        if self
+            .suppressions
+            .iter()
+            .any(|s| s.covers(rule, finding.line))
+        {
+            self.suppressed += 1;
+        } else if self
+            .baseline
+            .get(finding.fingerprint.as_str())
+            .is_some_and(|&n| {
+                let used = self.used.entry(finding.fingerprint.clone()).or_default();
+                *used += 1;
+                *used <= n
+            })
+        {
+            self.baselined += 1;
+        } else {
+            return true;
+        }
+        self.absorbed
+            .push((finding.rule.clone(), finding.line, finding.end_line));
+        false
+    }
+}
+
+/// The note for a rule cut short in a file.
+fn cut_note(rule: &str, path: &str) -> String {
+    format!(
+        "{rule} reported its first {MAX_HITS_PER_RULE_PER_FILE} findings in {} and stopped          there (the file may hold more)",
+        sanitize(path)
+    )
 }
 
 impl Scanner {
@@ -101,12 +192,17 @@ impl Scanner {
                 .map_err(|e| e.to_string()),
             None => Ok(None),
         };
+        let mut baseline = BTreeMap::new();
+        for entry in options.baseline.iter().flat_map(|b| &b.findings) {
+            *baseline.entry(entry.fingerprint.clone()).or_default() += 1;
+        }
         Scanner {
             catalog,
             options,
             plan,
             today,
             advisories,
+            baseline,
         }
     }
 
@@ -223,7 +319,7 @@ impl Scanner {
         let threads = if self.options.threads == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         } else {
-            self.options.threads
+            self.options.threads.min(MAX_THREADS)
         };
         let mut builder = WalkBuilder::new(root);
         builder
@@ -272,9 +368,18 @@ impl Scanner {
             }
         }
         report.stats.suppressed += outcome.suppressed;
+        report.stats.baselined += outcome.baselined;
+        report.stats.truncated += outcome.truncated;
         report.findings.append(&mut outcome.findings);
         if let Some(note) = outcome.note.take() {
             report.notes.push(note);
+        }
+        report.notes.append(&mut outcome.cut_notes);
+        if self.options.timings {
+            let path = outcome.tree_file.as_ref().map(|f| f.path.as_str());
+            report
+                .timings
+                .record(path.unwrap_or_default(), &outcome.timings);
         }
     }
 
@@ -372,10 +477,14 @@ impl Scanner {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
         tree_file.kind = FileKind::detect(rel, &bytes[..bytes.len().min(256)]);
         let source = Source::new(rel, tree_file.kind, bytes);
-        let (findings, suppressed) = self.check_source(&source);
+        let checked = self.check(&source);
         FileOutcome {
-            findings,
-            suppressed,
+            findings: checked.findings,
+            suppressed: checked.suppressed,
+            baselined: checked.baselined,
+            truncated: checked.truncated,
+            cut_notes: checked.notes,
+            timings: checked.timings,
             bytes: bytes.len() as u64,
             skipped: None,
             note: None,
@@ -386,29 +495,90 @@ impl Scanner {
     /// Runs every applicable rule on one file's text; returns findings and how many were
     /// suppressed inline.
     pub fn check_source(&self, source: &Source) -> (Vec<Finding>, u64) {
-        let mut findings = Vec::new();
+        let checked = self.check(source);
+        (checked.findings, checked.suppressed)
+    }
+
+    /// Runs every applicable rule on one file's text. Suppressions and the baseline are applied
+    /// as findings are made, so that only reported findings count towards a rule's cap.
+    pub fn check(&self, source: &Source) -> Checked {
         let cx = self.context();
+        let mut checked = Checked::default();
+        let suppressions = if memchr::memmem::find(source.bytes, b"seccoach:ignore").is_some() {
+            suppressions::parse(source)
+                .into_iter()
+                .filter(|s| s.problem(&cx).is_none())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut keeper = Keeper {
+            suppressions,
+            baseline: &self.baseline,
+            used: BTreeMap::new(),
+            absorbed: Vec::new(),
+            suppressed: 0,
+            baselined: 0,
+        };
+        let mut findings = Vec::new();
+        let timing = self.options.timings;
         for rule_index in self.plan.regex_candidates(source) {
             let rule = &self.catalog.rules()[rule_index];
             let Matcher::Regex(matcher) = &rule.matcher else {
                 continue;
             };
-            if !rule.files.accepts(source.kind, source.rel_path)
-                || !matcher.regex.may_match(source.bytes)
-            {
+            if !rule.files.accepts(source.kind, source.rel_path) {
                 continue;
             }
-            for (span, value) in regex_hits(matcher, source)
-                .into_iter()
-                .take(MAX_HITS_PER_RULE_PER_FILE)
-            {
-                let place = Place::Span { source, span };
-                findings.push(Finding::build(
-                    rule,
-                    self.severity_of(rule),
-                    place,
-                    Some(&value),
-                ));
+            let started = timing.then(Instant::now);
+            if matcher.regex.may_match(source.bytes) {
+                let severity = self.severity_of(rule);
+                let mut kept = 0;
+                let mut cut = false;
+                let budget = pattern::budget_for(source.bytes.len());
+                let searched =
+                    matcher
+                        .regex
+                        .search(source.bytes, budget, &mut checked.work, &mut |found| {
+                            let Some(span) = found.get(matcher.value_group) else {
+                                return true;
+                            };
+                            if !accept(matcher, source, span.clone()) {
+                                return true;
+                            }
+                            let value = String::from_utf8_lossy(&source.bytes[span.clone()]);
+                            let place = Place::Span { source, span };
+                            let finding = Finding::build(rule, severity, place, Some(&value));
+                            if !keeper.admit(&finding) {
+                                return true;
+                            }
+                            if kept == MAX_HITS_PER_RULE_PER_FILE {
+                                cut = true;
+                                return false;
+                            }
+                            kept += 1;
+                            findings.push(finding);
+                            true
+                        });
+                if searched.is_err() {
+                    checked.truncated += 1;
+                    checked.notes.push(format!(
+                        "{} was stopped in {}: it went over its work budget ({} bytes for the                          regex engines, four times the file plus 64 KiB); its findings there may                          be incomplete",
+                        rule.id,
+                        sanitize(source.rel_path),
+                        budget
+                    ));
+                } else if cut {
+                    checked.truncated += 1;
+                    checked
+                        .notes
+                        .push(cut_note(rule.id.as_str(), source.rel_path));
+                }
+            }
+            if let Some(started) = started {
+                checked
+                    .timings
+                    .push((rule.id.to_string(), started.elapsed()));
             }
         }
         let mut hits: Vec<Hit> = Vec::new();
@@ -421,8 +591,10 @@ impl Scanner {
             if !accepts {
                 continue;
             }
+            let started = timing.then(Instant::now);
             hits.clear();
             analyzer.check_file(&cx, source, &mut hits);
+            let mut kept: BTreeMap<&str, usize> = BTreeMap::new();
             for hit in hits.drain(..) {
                 let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
                     continue;
@@ -430,32 +602,42 @@ impl Scanner {
                 if !rule.files.accepts(source.kind, source.rel_path) {
                     continue;
                 }
+                let count = kept.entry(hit.rule).or_default();
+                if *count > MAX_HITS_PER_RULE_PER_FILE {
+                    continue;
+                }
                 let span =
                     hit.span.start.min(source.bytes.len())..hit.span.end.min(source.bytes.len());
                 let place = Place::Span { source, span };
-                findings.push(Finding::build(
+                let finding = Finding::build(
                     rule,
                     self.severity_with(rule, hit.severity),
                     place,
                     hit.value.as_deref(),
-                ));
+                );
+                if !keeper.admit(&finding) {
+                    continue;
+                }
+                if *count == MAX_HITS_PER_RULE_PER_FILE {
+                    *count += 1;
+                    checked.truncated += 1;
+                    checked.notes.push(cut_note(hit.rule, source.rel_path));
+                    continue;
+                }
+                *count += 1;
+                findings.push(finding);
+            }
+            if let Some(started) = started {
+                checked
+                    .timings
+                    .push((format!("analyzer:{}", analyzer.as_str()), started.elapsed()));
             }
         }
-        self.drop_yielding(&mut findings);
-        let mut suppressed = 0;
-        if !findings.is_empty() && memchr::memmem::find(source.bytes, b"seccoach:ignore").is_some()
-        {
-            let valid: Vec<_> = suppressions::parse(source)
-                .into_iter()
-                .filter(|s| s.problem(&cx).is_none())
-                .collect();
-            findings.retain(|f| {
-                let covered = valid.iter().any(|s| s.covers(f.rule.as_str(), f.line));
-                suppressed += u64::from(covered);
-                !covered
-            });
-        }
-        (findings, suppressed)
+        self.drop_yielding(&mut findings, &keeper.absorbed);
+        checked.findings = findings;
+        checked.suppressed = keeper.suppressed;
+        checked.baselined = keeper.baselined;
+        checked
     }
 
     /// Says once when `deps/known-vulnerable` could not look at lockfiles that are there: no
@@ -495,7 +677,7 @@ impl Scanner {
 
     /// Drops findings of catch-all rules (`yield_to_overlaps`) where a more specific rule
     /// reports the same lines, so one secret is not reported twice.
-    fn drop_yielding(&self, findings: &mut Vec<Finding>) {
+    fn drop_yielding(&self, findings: &mut Vec<Finding>, absorbed: &[(RuleKey, u32, u32)]) {
         let yields = |f: &Finding| {
             self.catalog
                 .rule(f.rule.as_str())
@@ -509,9 +691,25 @@ impl Scanner {
         let overlaps = |a: &Finding, b: &Finding| {
             a.rule != b.rule && a.line <= b.end_line && b.line <= a.end_line
         };
+        // Findings absorbed by a suppression or the baseline still stand for their place: the
+        // catch-all yields to them as it did before they were absorbed.
+        let yields_rule = |rule: &RuleKey| {
+            self.catalog
+                .rule(rule.as_str())
+                .is_some_and(|r| r.yield_to_overlaps)
+        };
         let keep: Vec<bool> = findings
             .iter()
-            .map(|f| !yields(f) || !findings.iter().any(|g| !yields(g) && overlaps(f, g)))
+            .map(|f| {
+                !yields(f)
+                    || !(findings.iter().any(|g| !yields(g) && overlaps(f, g))
+                        || absorbed.iter().any(|(rule, line, end)| {
+                            *rule != f.rule
+                                && !yields_rule(rule)
+                                && f.line <= *end
+                                && *line <= f.end_line
+                        }))
+            })
             .collect();
         let mut keep = keep.into_iter();
         findings.retain(|_| keep.next().unwrap_or(true));
@@ -524,6 +722,7 @@ impl Scanner {
         for analyzer in self.plan.tree_analyzers() {
             analyzer.check_tree(&cx, &tree, &mut hits);
         }
+        let mut used: BTreeMap<String, usize> = BTreeMap::new();
         let mut by_path: BTreeMap<String, Vec<TreeHit>> = BTreeMap::new();
         for hit in hits {
             by_path.entry(hit.path.clone()).or_default().push(hit);
@@ -561,49 +760,30 @@ impl Scanner {
                     line: hit.line,
                     text: line_text.as_deref(),
                 };
-                report.findings.push(Finding::build(
-                    rule,
-                    self.severity_of(rule),
-                    place,
-                    hit.value.as_deref(),
-                ));
+                let finding =
+                    Finding::build(rule, self.severity_of(rule), place, hit.value.as_deref());
+                let baselined = self.baseline.get(&finding.fingerprint).is_some_and(|&n| {
+                    let used = used.entry(finding.fingerprint.clone()).or_default();
+                    *used += 1;
+                    *used <= n
+                });
+                if baselined {
+                    report.stats.baselined += 1;
+                } else {
+                    report.findings.push(finding);
+                }
             }
         }
     }
 }
 
-/// Every match of a regex rule in the file: the value's byte range and text.
-fn regex_hits(matcher: &RegexMatcher, source: &Source) -> Vec<(std::ops::Range<usize>, String)> {
-    let accept = |m: &regex::bytes::Match| {
-        let value = m.as_bytes();
-        !(matcher.min_entropy.is_some_and(|min| entropy(value) < min)
-            || matcher.allow.iter().any(|allow| allow.is_match(value))
-            || (matcher.skip_comments && source.in_comment(m.start())))
-    };
-    let to_hit = |m: regex::bytes::Match| {
-        (
-            m.range(),
-            String::from_utf8_lossy(m.as_bytes()).into_owned(),
-        )
-    };
-    if matcher.value_group == 0 {
-        matcher
-            .regex
-            .find_iter(source.bytes)
-            .filter(accept)
-            .take(MAX_HITS_PER_RULE_PER_FILE)
-            .map(to_hit)
-            .collect()
-    } else {
-        matcher
-            .regex
-            .captures_iter(source.bytes)
-            .filter_map(|caps| caps.get(matcher.value_group))
-            .filter(accept)
-            .take(MAX_HITS_PER_RULE_PER_FILE)
-            .map(to_hit)
-            .collect()
-    }
+/// Whether a match of a regex rule is reported: its value has the entropy asked for, no
+/// allow-list pattern takes it, and (when the rule says so) it is not in a comment.
+fn accept(matcher: &RegexMatcher, source: &Source, span: std::ops::Range<usize>) -> bool {
+    let value = &source.bytes[span.clone()];
+    !(matcher.min_entropy.is_some_and(|min| entropy(value) < min)
+        || matcher.allow.iter().any(|allow| allow.is_match(value))
+        || (matcher.skip_comments && source.in_comment(span.start)))
 }
 
 /// The text of a file a tree finding points at: `None` when missing, too large or binary.
