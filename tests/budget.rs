@@ -374,3 +374,58 @@ fn timings_name_the_slow_rules_and_files() {
     );
     assert!(stderr[pairs_at..].contains("app/settings.py"), "{stderr}");
 }
+
+/// A `package-lock.json` on one line with 10,000 packages, each with an advisory: the findings
+/// are capped (and the cut noted) and each costs no more than on a pretty-printed lockfile.
+#[test]
+fn a_one_line_lockfile_against_ten_thousand_advisories() {
+    const PACKAGES: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let packages: Vec<String> = (0..PACKAGES)
+        .map(|n| format!("\"node_modules/pkg-{n}\":{{\"version\":\"1.0.{}\"}}", n % 7))
+        .collect();
+    write(
+        &dir.path().join("web/package-lock.json"),
+        format!(
+            "{{\"name\":\"web\",\"lockfileVersion\":3,\"packages\":{{\"\":{{\"name\":\"web\"}},{}}}}}",
+            packages.join(",")
+        ),
+    );
+    let osv = dir.path().join("osv");
+    std::fs::create_dir_all(&osv).unwrap();
+    for n in 0..PACKAGES {
+        let record = serde_json::json!({
+            "schema_version": "1.6.0",
+            "id": format!("GHSA-test-{n:05}"),
+            "summary": format!("Test advisory {n}"),
+            "affected": [{
+                "package": {"ecosystem": "npm", "name": format!("pkg-{n}")},
+                "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "2.0.0"}]}]
+            }]
+        });
+        std::fs::write(
+            osv.join(format!("GHSA-test-{n:05}.json")),
+            record.to_string(),
+        )
+        .unwrap();
+    }
+    let (report, _) = scan_json(dir.path(), &["--advisories", osv.to_str().unwrap()]);
+    let findings: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "deps/known-vulnerable")
+        .collect();
+    assert_eq!(findings.len(), 200);
+    assert!(findings.iter().all(|f| f["line"] == 1));
+    assert_eq!(report["summary"]["truncated"], 1);
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("deps/known-vulnerable")),
+        "{:?}",
+        report["notes"]
+    );
+}

@@ -408,7 +408,7 @@ mod tests {
     fn pack_rule(n: usize, pattern: &str) -> String {
         format!(
             r#"[[rule]]
-id = "team/generated-{n}"
+id = "code/generated-{n}"
 title = "Generated rule {n}"
 severity = "low"
 confidence = "high"
@@ -446,7 +446,7 @@ pattern = '{pattern}'
         let catalog = Catalog::build(vec![("big.toml".to_owned(), pack.clone())], Vec::new())
             .expect("the generated pack loads");
         let last = catalog
-            .rule(&format!("team/generated-{}", RULES - 1))
+            .rule(&format!("code/generated-{}", RULES - 1))
             .expect("the last rule is there");
         assert_eq!(
             last.origin.line,
