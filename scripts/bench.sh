@@ -228,10 +228,11 @@ if [[ -n $GITLEAKS && -x $GITLEAKS ]]; then
     # gitleaks 8.19 and later: `dir`; earlier: `detect --no-git`.
     if "$GITLEAKS" dir --help > /dev/null 2>&1; then
         T=$(hf gitleaks "$WORK/gl.json" "$GITLEAKS" dir "$TARGET" --exit-code 0 --no-banner \
-            --max-target-megabytes $((MAXSIZE / 1048576)) --report-path /dev/null --log-level error)
+            --max-target-megabytes $((MAXSIZE / 1048576)) --report-format json \
+            --report-path /dev/null --log-level error)
     else
         T=$(hf gitleaks "$WORK/gl.json" "$GITLEAKS" detect --no-git --source "$TARGET" \
-            --exit-code 0 --report-path /dev/null)
+            --exit-code 0 --report-format json --report-path /dev/null)
     fi
     OTHERS+=("gitleaks $T $(cpu "$WORK/gl.json")")
 fi

@@ -86,7 +86,8 @@ impl Timings {
         rules.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
         let total: Duration = self.rules.values().map(|(t, _)| *t).sum();
         let mut out = format!(
-            "seccoach: timings (CPU time in rules, all threads: {:.3} s)\n  slowest rules:\n",
+            "seccoach: timings (time in rules, all threads: {:.3} s; a rule's first file includes \
+             compiling it)\n  slowest rules:\n",
             total.as_secs_f64()
         );
         for (rule, (time, files)) in rules.into_iter().take(top) {
