@@ -162,9 +162,24 @@ pub struct ScanArgs {
     /// Keep watching and re-report after every change (JSON: one report per line).
     #[arg(long, conflicts_with_all = ["write_baseline", "output"])]
     pub watch: bool,
-    /// Worker threads (0: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0: one per core; at most 256).
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
+    /// After the report, print to standard error the slowest rules and the slowest
+    /// (rule, file) pairs: what each rule of your packs costs.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let max = crate::scan::MAX_THREADS;
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= max as u64 => Ok(n as usize),
+        Ok(_) => Err(format!(
+            "at most {max} worker threads (0 picks one per core)"
+        )),
+        Err(_) => Err(format!("`{text}` is not a number of threads (0 to {max})")),
+    }
 }
 
 fn parse_exclude_arg(text: &str) -> Result<String, String> {
@@ -349,7 +364,16 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         }
     }
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    // An old-format baseline still works; a note says to rewrite it.
+    let legacy_note = baseline.as_ref().and_then(|b| baseline_note(&args, b));
     let mut options = ScanOptions::from_config(&config);
+    // The scanner leaves accepted findings out as it goes, so that they do not count towards
+    // a rule's per-file cap.
+    // (`--write-baseline` records every finding, as before.)
+    options.baseline = baseline
+        .filter(|_| args.write_baseline.is_none())
+        .map(Arc::new);
+    options.timings = args.timings;
     options.exclude.extend(args.exclude.iter().cloned());
     options.disabled.extend(args.disable.iter().cloned());
     if let Some(size) = args.max_file_size {
@@ -361,7 +385,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     let scanner = Scanner::new(Arc::clone(&catalog), options);
     if args.watch {
-        return watch_loop(scanner, root, &args, &catalog, baseline.as_ref());
+        return watch_loop(scanner, root, &args, &catalog, legacy_note);
     }
     let mut report = scanner
         .scan(root)
@@ -378,10 +402,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(baseline) = &baseline {
-        report.stats.baselined = baseline.filter(&mut report.findings);
-        report.notes.extend(baseline_note(&args, baseline));
-    }
+    report.notes.extend(legacy_note);
 
     let style = match (&args.output, args.format) {
         (None, Format::Text) => args.color.resolve(),
@@ -395,6 +416,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     for note in &report.notes {
         eprintln!("seccoach: {note}");
+    }
+    if args.timings {
+        eprint!("{}", report.timings.render(15));
     }
     let threshold = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
     if !args.exit_zero && report.fails(threshold) {
@@ -415,7 +439,7 @@ fn watch_loop(
     root: &Path,
     args: &ScanArgs,
     catalog: &Catalog,
-    baseline: Option<&Baseline>,
+    legacy_note: Option<String>,
 ) -> Result<ExitCode> {
     let mut live = crate::scan::live::LiveScan::new(scanner, root)
         .with_context(|| format!("scanning {}", root.display()))?;
@@ -437,13 +461,10 @@ fn watch_loop(
         Format::Text => args.color.resolve(),
         _ => output::style::Style::PLAIN,
     };
-    // The report as printed: the live findings less the baselined ones.
+    // The report as printed (the scanner has left baselined findings out).
     let current = |live: &crate::scan::live::LiveScan| {
         let mut report = live.report().clone();
-        if let Some(baseline) = baseline {
-            report.stats.baselined = baseline.filter(&mut report.findings);
-            report.notes.extend(baseline_note(args, baseline));
-        }
+        report.notes.extend(legacy_note.clone());
         report
     };
     let emit =

@@ -20,6 +20,10 @@ const NEIGHBOURHOOD_SLACK: usize = 1024;
 /// secret replaced by a constant).
 const KEY_CONTEXT: usize = 120;
 
+/// Bytes of a line decoded each side of a finding for its snippet: more than `SNIPPET_MAX`
+/// characters of up to 4 bytes each.
+const SNIPPET_CONTEXT_BYTES: usize = 4 * (SNIPPET_MAX + 2);
+
 /// One problem found at one place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -177,10 +181,32 @@ impl Finding {
                 masked_window(source.bytes, range, focus, secrets)
             }
             Some((source, range)) => {
-                // Borrowed, not copied, when the line is valid UTF-8 (a minified line can be
-                // megabytes long).
-                let text = String::from_utf8_lossy(&source.bytes[range]);
-                window(&text, focus_column, SNIPPET_MAX)
+                // Only the part of the line a snippet can show is decoded: more than
+                // SNIPPET_MAX characters each side of the finding (a character is at most 4
+                // bytes), so the window is the one the whole line would give, and a finding
+                // costs the same on a megabyte-long line as on a short one.
+                let near = source.window_within(
+                    range.clone(),
+                    focus.saturating_sub(SNIPPET_CONTEXT_BYTES)
+                        ..focus.saturating_add(SNIPPET_CONTEXT_BYTES),
+                );
+                // Borrowed, not copied, when the text is valid UTF-8.
+                let text = String::from_utf8_lossy(&source.bytes[near.clone()]);
+                let skipped = if near.start == range.start {
+                    0
+                } else {
+                    source.position(near.start).column as usize - 1
+                };
+                let (mut cut, mut at) =
+                    window(&text, focus_column.saturating_sub(skipped), SNIPPET_MAX);
+                if near.start > range.start && !cut.starts_with('…') {
+                    cut.insert(0, '…');
+                    at += 1;
+                }
+                if near.end < range.end && !cut.ends_with('…') {
+                    cut.push('…');
+                }
+                (cut, at)
             }
             None => (String::new(), 0),
         };
@@ -351,6 +377,48 @@ mod tests {
             span: at(needle),
         };
         Finding::build(rule, rule.severity, place, Some(needle), &secrets)
+    }
+
+    /// A finding deep in a long line gets the snippet (and columns) that windowing the whole
+    /// line gives, though only a few hundred bytes of the line are decoded for it.
+    #[test]
+    fn findings_on_long_lines_window_as_the_whole_line_would() {
+        let catalog = crate::catalog::Catalog::embedded().unwrap();
+        let line = format!(
+            "{}x = eval(payload) {}",
+            "é a".repeat(3_000),
+            "ü b".repeat(2_000)
+        );
+        let text = format!("head\n{line}\ntail\n");
+        let source = Source::new("a.py", crate::source::FileKind::Python, text.as_bytes());
+        let rule = catalog.rule("code/eval").unwrap();
+        for needle in ["eval", "é a", "ü b\n"] {
+            let at = match needle {
+                "é a" => text.find(needle).unwrap() + 2 * 1_000,
+                "ü b\n" => text.rfind("ü b").unwrap(),
+                _ => text.find(needle).unwrap(),
+            };
+            let span = at..at + 20.min(text.len() - at - 6);
+            let finding = Finding::build(
+                rule,
+                rule.severity,
+                Place::Span {
+                    source: &source,
+                    span: span.clone(),
+                },
+                None,
+                &Secrets::default(),
+            );
+            let column = line[..at - 5].chars().count();
+            let end_column = line[..span.end - 5].chars().count();
+            assert_eq!((finding.line, finding.column), (2, column as u32 + 1));
+            assert_eq!(finding.end_column, end_column as u32 + 1);
+            // What windowing the whole, decoded line gives.
+            let (snippet, focus) = window(&line, column, SNIPPET_MAX);
+            assert_eq!(finding.snippet, sanitize(&snippet), "{needle}");
+            let expected_column = if focus == column { 0 } else { focus };
+            assert_eq!(finding.snippet_column as usize, expected_column, "{needle}");
+        }
     }
 
     #[test]

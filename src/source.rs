@@ -221,6 +221,11 @@ impl FileKind {
     }
 }
 
+/// Characters in `bytes` as `String::from_utf8_lossy` decodes them.
+fn lossy_chars(bytes: &[u8]) -> usize {
+    String::from_utf8_lossy(bytes).chars().count()
+}
+
 /// True for paths that look like tests or fixtures, where a match is less likely to be live.
 pub fn is_test_path(rel_path: &str) -> bool {
     let lower = rel_path.to_ascii_lowercase();
@@ -266,7 +271,14 @@ pub struct Source<'a> {
     pub kind: FileKind,
     pub bytes: &'a [u8],
     line_starts: OnceLock<Vec<usize>>,
+    /// Character counts from the start of the file at character boundaries about every
+    /// `CHAR_MARK_EVERY` bytes, made on first need: a column on a long line is then a lookup
+    /// and a short count, not a count from the start of the line.
+    char_marks: OnceLock<Vec<(usize, usize)>>,
 }
+
+/// Bytes between two character-count marks (see `Source::position`).
+const CHAR_MARK_EVERY: usize = 4096;
 
 /// A 1-based line and column (columns count characters, not bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -282,6 +294,7 @@ impl<'a> Source<'a> {
             kind,
             bytes,
             line_starts: OnceLock::new(),
+            char_marks: OnceLock::new(),
         }
     }
 
@@ -308,19 +321,77 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// The 1-based position of a byte offset.
+    /// The 1-based position of a byte offset. Columns count the characters of the line as
+    /// `String::from_utf8_lossy` decodes it up to the offset; on a long line that count is
+    /// taken from the nearest marks, so that a position costs the same anywhere in a line.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.bytes.len());
         let index = self.line_index(offset);
         let start = self.line_starts()[index];
-        let column = String::from_utf8_lossy(&self.bytes[start..offset])
-            .chars()
-            .count()
-            + 1;
+        let column = if offset - start <= CHAR_MARK_EVERY {
+            lossy_chars(&self.bytes[start..offset])
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        } + 1;
         Position {
             line: index as u32 + 1,
             column: column as u32,
         }
+    }
+
+    /// Characters (as decoded lossily) before byte `offset`, counted from the nearest mark
+    /// before it. Lossy decoding is additive at a mark: each is a character boundary inside
+    /// valid UTF-8, where neither side's decoding depends on the other.
+    fn chars_before(&self, offset: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = vec![(0, 0)];
+            let (mut at, mut chars) = (0, 0);
+            for chunk in self.bytes.utf8_chunks() {
+                for (i, _) in chunk.valid().char_indices() {
+                    if at + i >= marks[marks.len() - 1].0 + CHAR_MARK_EVERY {
+                        marks.push((at + i, chars));
+                    }
+                    chars += 1;
+                }
+                at += chunk.valid().len();
+                if !chunk.invalid().is_empty() {
+                    chars += 1;
+                    at += chunk.invalid().len();
+                }
+            }
+            marks
+        });
+        let (mark, chars) = marks[marks.partition_point(|&(at, _)| at <= offset) - 1];
+        chars + lossy_chars(&self.bytes[mark..offset])
+    }
+
+    /// The part of `line` (a line's byte range) within `want`, widened to whole characters:
+    /// the text around a finding on a line too long to decode for each finding.
+    pub fn window_within(
+        &self,
+        line: std::ops::Range<usize>,
+        want: std::ops::Range<usize>,
+    ) -> std::ops::Range<usize> {
+        // Past the continuation bytes of a character cut in two (at most three).
+        let at_char = |mut i: usize| {
+            for _ in 0..3 {
+                if i < line.end && self.bytes[i] & 0xc0 == 0x80 {
+                    i += 1;
+                }
+            }
+            i
+        };
+        let start = if want.start > line.start {
+            at_char(want.start.min(line.end))
+        } else {
+            line.start
+        };
+        let end = if want.end < line.end {
+            at_char(want.end).max(start)
+        } else {
+            line.end
+        };
+        start..end
     }
 
     /// Byte range of 1-based `line`, without its line terminator.
@@ -616,6 +687,42 @@ mod tests {
         assert!(src.in_comment(text.find("seccoach").unwrap()));
         assert!(src.in_comment(text.find("go.mod").unwrap()));
         assert!(!src.in_comment(text.find("example").unwrap()));
+    }
+
+    /// Positions on long lines (counted from the marks) agree with counting the whole line,
+    /// with multi-byte characters, invalid bytes and a character cut by a mark.
+    #[test]
+    fn positions_on_long_lines_agree_with_counting_from_the_line_start() {
+        let mut text = b"first line\n".to_vec();
+        for i in 0..3_000 {
+            match i % 5 {
+                0 => text.extend("é€😀".as_bytes()),
+                1 => text.extend(b"\xff\xe2\x82"),
+                2 => text.extend(b"plain ascii "),
+                3 => text.push(b'x'),
+                _ => text.extend("ключ ".as_bytes()),
+            }
+        }
+        text.extend(b"\nshort\n");
+        text.extend("中".repeat(5_000).as_bytes());
+        let src = Source::new("f", FileKind::Text, &text);
+        let reference = |offset: usize| {
+            let start = text[..offset]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            String::from_utf8_lossy(&text[start..offset])
+                .chars()
+                .count() as u32
+                + 1
+        };
+        for offset in (0..=text.len()).step_by(7).chain([text.len()]) {
+            assert_eq!(
+                src.position(offset).column,
+                reference(offset),
+                "at {offset}"
+            );
+        }
     }
 
     #[test]

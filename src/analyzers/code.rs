@@ -287,44 +287,53 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
         if !compiled.regex.may_match(src.bytes) {
             continue;
         }
-        for caps in compiled.regex.captures_iter(src.bytes) {
-            if counts.get(pattern.rule).copied().unwrap_or(0) >= MAX_HITS {
-                break;
-            }
-            let Some(whole) = caps.get(0) else { continue };
-            let start = whole.start()
-                + whole
-                    .as_bytes()
-                    .iter()
-                    .take_while(|b| b.is_ascii_whitespace())
-                    .count();
-            if start
-                .checked_sub(1)
-                .and_then(|i| src.bytes.get(i))
-                .is_some_and(|b| pattern.not_after.contains(b))
-            {
-                continue;
-            }
-            let value = caps.iter().skip(1).flatten().next().unwrap_or(whole);
-            let text = String::from_utf8_lossy(value.as_bytes());
-            let text = text.trim();
-            if NOT_VALUES.contains(&text) || is_constant(text) {
-                continue;
-            }
-            if src.in_comment(start) || in_line_string(src, start) || is_definition(src, start) {
-                continue;
-            }
-            if src.kind == FileKind::Python {
-                let ranges = docstrings.get_or_insert_with(|| python_triple_strings(src.bytes));
-                if ranges.iter().any(|r| r.contains(&start)) {
-                    continue;
+        // The exact regex runs only around the matches its DFA finds (see `LazyRegex::search`),
+        // so the work is linear in the file; the cap below bounds it further. No budget: a
+        // search without one never stops early, so nothing here goes unsaid.
+        let mut work = crate::pattern::Work::default();
+        let _unbounded = compiled
+            .regex
+            .search(src.bytes, u64::MAX, &mut work, &mut |found| {
+                if counts.get(pattern.rule).copied().unwrap_or(0) >= MAX_HITS {
+                    return false;
                 }
-            }
-            if seen.insert((pattern.rule, value.start())) {
-                *counts.entry(pattern.rule).or_default() += 1;
-                out.push(Hit::new(pattern.rule, value.range()).with_value(text.to_owned()));
-            }
-        }
+                let Some(whole) = found.get(0) else {
+                    return true;
+                };
+                let start = whole.start
+                    + src.bytes[whole.clone()]
+                        .iter()
+                        .take_while(|b| b.is_ascii_whitespace())
+                        .count();
+                if start
+                    .checked_sub(1)
+                    .and_then(|i| src.bytes.get(i))
+                    .is_some_and(|b| pattern.not_after.contains(b))
+                {
+                    return true;
+                }
+                let value = found.groups().flatten().next().unwrap_or(whole);
+                let text = String::from_utf8_lossy(&src.bytes[value.clone()]);
+                let text = text.trim();
+                if NOT_VALUES.contains(&text) || is_constant(text) {
+                    return true;
+                }
+                if src.in_comment(start) || in_line_string(src, start) || is_definition(src, start)
+                {
+                    return true;
+                }
+                if src.kind == FileKind::Python {
+                    let ranges = docstrings.get_or_insert_with(|| python_triple_strings(src.bytes));
+                    if ranges.iter().any(|r| r.contains(&start)) {
+                        return true;
+                    }
+                }
+                if seen.insert((pattern.rule, value.start)) {
+                    *counts.entry(pattern.rule).or_default() += 1;
+                    out.push(Hit::new(pattern.rule, value.clone()).with_value(text.to_owned()));
+                }
+                true
+            });
     }
 }
 

@@ -3,7 +3,7 @@
 //! ```json
 //! { "version": 1, "tool": {"name": "seccoach", "version": "…"},
 //!   "summary": {"total": 2, "by_severity": {"critical": 0, "high": 1, …}, "files_scanned": …,
-//!               "bytes_scanned": …, "skipped": {"binary": 1}, "suppressed": 0, "baselined": 0,
+//!               "bytes_scanned": …, "skipped": {"binary": 1}, "suppressed": 0, "baselined": 0, "truncated": 0,
 //!               "rules": 97},
 //!   "findings": [ {"rule", "severity", "confidence", "path", "line", "column", "end_line",
 //!                  "end_column", "message", "snippet", "fingerprint", "fix"} … ],
@@ -34,6 +34,7 @@ pub fn value(report: &Report) -> Value {
             "skipped": report.stats.skipped,
             "suppressed": report.stats.suppressed,
             "baselined": report.stats.baselined,
+            "truncated": report.stats.truncated,
             "rules": report.stats.rules,
         },
         "findings": report.findings,

@@ -132,6 +132,13 @@ pub fn summary(report: &Report, style: Style) -> String {
     if stats.baselined > 0 {
         let _ = write!(out, "; {} in the baseline", stats.baselined);
     }
+    if stats.truncated > 0 {
+        let _ = write!(
+            out,
+            "; {} rule(s) cut short in a file (see the notes)",
+            stats.truncated
+        );
+    }
     out.push_str(".\n");
     out
 }

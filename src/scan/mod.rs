@@ -9,11 +9,13 @@ use crate::analyzers::deps::{self, advisories::AdvisoryDb};
 use crate::analyzers::{
     AnalyzerKind, Context, Hit, Tree, TreeFile, TreeHit, Unparsed, suppressions,
 };
+use crate::baseline::Baseline;
 use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::display::sanitize;
 use crate::finding::{self, Finding, Place};
 use crate::helm::{Chart, Charts};
+use crate::pattern::{self, Work};
 use crate::redact::Secrets;
 use crate::report::{Report, SkipReason};
 use crate::source::{FileKind, Source};
@@ -24,9 +26,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
-/// Most findings one rule may report in one file; past that the file is clearly generated.
-const MAX_HITS_PER_RULE_PER_FILE: usize = 200;
+/// Most findings one rule may report in one file; past that the file is clearly generated. Only
+/// findings that are reported count: suppressed and baselined ones do not use up the cap, so
+/// that a new secret after 200 accepted ones is still reported. A file cut short is noted.
+pub const MAX_HITS_PER_RULE_PER_FILE: usize = 200;
+
+/// Most matches of one rule in one file that are located, and so can be suppressed, baselined
+/// or reported; past that the rule looks no further in the file, with a note. Far above the
+/// cap, so that a new finding after many accepted ones is still reported.
+pub const MAX_MATCHES_PER_RULE_PER_FILE: usize = 25 * MAX_HITS_PER_RULE_PER_FILE;
+
+/// Most worker threads `--threads` may ask for: more only costs memory and start-up time (each
+/// has its own stack and read buffer) on any machine seccoach runs on.
+pub const MAX_THREADS: usize = 256;
 
 /// File outcomes that may wait between the walking workers and the collecting thread.
 const OUTCOME_QUEUE: usize = 256;
@@ -46,6 +60,11 @@ pub struct ScanOptions {
     pub threads: usize,
     /// An OSV advisory database (directory, `.zip` or `.json`) for `deps/known-vulnerable`.
     pub advisories: Option<PathBuf>,
+    /// Findings already accepted: they are left out of the report (counted as baselined) and do
+    /// not count towards the per-file cap.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Measure how long each rule takes on each file (`scan --timings`).
+    pub timings: bool,
 }
 
 impl Default for ScanOptions {
@@ -57,6 +76,8 @@ impl Default for ScanOptions {
             severity: BTreeMap::new(),
             threads: 0,
             advisories: None,
+            baseline: None,
+            timings: false,
         }
     }
 }
@@ -70,6 +91,8 @@ impl ScanOptions {
             severity: config.severity.clone(),
             threads: 0,
             advisories: config.advisories.clone(),
+            baseline: None,
+            timings: false,
         }
     }
 }
@@ -79,6 +102,13 @@ impl ScanOptions {
 pub struct FileOutcome {
     pub findings: Vec<Finding>,
     pub suppressed: u64,
+    pub baselined: u64,
+    /// Rules whose findings in this file were cut short (the cap, or the work budget).
+    pub truncated: u64,
+    /// What was cut short, one note each (the file's `note` is about reading it).
+    pub cut_notes: Vec<String>,
+    /// With `ScanOptions::timings`: time spent per rule (or analyzer) on this file.
+    pub timings: Vec<(String, Duration)>,
     pub bytes: u64,
     pub skipped: Option<SkipReason>,
     /// The file was read and its text rules ran, but an analyzer could not parse it (the
@@ -100,6 +130,95 @@ pub struct Scanner {
     advisories_stamp: Option<std::time::SystemTime>,
     /// Helm charts whose templates were met, with their `values.yaml`.
     charts: Charts,
+    /// How many findings of each fingerprint the baseline accepts.
+    baseline: BTreeMap<String, usize>,
+    /// The baseline was written before fingerprints left secrets out (version 1): its entries
+    /// match a finding's legacy fingerprint too.
+    baseline_legacy: bool,
+}
+
+/// What checking one file's text found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub suppressed: u64,
+    pub baselined: u64,
+    pub truncated: u64,
+    pub notes: Vec<String>,
+    pub timings: Vec<(String, Duration)>,
+    /// Bytes the regex engines were asked to search (see [`pattern::Work`]).
+    pub work: Work,
+    /// The parse-error note, when an analyzer could not read the file's structure.
+    pub unparsed: Option<String>,
+    /// Rules cut short in this file (each counts once in `truncated`, with one note).
+    cut: BTreeSet<String>,
+    /// Rules that matched more than [`MAX_MATCHES_PER_RULE_PER_FILE`] times here.
+    too_many: BTreeSet<String>,
+}
+
+/// Decides, finding by finding, whether a finding is reported or absorbed by an inline
+/// suppression or the baseline, before it counts towards a cap.
+struct Keeper<'s> {
+    suppressions: Vec<suppressions::Suppression>,
+    baseline: &'s BTreeMap<String, usize>,
+    /// The baseline was written before fingerprints left secrets out: a finding's legacy
+    /// fingerprint matches too.
+    legacy: bool,
+    used: BTreeMap<String, usize>,
+    /// (rule, line, end line) of absorbed findings, for catch-all rules to yield to.
+    absorbed: Vec<(RuleKey, u32, u32)>,
+    suppressed: u64,
+    baselined: u64,
+}
+
+type RuleKey = crate::catalog::RuleId;
+
+impl Keeper<'_> {
+    /// True when `finding` is to be reported.
+    fn admit(&mut self, finding: &Finding) -> bool {
+        let rule = finding.rule.as_str();
+        if self
+            .suppressions
+            .iter()
+            .any(|s| s.covers(rule, finding.line))
+        {
+            self.suppressed += 1;
+        } else if self.in_baseline(finding) {
+            self.baselined += 1;
+        } else {
+            return true;
+        }
+        self.absorbed
+            .push((finding.rule.clone(), finding.line, finding.end_line));
+        false
+    }
+
+    /// True when the baseline has an entry left for `finding` (its fingerprint, or with an old
+    /// baseline its legacy one), using it up: each entry absorbs one finding.
+    fn in_baseline(&mut self, finding: &Finding) -> bool {
+        let old = finding
+            .legacy_fingerprint
+            .as_deref()
+            .filter(|_| self.legacy);
+        for fingerprint in std::iter::once(finding.fingerprint.as_str()).chain(old) {
+            if let Some(&n) = self.baseline.get(fingerprint) {
+                let used = self.used.entry(fingerprint.to_owned()).or_default();
+                if *used < n {
+                    *used += 1;
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The note for a rule cut short in a file.
+fn cut_note(rule: &str, path: &str) -> String {
+    format!(
+        "{rule} reported its first {MAX_HITS_PER_RULE_PER_FILE} findings in {} and stopped          there (the file may hold more)",
+        sanitize(path)
+    )
 }
 
 impl Scanner {
@@ -132,6 +251,11 @@ impl Scanner {
                 .map_err(|e| e.to_string()),
             (None, _) => Ok(None),
         };
+        let baseline_legacy = options.baseline.as_ref().is_some_and(|b| b.is_legacy());
+        let mut baseline = BTreeMap::new();
+        for entry in options.baseline.iter().flat_map(|b| &b.findings) {
+            *baseline.entry(entry.fingerprint.clone()).or_default() += 1;
+        }
         Scanner {
             catalog,
             options,
@@ -140,6 +264,8 @@ impl Scanner {
             advisories,
             advisories_stamp: stamp,
             charts: Charts::default(),
+            baseline_legacy,
+            baseline,
         }
     }
 
@@ -262,7 +388,7 @@ impl Scanner {
         let threads = if self.options.threads == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         } else {
-            self.options.threads
+            self.options.threads.min(MAX_THREADS)
         };
         let mut builder = WalkBuilder::new(root);
         builder
@@ -318,9 +444,18 @@ impl Scanner {
                 .or_default() += 1;
         }
         report.stats.suppressed += outcome.suppressed;
+        report.stats.baselined += outcome.baselined;
+        report.stats.truncated += outcome.truncated;
         report.findings.append(&mut outcome.findings);
         if let Some(note) = outcome.note.take() {
             report.notes.push(note);
+        }
+        report.notes.append(&mut outcome.cut_notes);
+        if self.options.timings {
+            let path = outcome.tree_file.as_ref().map(|f| f.path.as_str());
+            report
+                .timings
+                .record(path.unwrap_or_default(), &outcome.timings);
         }
     }
 
@@ -423,10 +558,14 @@ impl Scanner {
             .then(|| crate::helm::chart_dir(path, rel))
             .flatten()
             .map(|dir| self.charts.get(&dir, self.options.max_file_size));
-        let checked = self.check_source_in(&source, chart.as_deref());
+        let checked = self.check_in(&source, chart.as_deref());
         FileOutcome {
             findings: checked.findings,
             suppressed: checked.suppressed,
+            baselined: checked.baselined,
+            truncated: checked.truncated,
+            cut_notes: checked.notes,
+            timings: checked.timings,
             bytes: bytes.len() as u64,
             skipped: None,
             parse_error: checked.unparsed.is_some(),
@@ -438,15 +577,25 @@ impl Scanner {
     /// Runs every applicable rule on one file's text; returns findings and how many were
     /// suppressed inline.
     pub fn check_source(&self, source: &Source) -> (Vec<Finding>, u64) {
-        let checked = self.check_source_in(source, None);
+        let checked = self.check(source);
         (checked.findings, checked.suppressed)
     }
 
-    /// [`Scanner::check_source`] for a file that may be a template of `chart`, also saying
-    /// (as a note) when a structural analyzer could not parse the file.
-    fn check_source_in(&self, source: &Source, chart: Option<&Chart>) -> Checked {
+    /// Runs every applicable rule on one file's text (not a chart template).
+    pub fn check(&self, source: &Source) -> Checked {
+        self.check_in(source, None)
+    }
+
+    /// Runs every applicable rule on one file's text, which may be a template of `chart`.
+    /// Matches are located first: every secret any rule found in the file is needed to mask
+    /// each finding's text and to keep values out of fingerprints. Findings are then built,
+    /// and suppressions and the baseline applied before a finding counts towards its rule's
+    /// cap, so that a new secret after 200 accepted ones is still reported.
+    fn check_in(&self, source: &Source, chart: Option<&Chart>) -> Checked {
         let cx = self.context(chart);
-        let (located, unparsed) = self.locate(&cx, source);
+        let mut checked = Checked::default();
+        let (located, unparsed) = self.locate(&cx, source, &mut checked);
+        checked.unparsed = unparsed.map(|(err, analyzers)| err.note(source.rel_path, &analyzers));
         // Every secret any rule found in this file, masked in every finding's text.
         let secrets = secrets_of(source, &located);
         let mut findings: Vec<Finding> = located
@@ -460,68 +609,122 @@ impl Scanner {
             })
             .collect();
         finding::number_secret_occurrences(&mut findings);
-        self.drop_yielding(&mut findings);
-        let mut suppressed = 0;
-        if !findings.is_empty() && memchr::memmem::find(source.bytes, b"seccoach:ignore").is_some()
-        {
-            let valid: Vec<_> = suppressions::parse(source)
+        let suppressions = if memchr::memmem::find(source.bytes, b"seccoach:ignore").is_some() {
+            suppressions::parse(source)
                 .into_iter()
                 .filter(|s| s.problem(&cx).is_none())
-                .collect();
-            findings.retain(|f| {
-                let covered = valid.iter().any(|s| s.covers(f.rule.as_str(), f.line));
-                suppressed += u64::from(covered);
-                !covered
-            });
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut keeper = Keeper {
+            suppressions,
+            baseline: &self.baseline,
+            legacy: self.baseline_legacy,
+            used: BTreeMap::new(),
+            absorbed: Vec::new(),
+            suppressed: 0,
+            baselined: 0,
+        };
+        let mut kept: BTreeMap<RuleKey, usize> = BTreeMap::new();
+        let mut reported = Vec::with_capacity(findings.len());
+        for finding in findings {
+            if !keeper.admit(&finding) {
+                continue;
+            }
+            let count = kept.entry(finding.rule.clone()).or_default();
+            if *count >= MAX_HITS_PER_RULE_PER_FILE {
+                if checked.cut.insert(finding.rule.to_string()) {
+                    checked
+                        .notes
+                        .push(cut_note(finding.rule.as_str(), source.rel_path));
+                }
+                continue;
+            }
+            *count += 1;
+            reported.push(finding);
         }
-        Checked {
-            findings,
-            suppressed,
-            unparsed: unparsed.map(|(err, analyzers)| err.note(source.rel_path, &analyzers)),
+        // Rules that matched too often to look further, though fewer than the cap were reported.
+        for rule in std::mem::take(&mut checked.too_many) {
+            if checked.cut.insert(rule.clone()) {
+                checked
+                    .notes
+                    .push(Stop::TooMany.note(&rule, source.rel_path));
+            }
         }
+        checked.truncated = checked.cut.len() as u64;
+        self.drop_yielding(&mut reported, &keeper.absorbed);
+        checked.findings = reported;
+        checked.suppressed = keeper.suppressed;
+        checked.baselined = keeper.baselined;
+        checked
     }
 
     /// The secret values every active rule finds in one text (suppressed findings included):
     /// what the coach's excerpt and a fix's diff mask.
     pub fn secrets_in(&self, source: &Source) -> Secrets {
-        secrets_of(source, &self.locate(&self.context(None), source).0)
+        let located = self
+            .locate(&self.context(None), source, &mut Checked::default())
+            .0;
+        secrets_of(source, &located)
     }
 
-    /// Where each applicable rule matches one file, before findings are built, and what the
-    /// structural analyzers could not parse (the first parser's word, and every analyzer that
-    /// failed).
+    /// Where each applicable rule matches one file, before findings are built (at most
+    /// [`MAX_MATCHES_PER_RULE_PER_FILE`] a rule; past that, or past a rule's work budget, a note
+    /// in `checked`), and what the structural analyzers could not parse (the first parser's
+    /// word, and every analyzer that failed). With `ScanOptions::timings`, each rule's time.
     fn locate<'c>(
         &'c self,
         cx: &Context,
         source: &Source,
+        checked: &mut Checked,
     ) -> (Vec<Located<'c>>, Option<(Unparsed, Vec<AnalyzerKind>)>) {
         let mut located = Vec::new();
         let mut unparsed: Option<(Unparsed, Vec<AnalyzerKind>)> = None;
+        let timing = self.options.timings;
         for rule_index in self.plan.regex_candidates(source) {
             let rule = &self.catalog.rules()[rule_index];
             let Matcher::Regex(matcher) = &rule.matcher else {
                 continue;
             };
-            if !rule.files.accepts(source.kind, source.rel_path)
-                || !matcher.regex.may_match(source.bytes)
-            {
+            if !rule.files.accepts(source.kind, source.rel_path) {
                 continue;
             }
-            for (span, value) in regex_hits(matcher, source)
-                .into_iter()
-                .take(MAX_HITS_PER_RULE_PER_FILE)
-            {
-                located.push(Located {
-                    rule,
-                    severity: self.severity_of(rule),
-                    secrets: if rule.secret {
-                        vec![span.clone()]
-                    } else {
-                        Vec::new()
-                    },
-                    span,
-                    value: Some(value),
-                });
+            let started = timing.then(Instant::now);
+            if matcher.regex.may_match(source.bytes) {
+                let severity = self.severity_of(rule);
+                let (spans, stop) = regex_matches(matcher, source, &mut checked.work);
+                match stop {
+                    Some(Stop::TooMany) => {
+                        checked.too_many.insert(rule.id.to_string());
+                    }
+                    Some(stop) if checked.cut.insert(rule.id.to_string()) => {
+                        checked
+                            .notes
+                            .push(stop.note(rule.id.as_str(), source.rel_path));
+                    }
+                    _ => {}
+                }
+                for span in spans {
+                    located.push(Located {
+                        rule,
+                        severity,
+                        secrets: if rule.secret {
+                            vec![span.clone()]
+                        } else {
+                            Vec::new()
+                        },
+                        value: Some(
+                            String::from_utf8_lossy(&source.bytes[span.clone()]).into_owned(),
+                        ),
+                        span,
+                    });
+                }
+            }
+            if let Some(started) = started {
+                checked
+                    .timings
+                    .push((rule.id.to_string(), started.elapsed()));
             }
         }
         let mut hits: Vec<Hit> = Vec::new();
@@ -534,6 +737,7 @@ impl Scanner {
             if !accepts {
                 continue;
             }
+            let started = timing.then(Instant::now);
             hits.clear();
             if let Err(err) = analyzer.check_file(cx, source, &mut hits) {
                 unparsed
@@ -541,11 +745,18 @@ impl Scanner {
                     .1
                     .push(*analyzer);
             }
+            let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
             for hit in hits.drain(..) {
                 let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
                     continue;
                 };
                 if !rule.files.accepts(source.kind, source.rel_path) {
+                    continue;
+                }
+                let count = per_rule.entry(hit.rule).or_default();
+                *count += 1;
+                if *count > MAX_MATCHES_PER_RULE_PER_FILE {
+                    checked.too_many.insert(hit.rule.to_owned());
                     continue;
                 }
                 let span =
@@ -561,6 +772,11 @@ impl Scanner {
                     value: hit.value,
                     secrets,
                 });
+            }
+            if let Some(started) = started {
+                checked
+                    .timings
+                    .push((format!("analyzer:{}", analyzer.as_str()), started.elapsed()));
             }
         }
         (located, unparsed)
@@ -603,7 +819,7 @@ impl Scanner {
 
     /// Drops findings of catch-all rules (`yield_to_overlaps`) where a more specific rule
     /// reports the same lines, so one secret is not reported twice.
-    fn drop_yielding(&self, findings: &mut Vec<Finding>) {
+    fn drop_yielding(&self, findings: &mut Vec<Finding>, absorbed: &[(RuleKey, u32, u32)]) {
         let yields = |f: &Finding| {
             self.catalog
                 .rule(f.rule.as_str())
@@ -617,9 +833,25 @@ impl Scanner {
         let overlaps = |a: &Finding, b: &Finding| {
             a.rule != b.rule && a.line <= b.end_line && b.line <= a.end_line
         };
+        // Findings absorbed by a suppression or the baseline still stand for their place: the
+        // catch-all yields to them as it did before they were absorbed.
+        let yields_rule = |rule: &RuleKey| {
+            self.catalog
+                .rule(rule.as_str())
+                .is_some_and(|r| r.yield_to_overlaps)
+        };
         let keep: Vec<bool> = findings
             .iter()
-            .map(|f| !yields(f) || !findings.iter().any(|g| !yields(g) && overlaps(f, g)))
+            .map(|f| {
+                !yields(f)
+                    || !(findings.iter().any(|g| !yields(g) && overlaps(f, g))
+                        || absorbed.iter().any(|(rule, line, end)| {
+                            *rule != f.rule
+                                && !yields_rule(rule)
+                                && f.line <= *end
+                                && *line <= f.end_line
+                        }))
+            })
             .collect();
         let mut keep = keep.into_iter();
         findings.retain(|_| keep.next().unwrap_or(true));
@@ -646,7 +878,7 @@ impl Scanner {
                 .as_ref()
                 .map(|s| self.secrets_in(s))
                 .unwrap_or_default();
-            let first = report.findings.len();
+            let mut built = Vec::with_capacity(hits.len());
             let valid: Vec<_> = source
                 .as_ref()
                 .filter(|s| memchr::memmem::find(s.bytes, b"seccoach:ignore").is_some())
@@ -673,7 +905,7 @@ impl Scanner {
                     line: hit.line,
                     source: source.as_ref(),
                 };
-                report.findings.push(Finding::build(
+                built.push(Finding::build(
                     rule,
                     self.severity_of(rule),
                     place,
@@ -681,7 +913,23 @@ impl Scanner {
                     &secrets,
                 ));
             }
-            finding::number_secret_occurrences(&mut report.findings[first..]);
+            finding::number_secret_occurrences(&mut built);
+            // The baseline absorbs tree findings too (suppressions were applied above).
+            let mut keeper = Keeper {
+                suppressions: Vec::new(),
+                baseline: &self.baseline,
+                legacy: self.baseline_legacy,
+                used: BTreeMap::new(),
+                absorbed: Vec::new(),
+                suppressed: 0,
+                baselined: 0,
+            };
+            for finding in built {
+                if keeper.admit(&finding) {
+                    report.findings.push(finding);
+                }
+            }
+            report.stats.baselined += keeper.baselined;
         }
     }
 }
@@ -714,11 +962,7 @@ pub fn secret_shaped(catalog: &Catalog, text: &str) -> Secrets {
         if let Matcher::Regex(matcher) = &rule.matcher
             && matcher.regex.may_match(source.bytes)
         {
-            ranges.extend(
-                regex_hits(matcher, &source)
-                    .into_iter()
-                    .map(|(span, _)| span),
-            );
+            ranges.extend(regex_matches(matcher, &source, &mut Work::default()).0);
         }
     }
     Secrets::new(source.bytes, ranges)
@@ -745,46 +989,76 @@ fn url_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
     found
 }
 
-/// What [`Scanner::check_source_in`] found in one file.
-struct Checked {
-    findings: Vec<Finding>,
-    suppressed: u64,
-    /// The parse-error note, when an analyzer could not read the file's structure.
-    unparsed: Option<String>,
+/// Why a rule stopped early in a file.
+enum Stop {
+    /// It would have handed the exact regex more than this many bytes.
+    OverBudget(u64),
+    /// It matched more than [`MAX_MATCHES_PER_RULE_PER_FILE`] times.
+    TooMany,
 }
 
-/// Every match of a regex rule in the file: the value's byte range and text.
-fn regex_hits(matcher: &RegexMatcher, source: &Source) -> Vec<(std::ops::Range<usize>, String)> {
-    let accept = |m: &regex::bytes::Match| {
-        let value = m.as_bytes();
-        !(matcher.min_entropy.is_some_and(|min| entropy(value) < min)
-            || matcher.allow.iter().any(|allow| allow.is_match(value))
-            || (matcher.skip_comments && source.in_comment(m.start())))
-    };
-    let to_hit = |m: regex::bytes::Match| {
-        (
-            m.range(),
-            String::from_utf8_lossy(m.as_bytes()).into_owned(),
-        )
-    };
-    if matcher.value_group == 0 {
-        matcher
-            .regex
-            .find_iter(source.bytes)
-            .filter(accept)
-            .take(MAX_HITS_PER_RULE_PER_FILE)
-            .map(to_hit)
-            .collect()
-    } else {
-        matcher
-            .regex
-            .captures_iter(source.bytes)
-            .filter_map(|caps| caps.get(matcher.value_group))
-            .filter(accept)
-            .take(MAX_HITS_PER_RULE_PER_FILE)
-            .map(to_hit)
-            .collect()
+impl Stop {
+    /// The note that says so, naming rule and file.
+    fn note(&self, rule: &str, path: &str) -> String {
+        match self {
+            Stop::OverBudget(budget) => format!(
+                "{rule} was stopped in {}: it went over its work budget ({budget} bytes for the \
+                 regex engines, eight times the file plus 64 KiB); its findings there may be \
+                 incomplete",
+                sanitize(path)
+            ),
+            Stop::TooMany => format!(
+                "{rule} matched more than {MAX_MATCHES_PER_RULE_PER_FILE} times in {} and was \
+                 not looked for further there (the file may hold more)",
+                sanitize(path)
+            ),
+        }
     }
+}
+
+/// Every accepted match of a regex rule in the file (its value group's byte range), in order,
+/// and why the search stopped early, if it did.
+fn regex_matches(
+    matcher: &RegexMatcher,
+    source: &Source,
+    work: &mut Work,
+) -> (Vec<std::ops::Range<usize>>, Option<Stop>) {
+    let budget = pattern::budget_for(source.bytes.len());
+    let mut spans = Vec::new();
+    let mut too_many = false;
+    let searched = matcher
+        .regex
+        .search(source.bytes, budget, work, &mut |found| {
+            let Some(span) = found.get(matcher.value_group) else {
+                return true;
+            };
+            if !accept(matcher, source, span.clone()) {
+                return true;
+            }
+            if spans.len() == MAX_MATCHES_PER_RULE_PER_FILE {
+                too_many = true;
+                return false;
+            }
+            spans.push(span);
+            true
+        });
+    let stop = if searched.is_err() {
+        Some(Stop::OverBudget(budget))
+    } else if too_many {
+        Some(Stop::TooMany)
+    } else {
+        None
+    };
+    (spans, stop)
+}
+
+/// Whether a match of a regex rule is reported: its value has the entropy asked for, no
+/// allow-list pattern takes it, and (when the rule says so) it is not in a comment.
+fn accept(matcher: &RegexMatcher, source: &Source, span: std::ops::Range<usize>) -> bool {
+    let value = &source.bytes[span.clone()];
+    !(matcher.min_entropy.is_some_and(|min| entropy(value) < min)
+        || matcher.allow.iter().any(|allow| allow.is_match(value))
+        || (matcher.skip_comments && source.in_comment(span.start)))
 }
 
 /// The text of a file a tree finding points at: `None` when missing, too large or binary.
