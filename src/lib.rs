@@ -18,6 +18,7 @@ pub mod fix;
 pub mod init;
 pub mod lab;
 pub mod markdown;
+pub mod osv;
 pub mod output;
 pub mod pattern;
 pub mod persist;

@@ -42,6 +42,9 @@ pub struct ScanOptions {
     pub threads: usize,
     /// An OSV advisory database (directory, `.zip` or `.json`) for `deps/known-vulnerable`.
     pub advisories: Option<PathBuf>,
+    /// Without `advisories`: the cache directory `seccoach advisories update` downloads into,
+    /// whose databases are then used (read offline; see [`crate::osv`]).
+    pub advisory_cache: Option<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -53,6 +56,7 @@ impl Default for ScanOptions {
             severity: BTreeMap::new(),
             threads: 0,
             advisories: None,
+            advisory_cache: None,
         }
     }
 }
@@ -66,6 +70,7 @@ impl ScanOptions {
             severity: config.severity.clone(),
             threads: 0,
             advisories: config.advisories.clone(),
+            advisory_cache: crate::osv::cache_dir(),
         }
     }
 }
@@ -89,8 +94,12 @@ pub struct Scanner {
     today: jiff::civil::Date,
     /// The loaded `--advisories` database, or why it could not be loaded (reported by `scan`).
     advisories: Result<Option<Arc<AdvisoryDb>>, String>,
-    /// When the advisory database's file was last modified, as it was loaded.
-    advisories_stamp: Option<std::time::SystemTime>,
+    /// The files the advisory database was loaded from, and when each was last modified.
+    advisories_stamp: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    /// The cached databases in use when none was configured (empty: none downloaded).
+    cached: Vec<crate::osv::Cached>,
+    /// Why the cached databases could not be read (a note; the scan goes on without them).
+    cache_problem: Option<String>,
 }
 
 impl Scanner {
@@ -108,20 +117,37 @@ impl Scanner {
     ) -> Scanner {
         let plan = Plan::new(&catalog, &options.disabled);
         let today = jiff::ZonedDateTime::now().date();
-        let stamp = options.advisories.as_deref().and_then(modified);
+        // A configured database wins; without one, whatever `advisories update` downloaded.
+        let cached = match (&options.advisories, &options.advisory_cache) {
+            (None, Some(cache)) => crate::osv::cached(cache),
+            _ => Vec::new(),
+        };
+        let sources: Vec<PathBuf> = match &options.advisories {
+            Some(path) => vec![path.clone()],
+            None => cached.iter().map(|c| c.zip.clone()).collect(),
+        };
+        let stamp: Vec<_> = sources.iter().map(|p| (p.clone(), modified(p))).collect();
         let reused = previous
             .filter(|p| {
-                p.options.advisories == options.advisories
-                    && stamp.is_some()
+                !stamp.is_empty()
+                    && stamp.iter().all(|(_, t)| t.is_some())
                     && p.advisories_stamp == stamp
             })
             .and_then(|p| p.advisories.as_ref().ok().cloned().flatten());
+        let mut cache_problem = None;
         let advisories = match (&options.advisories, reused) {
-            (Some(_), Some(db)) => Ok(Some(db)),
+            (_, Some(db)) => Ok(Some(db)),
             (Some(path), None) => AdvisoryDb::load(path)
                 .map(|db| Some(Arc::new(db)))
                 .map_err(|e| e.to_string()),
-            (None, _) => Ok(None),
+            (None, None) if cached.is_empty() => Ok(None),
+            (None, None) => match crate::osv::load(&cached) {
+                Ok(db) => Ok(Some(Arc::new(db))),
+                Err(e) => {
+                    cache_problem = Some(e);
+                    Ok(None)
+                }
+            },
         };
         Scanner {
             catalog,
@@ -130,6 +156,8 @@ impl Scanner {
             today,
             advisories,
             advisories_stamp: stamp,
+            cached,
+            cache_problem,
         }
     }
 
@@ -503,14 +531,33 @@ impl Scanner {
         if lockfiles.peek().is_none() {
             return;
         }
+        if let Some(problem) = &self.cache_problem {
+            report.notes.push(format!(
+                "deps/known-vulnerable did not run: {}; run `seccoach advisories update` to \
+                 download it again",
+                sanitize(problem)
+            ));
+            return;
+        }
         if !matches!(self.advisories, Ok(Some(_))) {
             report.notes.push(
-                "deps/known-vulnerable did not run: pass --advisories PATH (a directory or .zip \
-                 of OSV advisories), or set `advisories` in .seccoach.toml, to check lockfiles \
-                 for known vulnerabilities"
+                "deps/known-vulnerable did not run: no advisory database; run `seccoach \
+                 advisories update` to download the OSV database (the scan itself stays \
+                 offline), or pass --advisories PATH (a directory or .zip of OSV advisories)"
                     .to_owned(),
             );
             return;
+        }
+        if !self.cached.is_empty() {
+            let ecosystems: BTreeSet<_> = lockfiles
+                .clone()
+                .filter_map(|f| deps::ecosystem_of(&f.path))
+                .collect();
+            report.notes.extend(crate::osv::notes(
+                &self.cached,
+                &ecosystems,
+                jiff::Timestamp::now(),
+            ));
         }
         for file in lockfiles.filter(|f| f.size > self.options.max_file_size) {
             report.notes.push(format!(

@@ -23,19 +23,20 @@ pub struct Locked {
 
 /// True for the file names this module reads exact versions from (lockfiles proper).
 pub fn is_lockfile(name: &str) -> bool {
-    matches!(
-        name,
-        "package-lock.json"
-            | "npm-shrinkwrap.json"
-            | "yarn.lock"
-            | "pnpm-lock.yaml"
-            | "Cargo.lock"
-            | "poetry.lock"
-            | "pdm.lock"
-            | "uv.lock"
-            | "Pipfile.lock"
-            | "go.mod"
-    )
+    ecosystem(name).is_some()
+}
+
+/// The ecosystem of the packages a lockfile of this name pins; `None` for other names.
+pub fn ecosystem(name: &str) -> Option<Ecosystem> {
+    match name {
+        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml" => {
+            Some(Ecosystem::Npm)
+        }
+        "Cargo.lock" => Some(Ecosystem::CratesIo),
+        "poetry.lock" | "pdm.lock" | "uv.lock" | "Pipfile.lock" => Some(Ecosystem::PyPI),
+        "go.mod" => Some(Ecosystem::Go),
+        _ => None,
+    }
 }
 
 /// Every exact version the file pins, in file order. Unknown files and unreadable content give
