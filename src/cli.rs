@@ -754,7 +754,10 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
             Some(_) => {}
         }
     }
-    let scanner = Scanner::new(Arc::clone(&catalog), ScanOptions::from_config(&config));
+    let mut options = ScanOptions::from_config(&config);
+    // No fix comes from an advisory: do not load the downloaded database just to fix files.
+    options.advisory_cache = None;
+    let scanner = Scanner::new(Arc::clone(&catalog), options);
     let report = scanner
         .scan(root)
         .with_context(|| format!("scanning {}", root.display()))?;

@@ -488,12 +488,21 @@ fn update_downloads_the_projects_ecosystems_and_the_scan_uses_them() {
     let (code, report) = scan_with_cache(cache.path(), &[]);
     assert_eq!(code, 1, "{report}");
     assert_eq!(vulnerable_lines(&report), owned(expected_lines()));
-    let lodash = &vulnerable(&report)[4].2;
+    let found = vulnerable(&report);
+    let lodash = &found[4].2;
     assert!(
         lodash.contains("GHSA-35jh-r3h4-6jhm")
             && lodash.contains("CVE-2021-23337")
             && lodash.contains("fixed in 4.17.21"),
         "{lodash}"
+    );
+    // The copy nested under report-builder says how it gets in.
+    assert!(
+        found[5]
+            .2
+            .contains("lodash 4.17.15 (via report-builder): GHSA-35jh-r3h4-6jhm"),
+        "{}",
+        found[5].2
     );
     let notes = notes(&report);
     assert!(

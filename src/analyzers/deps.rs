@@ -168,8 +168,11 @@ pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) {
         for dep in lockfile::locked(src) {
             for hit in db.lookup(dep.ecosystem, &dep.name, &dep.version) {
                 out.push(
-                    Hit::new(KNOWN_VULNERABLE, dep.span.clone())
-                        .with_value(hit.describe(&dep.name, &dep.version)),
+                    Hit::new(KNOWN_VULNERABLE, dep.span.clone()).with_value(hit.describe(
+                        &dep.name,
+                        &dep.version,
+                        &dep.via,
+                    )),
                 );
             }
         }

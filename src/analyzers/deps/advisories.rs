@@ -123,9 +123,14 @@ pub struct Match {
 }
 
 impl Match {
-    /// The finding's value: `GHSA-… (CVE-…): summary; fixed in 1.2.3`.
-    pub fn describe(&self, package: &str, version: &str) -> String {
-        let mut text = format!("{package} {version}: {}", self.id);
+    /// The finding's value: `pkg 1.0.0 (via a > b): GHSA-… (CVE-…) summary; fixed in 1.2.3`,
+    /// `via` being the packages a transitive dependency comes through.
+    pub fn describe(&self, package: &str, version: &str, via: &[String]) -> String {
+        let mut text = format!("{package} {version}");
+        if !via.is_empty() {
+            text.push_str(&format!(" (via {})", via.join(" > ")));
+        }
+        text.push_str(&format!(": {}", self.id));
         let cves: Vec<&str> = self
             .aliases
             .iter()
@@ -608,9 +613,14 @@ mod tests {
         assert_eq!(hits[0].id, "GHSA-35jh-r3h4-6jhm");
         assert_eq!(hits[0].fixed.as_deref(), Some("4.17.21"));
         assert_eq!(
-            hits[0].describe("lodash", "4.17.20"),
+            hits[0].describe("lodash", "4.17.20", &[]),
             "lodash 4.17.20: GHSA-35jh-r3h4-6jhm (CVE-2021-23337) Command Injection in lodash; \
              fixed in 4.17.21"
+        );
+        assert!(
+            hits[0]
+                .describe("lodash", "4.17.20", &["a".into(), "b".into()])
+                .starts_with("lodash 4.17.20 (via a > b): GHSA-35jh-r3h4-6jhm")
         );
         assert_eq!(db.lookup(Ecosystem::Npm, "lodash", "0.1.0").len(), 1);
         assert!(db.lookup(Ecosystem::Npm, "lodash", "4.17.21").is_empty());
