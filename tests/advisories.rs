@@ -631,6 +631,18 @@ fn a_failed_update_leaves_the_previous_database_in_place() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot reach"), "{stderr}");
     assert_eq!(std::fs::read(&zip).unwrap(), good);
+
+    // A cached copy damaged by hand does not stop the scan: a note says to download it again.
+    std::fs::write(&zip, b"PK damaged").unwrap();
+    let (code, report) = scan_with_cache(cache.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(vulnerable(&report).is_empty());
+    assert!(
+        notes(&report).iter().any(|n| n.contains("did not run")
+            && n.contains("all.zip")
+            && n.contains("download it again")),
+        "{report}"
+    );
 }
 
 #[test]

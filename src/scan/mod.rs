@@ -98,8 +98,9 @@ pub struct Scanner {
     advisories_stamp: Vec<(PathBuf, Option<std::time::SystemTime>)>,
     /// The cached databases in use when none was configured (empty: none downloaded).
     cached: Vec<crate::osv::Cached>,
-    /// Why the cached databases could not be read (a note; the scan goes on without them).
-    cache_problem: Option<String>,
+    /// `cached`, loaded when the first lockfile is checked (a tree without lockfiles never pays
+    /// for reading them), or why they could not be read (a note; the scan goes on without).
+    cache_db: std::sync::OnceLock<Result<Arc<AdvisoryDb>, String>>,
 }
 
 impl Scanner {
@@ -133,21 +134,13 @@ impl Scanner {
                     && stamp.iter().all(|(_, t)| t.is_some())
                     && p.advisories_stamp == stamp
             })
-            .and_then(|p| p.advisories.as_ref().ok().cloned().flatten());
-        let mut cache_problem = None;
+            .and_then(|p| p.advisory_db().cloned());
         let advisories = match (&options.advisories, reused) {
             (_, Some(db)) => Ok(Some(db)),
             (Some(path), None) => AdvisoryDb::load(path)
                 .map(|db| Some(Arc::new(db)))
                 .map_err(|e| e.to_string()),
-            (None, None) if cached.is_empty() => Ok(None),
-            (None, None) => match crate::osv::load(&cached) {
-                Ok(db) => Ok(Some(Arc::new(db))),
-                Err(e) => {
-                    cache_problem = Some(e);
-                    Ok(None)
-                }
-            },
+            (None, None) => Ok(None),
         };
         Scanner {
             catalog,
@@ -157,24 +150,55 @@ impl Scanner {
             advisories,
             advisories_stamp: stamp,
             cached,
-            cache_problem,
+            cache_db: std::sync::OnceLock::new(),
         }
     }
 
-    /// The loaded advisory database, if one was given and loaded.
+    /// The loaded advisory database, if one was given (or downloaded) and has been loaded.
     pub fn advisory_db(&self) -> Option<&Arc<AdvisoryDb>> {
-        self.advisories.as_ref().ok().and_then(Option::as_ref)
+        self.advisories
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .or_else(|| self.cache_db.get().and_then(|db| db.as_ref().ok()))
+    }
+
+    /// The database lockfiles are checked against: the configured one, else the downloaded
+    /// ones, read now if they have not been yet.
+    fn lockfile_db(&self) -> Option<&AdvisoryDb> {
+        if let Ok(Some(db)) = &self.advisories {
+            return Some(db);
+        }
+        if self.cached.is_empty() {
+            return None;
+        }
+        self.cache_db
+            .get_or_init(|| crate::osv::load(&self.cached).map(Arc::new))
+            .as_ref()
+            .ok()
+            .map(|db| &**db)
     }
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 
-    fn context(&self) -> Context<'_> {
+    /// What analyzers see; the advisory database only for a lockfile `deps/known-vulnerable`
+    /// checks (the only reader).
+    fn context(&self, lockfile: bool) -> Context<'_> {
+        let checks_lockfile = lockfile
+            && self
+                .plan
+                .active_rule(&self.catalog, deps::KNOWN_VULNERABLE)
+                .is_some();
         Context {
             catalog: &self.catalog,
             today: self.today,
-            advisories: self.advisories.as_ref().ok().and_then(Option::as_deref),
+            advisories: if checks_lockfile {
+                self.lockfile_db()
+            } else {
+                None
+            },
         }
     }
 
@@ -443,7 +467,7 @@ impl Scanner {
     /// suppressed inline.
     pub fn check_source(&self, source: &Source) -> (Vec<Finding>, u64) {
         let mut findings = Vec::new();
-        let cx = self.context();
+        let cx = self.context(deps::is_lockfile(source.rel_path));
         for rule_index in self.plan.regex_candidates(source) {
             let rule = &self.catalog.rules()[rule_index];
             let Matcher::Regex(matcher) = &rule.matcher else {
@@ -531,7 +555,9 @@ impl Scanner {
         if lockfiles.peek().is_none() {
             return;
         }
-        if let Some(problem) = &self.cache_problem {
+        if self.lockfile_db().is_none()
+            && let Some(Err(problem)) = self.cache_db.get()
+        {
             report.notes.push(format!(
                 "deps/known-vulnerable did not run: {}; run `seccoach advisories update` to \
                  download it again",
@@ -539,7 +565,7 @@ impl Scanner {
             ));
             return;
         }
-        if !matches!(self.advisories, Ok(Some(_))) {
+        if self.lockfile_db().is_none() {
             report.notes.push(
                 "deps/known-vulnerable did not run: no advisory database; run `seccoach \
                  advisories update` to download the OSV database (the scan itself stays \
@@ -593,7 +619,7 @@ impl Scanner {
     }
 
     fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
-        let cx = self.context();
+        let cx = self.context(false);
         let tree = Tree { root, files };
         let mut hits: Vec<TreeHit> = Vec::new();
         for analyzer in self.plan.tree_analyzers() {
