@@ -266,13 +266,7 @@ pub fn update(cache: &Path, base: &str, ecosystem: Ecosystem) -> Result<Outcome,
     let url = format!("{base}/{}/{ZIP_NAME}", ecosystem.as_str());
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source: std::io::Error| {
-            if source.kind() == std::io::ErrorKind::StorageFull {
-                UpdateError::DiskFull { path }
-            } else {
-                UpdateError::Io { path, source }
-            }
-        }
+        move |source: std::io::Error| write_error(path, source)
     };
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     remove_abandoned_downloads(&dir);
@@ -361,6 +355,15 @@ fn remove_abandoned_downloads(dir: &Path) {
     }
 }
 
+/// A failed write to `path`, the disk being full said as such.
+fn write_error(path: PathBuf, source: std::io::Error) -> UpdateError {
+    if source.kind() == std::io::ErrorKind::StorageFull {
+        UpdateError::DiskFull { path }
+    } else {
+        UpdateError::Io { path, source }
+    }
+}
+
 fn write_state(dir: &Path, state: &State) -> std::io::Result<()> {
     let mut text = serde_json::to_string_pretty(state).map_err(std::io::Error::other)?;
     text.push('\n');
@@ -425,6 +428,26 @@ mod tests {
             parse_ecosystem("cobol")
                 .unwrap_err()
                 .contains("supported: npm")
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_said_as_such() {
+        // /dev/full fails every write with ENOSPC, as a full disk does.
+        let mut full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("Linux has /dev/full");
+        let mut body: &[u8] = &[7u8; 100_000];
+        let Err(Copy::Write(e)) = copy(&mut body, &mut full) else {
+            panic!("a write to /dev/full fails");
+        };
+        let error = write_error(PathBuf::from("/cache/osv/npm/.download-1.zip"), e);
+        assert!(matches!(error, UpdateError::DiskFull { .. }), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "writing /cache/osv/npm/.download-1.zip: the disk is full"
         );
     }
 
