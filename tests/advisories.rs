@@ -518,6 +518,25 @@ fn update_downloads_the_projects_ecosystems_and_the_scan_uses_them() {
         "{notes:?}"
     );
 
+    // scan --watch reads it too: its first report (one JSON line) has the same findings.
+    let mut watch = std::process::Command::new(assert_cmd::cargo::cargo_bin("seccoach"))
+        .env("SECCOACH_CACHE", cache.path())
+        .env("NO_COLOR", "1")
+        .args(["scan", "--watch", "--format", "json"])
+        .arg(&fixture)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(watch.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+    let watched: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(vulnerable_lines(&watched), owned(expected_lines()));
+
     // --advisories wins over the download.
     let single = repo_path("assets/advisories/GO-2020-0001.json");
     let (_, report) = scan_with_cache(cache.path(), &["--advisories", single.to_str().unwrap()]);
