@@ -47,6 +47,7 @@ fn synthetic_report(catalog: &Catalog) -> Report {
                 snippet: format!("    value_{i} = call(arg, other_arg)  # line {i}"),
                 snippet_column: 0,
                 fingerprint: format!("{i:032x}"),
+                legacy_fingerprint: None,
                 fix: Autofix::None,
             }
         })

@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const VERSION: u32 = 1;
+/// Version 2: fingerprints of findings that show a secret no longer hash the value.
+pub const VERSION: u32 = 2;
+
+/// Baselines of version 1 hashed secret values into fingerprints; they are still honoured
+/// (matched against the old fingerprint, computed in memory during the scan).
+const LEGACY_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,7 +56,7 @@ impl Baseline {
     pub fn parse(name: &str, text: &str) -> Result<Baseline, LoadError> {
         let baseline: Baseline = serde_json::from_str(text)
             .map_err(|e| LoadError::at(name, Some(e.line()).filter(|l| *l > 0), e.to_string()))?;
-        if baseline.version != VERSION {
+        if baseline.version != VERSION && baseline.version != LEGACY_VERSION {
             return Err(LoadError::at(
                 name,
                 None,
@@ -70,20 +75,44 @@ impl Baseline {
         text
     }
 
+    /// True for a baseline written before fingerprints kept secrets out: it holds hashes of
+    /// secret values and should be rewritten.
+    pub fn is_legacy(&self) -> bool {
+        self.version == LEGACY_VERSION
+    }
+
+    /// What to tell the user about the baseline at `path` (shown as given), if anything.
+    pub fn note(&self, path: &str) -> Option<String> {
+        self.is_legacy().then(|| {
+            let path = crate::display::sanitize(path);
+            format!(
+                "baseline {path} was written by an older seccoach: its fingerprints of secret \
+                 findings are hashes of the secret values. It still applies; rewrite it with \
+                 `seccoach scan --write-baseline {path}` so that it holds no such hash"
+            )
+        })
+    }
+
     /// Removes findings recorded in the baseline (each entry absorbs one finding) and returns
-    /// how many were removed.
+    /// how many were removed. A version 1 baseline also matches a finding's old fingerprint.
     pub fn filter(&self, findings: &mut Vec<Finding>) -> u64 {
         let mut budget: BTreeMap<&str, usize> = BTreeMap::new();
         for entry in &self.findings {
             *budget.entry(entry.fingerprint.as_str()).or_default() += 1;
         }
+        let legacy = self.is_legacy();
         let before = findings.len();
-        findings.retain(|f| match budget.get_mut(f.fingerprint.as_str()) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
+        findings.retain(|f| {
+            let old = f.legacy_fingerprint.as_deref().filter(|_| legacy);
+            for fingerprint in std::iter::once(f.fingerprint.as_str()).chain(old) {
+                if let Some(n) = budget.get_mut(fingerprint)
+                    && *n > 0
+                {
+                    *n -= 1;
+                    return false;
+                }
             }
-            _ => true,
+            true
         });
         (before - findings.len()) as u64
     }

@@ -207,14 +207,21 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(
-                stderr,
-                "error: {}",
-                crate::display::sanitize(&format!("{err:#}"))
-            );
+            let _ = writeln!(stderr, "error: {}", safe_message(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error message made safe to print: control characters escaped, and credentials in URLs
+/// and anything else secret-shaped (a configuration value echoed back, a path holding a
+/// token) redacted.
+pub fn safe_message(text: &str) -> String {
+    let masked = match Catalog::embedded() {
+        Ok(catalog) => crate::scan::secret_shaped(&catalog, text).mask_text(text),
+        Err(_) => text.to_owned(),
+    };
+    crate::display::sanitize(&masked).into_owned()
 }
 
 /// Runs a parsed command line and returns the exit code.
@@ -401,6 +408,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     }
     if let Some(baseline) = &baseline {
         report.stats.baselined = baseline.filter(&mut report.findings);
+        report.notes.extend(baseline_note(&args, baseline));
     }
 
     let style = match (&args.output, args.format) {
@@ -421,6 +429,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The note for an old-format `--baseline`.
+fn baseline_note(args: &ScanArgs, baseline: &Baseline) -> Option<String> {
+    let path = args.baseline.as_deref()?;
+    baseline.note(&path.display().to_string())
 }
 
 /// `scan --watch`: report, then re-report after every batch of changes until interrupted.
@@ -456,6 +470,7 @@ fn watch_loop(
         let mut report = live.report().clone();
         if let Some(baseline) = baseline {
             report.stats.baselined = baseline.filter(&mut report.findings);
+            report.notes.extend(baseline_note(args, baseline));
         }
         report
     };
@@ -545,7 +560,7 @@ fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
                     })
                 })
                 .collect();
-            let mut text = serde_json::to_string_pretty(&rules)?;
+            let mut text = crate::display::json(&rules, true);
             text.push('\n');
             text
         }
@@ -562,12 +577,12 @@ fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
                     "{:<width$}  {:<8}  {}\n",
                     rule.id.as_str(),
                     rule.severity.as_str(),
-                    rule.title
+                    crate::display::sanitize(&rule.title)
                 ));
             }
             text.push_str(&format!(
-                "\n{} rules. `seccoach explain <id>` for details.\n",
-                catalog.rules().len()
+                "\n{}. `seccoach explain <id>` for details.\n",
+                crate::display::count(catalog.rules().len(), "rule")
             ));
             text
         }
@@ -665,7 +680,7 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
             let labs = crate::lab::all(&catalog)?;
             let text = match format {
                 ListFormat::Json => {
-                    let mut text = serde_json::to_string_pretty(&labs)?;
+                    let mut text = crate::display::json(&labs, true);
                     text.push('\n');
                     text
                 }
@@ -763,7 +778,7 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
         .with_context(|| format!("scanning {}", root.display()))?;
     let (fixes, errors) = crate::fix::propose(&scanner, root, &report.findings, rules);
     for error in &errors {
-        eprintln!("seccoach: {}", crate::display::sanitize(&error.to_string()));
+        eprintln!("seccoach: {}", safe_message(&error.to_string()));
     }
     let mut out = String::new();
     let mut failed = errors.len();
@@ -799,7 +814,7 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
             for rule in &rules_fixed {
                 out.push_str(&format!("# {}\n", crate::fix::rationale(rule)));
             }
-            out.push_str(&crate::display::sanitize_lines(&file_fix.diff()));
+            out.push_str(&file_fix.diff());
             out.push('\n');
         }
     }

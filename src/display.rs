@@ -28,12 +28,56 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text of `value` (pretty, or one line) in which every character that could control a
+/// terminal or reorder text is written as a `\uXXXX` escape: JSON escapes C0 controls itself, but
+/// not DEL, C1 controls (U+009B starts an escape sequence) or bidirectional overrides. The value
+/// decodes unchanged; the text carries none of them raw. No trailing newline.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T, pretty: bool) -> String {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .expect("values made of strings, numbers and maps always serialise");
+    // Such characters only ever occur inside JSON strings, where an escape means the same.
+    // C0 controls never occur raw in serde_json's output (line breaks there are layout).
+    let escape = |c: char| (c as u32 >= 0x7f && is_unsafe(c)) || is_line_separator(c);
+    if !text.chars().any(escape) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// U+2028 and U+2029: line breaks to some readers of JSON (JavaScript before ES2019).
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Like [`sanitize`], but keeps line breaks (for multi-line diagnostics).
 pub fn sanitize_lines(text: &str) -> String {
     text.split('\n')
         .map(|line| sanitize(line.trim_end_matches('\r')))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// "1 finding", "2 findings": a count with its noun, plural when it is not one. Every message
+/// that counts something goes through here (nouns with a plain `s` plural).
+pub fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Redacts a secret: at most the first 4 and the last 2 characters stay visible, and only when
@@ -83,6 +127,14 @@ pub fn window_of<I: Iterator<Item = char>>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn counts_say_one_thing_and_many_things() {
+        assert_eq!(count(1u32, "finding"), "1 finding");
+        assert_eq!(count(0usize, "file"), "0 files");
+        assert_eq!(count(12u64, "rule"), "12 rules");
+    }
+
     use super::*;
 
     #[test]
@@ -92,6 +144,25 @@ mod tests {
         assert_eq!(sanitize("line\nbreak\r"), "line\\u{a}break\\u{d}");
         assert_eq!(sanitize("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(sanitize("\u{9b}31m"), "\\u{9b}31m");
+    }
+
+    #[test]
+    fn json_escapes_what_could_control_a_terminal_and_decodes_unchanged() {
+        let path = "a\u{7f}b\u{9b}31m\u{202e}gpj.exe\u{2028}\x1b[2J\tü";
+        for pretty in [true, false] {
+            let text = json(&serde_json::json!({ "path": path }), pretty);
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n' && c != ' '
+                    || matches!(c, '\u{202e}' | '\u{2028}')),
+                "{text:?}"
+            );
+            assert!(
+                text.contains("\\u007f") && text.contains("\\u202e"),
+                "{text}"
+            );
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back["path"], path);
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! JSON, SARIF and Markdown unchanged.
 
 use crate::catalog::{Autofix, Confidence, Rule, RuleId, Severity};
-use crate::display::{redact, sanitize, window_of};
+use crate::display::{redact, sanitize, window};
+use crate::redact::Secrets;
 use crate::source::{Source, is_test_path};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -10,6 +11,14 @@ use std::ops::Range;
 
 /// Longest snippet kept, in characters (minified files have megabyte-long lines).
 const SNIPPET_MAX: usize = 160;
+
+/// Bytes beyond the snippet's reach that are masked too, so a copy of a secret that the window
+/// cuts is recognised whole (secret values are shorter).
+const NEIGHBOURHOOD_SLACK: usize = 1024;
+
+/// Bytes of the line on each side of a secret finding that its fingerprint hashes (with every
+/// secret replaced by a constant).
+const KEY_CONTEXT: usize = 120;
 
 /// One problem found at one place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,8 +42,15 @@ pub struct Finding {
     /// Character index in `snippet` where the finding starts.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub snippet_column: u32,
-    /// Stable across line moves: rule + path + hash of the normalised matched content.
+    /// Stable across line moves: rule + path + hash of the normalised matched content; for a
+    /// finding that shows a secret, of its line(s) with every secret replaced by a constant, and
+    /// the occurrence index among equal ones in the file (no hash of a secret ever leaves).
     pub fingerprint: String,
+    /// The fingerprint seccoach gave this finding before secrets were kept out of fingerprints
+    /// (a hash over the value), for a finding that shows a secret. Only in memory, to honour
+    /// baselines written then; never printed or saved.
+    #[serde(skip)]
+    pub legacy_fingerprint: Option<String>,
     /// Whether a machine-applicable fix exists.
     pub fix: Autofix,
 }
@@ -76,19 +92,26 @@ pub enum Place<'s, 'a> {
         source: &'s Source<'a>,
         span: Range<usize>,
     },
-    /// A whole-file or tree-level finding at a line (no source text at hand).
+    /// A whole-file or tree-level finding at a line of a file (read when it could be).
     Line {
         path: &'s str,
         line: u32,
-        text: Option<&'s str>,
+        source: Option<&'s Source<'a>>,
     },
 }
 
 impl Finding {
     /// Builds a finding of `rule` at `place`, naming `value` in the message. `severity` is the
-    /// effective severity (after any configured override).
-    pub fn build(rule: &Rule, severity: Severity, place: Place, value: Option<&str>) -> Finding {
-        let (path, start, end, line_text, snippet_range, matched) = match &place {
+    /// effective severity (after any configured override); `secrets` are every secret the rules
+    /// found in the file, masked in the snippet and the message and kept out of the fingerprint.
+    pub fn build(
+        rule: &Rule,
+        severity: Severity,
+        place: Place,
+        value: Option<&str>,
+        secrets: &Secrets,
+    ) -> Finding {
+        let (path, start, end, line, focus, matched, key) = match &place {
             Place::Span { source, span } => {
                 let start = source.position(span.start);
                 let end = source.position(span.end.max(span.start));
@@ -96,52 +119,72 @@ impl Finding {
                     .line_range(start.line)
                     .unwrap_or(span.start..span.start);
                 let matched = String::from_utf8_lossy(&source.bytes[span.clone()]).into_owned();
-                // Borrowed, not copied, when the line is valid UTF-8 (a minified line can be
-                // megabytes long).
-                let line_text = String::from_utf8_lossy(&source.bytes[line_range.clone()]);
-                // The part of the line covered by the match, in characters.
-                let cover_start = span.start.clamp(line_range.start, line_range.end);
-                let cover_end = span.end.clamp(line_range.start, line_range.end);
-                let to_chars = |b: usize| {
-                    String::from_utf8_lossy(&source.bytes[line_range.start..b])
-                        .chars()
-                        .count()
-                };
-                let range = to_chars(cover_start)..to_chars(cover_end);
-                (source.rel_path, start, end, line_text, range, matched)
+                // A finding that shows a secret is fingerprinted by its lines with every secret
+                // replaced by a constant, never by the value.
+                let key = secrets.touches(source.bytes, span.clone()).then(|| {
+                    let last = source.line_range(end.line).map_or(span.end, |r| r.end);
+                    let context = line_range.start.max(span.start.saturating_sub(KEY_CONTEXT))
+                        ..last.max(span.end).min(span.end.saturating_add(KEY_CONTEXT));
+                    secrets.placeholder_span(source.bytes, context)
+                });
+                let focus = span.start.clamp(line_range.start, line_range.end);
+                (
+                    source.rel_path,
+                    start,
+                    end,
+                    Some((*source, line_range)),
+                    focus,
+                    matched,
+                    key,
+                )
             }
-            Place::Line { path, line, text } => {
+            Place::Line { path, line, source } => {
                 let start = crate::source::Position {
                     line: *line,
                     column: 1,
                 };
-                let text = std::borrow::Cow::Borrowed(text.unwrap_or(""));
+                let line_range = source.and_then(|s| Some((s, s.line_range(*line)?)));
+                let chars = line_range.as_ref().map_or(0, |(s, r)| {
+                    String::from_utf8_lossy(&s.bytes[r.clone()]).chars().count()
+                });
                 let end = crate::source::Position {
                     line: *line,
-                    column: text.chars().count() as u32 + 1,
+                    column: chars as u32 + 1,
                 };
-                (
-                    *path,
-                    start,
-                    end,
-                    text,
-                    0..0,
-                    value.unwrap_or("").to_owned(),
-                )
+                let matched = value.unwrap_or("").to_owned();
+                let key = match secrets.placeholder_str(&matched) {
+                    std::borrow::Cow::Owned(masked) => Some(masked),
+                    std::borrow::Cow::Borrowed(_) => None,
+                };
+                let focus = line_range.as_ref().map_or(0, |(_, r)| r.start);
+                (*path, start, end, line_range, focus, matched, key)
             }
         };
 
-        let shown_value = value.map(|v| if rule.secret { redact(v) } else { v.to_owned() });
-        let message = sanitize(&rule.render_message(shown_value.as_deref())).into_owned();
+        let shown_value = value.map(|v| {
+            if rule.secret {
+                redact(v)
+            } else {
+                secrets.mask_str(v).into_owned()
+            }
+        });
+        let message = rule.render_message(shown_value.as_deref());
+        let message = sanitize(&secrets.mask_str(&message)).into_owned();
 
-        let secret_range = rule.secret.then_some(snippet_range);
-        let (snippet, snippet_column) = snippet_window(
-            &line_text,
-            secret_range,
-            start.column.saturating_sub(1) as usize,
-            SNIPPET_MAX,
-        );
-        let snippet_column = if snippet_column == start.column.saturating_sub(1) as usize {
+        let focus_column = start.column.saturating_sub(1) as usize;
+        let (snippet, snippet_column) = match line {
+            Some((source, range)) if !secrets.is_empty() => {
+                masked_window(source.bytes, range, focus, secrets)
+            }
+            Some((source, range)) => {
+                // Borrowed, not copied, when the line is valid UTF-8 (a minified line can be
+                // megabytes long).
+                let text = String::from_utf8_lossy(&source.bytes[range]);
+                window(&text, focus_column, SNIPPET_MAX)
+            }
+            None => (String::new(), 0),
+        };
+        let snippet_column = if snippet_column == focus_column {
             0
         } else {
             snippet_column
@@ -151,6 +194,11 @@ impl Finding {
             rule.confidence.lowered()
         } else {
             rule.confidence
+        };
+        let legacy = fingerprint(rule.id.as_str(), path, &matched);
+        let (fingerprint, legacy_fingerprint) = match key {
+            Some(key) => (fingerprint(rule.id.as_str(), path, &key), Some(legacy)),
+            None => (legacy, None),
         };
         Finding {
             rule: rule.id.clone(),
@@ -164,7 +212,8 @@ impl Finding {
             message,
             snippet: sanitize(&snippet).into_owned(),
             snippet_column: snippet_column as u32,
-            fingerprint: fingerprint(rule.id.as_str(), path, &matched),
+            fingerprint,
+            legacy_fingerprint,
             fix: rule.autofix,
         }
     }
@@ -194,36 +243,68 @@ impl Finding {
     }
 }
 
-/// The snippet: `window(line', focus, max)` where `line'` is `line` with the characters in
-/// `secret` (a character range) redacted. Computed without building `line'` (or a `Vec<char>`)
-/// when the result is a window, so a finding on a megabyte-long line costs a few passes over it
-/// and no copy.
-fn snippet_window(
-    line: &str,
-    secret: Option<Range<usize>>,
+/// The snippet of a line in a file with secrets: the line around byte `focus`, every secret in
+/// it masked, cut to [`SNIPPET_MAX`] characters. Only a neighbourhood of the focus is masked, so
+/// a finding on a megabyte-long line costs work bounded by the snippet, not by the line.
+fn masked_window(
+    bytes: &[u8],
+    line: Range<usize>,
     focus: usize,
-    max: usize,
+    secrets: &Secrets,
 ) -> (String, usize) {
-    let (redacted, secret) = match secret {
-        Some(range) if !range.is_empty() => {
-            let value: String = line.chars().skip(range.start).take(range.len()).collect();
-            (redact(&value), range)
-        }
-        _ => (String::new(), 0..0),
-    };
-    let chars = || {
-        line.chars()
-            .take(secret.start)
-            .chain(redacted.chars())
-            .chain(line.chars().skip(secret.end))
-    };
-    let count = line.chars().count() - secret.len() + redacted.chars().count();
-    window_of(chars, count, focus, max)
+    let reach = 4 * SNIPPET_MAX + NEIGHBOURHOOD_SLACK;
+    let near = secrets.widen(
+        bytes,
+        line.start.max(focus.saturating_sub(reach))..line.end.min(focus.saturating_add(reach)),
+    );
+    let near = near.start.max(line.start)..near.end.min(line.end);
+    let (masked, focus) = secrets.mask_span(bytes, near.clone(), focus);
+    let (mut cut, mut focus) = window(&masked, focus, SNIPPET_MAX);
+    if near.start > line.start && !cut.starts_with('…') {
+        cut.insert(0, '…');
+        focus += 1;
+    }
+    if near.end < line.end && !cut.ends_with('…') {
+        cut.push('…');
+    }
+    (cut, focus)
 }
 
 /// Sorts findings by (path, line, column, rule).
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Gives findings that show a secret (those with a [`Finding::legacy_fingerprint`]) and share a
+/// fingerprint in one file (the same key assigned the same way twice) each their own: the
+/// occurrence index, in file order, joins the hash. `findings` are one file's.
+pub fn number_secret_occurrences(findings: &mut [Finding]) {
+    let mut secret: Vec<usize> = (0..findings.len())
+        .filter(|&i| findings[i].legacy_fingerprint.is_some())
+        .collect();
+    if secret.len() < 2 {
+        return;
+    }
+    secret.sort_by(|&a, &b| {
+        let (fa, fb) = (&findings[a], &findings[b]);
+        (&fa.fingerprint, fa.line, fa.column).cmp(&(&fb.fingerprint, fb.line, fb.column))
+    });
+    let mut previous = String::new();
+    let mut index = 0u32;
+    for i in secret {
+        if findings[i].fingerprint == previous {
+            index += 1;
+            let mut hasher = Sha256::new();
+            hasher.update(previous.as_bytes());
+            hasher.update([0]);
+            hasher.update(index.to_string().as_bytes());
+            let digest = hasher.finalize();
+            findings[i].fingerprint = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        } else {
+            previous = findings[i].fingerprint.clone();
+            index = 0;
+        }
+    }
 }
 
 /// rule + path + hash of the matched content with whitespace folded: survives lines moving.
@@ -248,59 +329,111 @@ fn fingerprint(rule: &str, path: &str, matched: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
+    use crate::source::FileKind;
 
-    /// The snippet as it was first computed: materialise the redacted line, then window it.
-    fn reference(
-        line: &str,
-        secret: Option<Range<usize>>,
-        focus: usize,
-        max: usize,
-    ) -> (String, usize) {
-        let line = match secret {
-            Some(range) if !range.is_empty() => {
-                let chars: Vec<char> = line.chars().collect();
-                let value: String = chars[range.clone()].iter().collect();
-                let mut out: String = chars[..range.start].iter().collect();
-                out.push_str(&redact(&value));
-                out.extend(&chars[range.end..]);
-                out
-            }
-            _ => line.to_owned(),
+    fn build_at(
+        catalog: &Catalog,
+        rule: &str,
+        text: &str,
+        needle: &str,
+        secrets: &[&str],
+    ) -> Finding {
+        let source = Source::new("app/.env", FileKind::Env, text.as_bytes());
+        let at = |n: &str| {
+            let start = text.find(n).unwrap();
+            start..start + n.len()
         };
-        crate::display::window(&line, focus, max)
+        let secrets = Secrets::new(text.as_bytes(), secrets.iter().map(|s| at(s)));
+        let rule = catalog.rule(rule).unwrap();
+        let place = Place::Span {
+            source: &source,
+            span: at(needle),
+        };
+        Finding::build(rule, rule.severity, place, Some(needle), &secrets)
     }
 
     #[test]
-    fn snippet_window_matches_the_reference() {
-        let lines = [
-            String::new(),
-            "short".to_owned(),
-            "é".repeat(300),
-            format!(
-                "{}SECRETVALUE1234567890{}",
-                "a".repeat(500),
-                "çb".repeat(400)
-            ),
-            format!("x = \"{}\"", "k".repeat(40)),
-            "token".repeat(40),
-        ];
-        for line in &lines {
-            let n = line.chars().count();
-            for max in [1, 10, 160] {
-                for focus in [0, 1, n / 3, n / 2, n.saturating_sub(1), n] {
-                    let mut ranges = vec![None, Some(0..0)];
-                    for len in [1, 11, 12, 30, n] {
-                        let end = (focus + len).min(n);
-                        ranges.push(Some(focus.min(end)..end));
-                    }
-                    for secret in ranges {
-                        assert_eq!(
-                            snippet_window(line, secret.clone(), focus, max),
-                            reference(line, secret.clone(), focus, max),
-                            "line of {n} chars, focus {focus}, max {max}, secret {secret:?}"
-                        );
-                    }
-                }
+    fn a_secret_found_by_one_rule_is_masked_in_another_rules_snippet() {
+        let catalog = Catalog::embedded().unwrap();
+        // Pieces joined at build time, so this file holds no URL with a password.
+        let line = concat!(
+            "DATABASE_URL=postgres://admin:",
+            "Sup3rS3cretPassw0rd",
+            "@db:5432/app"
+        );
+        let text = &format!("{line}\n");
+        let f = build_at(
+            &catalog,
+            "repo/env-file-committed",
+            text,
+            line,
+            &["Sup3rS3cretPassw0rd"],
+        );
+        assert!(!f.snippet.contains("Sup3rS3cretPassw0rd"), "{}", f.snippet);
+        assert!(!f.message.contains("Sup3rS3cretPassw0rd"), "{}", f.message);
+        assert!(
+            f.snippet.contains(&redact("Sup3rS3cretPassw0rd")),
+            "{}",
+            f.snippet
+        );
+        assert!(f.legacy_fingerprint.is_some());
+        let legacy = fingerprint("repo/env-file-committed", "app/.env", line);
+        assert_eq!(f.legacy_fingerprint.as_deref(), Some(legacy.as_str()));
+        assert_ne!(f.fingerprint, legacy);
+        // Without secrets the snippet is the line, and the fingerprint what it always was.
+        let plain = build_at(&catalog, "code/eval", "x = eval(y)\n", "eval(y)", &[]);
+        assert_eq!(plain.snippet, "x = eval(y)");
+        assert_eq!(plain.legacy_fingerprint, None);
+    }
+
+    #[test]
+    fn secret_fingerprints_ignore_the_value_and_count_equal_lines() {
+        let catalog = Catalog::embedded().unwrap();
+        let text = "K=abcdefghijklmnop1\nK=qrstuvwxyzabcdef2\nK=abcdefghijklmnop1\n";
+        let mut findings: Vec<Finding> = ["abcdefghijklmnop1", "qrstuvwxyzabcdef2"]
+            .iter()
+            .map(|v| build_at(&catalog, "secrets/generic-assignment", text, v, &[v]))
+            .collect();
+        // Different values on equal lines: equal before numbering, distinct after.
+        assert_eq!(findings[0].fingerprint, findings[1].fingerprint);
+        number_secret_occurrences(&mut findings);
+        assert_ne!(findings[0].fingerprint, findings[1].fingerprint);
+        assert_ne!(
+            findings[0].legacy_fingerprint,
+            findings[1].legacy_fingerprint
+        );
+    }
+
+    #[test]
+    fn the_masked_window_of_a_long_line_is_the_window_of_the_masked_line() {
+        let secret = concat!("sk_", "live_0123456789abcdefABCDEF");
+        for (before, after) in [(5000, 5000), (10, 5000), (5000, 10), (10, 10), (0, 300)] {
+            let text = format!(
+                "{}{secret}{}x{secret}",
+                "a".repeat(before),
+                "é".repeat(after)
+            );
+            let bytes = text.as_bytes();
+            let at = before..before + secret.len();
+            let secrets = Secrets::new(bytes, [at.clone()]);
+            for focus in [
+                0,
+                at.start,
+                at.start + 3,
+                at.end,
+                text.len() - 1,
+                text.len() / 2,
+            ] {
+                let focus = (0..=focus)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap();
+                let (whole, f) = secrets.mask_span(bytes, 0..bytes.len(), focus);
+                let expected = window(&whole, f, SNIPPET_MAX);
+                let got = masked_window(bytes, 0..bytes.len(), focus, &secrets);
+                assert_eq!(got, expected, "{before}/{after} focus {focus}");
+                assert!(!got.0.contains(secret));
             }
         }
     }

@@ -23,6 +23,7 @@ pub mod output;
 pub mod pattern;
 pub mod persist;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -408,7 +408,7 @@ pub fn lessons_listing(catalog: &Catalog, progress: &Progress, json: bool) -> St
                 })
             })
             .collect();
-        let mut text = serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_owned());
+        let mut text = crate::display::json(&rows, true);
         text.push('\n');
         return text;
     }
@@ -432,7 +432,7 @@ pub fn lessons_listing(catalog: &Catalog, progress: &Progress, json: bool) -> St
         out.push_str(&format!(
             "{done:<4}  {:<id_width$}  {:<track_width$}  {:>3}  {}\n",
             lesson.id,
-            lesson.track,
+            crate::display::sanitize(&lesson.track),
             lesson.minutes,
             crate::display::sanitize(&lesson.title)
         ));
@@ -458,7 +458,7 @@ pub fn summary(
     let total: usize = tracks.iter().map(|t| t.3).sum();
     let title_of = |id: &str| {
         catalog.lesson(id).map_or_else(
-            || id.to_owned(),
+            || crate::display::sanitize(id).into_owned(),
             |l| crate::display::sanitize(&l.title).into_owned(),
         )
     };
@@ -478,7 +478,7 @@ pub fn summary(
                 "labs_solved": progress.labs_solved,
                 "last_lesson": progress.last_lesson,
             });
-            let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_owned());
+            let mut text = crate::display::json(&value, true);
             text.push('\n');
             text
         }
@@ -489,15 +489,16 @@ pub fn summary(
             for (_, title, read, total) in &tracks {
                 out.push_str(&format!(
                     "| {} | {read} | {total} |\n",
-                    title.replace('|', "\\|")
+                    crate::display::sanitize(title).replace('|', "\\|")
                 ));
             }
             if !progress.quiz_scores.is_empty() {
                 out.push_str("\n## Quiz scores\n\n");
                 for (lesson, score) in &progress.quiz_scores {
                     out.push_str(&format!(
-                        "- {} (`{lesson}`): {}/{} (best {}/{})\n",
+                        "- {} (`{}`): {}/{} (best {}/{})\n",
                         title_of(lesson),
+                        crate::display::sanitize(lesson).replace('`', "'"),
                         score.correct,
                         score.total,
                         score.best,
@@ -513,12 +514,16 @@ pub fn summary(
                 let labs: Vec<String> = progress
                     .labs_solved
                     .iter()
-                    .map(|l| format!("`{l}`"))
+                    .map(|l| format!("`{}`", crate::display::sanitize(l).replace('`', "'")))
                     .collect();
                 out.push_str(&format!("\nLabs solved: {}\n", labs.join(", ")));
             }
             if let Some(last) = &progress.last_lesson {
-                out.push_str(&format!("\nLast lesson: {} (`{last}`)\n", title_of(last)));
+                out.push_str(&format!(
+                    "\nLast lesson: {} (`{}`)\n",
+                    title_of(last),
+                    crate::display::sanitize(last).replace('`', "'")
+                ));
             }
             out
         }
@@ -530,6 +535,7 @@ pub fn summary(
                 .max()
                 .unwrap_or(0);
             for (_, title, read, total) in &tracks {
+                let title = crate::display::sanitize(title);
                 let filled = (read * 10).checked_div(*total).unwrap_or(0);
                 out.push_str(&format!(
                     "  {title:<width$}  {}{}  {read}/{total}\n",
@@ -555,7 +561,11 @@ pub fn summary(
                 progress.reviewed.len()
             ));
             if !progress.labs_solved.is_empty() {
-                let labs: Vec<&str> = progress.labs_solved.iter().map(String::as_str).collect();
+                let labs: Vec<String> = progress
+                    .labs_solved
+                    .iter()
+                    .map(|l| crate::display::sanitize(l).into_owned())
+                    .collect();
                 out.push_str(&format!("Labs solved: {}\n", labs.join(", ")));
             }
             if let Some(last) = &progress.last_lesson {

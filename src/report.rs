@@ -73,8 +73,40 @@ impl Report {
 
     /// Number of distinct files with findings.
     pub fn files_with_findings(&self) -> usize {
-        let mut paths: Vec<&str> = self.findings.iter().map(|f| f.path.as_str()).collect();
-        paths.dedup();
-        paths.len()
+        self.findings
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_with_findings_counts_distinct_paths_in_any_order() {
+        let finding = |path: &str| Finding {
+            rule: crate::catalog::RuleId::try_from("repo/env-file-committed".to_owned()).unwrap(),
+            severity: Severity::High,
+            confidence: crate::catalog::Confidence::High,
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 2,
+            message: String::new(),
+            snippet: String::new(),
+            snippet_column: 0,
+            fingerprint: String::new(),
+            legacy_fingerprint: None,
+            fix: crate::catalog::Autofix::None,
+        };
+        let report = Report {
+            findings: vec![finding("b.py"), finding("a.py"), finding("b.py")],
+            ..Report::default()
+        };
+        assert_eq!(report.files_with_findings(), 2);
     }
 }

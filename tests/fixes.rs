@@ -194,6 +194,7 @@ fn fixes_never_write_through_links_or_outside_the_root() {
         snippet: String::new(),
         snippet_column: 0,
         fingerprint: "x".into(),
+        legacy_fingerprint: None,
         fix: seccoach::catalog::Autofix::Safe,
     };
     let (fixes, errors) = fix::propose(&scanner, root.path(), std::slice::from_ref(&fake), &[]);

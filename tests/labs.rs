@@ -141,3 +141,65 @@ fn start_refuses_a_non_empty_folder() {
         "nothing was written"
     );
 }
+
+/// Near misses: the reference solution with one part of the goal undone must still fail, so a
+/// lab cannot be "solved" by a fix that the lesson says is incomplete.
+#[test]
+fn near_miss_variants_of_the_solutions_still_fail() {
+    let catalog = catalog();
+    let solutions = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/labs");
+    // (lab, file, text to replace in the solution, replacement)
+    let variants: &[(&str, &str, &str, &str)] = &[
+        // Restricted also requires a seccomp profile; a namespace enforcing it rejects the pod.
+        (
+            "pod-security",
+            "deployment.yaml",
+            "        seccompProfile:\n          type: RuntimeDefault\n",
+            "",
+        ),
+        (
+            "pod-security",
+            "deployment.yaml",
+            "RuntimeDefault",
+            "Unconfined",
+        ),
+        // The git dependency still follows a branch.
+        (
+            "pin-dependencies",
+            "requirements.txt",
+            "@9c41e27d0b5f3a86c2e1d47f8a90b3c5d6e7f812",
+            "@main",
+        ),
+        // A wildcard left in package.json.
+        (
+            "pin-dependencies",
+            "web/package.json",
+            "\"htmx.org\": \"2.0.4\"",
+            "\"htmx.org\": \"*\"",
+        ),
+        // An empty file named like a lockfile is not a lockfile.
+        ("pin-dependencies", "web/package-lock.json", "", ""),
+    ];
+    let labs = lab::all(&catalog).unwrap();
+    let mut problems = Vec::new();
+    for &(id, file, from, to) in variants {
+        let l = labs.iter().find(|l| l.id == id).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("lab");
+        lab::start(l, &work).unwrap();
+        overlay(&solutions.join(id).join("solution"), &work);
+        let path = work.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let changed = if from.is_empty() {
+            String::new()
+        } else {
+            assert!(text.contains(from), "{id}/{file} holds {from:?}");
+            text.replace(from, to)
+        };
+        std::fs::write(&path, changed).unwrap();
+        if lab::check(l, Arc::clone(&catalog), &work).unwrap().solved() {
+            problems.push(format!("{id}: {file} with {from:?} -> {to:?} passes"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -73,6 +73,7 @@ fn finding(
         snippet: String::new(),
         snippet_column: 0,
         fingerprint: fingerprint.into(),
+        legacy_fingerprint: None,
         fix: Autofix::None,
     }
 }
@@ -205,13 +206,8 @@ fn open_token_detail(app: &mut App) {
 
 fn load_excerpt(app: &mut App, index: usize) {
     let finding = app.findings()[index].clone();
-    let bytes = std::fs::read(root().join(&finding.path)).unwrap();
-    let secret = app
-        .catalog
-        .rule(finding.rule.as_str())
-        .is_some_and(|r| r.secret);
-    let secrets: Vec<&Finding> = if secret { vec![&finding] } else { vec![] };
-    let excerpt = excerpt::excerpt(&bytes, &finding, &secrets);
+    let scanner = Scanner::new(Arc::clone(&app.catalog), ScanOptions::default());
+    let excerpt = excerpt::load(&scanner, &root(), &finding).unwrap();
     update(
         app,
         Action::ExcerptLoaded {
@@ -285,9 +281,10 @@ fn snapshot_quiz() {
     });
     snapshot_both("quiz_finished", |app| {
         app.open_lesson(LESSON);
+        // One right, one wrong (positions follow the attempt's fixed shuffle).
         keys(app, "t2");
         key(app, KeyCode::Enter);
-        keys(app, "1");
+        keys(app, "2");
         key(app, KeyCode::Enter);
     });
 }
@@ -321,10 +318,7 @@ fn the_findings_list_says_what_the_scan_could_not_do() {
         .lines()
         .find(|l| l.contains("note: deps/known-vulnerable did not run"))
         .unwrap_or_else(|| panic!("no note line:\n{text}"));
-    assert!(
-        line.contains("(+1 more: seccoach scan lists them)"),
-        "{line}"
-    );
+    assert!(line.contains("(+1 more: n shows all)"), "{line}");
     assert!(
         line.contains('…'),
         "a long note is cut to the width: {line}"
@@ -625,22 +619,47 @@ fn next_and_previous_lesson_follow_the_curriculum() {
     );
 }
 
+/// The position on screen (1-based) of the right answer, and of a wrong one, to the current
+/// question of the quiz on top.
+fn quiz_positions(app: &App) -> (usize, usize) {
+    let Screen::Lesson(state) = top(app) else {
+        panic!("a lesson is on top")
+    };
+    let quiz = state.quiz.as_ref().expect("a quiz is running");
+    let question = &app.catalog.lesson(&state.id).unwrap().quiz[quiz.question];
+    let right = quiz.answer_position(question);
+    let wrong = (0..question.choices.len()).find(|&i| i != right).unwrap();
+    (right + 1, wrong + 1)
+}
+
+fn digit(n: usize) -> String {
+    n.to_string()
+}
+
 #[test]
 fn the_quiz_gives_feedback_and_saves_the_score() {
     let mut app = app();
     app.open_lesson(LESSON);
     keys(&mut app, "t");
     assert_eq!(app.context(), Ctx::Quiz);
-    // Wrong answer first: feedback names the right one.
-    keys(&mut app, "1");
+    // Wrong answer first: feedback names the right one by its position on screen.
+    let (right, wrong) = quiz_positions(&app);
+    keys(&mut app, &digit(wrong));
     let text = screen_text(&app);
-    assert!(text.contains("Not quite: the answer is 2"), "{text}");
+    assert!(
+        text.contains(&format!("Not quite: the answer is {right}")),
+        "{text}"
+    );
     assert!(text.contains("sender writes the code"), "{text}");
     // A second pick is ignored once answered.
-    keys(&mut app, "2");
+    keys(&mut app, &digit(right));
+    assert!(!screen_text(&app).contains("Correct."));
     key(&mut app, KeyCode::Enter);
-    // Arrows and Enter answer too.
-    key(&mut app, KeyCode::Down);
+    // Arrows and Enter answer too: the cursor starts on the first position.
+    let (right, _) = quiz_positions(&app);
+    for _ in 1..right {
+        key(&mut app, KeyCode::Down);
+    }
     key(&mut app, KeyCode::Enter);
     assert!(screen_text(&app).contains("Correct."));
     let effects = key(&mut app, KeyCode::Enter);
@@ -650,9 +669,12 @@ fn the_quiz_gives_feedback_and_saves_the_score() {
     assert!(app.progress.is_read(LESSON));
     assert!(screen_text(&app).contains("You got 1 of 2 right."));
     // Retake, then do better: the best score is kept.
-    keys(&mut app, "r2");
+    keys(&mut app, "r");
+    let (right, _) = quiz_positions(&app);
+    keys(&mut app, &digit(right));
     key(&mut app, KeyCode::Enter);
-    keys(&mut app, "2");
+    let (right, _) = quiz_positions(&app);
+    keys(&mut app, &digit(right));
     key(&mut app, KeyCode::Enter);
     let score = app.progress.quiz_scores[LESSON];
     assert_eq!((score.correct, score.best), (2, 2));
@@ -661,6 +683,45 @@ fn the_quiz_gives_feedback_and_saves_the_score() {
     assert_eq!(app.context(), Ctx::Lesson);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.context(), Ctx::Home);
+}
+
+#[test]
+fn quiz_choices_are_shuffled_per_attempt_and_stable_within_one() {
+    let mut app = app();
+    app.open_lesson(LESSON);
+    let lesson = app.catalog.lesson(LESSON).unwrap().clone();
+    let mut orders = std::collections::BTreeSet::new();
+    for attempt in 0..12 {
+        keys(&mut app, "t");
+        let Screen::Lesson(state) = top(&app) else {
+            panic!("a lesson is on top")
+        };
+        let quiz = state.quiz.clone().unwrap();
+        let order = quiz.order(&lesson.quiz[0]);
+        // A permutation of the file's choices, drawn the same way on every frame.
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, vec![0, 1, 2], "attempt {attempt}");
+        let before = screen_text(&app);
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Up);
+        assert_eq!(
+            screen_text(&app),
+            before,
+            "attempt {attempt}: stable on screen"
+        );
+        assert_eq!(quiz.order(&lesson.quiz[0]), order);
+        // Each choice is shown at the position the order gives it.
+        for (position, &index) in order.iter().enumerate() {
+            let label = format!("{}) {}", position + 1, lesson.quiz[0].choices[index]);
+            assert!(before.contains(&label), "{label} in\n{before}");
+        }
+        orders.insert(order);
+        key(&mut app, KeyCode::Esc);
+    }
+    // Twelve attempts do not all see the file's order: retakes reshuffle.
+    assert!(orders.len() > 1, "{orders:?}");
+    assert!(orders.iter().any(|o| o != &vec![0, 1, 2]));
 }
 
 #[test]
@@ -736,6 +797,16 @@ fn filters_search_and_grouping() {
     assert!(screen_text(&app).contains("No findings match"));
     key(&mut app, KeyCode::Esc);
     assert_eq!(visible(&app), ["fp-eval"]);
+    // Esc with a search (or filter) on clears it and stays; the next Esc leaves the list.
+    keys(&mut app, "s");
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(top(&app), Screen::Findings(_)),
+        "still on the list"
+    );
+    assert_eq!(visible(&app).len(), 4, "search and filters cleared");
+    key(&mut app, KeyCode::Esc);
+    assert!(!matches!(top(&app), Screen::Findings(_)), "left the list");
 }
 
 #[test]
@@ -1268,6 +1339,13 @@ fn fix_preview_then_apply_then_undo() {
     );
     assert!(matches!(effects.as_slice(), [Effect::LoadExcerpt { .. }]));
     assert!(app.scan.fixed.is_empty());
+    // The status says what happened, not that something is "new".
+    assert_eq!(
+        status(&app),
+        "Undid the fix to Dockerfile; 1 finding is back",
+        "{}",
+        status(&app)
+    );
     assert!(keys(&mut app, "u").is_empty());
     assert!(status(&app).contains("No fix to undo"));
 
@@ -1828,4 +1906,186 @@ fn app_with_token_prompt() -> App {
     open_token_detail(&mut app);
     keys(&mut app, "ifake token for the tests");
     app
+}
+
+#[test]
+fn snapshot_findings_in_deep_folders_keep_their_file_names() {
+    // A real monorepo: nine findings in one deep folder. Cutting the path at the end made the
+    // rows read `services/payments/interna…` nine times over.
+    let mut report = report();
+    report.findings = (1..=9)
+        .map(|n| {
+            finding(
+                "code/tui-fixture-eval",
+                Severity::High,
+                &format!("services/payments/internal/handlers/v2/handler_{n}.py"),
+                n * 10,
+                5,
+                10,
+                "eval() runs its argument as code",
+                &format!("fp-deep-{n}"),
+            )
+        })
+        .collect();
+    seccoach::finding::sort(&mut report.findings);
+    for (width, height) in [(80, 24), (100, 30), (120, 40)] {
+        let mut app = App::new(catalog(), root(), progress(), Theme::COLOR);
+        update(&mut app, Action::Resize(width, height));
+        app.set_report(report.clone(), stamps());
+        keys(&mut app, "f");
+        let text = screen_text(&app);
+        for n in 1..=9 {
+            assert!(
+                text.contains(&format!("handler_{n}.py:{}", n * 10)),
+                "{width}x{height}: file name and line of row {n} shown:\n{text}"
+            );
+        }
+        insta::assert_snapshot!(
+            format!("findings_deep_paths_{width}x{height}"),
+            draw(&app).backend()
+        );
+    }
+}
+
+#[test]
+fn every_note_can_be_read_in_full() {
+    let mut report = report();
+    report.notes = vec![
+        "deps/known-vulnerable did not run: pass --advisories PATH (a directory or .zip of OSV advisories), or set `advisories` in .seccoach.toml, to check lockfiles for known vulnerabilities".to_owned(),
+        "could not parse deploy/compose.yaml (line 7, column 3: mapping values are not allowed here): its compose checks did not run on it; the text checks did run".to_owned(),
+        "could not read vendor/blob.bin: permission denied".to_owned(),
+    ];
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut app = App::new(catalog(), root(), progress(), Theme::COLOR);
+        update(&mut app, Action::Resize(width, height));
+        app.set_report(report.clone(), stamps());
+        keys(&mut app, "f");
+        let list = screen_text(&app);
+        assert!(list.contains("+2 more: n shows all"), "{list}");
+        keys(&mut app, "n");
+        assert!(matches!(top(&app), Screen::Notes(_)));
+        // Every note whole, whatever the wrapping: the words of the screen, in order.
+        let text: Vec<String> = screen_text(&app)
+            .split_whitespace()
+            .map(|w| w.trim_matches('"').to_owned())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let text = text.join(" ");
+        for note in &report.notes {
+            assert!(
+                text.contains(note.as_str()),
+                "{width}x{height}: {note}:\n{text}"
+            );
+        }
+        insta::assert_snapshot!(format!("notes_{width}x{height}"), draw(&app).backend());
+        key(&mut app, KeyCode::Esc);
+        assert!(matches!(top(&app), Screen::Findings(_)));
+    }
+    // No notes: n says so and stays.
+    let mut app = app();
+    keys(&mut app, "f");
+    keys(&mut app, "n");
+    assert!(matches!(top(&app), Screen::Findings(_)));
+    assert!(status(&app).contains("no notes"), "{}", status(&app));
+}
+
+/// A password no rule's allow-list knows, joined at run time so this file holds no credential.
+fn coach_password() -> String {
+    ["Hv4", "rQt8", "nYx2", "kMe6"].concat()
+}
+
+#[test]
+fn the_detail_and_the_fix_preview_mask_secrets_that_other_rules_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = coach_password();
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("DATABASE_URL=postgres://admin:{password}@db:5432/app\nDEBUG=1\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("deploy")).unwrap();
+    std::fs::write(
+        dir.path().join("deploy/app.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: shop\nspec:\n  containers:\n    - name: app\n      image: app:1.2\n      securityContext:\n        allowPrivilegeEscalation: true\n      env:\n        - name: DB_PASSWORD\n          value: \"{password}\"\n"
+        ),
+    )
+    .unwrap();
+    let (mut app, _live) = live_app(dir.path(), 100, 40);
+    let scanner = Scanner::new(catalog(), ScanOptions::default());
+    for rule in ["repo/env-file-committed", "k8s/secret-in-env-literal"] {
+        let index = open_detail_of(&mut app, rule);
+        let finding = app.findings()[index].clone();
+        let excerpt = excerpt::load(&scanner, dir.path(), &finding).unwrap();
+        assert!(!excerpt.lines.concat().contains(&password), "{excerpt:?}");
+        update(
+            &mut app,
+            Action::ExcerptLoaded {
+                index,
+                excerpt: Ok(excerpt),
+            },
+        );
+        let text = screen_text(&app);
+        assert!(text.contains("****"), "{text}");
+        assert!(!text.contains(&password), "{rule}: {text}");
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Esc);
+    }
+    // The fix of the escalation shows the env literal as context, masked.
+    open_detail_of(&mut app, "k8s/allow-privilege-escalation");
+    preview_fix(&mut app, dir.path());
+    let text = screen_text(&app);
+    assert!(text.contains("allowPrivilegeEscalation: false"), "{text}");
+    assert!(!text.contains(&password), "{text}");
+}
+
+#[test]
+fn a_rule_packs_control_characters_never_reach_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = r#"[[rule]]
+id = "code/team-client"
+title = "Team client\u001b[2J\u009b31m without timeout\u202e"
+severity = "high"
+confidence = "high"
+message = "client without timeout"
+what = "A client call without a timeout.\u001b]0;owned\u0007"
+why = "It can hang forever."
+fix = "Pass a timeout."
+references = ["CWE-400"]
+lessons = []
+
+[rule.example]
+language = "python"
+before = 'client.get(url)'
+after = 'client.get(url, timeout=5)'
+
+[rule.matcher]
+type = "regex"
+keywords = ["client.get("]
+pattern = 'client\.get\([^)]*\)'
+"#;
+    std::fs::create_dir_all(dir.path().join(".seccoach/checks")).unwrap();
+    std::fs::write(dir.path().join(".seccoach/checks/team.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("app.py"), "client.get(url)\n").unwrap();
+    let catalog = Arc::new(Catalog::for_repository(dir.path()).unwrap());
+    let live = LiveScan::new(
+        Scanner::new(Arc::clone(&catalog), ScanOptions::default()),
+        dir.path(),
+    )
+    .unwrap();
+    let mut app = App::new(catalog, dir.path().to_path_buf(), progress(), Theme::COLOR);
+    update(&mut app, Action::Resize(120, 40));
+    app.set_report(live.report().clone(), BTreeMap::new());
+    let raw = |text: &str| {
+        text.chars()
+            .any(|c| matches!(c, '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{202e}'))
+    };
+    keys(&mut app, "f");
+    let list = screen_text(&app);
+    assert!(list.contains("Team client"), "{list}");
+    assert!(!raw(&list), "{list:?}");
+    key(&mut app, KeyCode::Enter);
+    let detail = screen_text(&app);
+    assert!(detail.contains("Team client"), "{detail}");
+    assert!(!raw(&detail), "{detail:?}");
 }

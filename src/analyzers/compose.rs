@@ -42,7 +42,7 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
     let mut hits = Hits::default();
     for doc in &docs {
         for (name, service) in services(doc) {
-            check_service(name, service, &mut hits);
+            check_service(src, name, service, &mut hits);
         }
     }
     out.extend(hits.into_hits());
@@ -66,7 +66,7 @@ fn services(doc: &Node) -> Vec<(&str, &Node)> {
     }
 }
 
-fn check_service(name: &str, service: &Node, hits: &mut Hits) {
+fn check_service(src: &Source, name: &str, service: &Node, hits: &mut Hits) {
     if let Some((key, value)) = service.entry("privileged")
         && truthy(value) == Some(true)
     {
@@ -91,7 +91,7 @@ fn check_service(name: &str, service: &Node, hits: &mut Hits) {
         }
     }
     if let Some(env) = service.get("environment") {
-        check_environment(name, env, hits);
+        check_environment(src, name, env, hits);
     }
 }
 
@@ -307,7 +307,29 @@ fn all_interfaces(host_ip: &str) -> bool {
     )
 }
 
-fn check_environment(service: &str, env: &Node, hits: &mut Hits) {
+/// The byte range of a scalar's text in the file, without its quotes.
+fn scalar_text(src: &Source, node: &Node) -> std::ops::Range<usize> {
+    let range = node.span().range();
+    let range = range.start.min(src.bytes.len())..range.end.min(src.bytes.len());
+    match &src.bytes[range.clone()] {
+        [open @ (b'"' | b'\''), .., close] if open == close && range.len() >= 2 => {
+            range.start + 1..range.end - 1
+        }
+        [b'"' | b'\'', ..] => range.start + 1..range.end,
+        _ => range,
+    }
+}
+
+/// The byte range of `value` in a `- KEY=value` list item.
+fn list_item_value(src: &Source, item: &Node) -> std::ops::Range<usize> {
+    let text = scalar_text(src, item);
+    match memchr::memchr(b'=', &src.bytes[text.clone()]) {
+        Some(at) => text.start + at + 1..text.end,
+        None => text,
+    }
+}
+
+fn check_environment(src: &Source, service: &str, env: &Node, hits: &mut Hits) {
     match env {
         Node::Seq { items, .. } => {
             for item in items {
@@ -316,7 +338,12 @@ fn check_environment(service: &str, env: &Node, hits: &mut Hits) {
                 };
                 let key = key.trim();
                 if is_secret_like_name(key) && is_literal_secret(value) {
-                    hits.push(SECRET_ENV, item, &format!("{key} of service {service}"));
+                    hits.push_secret(
+                        SECRET_ENV,
+                        item,
+                        &format!("{key} of service {service}"),
+                        list_item_value(src, item),
+                    );
                 }
             }
         }
@@ -326,7 +353,12 @@ fn check_environment(service: &str, env: &Node, hits: &mut Hits) {
                     continue;
                 };
                 if is_secret_like_name(name) && is_literal_secret(text) {
-                    hits.push(SECRET_ENV, key, &format!("{name} of service {service}"));
+                    hits.push_secret(
+                        SECRET_ENV,
+                        key,
+                        &format!("{name} of service {service}"),
+                        value.span().range(),
+                    );
                 }
             }
         }
@@ -567,6 +599,8 @@ struct Pending {
     /// More subjects than [`MAX_SUBJECTS`] applied.
     more: bool,
     detail: Option<String>,
+    /// Literal credentials at this place (see [`Hit::secrets`]).
+    secrets: Vec<std::ops::Range<usize>>,
 }
 
 impl Hits {
@@ -591,6 +625,7 @@ impl Hits {
                 subjects: Vec::new(),
                 more: false,
                 detail: detail.map(str::to_owned),
+                secrets: Vec::new(),
             });
             self.pending.len() - 1
         });
@@ -604,6 +639,24 @@ impl Hits {
             pending.subjects.push(subject.to_owned());
         } else {
             pending.more = true;
+        }
+    }
+
+    /// Like [`Hits::push`], for a place whose literal credential is at `secret` (a byte range):
+    /// masked in every output.
+    pub(crate) fn push_secret(
+        &mut self,
+        rule: &'static str,
+        node: &Node,
+        subject: &str,
+        secret: std::ops::Range<usize>,
+    ) {
+        self.push(rule, node, subject);
+        if let Some(&at) = self.index.get(&(rule, node.span().range().start))
+            && let Some(pending) = self.pending.get_mut(at)
+            && !pending.secrets.contains(&secret)
+        {
+            pending.secrets.push(secret);
         }
     }
 
@@ -629,7 +682,9 @@ impl Hits {
                 if let Some(detail) = pending.detail {
                     value.push_str(&format!(" ({detail})"));
                 }
-                Hit::new(pending.rule, pending.span).with_value(value)
+                let mut hit = Hit::new(pending.rule, pending.span).with_value(value);
+                hit.secrets = pending.secrets;
+                hit
             })
             .collect()
     }

@@ -432,7 +432,12 @@ fn check_container(
             && is_secret_like_name(var_name)
             && is_literal_secret(text)
         {
-            hits.push(SECRET_ENV, at, &format!("{var_name} in container {name}"));
+            hits.push_secret(
+                SECRET_ENV,
+                at,
+                &format!("{var_name} in container {name}"),
+                value.span().range(),
+            );
         }
     }
 }

@@ -46,6 +46,9 @@ pub struct Hit {
     /// This finding's severity when it differs from the rule's (a repository's `[severity]`
     /// setting for the rule still wins).
     pub severity: Option<Severity>,
+    /// Byte ranges of literal credentials the finding points at (the value of a secret-named
+    /// variable), masked in every output. A rule marked `secret` needs none: its span is one.
+    pub secrets: Vec<Range<usize>>,
 }
 
 impl Hit {
@@ -55,6 +58,7 @@ impl Hit {
             span,
             value: None,
             severity: None,
+            secrets: Vec::new(),
         }
     }
 
@@ -65,6 +69,12 @@ impl Hit {
 
     pub fn with_severity(mut self, severity: Severity) -> Hit {
         self.severity = Some(severity);
+        self
+    }
+
+    /// Marks `range` as a literal credential (see [`Hit::secrets`]).
+    pub fn with_secret(mut self, range: Range<usize>) -> Hit {
+        self.secrets.push(range);
         self
     }
 }

@@ -200,8 +200,12 @@ pub fn check(_cx: &Context, src: &Source, out: &mut Vec<Hit>) {
     }
     let name = file_name(src.rel_path);
     if is_env_file(name) {
-        if let Some(span) = first_env_value(src.bytes) {
-            out.push(Hit::new(ENV_FILE, span).with_value(src.rel_path));
+        let assignments = env_values(src.bytes);
+        if let Some((span, _)) = assignments.first() {
+            // Every value of a committed env file is treated as leaked: each one is masked.
+            let mut hit = Hit::new(ENV_FILE, span.clone()).with_value(src.rel_path);
+            hit.secrets = assignments.into_iter().map(|(_, value)| value).collect();
+            out.push(hit);
         }
     } else if is_key_name(name)
         && !is_keystore_name(name)
@@ -211,37 +215,58 @@ pub fn check(_cx: &Context, src: &Source, out: &mut Vec<Hit>) {
     }
 }
 
-/// The key of the first `KEY=value` (or `export KEY=value`) line with a non-empty value; a file
-/// of comments and empty assignments is a template in all but name.
-fn first_env_value(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+/// Every `KEY=value` (or `export KEY=value`) line with a non-empty value: the line's span and
+/// the value's byte range. A file of comments and empty assignments is a template in all but
+/// name.
+fn env_values(bytes: &[u8]) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let mut found = Vec::new();
     let mut offset = 0;
     for raw in bytes.split(|&b| b == b'\n') {
         let start = offset;
         offset += raw.len() + 1;
-        let line = String::from_utf8_lossy(raw);
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') {
+        let indent = raw.len() - raw.trim_ascii_start().len();
+        let trimmed = raw.trim_ascii();
+        if trimmed.starts_with(b"#") {
             continue;
         }
-        let body = trimmed.strip_prefix("export ").unwrap_or(trimmed);
-        let Some((key, value)) = body.split_once('=') else {
+        let body_at = if trimmed.starts_with(b"export ") {
+            7
+        } else {
+            0
+        };
+        let body = &trimmed[body_at..];
+        let Some(eq) = memchr::memchr(b'=', body) else {
             continue;
         };
-        let key = key.trim();
+        let key = body[..eq].trim_ascii();
         let valid_key = !key.is_empty()
             && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        let value_at = start + indent + body_at + eq + 1;
+        let value = &raw[value_at - start..indent + trimmed.len()];
+        let lead = value.len() - value.trim_ascii_start().len();
+        let value_range = value_at + lead..value_at + value.trim_ascii_end().len();
+        let value = value.trim_ascii();
         // A trailing comment is not a value: `KEY= # fill in`.
-        let value = value.trim();
-        let value = if value.starts_with('#') { "" } else { value };
-        let value = value.trim_matches(|c| c == '"' || c == '\'');
-        if valid_key && !value.is_empty() {
-            let indent = raw.len() - raw.trim_ascii_start().len();
-            return Some(start + indent..start + raw.trim_ascii_end().len());
+        let value = if value.starts_with(b"#") {
+            &b""[..]
+        } else {
+            value
+        };
+        let unquoted = value
+            .strip_prefix(b"\"")
+            .or_else(|| value.strip_prefix(b"'"))
+            .unwrap_or(value);
+        let unquoted = unquoted
+            .strip_suffix(b"\"")
+            .or_else(|| unquoted.strip_suffix(b"'"))
+            .unwrap_or(unquoted);
+        if valid_key && !unquoted.is_empty() {
+            found.push((start + indent..start + indent + trimmed.len(), value_range));
         }
     }
-    None
+    found
 }
 
 /// Where a key-named file shows it holds key material: the `BEGIN … PRIVATE KEY` line, line 1
@@ -595,7 +620,22 @@ mod tests {
 
     #[test]
     fn env_values_and_templates() {
-        let first = |text: &str| first_env_value(text.as_bytes()).map(|r| text[r].to_owned());
+        let first = |text: &str| {
+            env_values(text.as_bytes())
+                .first()
+                .map(|(r, _)| text[r.clone()].to_owned())
+        };
+        let values = |text: &str| -> Vec<String> {
+            env_values(text.as_bytes())
+                .into_iter()
+                .map(|(_, r)| text[r].to_owned())
+                .collect()
+        };
+        // Every value is found (each one is masked in every output), quotes and comments kept.
+        assert_eq!(
+            values("A=1\nexport B = 'two'\n# C=3\nD=\nE=x # note\n"),
+            ["1", "'two'", "x # note"]
+        );
         assert_eq!(
             first("# db\nDB_HOST=\nDB_PASSWORD=s3cr3t-Pa55\n").as_deref(),
             Some("DB_PASSWORD=s3cr3t-Pa55")
@@ -653,10 +693,10 @@ mod tests {
             b"\n\n=\n",
             b"\xff\xfe=\x00",
         ] {
-            let _ = first_env_value(bytes);
+            let _ = env_values(bytes);
             let _ = private_key_evidence(bytes);
         }
-        assert!(first_env_value(huge_line.as_bytes()).is_some());
+        assert_eq!(env_values(huge_line.as_bytes()).len(), 1);
         // Garbage and pathological patterns in .gitignore / .gitattributes lose only themselves.
         let ignore = format!("[\n!\n\\\n{}\n**/**/**/[a-\n.env\n", "*".repeat(10_000));
         let hits = tree_hits(

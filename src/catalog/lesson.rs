@@ -64,6 +64,8 @@ struct FrontMatter {
     #[serde(default)]
     lab: Option<String>,
     #[serde(default)]
+    sources: Vec<String>,
+    #[serde(default)]
     quiz: Vec<Question>,
 }
 
@@ -79,6 +81,8 @@ pub struct Lesson {
     pub checks: Vec<String>,
     pub summary: String,
     pub lab: Option<String>,
+    /// The primary documentation the lesson was checked against (`https://` URLs).
+    pub sources: Vec<String>,
     pub quiz: Vec<Question>,
     /// The Markdown body after the front matter.
     #[serde(skip)]
@@ -89,6 +93,22 @@ pub struct Lesson {
     /// Line of the body's first line in the file.
     #[serde(skip)]
     pub body_line: usize,
+}
+
+/// Why `source` is not a usable link to a source, if it is not: an absolute `https://` URL with a
+/// host and no whitespace.
+fn source_problem(source: &str) -> Option<&'static str> {
+    let Some(rest) = source.strip_prefix("https://") else {
+        return Some("a source must be an https:// URL");
+    };
+    if source.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("a source URL cannot contain spaces or control characters");
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || !host.contains('.') {
+        return Some("a source URL needs a host name");
+    }
+    None
 }
 
 impl Lesson {
@@ -132,13 +152,10 @@ impl Lesson {
             LoadError::at(file, line, format!("front matter: {}", e.message()))
         })?;
         let err = |message: String| LoadError::at(file, Some(1), message);
-        if meta
-            .id
-            .split_once('/')
-            .is_none_or(|(t, s)| t.is_empty() || s.is_empty())
-        {
+        if !valid_id(&meta.id) {
             return Err(err(format!(
-                "lesson id `{}` must look like `track/slug`",
+                "lesson id `{}` must look like `track/slug`: lowercase letters, digits and \
+                 single dashes on each side of one `/`",
                 meta.id
             )));
         }
@@ -158,6 +175,11 @@ impl Lesson {
                 )));
             }
         }
+        for (i, source) in meta.sources.iter().enumerate() {
+            if let Some(problem) = source_problem(source) {
+                return Err(err(format!("sources[{i}] `{source}`: {problem}")));
+            }
+        }
         Ok(Lesson {
             id: meta.id,
             title: meta.title,
@@ -168,6 +190,7 @@ impl Lesson {
             checks: meta.checks,
             summary: meta.summary,
             lab: meta.lab,
+            sources: meta.sources,
             quiz: meta.quiz,
             body: text[consumed.min(text.len())..].to_owned(),
             file: file.to_owned(),
@@ -179,6 +202,20 @@ impl Lesson {
     pub fn word_count(&self) -> usize {
         self.body.split_whitespace().count()
     }
+}
+
+/// `track/slug`, each part lowercase letters, digits and dashes (not at either end), like a
+/// rule id: safe to print anywhere and to use in a file name.
+pub fn valid_id(id: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with('-')
+            && !p.ends_with('-')
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    id.split_once('/')
+        .is_some_and(|(track, slug)| part(track) && part(slug))
 }
 
 #[cfg(test)]
@@ -205,6 +242,35 @@ mod tests {
     }
 
     #[test]
+    fn sources_are_https_links() {
+        let with = |sources: &str| {
+            GOOD.replace(
+                "summary = \"s\"\n",
+                &format!("summary = \"s\"\nsources = {sources}\n"),
+            )
+        };
+        let lesson = Lesson::parse(
+            "one.md",
+            &with("[\"https://kubernetes.io/docs/concepts/security/pod-security-standards/\"]"),
+        )
+        .unwrap();
+        assert_eq!(lesson.sources.len(), 1);
+        assert!(Lesson::parse("one.md", GOOD).unwrap().sources.is_empty());
+        for bad in [
+            "[\"http://example.com/x\"]",
+            "[\"see the docs\"]",
+            "[\"https:///path\"]",
+            "[\"https://example.com/a b\"]",
+            "[\"https://localhost/\"]",
+        ] {
+            let err = Lesson::parse("one.md", &with(bad)).unwrap_err();
+            assert!(err.message.contains("sources[0]"), "{bad}: {err}");
+        }
+        let err = Lesson::parse("one.md", &with("\"https://example.com/\"")).unwrap_err();
+        assert!(err.message.contains("front matter"), "{err}");
+    }
+
+    #[test]
     fn rejects_out_of_range_answers_and_unclosed_front_matter() {
         let bad = GOOD.replace("answer = 1", "answer = 2");
         assert!(
@@ -215,5 +281,31 @@ mod tests {
         );
         assert!(Lesson::parse("x.md", "+++\nid = 1\n").is_err());
         assert!(Lesson::parse("x.md", "# no front matter").is_err());
+    }
+
+    #[test]
+    fn lesson_ids_are_validated_like_rule_ids() {
+        for bad in [
+            "t/one\u{1b}[2J",
+            "t/\u{202e}eno",
+            "T/one",
+            "t/one/two",
+            "t/-one",
+            "/one",
+            "t/on e",
+            "t/\u{9b}31m",
+        ] {
+            let quoted: String = bad
+                .chars()
+                .map(|c| match c {
+                    ' '..='~' => c.to_string(),
+                    _ => format!("\\u{:04X}", c as u32),
+                })
+                .collect();
+            let text = GOOD.replace("id = \"t/one\"", &format!("id = \"{quoted}\""));
+            let err = Lesson::parse("x.md", &text).unwrap_err();
+            assert!(err.message.contains("track/slug"), "{bad:?}: {err}");
+        }
+        assert!(valid_id("repo-hygiene/clean-repository"));
     }
 }

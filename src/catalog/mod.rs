@@ -6,6 +6,7 @@
 
 mod id;
 mod lesson;
+pub mod reference;
 mod rule;
 mod severity;
 

@@ -13,6 +13,7 @@ pub use recipes::{RULES, rationale};
 
 use crate::catalog::{Autofix, Catalog};
 use crate::finding::Finding;
+use crate::redact::Secrets;
 use crate::scan::Scanner;
 use crate::source::{FileKind, Source};
 use std::collections::BTreeMap;
@@ -54,17 +55,33 @@ pub struct FileFix {
     pub fixed: Vec<(String, u32)>,
     /// The least safe label among the recipes applied.
     pub safety: Autofix,
+    /// The secrets the rules find in `before` and in `after` (each without its byte-order
+    /// mark): masked in the diff.
+    pub secrets: (Secrets, Secrets),
 }
 
 impl FileFix {
-    /// A unified diff of the change, with `a/` and `b/` paths as git shows them.
+    /// A unified diff of the change, with `a/` and `b/` paths as git shows them, safe to show:
+    /// every secret found in the file before or after the fix redacted, control characters
+    /// escaped (line breaks kept).
     pub fn diff(&self) -> String {
         let shown = crate::display::sanitize(&self.path).into_owned();
-        similar::TextDiff::from_lines(&self.before, &self.after)
+        let both = self.secrets.0.union(&self.secrets.1);
+        let mask = |text: &str, secrets: &Secrets| {
+            let (bom, body) = match text.strip_prefix('\u{feff}') {
+                Some(rest) => ("\u{feff}", rest),
+                None => ("", text),
+            };
+            format!("{bom}{}", both.mask_str(&secrets.mask_text(body)))
+        };
+        let before = mask(&self.before, &self.secrets.0);
+        let after = mask(&self.after, &self.secrets.1);
+        let diff = similar::TextDiff::from_lines(&before, &after)
             .unified_diff()
             .context_radius(3)
             .header(&format!("a/{shown}"), &format!("b/{shown}"))
-            .to_string()
+            .to_string();
+        crate::display::sanitize_lines(&diff)
     }
 }
 
@@ -235,8 +252,13 @@ fn propose_file(
     if fixed.is_empty() {
         return Ok(None);
     }
+    let secrets = (
+        scanner.secrets_in(&Source::new(rel, kind, body.as_bytes())),
+        scanner.secrets_in(&Source::new(rel, kind, text.as_bytes())),
+    );
     Ok(Some(FileFix {
         path: rel.to_owned(),
+        secrets,
         after: format!("{bom}{text}"),
         before,
         existed,
@@ -331,6 +353,7 @@ mod tests {
             snippet: String::new(),
             snippet_column: 0,
             fingerprint: String::new(),
+            legacy_fingerprint: None,
             fix: Autofix::Safe,
         }
     }

@@ -2,12 +2,28 @@
 //! `seccoach explain`, SARIF rule help and the TUI detail pane all use this.
 
 use crate::catalog::{Catalog, Rule};
+use crate::display::{sanitize, sanitize_lines};
 use std::fmt::Write;
 
-/// What / why / fix / example / references / lessons, as Markdown.
+/// One of `rule`'s texts as it may be shown: control characters escaped (line breaks kept) and,
+/// for a repository's rule pack, anything secret-shaped redacted.
+pub fn shown(rule: &Rule, catalog: &Catalog, text: &str) -> String {
+    let clean = sanitize_lines(text.trim_end());
+    if rule.origin.embedded {
+        clean
+    } else {
+        crate::scan::secret_shaped(catalog, &clean).mask_text(&clean)
+    }
+}
+
+/// What / why / fix / example / references / lessons, as Markdown. A repository's rule pack
+/// wrote these texts: control characters are escaped, and anything secret-shaped (what the
+/// secret rules would report) is redacted.
 pub fn markdown(rule: &Rule, catalog: &Catalog) -> String {
+    let text = |t: &str| shown(rule, catalog, t);
+    let line = |t: &str| text(t).replace('\n', " ");
     let mut out = String::new();
-    let _ = writeln!(out, "# {} (`{}`)\n", rule.title, rule.id);
+    let _ = writeln!(out, "# {} (`{}`)\n", line(&rule.title), rule.id);
     let _ = writeln!(
         out,
         "Severity: **{}** · Confidence: **{}** · Fix: **{}**\n",
@@ -19,29 +35,38 @@ pub fn markdown(rule: &Rule, catalog: &Catalog) -> String {
             crate::catalog::Autofix::NeedsReview => "automatic (review the diff)",
         }
     );
-    let _ = writeln!(out, "## What it is\n\n{}\n", rule.what.trim());
-    let _ = writeln!(out, "## Why it matters\n\n{}\n", rule.why.trim());
-    let _ = writeln!(out, "## How to fix it\n\n{}\n", rule.fix.trim());
-    let lang = &rule.example.language;
+    let _ = writeln!(out, "## What it is\n\n{}\n", text(rule.what.trim()));
+    let _ = writeln!(out, "## Why it matters\n\n{}\n", text(rule.why.trim()));
+    let _ = writeln!(out, "## How to fix it\n\n{}\n", text(rule.fix.trim()));
+    let lang = line(&rule.example.language);
     let _ = writeln!(
         out,
         "### Before\n\n```{lang}\n{}\n```\n",
-        rule.example.before.trim_end()
+        text(&rule.example.before)
     );
     let _ = writeln!(
         out,
         "### After\n\n```{lang}\n{}\n```\n",
-        rule.example.after.trim_end()
+        text(&rule.example.after)
     );
     let _ = writeln!(out, "## References\n");
     for reference in &rule.references {
-        let _ = writeln!(out, "- {reference}");
+        let _ = writeln!(
+            out,
+            "- {}",
+            crate::catalog::reference::markdown(&line(reference))
+        );
     }
     let lessons = catalog.lessons_for_rule(rule.id.as_str());
     if !lessons.is_empty() {
         let _ = writeln!(out, "\n## Learn more\n");
         for lesson in lessons {
-            let _ = writeln!(out, "- {} — `seccoach learn {}`", lesson.title, lesson.id);
+            let _ = writeln!(
+                out,
+                "- {} — `seccoach learn {}`",
+                sanitize(&lesson.title),
+                lesson.id
+            );
         }
     }
     out

@@ -43,15 +43,14 @@ pub fn value(report: &Report) -> Value {
 
 /// Pretty JSON with a trailing newline.
 pub fn render(report: &Report) -> String {
-    let mut text =
-        serde_json::to_string_pretty(&value(report)).expect("a report always serialises");
+    let mut text = crate::display::json(&value(report), true);
     text.push('\n');
     text
 }
 
 /// One line of JSON (for JSON Lines streams).
 pub fn render_line(report: &Report) -> String {
-    let mut text = serde_json::to_string(&value(report)).expect("a report always serialises");
+    let mut text = crate::display::json(&value(report), false);
     text.push('\n');
     text
 }

@@ -37,9 +37,9 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "{} findings in {} files ({}).\n",
-        report.findings.len(),
-        report.files_with_findings(),
+        "{} in {} ({}).\n",
+        crate::display::count(report.findings.len(), "finding"),
+        crate::display::count(report.files_with_findings(), "file"),
         counts.join(", ")
     );
     out.push_str("| Severity | Rule | Location | Finding |\n|---|---|---|---|\n");

@@ -19,13 +19,14 @@ fn rule_descriptor(rule: &Rule, catalog: &Catalog) -> Value {
             .filter(|r| r.starts_with("CWE-"))
             .map(|cwe| format!("external/cwe/{}", cwe.to_ascii_lowercase())),
     );
+    let text = |t: &str| explain::shown(rule, catalog, t.trim());
     json!({
         "id": rule.id.as_str(),
         "name": rule.id.as_str().replace(['/', '-'], "_"),
-        "shortDescription": { "text": rule.title },
-        "fullDescription": { "text": rule.what.trim() },
+        "shortDescription": { "text": text(&rule.title) },
+        "fullDescription": { "text": text(&rule.what) },
         "help": {
-            "text": format!("{}\n\nFix: {}", rule.what.trim(), rule.fix.trim()),
+            "text": format!("{}\n\nFix: {}", text(&rule.what), text(&rule.fix)),
             "markdown": help_markdown,
         },
         "defaultConfiguration": { "level": rule.severity.sarif_level() },
@@ -115,8 +116,7 @@ pub fn value(report: &Report, catalog: &Catalog) -> Value {
 }
 
 pub fn render(report: &Report, catalog: &Catalog) -> String {
-    let mut text =
-        serde_json::to_string_pretty(&value(report, catalog)).expect("SARIF always serialises");
+    let mut text = crate::display::json(&value(report, catalog), true);
     text.push('\n');
     text
 }

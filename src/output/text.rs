@@ -66,7 +66,12 @@ fn render_finding(out: &mut String, finding: &Finding, catalog: &Catalog, style:
         );
     }
     if let Some(rule) = catalog.rule(finding.rule.as_str()) {
-        let _ = writeln!(out, "  {pad} {} fix: {}", style.dim("="), rule.fix_hint());
+        let _ = writeln!(
+            out,
+            "  {pad} {} fix: {}",
+            style.dim("="),
+            sanitize(&rule.fix_hint())
+        );
     }
     let _ = writeln!(
         out,

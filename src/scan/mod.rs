@@ -11,6 +11,7 @@ use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::display::sanitize;
 use crate::finding::{self, Finding, Place};
+use crate::redact::Secrets;
 use crate::report::{Report, SkipReason};
 use crate::source::{FileKind, Source};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -466,61 +467,21 @@ impl Scanner {
     /// Runs every applicable rule on one file's text; returns findings and how many were
     /// suppressed inline.
     pub fn check_source(&self, source: &Source) -> (Vec<Finding>, u64) {
-        let mut findings = Vec::new();
         let cx = self.context(deps::is_lockfile(source.rel_path));
-        for rule_index in self.plan.regex_candidates(source) {
-            let rule = &self.catalog.rules()[rule_index];
-            let Matcher::Regex(matcher) = &rule.matcher else {
-                continue;
-            };
-            if !rule.files.accepts(source.kind, source.rel_path)
-                || !matcher.regex.may_match(source.bytes)
-            {
-                continue;
-            }
-            for (span, value) in regex_hits(matcher, source)
-                .into_iter()
-                .take(MAX_HITS_PER_RULE_PER_FILE)
-            {
-                let place = Place::Span { source, span };
-                findings.push(Finding::build(
-                    rule,
-                    self.severity_of(rule),
-                    place,
-                    Some(&value),
-                ));
-            }
-        }
-        let mut hits: Vec<Hit> = Vec::new();
-        for (analyzer, rule_indices) in self.plan.file_analyzers() {
-            let accepts = rule_indices.iter().any(|&i| {
-                self.catalog.rules()[i]
-                    .files
-                    .accepts(source.kind, source.rel_path)
-            });
-            if !accepts {
-                continue;
-            }
-            hits.clear();
-            analyzer.check_file(&cx, source, &mut hits);
-            for hit in hits.drain(..) {
-                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
-                    continue;
+        let located = self.locate(&cx, source);
+        // Every secret any rule found in this file, masked in every finding's text.
+        let secrets = secrets_of(source, &located);
+        let mut findings: Vec<Finding> = located
+            .into_iter()
+            .map(|at| {
+                let place = Place::Span {
+                    source,
+                    span: at.span,
                 };
-                if !rule.files.accepts(source.kind, source.rel_path) {
-                    continue;
-                }
-                let span =
-                    hit.span.start.min(source.bytes.len())..hit.span.end.min(source.bytes.len());
-                let place = Place::Span { source, span };
-                findings.push(Finding::build(
-                    rule,
-                    self.severity_with(rule, hit.severity),
-                    place,
-                    hit.value.as_deref(),
-                ));
-            }
-        }
+                Finding::build(at.rule, at.severity, place, at.value.as_deref(), &secrets)
+            })
+            .collect();
+        finding::number_secret_occurrences(&mut findings);
         self.drop_yielding(&mut findings);
         let mut suppressed = 0;
         if !findings.is_empty() && memchr::memmem::find(source.bytes, b"seccoach:ignore").is_some()
@@ -536,6 +497,82 @@ impl Scanner {
             });
         }
         (findings, suppressed)
+    }
+
+    /// The secret values every active rule finds in one text (suppressed findings included):
+    /// what the coach's excerpt and a fix's diff mask.
+    pub fn secrets_in(&self, source: &Source) -> Secrets {
+        secrets_of(
+            source,
+            &self.locate(&self.context(deps::is_lockfile(source.rel_path)), source),
+        )
+    }
+
+    /// Where each applicable rule matches one file, before findings are built.
+    fn locate<'c>(&'c self, cx: &Context, source: &Source) -> Vec<Located<'c>> {
+        let mut located = Vec::new();
+        for rule_index in self.plan.regex_candidates(source) {
+            let rule = &self.catalog.rules()[rule_index];
+            let Matcher::Regex(matcher) = &rule.matcher else {
+                continue;
+            };
+            if !rule.files.accepts(source.kind, source.rel_path)
+                || !matcher.regex.may_match(source.bytes)
+            {
+                continue;
+            }
+            for (span, value) in regex_hits(matcher, source)
+                .into_iter()
+                .take(MAX_HITS_PER_RULE_PER_FILE)
+            {
+                located.push(Located {
+                    rule,
+                    severity: self.severity_of(rule),
+                    secrets: if rule.secret {
+                        vec![span.clone()]
+                    } else {
+                        Vec::new()
+                    },
+                    span,
+                    value: Some(value),
+                });
+            }
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        for (analyzer, rule_indices) in self.plan.file_analyzers() {
+            let accepts = rule_indices.iter().any(|&i| {
+                self.catalog.rules()[i]
+                    .files
+                    .accepts(source.kind, source.rel_path)
+            });
+            if !accepts {
+                continue;
+            }
+            hits.clear();
+            analyzer.check_file(cx, source, &mut hits);
+            for hit in hits.drain(..) {
+                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+                    continue;
+                };
+                if !rule.files.accepts(source.kind, source.rel_path) {
+                    continue;
+                }
+                let span =
+                    hit.span.start.min(source.bytes.len())..hit.span.end.min(source.bytes.len());
+                let mut secrets = hit.secrets;
+                if rule.secret {
+                    secrets.push(span.clone());
+                }
+                located.push(Located {
+                    rule,
+                    severity: self.severity_with(rule, hit.severity),
+                    span,
+                    value: hit.value,
+                    secrets,
+                });
+            }
+        }
+        located
     }
 
     /// Says once when `deps/known-vulnerable` could not look at lockfiles that are there: no
@@ -635,6 +672,11 @@ impl Scanner {
             let bytes = tree_file_text(&root.join(&path), self.options.max_file_size);
             let kind = FileKind::detect(&path, bytes.as_deref().unwrap_or_default());
             let source = bytes.as_deref().map(|b| Source::new(&path, kind, b));
+            let secrets = source
+                .as_ref()
+                .map(|s| self.secrets_in(s))
+                .unwrap_or_default();
+            let first = report.findings.len();
             let valid: Vec<_> = source
                 .as_ref()
                 .filter(|s| memchr::memmem::find(s.bytes, b"seccoach:ignore").is_some())
@@ -656,21 +698,81 @@ impl Scanner {
                     report.stats.suppressed += 1;
                     continue;
                 }
-                let line_text = source.as_ref().map(|s| s.line_text(hit.line));
                 let place = Place::Line {
                     path: &hit.path,
                     line: hit.line,
-                    text: line_text.as_deref(),
+                    source: source.as_ref(),
                 };
                 report.findings.push(Finding::build(
                     rule,
                     self.severity_of(rule),
                     place,
                     hit.value.as_deref(),
+                    &secrets,
                 ));
             }
+            finding::number_secret_occurrences(&mut report.findings[first..]);
         }
     }
+}
+
+/// One rule's match in a file, before its finding is built.
+struct Located<'c> {
+    rule: &'c Rule,
+    severity: Severity,
+    span: std::ops::Range<usize>,
+    value: Option<String>,
+    /// Literal credentials this match found (byte ranges).
+    secrets: Vec<std::ops::Range<usize>>,
+}
+
+/// The secrets of `source` that `located` found.
+fn secrets_of(source: &Source, located: &[Located]) -> Secrets {
+    Secrets::new(
+        source.bytes,
+        located.iter().flat_map(|at| at.secrets.iter().cloned()),
+    )
+}
+
+/// The secret-shaped parts of a text that is not a file of the project (an error message, a rule
+/// pack's example): what the catalogue's secret regex rules match in it, whatever kind of file
+/// they are written for, and the password of any `scheme://user:password@` URL.
+pub fn secret_shaped(catalog: &Catalog, text: &str) -> Secrets {
+    let source = Source::new("", FileKind::Text, text.as_bytes());
+    let mut ranges = url_passwords(text);
+    for rule in catalog.rules().iter().filter(|r| r.secret) {
+        if let Matcher::Regex(matcher) = &rule.matcher
+            && matcher.regex.may_match(source.bytes)
+        {
+            ranges.extend(
+                regex_hits(matcher, &source)
+                    .into_iter()
+                    .map(|(span, _)| span),
+            );
+        }
+    }
+    Secrets::new(source.bytes, ranges)
+}
+
+/// Byte ranges of the passwords in `scheme://user:password@host` URLs of `text`.
+fn url_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, b"://") {
+        let start = at + 3;
+        let authority = bytes[start..]
+            .iter()
+            .position(|b| matches!(b, b'/' | b'?' | b'#') || b.is_ascii_whitespace())
+            .map_or(bytes.len(), |i| start + i);
+        let Some(user_end) = bytes[start..authority].iter().rposition(|&b| b == b'@') else {
+            continue;
+        };
+        let userinfo = start..start + user_end;
+        if let Some(colon) = bytes[userinfo.clone()].iter().position(|&b| b == b':') {
+            found.push(userinfo.start + colon + 1..userinfo.end);
+        }
+    }
+    found
 }
 
 /// Every match of a regex rule in the file: the value's byte range and text.
@@ -767,7 +869,8 @@ fn decode_utf16(bytes: &[u8]) -> Option<String> {
     )
 }
 
-/// `path` relative to `root`, `/`-separated.
+/// `path` relative to `root`, `/`-separated. Bytes of a name that are not UTF-8 are written as
+/// `\xNN`, so two such names stay apart (never both U+FFFD).
 pub fn relative_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut out = String::new();
@@ -775,9 +878,25 @@ pub fn relative_path(root: &Path, path: &Path) -> String {
         if i > 0 {
             out.push('/');
         }
-        out.push_str(&part.as_os_str().to_string_lossy());
+        push_name(&mut out, part.as_os_str());
     }
     out
+}
+
+#[cfg(unix)]
+fn push_name(out: &mut String, name: &std::ffi::OsStr) {
+    use std::os::unix::ffi::OsStrExt;
+    for chunk in name.as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn push_name(out: &mut String, name: &std::ffi::OsStr) {
+    out.push_str(&name.to_string_lossy());
 }
 
 /// Resolves the directory a scan starts from.
@@ -788,6 +907,34 @@ pub fn resolve_root(path: Option<&Path>) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_shaped_text_is_found_in_messages() {
+        let catalog = Catalog::embedded().unwrap();
+        let token = concat!("ghp_", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A");
+        let message = format!(
+            "advisories: {}: not found; token {token}",
+            concat!("https://u:", "TOKEN", "@host/osv.zip")
+        );
+        let masked = secret_shaped(&catalog, &message).mask_text(&message);
+        assert!(!masked.contains(":TOKEN@"), "{masked}");
+        assert!(!masked.contains(token), "{masked}");
+        assert!(masked.contains("https://u:****@host/osv.zip"), "{masked}");
+        let plain = "no such file: osv/advisories.zip (https://example.com/x)";
+        assert_eq!(secret_shaped(&catalog, plain).mask_text(plain), plain);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_names_stay_distinguishable() {
+        use std::os::unix::ffi::OsStrExt;
+        let root = Path::new("/r");
+        let name =
+            |bytes: &[u8]| relative_path(root, &root.join(std::ffi::OsStr::from_bytes(bytes)));
+        assert_eq!(name(b"a\xff.py"), "a\\xff.py");
+        assert_ne!(name(b"a\xff.py"), name(b"a\xfe.py"));
+        assert_eq!(name("é/b.py".as_bytes()), "é/b.py");
+    }
 
     #[test]
     fn entropy_separates_random_from_words() {

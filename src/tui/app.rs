@@ -9,7 +9,7 @@ use super::keys::{self, Command, Ctx};
 use super::suppress::{FileStamp, Plan, Refusal};
 use super::theme::Theme;
 use super::view;
-use crate::catalog::{Catalog, Lesson, Severity};
+use crate::catalog::{Catalog, Lesson, Question, Severity};
 use crate::finding::{Finding, FindingKey};
 use crate::fix::FileFix;
 use crate::lab::{self, Lab};
@@ -42,8 +42,14 @@ pub struct App {
     pub labs: Vec<Lab>,
     /// Fixes applied from the coach this session, the last on top (`u` undoes it).
     pub applied: Vec<FileFix>,
+    /// The file whose fix was just undone, until the re-check it started reports back: that
+    /// report's returning findings are the undo's doing, and the status says so.
+    pub undone: Option<String>,
     /// Incremented for each lab session started; checks of older ones are ignored.
     pub lab_generation: u64,
+    /// Seeds the next quiz attempt's shuffle (advanced on every attempt). Fixed by `App::new`
+    /// so the coach's tests are repeatable; the terminal coach starts it from the clock.
+    pub quiz_seed: u64,
 }
 
 /// The project scan as the coach sees it.
@@ -128,6 +134,13 @@ pub enum Screen {
     Findings(FindingsState),
     Detail(DetailState),
     Lab(LabState),
+    /// The last scan's notes in full: checks that did not run, files skipped or not parsed.
+    Notes(NotesState),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotesState {
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -143,15 +156,68 @@ pub struct LessonState {
     pub quiz: Option<QuizState>,
 }
 
+/// One attempt at a lesson's quiz. `cursor` and `answered` are positions on screen: choices are
+/// shown in an order shuffled by `seed`, fixed for the attempt and new for every retake, so the
+/// position of the right answer in the lesson file teaches nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuizState {
     pub question: usize,
     pub cursor: usize,
-    /// The choice made for the current question.
+    /// The choice made for the current question (its position on screen).
     pub answered: Option<usize>,
     pub correct: u32,
     pub finished: bool,
     pub scroll: usize,
+    /// Decides the order of the choices of every question of this attempt.
+    pub seed: u64,
+}
+
+impl QuizState {
+    /// A fresh attempt whose choices are shuffled by `seed`.
+    pub fn new(seed: u64) -> QuizState {
+        QuizState {
+            seed,
+            ..QuizState::default()
+        }
+    }
+
+    /// For each position on screen, the index in the lesson file of the choice shown there.
+    pub fn order(&self, question: &Question) -> Vec<usize> {
+        shuffled(
+            self.seed ^ (self.question as u64).wrapping_mul(GOLDEN),
+            question.choices.len(),
+        )
+    }
+
+    /// The position on screen of the right answer to `question`.
+    pub fn answer_position(&self, question: &Question) -> usize {
+        self.order(question)
+            .iter()
+            .position(|&i| i == question.answer)
+            .unwrap_or(question.answer)
+    }
+}
+
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// splitmix64: a small, well-mixed step, enough to shuffle a handful of choices.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(GOLDEN);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A permutation of `0..n` (Fisher-Yates) decided by `seed`.
+fn shuffled(seed: u64, n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut state = seed;
+    for i in (1..n).rev() {
+        state = mix(state);
+        let j = (state % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -411,8 +477,16 @@ impl App {
             size: (80, 24),
             quit: false,
             applied: Vec::new(),
+            undone: None,
             lab_generation: 0,
+            quiz_seed: 0,
         }
+    }
+
+    /// A new quiz attempt: its own shuffle of every question's choices.
+    pub fn new_quiz(&mut self) -> QuizState {
+        self.quiz_seed = mix(self.quiz_seed);
+        QuizState::new(self.quiz_seed)
     }
 
     /// The lab with this id.
@@ -580,8 +654,10 @@ impl App {
         for finding in &change.suppressed {
             self.scan.new.remove(&finding.fingerprint);
         }
+        // Back after an undo (or a reverted edit): no longer fixed, and not new either.
+        let mut returned = 0;
+        let mut new = Vec::new();
         for finding in &change.delta.new {
-            // Back after an undo: no longer fixed, and not new either.
             match self
                 .scan
                 .fixed
@@ -590,14 +666,31 @@ impl App {
             {
                 Some(i) => {
                     self.scan.fixed.remove(i);
+                    returned += 1;
                 }
                 None => {
                     self.scan.new.insert(finding.fingerprint.clone());
+                    new.push(finding);
                 }
             }
         }
-        let (fixed, new, suppressed) = (&change.delta.fixed, &change.delta.new, &change.suppressed);
+        let (fixed, suppressed) = (&change.delta.fixed, &change.suppressed);
         let mut parts = Vec::new();
+        if let Some(path) = self.undone.take() {
+            let back = match returned {
+                1 => "1 finding is back".to_owned(),
+                n => format!("{n} findings are back"),
+            };
+            parts.push(format!(
+                "Undid the fix to {}; {back}",
+                crate::display::sanitize(&path)
+            ));
+        } else if returned > 0 {
+            parts.push(format!(
+                "{} back",
+                crate::display::count(returned, "finding")
+            ));
+        }
         match fixed.as_slice() {
             [] => {}
             [one] => parts.push(format!(
@@ -605,7 +698,10 @@ impl App {
                 one.rule,
                 crate::display::sanitize(&one.path)
             )),
-            many => parts.push(format!("✓ {} findings fixed", many.len())),
+            many => parts.push(format!(
+                "✓ {} fixed",
+                crate::display::count(many.len(), "finding")
+            )),
         }
         if !suppressed.is_empty() {
             parts.push(format!("{} suppressed", suppressed.len()));
@@ -617,7 +713,10 @@ impl App {
                 one.rule,
                 crate::display::sanitize(&one.path)
             )),
-            many => parts.push(format!("{} new findings", many.len())),
+            many => parts.push(format!(
+                "{} new",
+                crate::display::count(many.len(), "finding")
+            )),
         }
         if !parts.is_empty() {
             let total = self.scan.fixed.len();
@@ -880,6 +979,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         "Undid the fix to {}; re-checking.",
                         crate::display::sanitize(&fix.path)
                     ));
+                    app.undone = Some(fix.path.clone());
                     vec![Effect::Recheck {
                         paths: vec![PathBuf::from(&fix.path)],
                     }]
@@ -1031,14 +1131,7 @@ fn show_fix(app: &mut App, fix: FileFix) {
         .first()
         .map(|(rule, _)| rule.clone())
         .unwrap_or_default();
-    let secrets: Vec<&Finding> = app
-        .findings()
-        .iter()
-        .filter(|f| {
-            f.path == fix.path && app.catalog.rule(f.rule.as_str()).is_some_and(|r| r.secret)
-        })
-        .collect();
-    let lines = super::fixes::diff_lines(&fix, &secrets);
+    let lines = fix.diff().lines().map(str::to_owned).collect();
     app.overlay = Some(Overlay::Fix(Box::new(FixPreview {
         fix,
         rule,
@@ -1169,6 +1262,19 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             app.quit = true;
             vec![Effect::Quit]
         }
+        Command::ShowNotes => {
+            let has_notes = app
+                .scan
+                .report
+                .as_ref()
+                .is_some_and(|r| !r.notes.is_empty());
+            if has_notes {
+                app.screens.push(Screen::Notes(NotesState::default()));
+            } else {
+                app.set_status("The scan left no notes: every file and check was covered.");
+            }
+            Vec::new()
+        }
         Command::Help => {
             app.overlay = match app.overlay {
                 Some(Overlay::Help) => None,
@@ -1236,10 +1342,15 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
         },
         Command::Submit => submit_quiz(app),
         Command::Retake => {
-            if let Some(Screen::Lesson(state)) = app.screens.last_mut()
-                && state.quiz.as_ref().is_some_and(|q| q.finished)
-            {
-                state.quiz = Some(QuizState::default());
+            let finished = matches!(
+                app.screens.last(),
+                Some(Screen::Lesson(state)) if state.quiz.as_ref().is_some_and(|q| q.finished)
+            );
+            if finished {
+                let quiz = app.new_quiz();
+                if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+                    state.quiz = Some(quiz);
+                }
             }
             Vec::new()
         }
@@ -1473,6 +1584,18 @@ fn back(app: &mut App) -> Vec<Effect> {
         state.quiz = None;
         return Vec::new();
     }
+    // A search or filter the learner set is cleared first; the next Esc leaves the list. (A
+    // lesson's rule filter stays: it is what the list was opened for.)
+    if let Some(Screen::Findings(state)) = app.screens.last_mut()
+        && (!state.query.is_empty() || state.min_severity.is_some() || state.area.is_some())
+    {
+        state.query.clear();
+        state.min_severity = None;
+        state.area = None;
+        state.selected = 0;
+        app.set_status("Search and filters cleared; Esc again to go back.");
+        return Vec::new();
+    }
     if app.screens.len() < 2 {
         return Vec::new();
     }
@@ -1552,6 +1675,10 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
             let (total, height) = view::lab::content_size(app, state);
             total.saturating_sub(height)
         }
+        Some(Screen::Notes(_)) => {
+            let (total, height) = view::notes::content_size(app);
+            total.saturating_sub(height)
+        }
         None => 0,
     };
     match app.screens.last_mut() {
@@ -1566,6 +1693,7 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
         Some(Screen::Findings(state)) => state.selected = add(state.selected, delta, limits),
         Some(Screen::Detail(state)) => state.scroll = add(state.scroll, delta, limits),
         Some(Screen::Lab(state)) => state.scroll = add(state.scroll, delta, limits),
+        Some(Screen::Notes(state)) => state.scroll = add(state.scroll, delta, limits),
         None => {}
     }
     clamp_scrolls(app);
@@ -1598,6 +1726,10 @@ fn clamp_scrolls(app: &mut App) {
             let (total, height) = view::lab::content_size(app, state);
             Some(total.saturating_sub(height))
         }
+        Some(Screen::Notes(_)) => {
+            let (total, height) = view::notes::content_size(app);
+            Some(total.saturating_sub(height))
+        }
         _ => None,
     };
     let Some(limit) = limit else {
@@ -1610,6 +1742,7 @@ fn clamp_scrolls(app: &mut App) {
         },
         Some(Screen::Detail(state)) => state.scroll = state.scroll.min(limit),
         Some(Screen::Lab(state)) => state.scroll = state.scroll.min(limit),
+        Some(Screen::Notes(state)) => state.scroll = state.scroll.min(limit),
         _ => {}
     }
 }
@@ -1674,7 +1807,7 @@ fn current_question<'a>(app: &'a App, state: &LessonState) -> Option<&'a crate::
 }
 
 fn take_quiz(app: &mut App) -> Vec<Effect> {
-    let Some(Screen::Lesson(state)) = app.screens.last_mut() else {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
         return Vec::new();
     };
     let has_quiz = app
@@ -1682,7 +1815,10 @@ fn take_quiz(app: &mut App) -> Vec<Effect> {
         .lesson(&state.id)
         .is_some_and(|l| !l.quiz.is_empty());
     if has_quiz {
-        state.quiz = Some(QuizState::default());
+        let quiz = app.new_quiz();
+        if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+            state.quiz = Some(quiz);
+        }
     } else {
         app.set_status("This lesson has no quiz.");
     }
@@ -1699,7 +1835,10 @@ fn answer(app: &mut App, choice: usize) -> Vec<Effect> {
     if choice >= question.choices.len() {
         return Vec::new();
     }
-    let right = question.answer == choice;
+    let right = state
+        .quiz
+        .as_ref()
+        .is_some_and(|quiz| quiz.answer_position(question) == choice);
     if let Some(Screen::Lesson(state)) = app.screens.last_mut()
         && let Some(quiz) = state.quiz.as_mut()
         && quiz.answered.is_none()

@@ -2,15 +2,12 @@
 //! work), its diff made safe to show, and undoing the last applied fix without ever overwriting
 //! an edit made since.
 
-use crate::display::{redact, sanitize};
+use crate::display::sanitize;
 use crate::finding::Finding;
 use crate::fix::{self, FileFix};
 use crate::persist::write_atomic;
 use crate::scan::Scanner;
 use std::path::Path;
-
-/// Lines of one multi-line secret that are looked at (a private key block is a few dozen).
-const MAX_SECRET_LINES: u32 = 64;
 
 /// Proposes the fix for `finding`: its rule's recipe, applied to every occurrence of that rule in
 /// the file the recipe edits. The file is read now, so the proposal reflects it as it is.
@@ -90,72 +87,21 @@ pub fn undo(root: &Path, fix: &FileFix) -> Result<(), UndoRefusal> {
     }
 }
 
-/// The fix's unified diff as lines to show: control characters escaped, and the values of the
-/// secret findings in `secrets` (findings in the same file) redacted wherever a line shows them.
-pub fn diff_lines(fix: &FileFix, secrets: &[&Finding]) -> Vec<String> {
-    let values = secret_values(&fix.before, secrets);
-    fix.diff()
-        .lines()
-        .map(|line| {
-            let mut line = line.trim_end_matches('\r').to_owned();
-            for value in &values {
-                if line.contains(value.as_str()) {
-                    line = line.replace(value.as_str(), &redact(value));
-                }
-            }
-            sanitize(&line).into_owned()
-        })
-        .collect()
-}
-
-/// The raw text each secret finding covers in `text`, longest first.
-fn secret_values(text: &str, secrets: &[&Finding]) -> Vec<String> {
-    let lines: Vec<&str> = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
-    let mut values = Vec::new();
-    for finding in secrets {
-        let last = finding.end_line.max(finding.line);
-        // A finding without a span (a whole-file or whole-line one) hides its whole line.
-        let no_span = last == finding.line && finding.end_column <= finding.column;
-        for number in finding.line..=last.min(finding.line.saturating_add(MAX_SECRET_LINES)) {
-            let Some(line) = number.checked_sub(1).and_then(|i| lines.get(i as usize)) else {
-                break;
-            };
-            let chars: Vec<char> = line.chars().collect();
-            let start = if number == finding.line && !no_span {
-                finding.column.saturating_sub(1) as usize
-            } else {
-                0
-            };
-            let end = if number == last && !no_span {
-                finding.end_column.saturating_sub(1) as usize
-            } else {
-                chars.len()
-            };
-            let (start, end) = (start.min(chars.len()), end.min(chars.len()));
-            let value: String = chars[start..end.max(start)].iter().collect();
-            let value = value.trim();
-            // Too short to hide meaningfully, and replacing it would garble unrelated text.
-            if value.chars().count() >= 4 {
-                values.push(value.to_owned());
-            }
-        }
-    }
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    values.dedup();
-    values
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Autofix, Confidence, RuleId, Severity};
+    use crate::catalog::Autofix;
+    use crate::display::redact;
+    use crate::redact::Secrets;
 
     fn fix(before: &str, after: &str) -> FileFix {
+        let found = |text: &str| {
+            let value = "sk_test_FAKEFAKEFAKE1234";
+            Secrets::new(
+                text.as_bytes(),
+                text.find(value).map(|at| at..at + value.len()),
+            )
+        };
         FileFix {
             path: "app/settings.py".into(),
             before: before.into(),
@@ -163,24 +109,7 @@ mod tests {
             existed: true,
             fixed: vec![("code/tls-verify-disabled".into(), 2)],
             safety: Autofix::Safe,
-        }
-    }
-
-    fn secret(line: u32, column: u32, end_column: u32) -> Finding {
-        Finding {
-            rule: RuleId::parse("secrets/generic-assignment").unwrap(),
-            severity: Severity::High,
-            confidence: Confidence::High,
-            path: "app/settings.py".into(),
-            line,
-            column,
-            end_line: line,
-            end_column,
-            message: String::new(),
-            snippet: String::new(),
-            snippet_column: 0,
-            fingerprint: String::new(),
-            fix: Autofix::None,
+            secrets: (found(before), found(after)),
         }
     }
 
@@ -190,13 +119,15 @@ mod tests {
             "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=False)\nx = '\x1b[2J'\n";
         let after =
             "TOKEN = 'sk_test_FAKEFAKEFAKE1234'\nr = get(url, verify=True)\nx = '\x1b[2J'\n";
-        let lines = diff_lines(&fix(before, after), &[&secret(1, 10, 34)]);
-        let text = lines.join("\n");
+        let text = fix(before, after).diff();
         assert!(text.contains("-r = get(url, verify=False)"), "{text}");
         assert!(text.contains("+r = get(url, verify=True)"), "{text}");
         assert!(!text.contains("FAKEFAKE"), "{text}");
         assert!(text.contains(&redact("sk_test_FAKEFAKEFAKE1234")), "{text}");
         assert!(!text.contains('\x1b'), "{text}");
+        // A copy of the value that the fix moved is masked too.
+        let moved = fix(before, &format!("{after}# sk_test_FAKEFAKEFAKE1234\n")).diff();
+        assert!(!moved.contains("FAKEFAKE"), "{moved}");
     }
 
     #[test]
@@ -225,6 +156,7 @@ mod tests {
             existed: false,
             fixed: vec![],
             safety: Autofix::Safe,
+            secrets: Default::default(),
         };
         std::fs::write(dir.path().join(".gitignore"), ".env\n").unwrap();
         undo(dir.path(), &created).unwrap();

@@ -9,9 +9,8 @@ use super::live::{self, Work};
 use super::{excerpt, suppress};
 use crate::catalog::Catalog;
 use crate::display::sanitize;
-use crate::finding::Finding;
 use crate::progress::Store;
-use crate::scan::ScanOptions;
+use crate::scan::{ScanOptions, Scanner};
 use crate::watch::Watch;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
@@ -30,6 +29,8 @@ pub struct Jobs {
     /// Kept alive while the coach runs: dropping it stops watching.
     _project_watch: Option<Watch>,
     lab: Option<LabJob>,
+    /// See [`Jobs::secrets_scanner`].
+    secrets: Option<Scanner>,
 }
 
 /// The open lab's checker and the watch on its folder.
@@ -55,11 +56,24 @@ impl Jobs {
             project: None,
             _project_watch: None,
             lab: None,
+            secrets: None,
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The rules compiled once to find the secrets an excerpt masks (no advisory database: it
+    /// finds no secret).
+    fn secrets_scanner(&mut self) -> &Scanner {
+        self.secrets.get_or_insert_with(|| {
+            let options = ScanOptions {
+                advisories: None,
+                ..self.options.clone()
+            };
+            Scanner::new(Arc::clone(&self.catalog), options)
+        })
     }
 
     /// Performs one effect; returns the action it results in right away, if any (background
@@ -83,10 +97,16 @@ impl Jobs {
                     .save(&mut app.progress)
                     .map_err(|e| e.to_string()),
             )),
-            Effect::LoadExcerpt { index } => Some(Action::ExcerptLoaded {
-                index,
-                excerpt: load_excerpt(&self.root, app, index),
-            }),
+            Effect::LoadExcerpt { index } => {
+                let excerpt = match app.findings().get(index) {
+                    Some(finding) => {
+                        let root = self.root.clone();
+                        excerpt::load(self.secrets_scanner(), &root, finding)
+                    }
+                    None => Err("the finding is gone".to_owned()),
+                };
+                Some(Action::ExcerptLoaded { index, excerpt })
+            }
             Effect::OpenEditor { .. } => Some(Action::EditorClosed(Err(
                 "there is no terminal to open the editor in".to_owned(),
             ))),
@@ -262,29 +282,8 @@ fn watch(
     })
 }
 
-/// Reads the file of finding `index` and cuts the excerpt, secrets redacted.
-fn load_excerpt(root: &Path, app: &App, index: usize) -> Result<excerpt::Excerpt, String> {
-    let finding = app
-        .findings()
-        .get(index)
-        .ok_or_else(|| "the finding is gone".to_owned())?;
-    let bytes = read_limited(&root.join(&finding.path))?;
-    let secrets: Vec<&Finding> = app
-        .findings()
-        .iter()
-        .filter(|f| {
-            f.path == finding.path
-                && app
-                    .catalog
-                    .rule(f.rule.as_str())
-                    .is_some_and(|rule| rule.secret)
-        })
-        .collect();
-    Ok(excerpt::excerpt(&bytes, finding, &secrets))
-}
-
 /// Reads at most 16 MiB of a file (an excerpt never needs more).
-pub(super) fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();

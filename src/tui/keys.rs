@@ -13,6 +13,8 @@ pub enum Ctx {
     Detail,
     /// A hands-on lab: its goal, the learner's copy and what is left to fix.
     Lab,
+    /// Everything the last scan could not do (checks that did not run, files skipped).
+    Notes,
     Help,
     Prompt,
     Confirm,
@@ -28,8 +30,11 @@ const SCREENS: &[Ctx] = &[
     Ctx::Findings,
     Ctx::Detail,
     Ctx::Lab,
+    Ctx::Notes,
 ];
-const SUB_SCREENS: &[Ctx] = &[Ctx::Lesson, Ctx::Quiz, Ctx::Findings, Ctx::Detail, Ctx::Lab];
+/// The screens under home other than the findings list (whose Esc first clears its filters).
+const SUB_SCREENS_BUT_FINDINGS: &[Ctx] =
+    &[Ctx::Lesson, Ctx::Quiz, Ctx::Detail, Ctx::Lab, Ctx::Notes];
 const LISTS: &[Ctx] = &[Ctx::Home, Ctx::Findings];
 /// Every screen scrolls.
 const SCROLLING: &[Ctx] = SCREENS;
@@ -41,6 +46,7 @@ pub const ALL: &[Ctx] = &[
     Ctx::Findings,
     Ctx::Detail,
     Ctx::Lab,
+    Ctx::Notes,
     Ctx::Help,
     Ctx::Prompt,
     Ctx::Confirm,
@@ -76,6 +82,7 @@ pub enum Command {
     CycleArea,
     ToggleGrouping,
     ClearFilters,
+    ShowNotes,
     ToggleReviewed,
     Edit,
     Suppress,
@@ -180,8 +187,8 @@ pub const BINDINGS: &[Binding] = &[
     // Moving around.
     bind(&[key('k'), code(KeyCode::Up)], "k/↑", "move up", Command::Up, LISTS, Some("↑↓ move")),
     bind(&[key('j'), code(KeyCode::Down)], "j/↓", "move down", Command::Down, LISTS, None),
-    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll up", Command::Up, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab], Some("↑↓ scroll")),
-    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab], None),
+    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll up", Command::Up, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab, Ctx::Notes], Some("↑↓ scroll")),
+    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab, Ctx::Notes], None),
     bind(&[code(KeyCode::PageUp), ctrl('u')], "PgUp", "page up", Command::PageUp, SCROLLING, None),
     bind(&[code(KeyCode::PageDown), ctrl('d'), key(' ')], "PgDn/Space", "page down", Command::PageDown, SCROLLING, None),
     bind(&[key('g'), code(KeyCode::Home)], "g/Home", "go to the top", Command::Top, SCROLLING, None),
@@ -207,6 +214,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('a')], "a", "area filter", Command::CycleArea, &[Ctx::Findings], None),
     bind(&[code(KeyCode::Tab)], "Tab", "group by severity/file", Command::ToggleGrouping, &[Ctx::Findings], Some("Tab group")),
     bind(&[key('x')], "x", "clear filters", Command::ClearFilters, &[Ctx::Findings], None),
+    bind(&[key('n')], "n", "all the scan's notes", Command::ShowNotes, &[Ctx::Home, Ctx::Findings], None),
     // Finding detail.
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next finding", Command::NextFinding, &[Ctx::Detail], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous finding", Command::PrevFinding, &[Ctx::Detail], None),
@@ -219,7 +227,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('u')], "u", "undo the last fix applied here", Command::UndoFix, &[Ctx::Home, Ctx::Findings, Ctx::Detail], None),
     bind(&[key('R')], "R", "rescan the project", Command::Rescan, &[Ctx::Home, Ctx::Findings], None),
     // Everywhere.
-    bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "back", Command::Back, SUB_SCREENS, Some("Esc back")),
+    bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "back", Command::Back, SUB_SCREENS_BUT_FINDINGS, Some("Esc back")),
+    bind(&[code(KeyCode::Esc), key('q')], "Esc/q", "clear filters, back", Command::Back, &[Ctx::Findings], Some("Esc back")),
     bind(&[key('?')], "?", "this help", Command::Help, SCREENS, Some("? help")),
     bind(&[key('q')], "q", "quit", Command::Quit, &[Ctx::Home], Some("q quit")),
     bind(&[ctrl('c')], "Ctrl-C", "quit from anywhere", Command::Quit, ALL, None),

@@ -94,6 +94,10 @@ pub fn run(options: CoachOptions) -> anyhow::Result<Outcome> {
         loaded.progress,
         theme::Theme::from_env(),
     );
+    // Each session shuffles quiz choices differently; within a session every retake does too.
+    app.quiz_seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     if let Some(warning) = loaded.warning {
         app.set_error(warning);
     }

@@ -61,7 +61,10 @@ pub fn detail_text(app: &App, state: &DetailState, width: u16) -> Text<'static> 
     let rule = app.catalog.rule(finding.rule.as_str());
     let mut lines: Vec<Line<'static>> = Vec::new();
 
-    let title = rule.map_or_else(|| finding.rule.to_string(), |r| r.title.clone());
+    let title = rule.map_or_else(
+        || finding.rule.to_string(),
+        |r| sanitize(&r.title).into_owned(),
+    );
     let reviewed = if app.progress.is_reviewed(&finding.fingerprint) {
         "  ✓ reviewed"
     } else {

@@ -1,7 +1,7 @@
 //! The findings walkthrough: the list, grouped by severity or by file, with its filters; on wide
 //! terminals a preview of the selected finding beside it.
 
-use super::{full_row, list_offset, truncate};
+use super::{full_row, list_offset, shorten_path, truncate};
 use crate::display::sanitize;
 use crate::tui::app::{App, FindingsState, Grouping, ScanPhase, visible_findings, visible_fixed};
 use crate::tui::theme::severity_tag;
@@ -44,7 +44,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
         let message = match (&app.scan.phase, total) {
             (ScanPhase::Running { files: 0, .. }, 0) => "Scanning your project…".to_owned(),
             (ScanPhase::Running { files, .. }, 0) => {
-                format!("Scanning your project… {files} files read so far.")
+                format!(
+                    "Scanning your project… {} read so far.",
+                    crate::display::count(*files, "file")
+                )
             }
             (ScanPhase::Failed(message), 0) => format!("The scan failed: {message}"),
             (_, 0) if app.scan.report.is_some() && !fixed.is_empty() => {
@@ -145,10 +148,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
                     Span::raw("   ")
                 };
                 let place = match state.grouping {
-                    Grouping::BySeverity => format!("{}:{}", sanitize(&finding.path), finding.line),
+                    Grouping::BySeverity => {
+                        shorten_path(&finding.path, finding.line, place_width(width))
+                    }
                     Grouping::ByFile => format!("line {}", finding.line),
                 };
-                let place = truncate(&place, (width / 3).max(12));
                 let new = app.scan.new.contains(&finding.fingerprint);
                 let tag = if new { "new " } else { "" };
                 let used = 3 + 5 + place.width() + 2 + tag.len();
@@ -188,10 +192,7 @@ fn fixed_rows(app: &App, fixed: &[&crate::finding::Finding], width: usize) -> Ve
         Span::styled(format!(" · {}", fixed.len()), theme.dim()),
     ])];
     for finding in fixed {
-        let place = truncate(
-            &format!("{}:{}", sanitize(&finding.path), finding.line),
-            (width / 3).max(12),
-        );
+        let place = shorten_path(&finding.path, finding.line, place_width(width));
         let used = 3 + 5 + place.width() + 2;
         rows.push(Line::from(vec![
             Span::styled(" ✓ ", theme.ok()),
@@ -211,8 +212,8 @@ fn fixed_rows(app: &App, fixed: &[&crate::finding::Finding], width: usize) -> Ve
 fn notes_line(app: &App, notes: &[String], width: usize) -> Option<Line<'static>> {
     let first = notes.first()?;
     let more = match notes.len() {
-        1 => String::new(),
-        n => format!(" (+{} more: seccoach scan lists them)", n - 1),
+        1 => " (n: in full)".to_owned(),
+        n => format!(" (+{} more: n shows all)", n - 1),
     };
     let budget = width.saturating_sub(" note: ".width() + more.width());
     Some(Line::styled(
@@ -279,7 +280,10 @@ fn render_preview(frame: &mut Frame, area: Rect, app: &App, index: usize) {
     let width = inner.width;
     let rule = app.catalog.rule(finding.rule.as_str());
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let title = rule.map_or_else(|| finding.rule.to_string(), |r| r.title.clone());
+    let title = rule.map_or_else(
+        || finding.rule.to_string(),
+        |r| sanitize(&r.title).into_owned(),
+    );
     lines.push(Line::from(vec![
         Span::styled(
             format!("{} ", severity_tag(finding.severity)),
@@ -287,15 +291,12 @@ fn render_preview(frame: &mut Frame, area: Rect, app: &App, index: usize) {
         ),
         Span::styled(title, theme.bold()),
     ]));
-    lines.push(Line::styled(
-        format!(
-            "{} · {}:{}",
-            finding.rule,
-            sanitize(&finding.path),
-            finding.line
-        ),
-        theme.dim(),
-    ));
+    lines.push(Line::styled(finding.rule.to_string(), theme.dim()));
+    // The whole path, wrapped: a deep path cut at the pane's edge lost the file name.
+    let place = format!("{}:{}", sanitize(&finding.path), finding.line);
+    for piece in wrap_path(&place, usize::from(width)) {
+        lines.push(Line::styled(piece, theme.dim()));
+    }
     lines.push(Line::raw(""));
     lines.extend(
         super::wrap_words(&finding.message, usize::from(width))
@@ -326,4 +327,31 @@ fn render_preview(frame: &mut Frame, area: Rect, app: &App, index: usize) {
         Span::raw(" for the code, the why and the lesson."),
     ]));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Columns for a row's `path:line`: two fifths of the row, at least 20.
+fn place_width(row: usize) -> usize {
+    (row * 2 / 5).max(20)
+}
+
+/// A path in lines of at most `width` columns, broken after a `/` where it can be.
+fn wrap_path(path: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for part in path.split_inclusive('/') {
+        if line.width() + part.width() > width && !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        if part.width() > width {
+            let mut pieces = super::wrap_plain(part, width);
+            line = pieces.pop().unwrap_or_default();
+            out.extend(pieces);
+        } else {
+            line.push_str(part);
+        }
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
 }

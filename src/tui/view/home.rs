@@ -3,6 +3,7 @@
 
 use super::{full_row, gauge, list_offset, truncate};
 use crate::catalog::Severity;
+use crate::display::count;
 use crate::tui::app::{App, HomeItem, HomeState, ScanPhase, home_items};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -73,7 +74,7 @@ fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
             lines.push(Line::styled("Scanning your project…", theme.bold()));
             if let Some(report) = report {
                 lines.push(Line::styled(
-                    format!("Last scan: {} findings", report.findings.len()),
+                    format!("Last scan: {}", count(report.findings.len(), "finding")),
                     theme.dim(),
                 ));
             }
@@ -82,13 +83,14 @@ fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
             lines.push(Line::from(vec![
                 Span::styled("Scanning… ", theme.bold()),
                 Span::raw(format!(
-                    "{files} files read, {findings} finding{} so far",
-                    plural(*findings as usize)
+                    "{} read, {} so far",
+                    count(*files, "file"),
+                    count(*findings, "finding")
                 )),
             ]));
             if let Some(report) = report {
                 lines.push(Line::styled(
-                    format!("Last scan: {} findings", report.findings.len()),
+                    format!("Last scan: {}", count(report.findings.len(), "finding")),
                     theme.dim(),
                 ));
             }
@@ -104,8 +106,8 @@ fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
         let files = report.stats.files_scanned;
         if total == 0 {
             lines.push(Line::raw(format!(
-                "No findings in {files} file{}. Nice work.",
-                plural(files as usize)
+                "No findings in {}. Nice work.",
+                count(files, "file")
             )));
         } else {
             let reviewed = report
@@ -114,10 +116,12 @@ fn project_lines(app: &App, width: u16, wide: bool) -> Vec<Line<'static>> {
                 .filter(|f| app.progress.is_reviewed(&f.fingerprint))
                 .count();
             lines.push(Line::from(vec![
-                Span::styled(format!("{total} finding{}", plural(total)), theme.bold()),
+                Span::styled(count(total, "finding"), theme.bold()),
+                // Not "of N files": findings can sit in files the scan did not read (a missing
+                // .gitignore entry, a key file skipped as binary), which made "3 of 2 files".
                 Span::raw(format!(
-                    " in {} of {files} files · {reviewed} reviewed",
-                    report.files_with_findings()
+                    " in {} · {reviewed} reviewed",
+                    count(report.files_with_findings(), "file")
                 )),
             ]));
         }
@@ -279,8 +283,12 @@ fn about_lines(app: &App, state: &HomeState, width: u16) -> Vec<Line<'static>> {
         .iter()
         .find(|t| t.id == lesson.track)
         .map_or(lesson.track.as_str(), |t| t.title.as_str());
+    let track = crate::display::sanitize(track);
     let mut lines = vec![
-        Line::styled(lesson.title.clone(), theme.bold()),
+        Line::styled(
+            crate::display::sanitize(&lesson.title).into_owned(),
+            theme.bold(),
+        ),
         Line::styled(
             format!(
                 "{track} · {} min · {}",
@@ -302,7 +310,7 @@ fn about_lines(app: &App, state: &HomeState, width: u16) -> Vec<Line<'static>> {
         };
         lines.push(Line::from(vec![
             Span::styled("Hands-on lab: ", theme.bold()),
-            Span::raw(lab.title.clone()),
+            Span::raw(crate::display::sanitize(&lab.title).into_owned()),
             done,
         ]));
     }
@@ -314,15 +322,10 @@ fn about_lines(app: &App, state: &HomeState, width: u16) -> Vec<Line<'static>> {
             .filter(|f| lesson.checks.iter().any(|c| c == f.rule.as_str()))
             .count();
         lines.push(Line::raw(format!(
-            "Teaches {} check{} · {findings} finding{} in your project",
-            lesson.checks.len(),
-            plural(lesson.checks.len()),
-            plural(findings)
+            "Teaches {} · {} in your project",
+            count(lesson.checks.len(), "check"),
+            count(findings, "finding")
         )));
     }
     lines
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -36,7 +36,11 @@ pub fn lab_text(app: &App, state: &LabState, width: u16) -> Text<'static> {
         .lesson(&lab.lesson)
         .map_or(lab.lesson.as_str(), |l| l.title.as_str());
     let solved = app.progress.labs_solved.contains(&lab.id);
-    lines.push(Line::styled(lab.title.clone(), theme.title()));
+    let lesson = sanitize(lesson);
+    lines.push(Line::styled(
+        sanitize(&lab.title).into_owned(),
+        theme.title(),
+    ));
     lines.push(Line::from(vec![
         Span::styled(
             truncate(&format!("Hands-on lab · {lesson}"), w.saturating_sub(10)),

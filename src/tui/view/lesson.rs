@@ -50,6 +50,7 @@ pub fn lesson_text(app: &App, lesson: &Lesson, width: u16) -> Text<'static> {
         .iter()
         .find(|t| t.id == lesson.track)
         .map_or(lesson.track.as_str(), |t| t.title.as_str());
+    let track = crate::display::sanitize(track);
     let lessons = app.catalog.lessons();
     let in_track: Vec<_> = lessons.iter().filter(|l| l.track == lesson.track).collect();
     let position = in_track
@@ -246,12 +247,14 @@ pub fn quiz_text(app: &App, lesson: &Lesson, quiz: &QuizState, width: u16) -> Te
     }
     lines.extend(prompt.lines);
     lines.push(Line::raw(""));
-    for (i, choice) in question.choices.iter().enumerate() {
+    // Choices appear in this attempt's shuffled order; positions on screen are what the learner
+    // picks, and what the feedback names.
+    let right = quiz.answer_position(question);
+    for (i, &index) in quiz.order(question).iter().enumerate() {
+        let choice = &question.choices[index];
         let cursor = i == quiz.cursor && quiz.answered.is_none();
         let (mark, style) = match quiz.answered {
-            Some(_) if i == question.answer => {
-                ("✓", theme.ok().add_modifier(ratatui::style::Modifier::BOLD))
-            }
+            Some(_) if i == right => ("✓", theme.ok().add_modifier(ratatui::style::Modifier::BOLD)),
             Some(chosen) if chosen == i => ("✗", theme.bad()),
             _ if cursor => ("›", theme.selected()),
             _ => (" ", ratatui::style::Style::new()),
@@ -292,14 +295,14 @@ pub fn quiz_text(app: &App, lesson: &Lesson, quiz: &QuizState, width: u16) -> Te
             Span::raw("."),
         ])),
         Some(chosen) => {
-            if chosen == question.answer {
+            if chosen == right {
                 lines.push(Line::styled(
                     "Correct.",
                     theme.ok().add_modifier(ratatui::style::Modifier::BOLD),
                 ));
             } else {
                 lines.push(Line::styled(
-                    format!("Not quite: the answer is {}.", question.answer + 1),
+                    format!("Not quite: the answer is {}.", right + 1),
                     theme.bad(),
                 ));
             }

@@ -8,6 +8,7 @@ pub mod fix;
 pub mod home;
 pub mod lab;
 pub mod lesson;
+pub mod notes;
 
 use super::app::{App, Overlay, Screen};
 use super::keys::{self, Ctx};
@@ -56,6 +57,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Screen::Findings(state)) => findings::render(frame, body, app, state),
         Some(Screen::Detail(state)) => detail::render(frame, body, app, state),
         Some(Screen::Lab(state)) => lab::render(frame, body, app, state),
+        Some(Screen::Notes(state)) => notes::render(frame, body, app, state),
         None => {}
     }
     render_status(frame, status, app);
@@ -118,6 +120,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             Some(lab) => format!("Lab · {}", lab.title),
             None => "Lab".to_owned(),
         },
+        Some(Screen::Notes(_)) => "Scan notes".to_owned(),
     };
     // How far through a long text the reader is.
     let (scroll, (total, height)) = match app.screens.last() {
@@ -127,6 +130,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         },
         Some(Screen::Detail(state)) => (state.scroll, detail::content_size(app, state)),
         Some(Screen::Lab(state)) => (state.scroll, lab::content_size(app, state)),
+        Some(Screen::Notes(state)) => (state.scroll, notes::content_size(app)),
         _ => (0, (0, 0)),
     };
     let position = if total > height && height > 0 {
@@ -337,6 +341,7 @@ pub fn screen_context(app: &App) -> Ctx {
         Some(Screen::Findings(_)) => Ctx::Findings,
         Some(Screen::Detail(_)) => Ctx::Detail,
         Some(Screen::Lab(_)) => Ctx::Lab,
+        Some(Screen::Notes(_)) => Ctx::Notes,
         Some(Screen::Home(_)) | None => Ctx::Home,
     }
 }
@@ -420,8 +425,10 @@ fn render_confirm(frame: &mut Frame, area: Rect, app: &App, plan: &super::suppre
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Cuts text to `width` columns, ending with `…` when cut.
+/// Cuts text to `width` columns, ending with `…` when cut; control characters and bidi
+/// overrides (a repository's lesson or rule pack may hold them) are shown escaped.
 pub fn truncate(text: &str, width: usize) -> String {
+    let text = &*crate::display::sanitize(text);
     if text.width() <= width {
         return text.to_owned();
     }
@@ -438,6 +445,69 @@ pub fn truncate(text: &str, width: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// `path:line` in at most `width` columns, for lists: the file name and line always show, and
+/// directories are dropped from the middle first (`services/…/handlers/settings.py:12`), so rows
+/// in one deep folder stay tell-apart. A file name too long on its own keeps its end.
+pub fn shorten_path(path: &str, line: u32, width: usize) -> String {
+    let path = crate::display::sanitize(path);
+    let full = format!("{path}:{line}");
+    if full.width() <= width {
+        return full;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let (dirs, file) = parts.split_at(parts.len() - 1);
+    let tail = format!("{}:{line}", file[0]);
+    let with = |head: &[&str], back: &[&str]| {
+        let mut out = String::new();
+        for d in head {
+            out.push_str(d);
+            out.push('/');
+        }
+        out.push_str("…/");
+        for d in back {
+            out.push_str(d);
+            out.push('/');
+        }
+        out.push_str(&tail);
+        out
+    };
+    // Grow from both ends while it fits: first the top directory, then the nearest ones.
+    let (mut front, mut back) = (0, 0);
+    let mut best = None;
+    loop {
+        let candidate = with(&dirs[..front], &dirs[dirs.len() - back..]);
+        if candidate.width() > width {
+            break;
+        }
+        best = Some(candidate);
+        if front + back >= dirs.len() {
+            break;
+        }
+        if front <= back {
+            front += 1;
+        } else {
+            back += 1;
+        }
+        if front + back > dirs.len() {
+            break;
+        }
+    }
+    if let Some(best) = best {
+        return best;
+    }
+    // Not even `…/name:line` fits: keep the end of the name, where the extension and line are.
+    let chars: Vec<char> = tail.chars().collect();
+    let mut kept = String::new();
+    for c in chars.iter().rev() {
+        let next = format!("{c}{kept}");
+        if next.width() + 1 > width {
+            break;
+        }
+        kept = next;
+    }
+    format!("…{kept}")
 }
 
 /// Word-wraps plain text (no Markdown) to `width` columns; long words are cut.
@@ -531,4 +601,33 @@ pub fn gauge(done: usize, total: usize, width: usize, theme: Theme) -> Vec<Span<
         Span::styled("█".repeat(filled), theme.gauge_done()),
         Span::styled("░".repeat(width - filled), theme.gauge_todo()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_paths_lose_middle_directories_never_the_file_name() {
+        let path = "services/payments/internal/handlers/settings.py";
+        assert_eq!(shorten_path(path, 12, 80), format!("{path}:12"));
+        let short = shorten_path(path, 12, 36);
+        assert_eq!(short, "services/…/handlers/settings.py:12");
+        assert!(short.width() <= 36);
+        assert_eq!(shorten_path(path, 12, 20), "…/settings.py:12");
+        // Rows of one deep folder stay distinct.
+        assert_ne!(
+            shorten_path("a/b/c/d/e/one_settings.py", 3, 22),
+            shorten_path("a/b/c/d/e/two_settings.py", 3, 22)
+        );
+        // A name longer than the column keeps its end.
+        let long = shorten_path("x/a_really_long_generated_file_name.py", 7, 16);
+        assert!(
+            long.starts_with('…') && long.ends_with("name.py:7"),
+            "{long}"
+        );
+        assert!(long.width() <= 16, "{long}");
+        // Escape sequences in names never reach the terminal.
+        assert!(!shorten_path("a/\u{1b}[31mred.py", 1, 80).contains('\u{1b}'));
+    }
 }
