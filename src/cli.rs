@@ -30,9 +30,15 @@ pub enum Command {
     #[command(
         after_help = "Exit status: 0 no finding at or above --fail-on, 1 some, 2 an \
                             error (bad input names its file and line), 130/143 interrupted by \
-                            SIGINT/SIGTERM (an output file is then either whole or not written)."
+                            SIGINT/SIGTERM (an output file is then either whole or not written).\n\n\
+                            A scan never uses the network: deps/known-vulnerable reads the \
+                            database `seccoach advisories update` downloaded, or --advisories."
     )]
     Scan(ScanArgs),
+    /// Download the OSV advisory database deps/known-vulnerable checks lockfiles against (the
+    /// only command that uses the network).
+    #[command(subcommand)]
+    Advisories(AdvisoriesCommand),
     /// Explain a rule: what it finds, why it matters, how to fix it.
     Explain {
         /// The rule id, e.g. docker/run-as-root.
@@ -89,6 +95,32 @@ pub enum Command {
         /// Also load the rule packs of this repository (`.seccoach/checks`).
         #[arg(long, value_name = "DIR")]
         repo: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdvisoriesCommand {
+    /// Download (or refresh) the OSV database for the ecosystems of a project's manifests and
+    /// lockfiles. Uses the network; `scan` and the coach never do.
+    #[command(
+        after_help = "Downloads <base>/<Ecosystem>/all.zip for each ecosystem (base: the \
+                            public OSV export, or SECCOACH_OSV_URL) into the user's cache \
+                            directory (or SECCOACH_CACHE), where `scan`, `scan --watch` and the \
+                            coach find it when .seccoach.toml names no `advisories`. A copy that \
+                            is still current (same ETag) is not downloaded again. HTTPS_PROXY \
+                            and the system's certificate store are honoured.\n\n\
+                            Exit status: 0 downloaded or already current, 2 an error (network \
+                            unreachable, an HTTP error, not a zip of OSV records, disk full); \
+                            the previous database then stays in place and usable."
+    )]
+    Update {
+        /// The project whose manifests and lockfiles decide the ecosystems.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Download this ecosystem (npm, PyPI, crates.io, Go) instead of those found in the
+        /// project (repeatable).
+        #[arg(long = "ecosystem", value_name = "ECOSYSTEM", value_parser = crate::osv::parse_ecosystem)]
+        ecosystems: Vec<crate::analyzers::deps::version::Ecosystem>,
     },
 }
 
@@ -230,6 +262,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
         Some(Command::Lab(command)) => lab(command),
+        Some(Command::Advisories(AdvisoriesCommand::Update { path, ecosystems })) => {
+            advisories_update(&path, ecosystems)
+        }
         Some(Command::Fix { path, rules, apply }) => fix(&path, &rules, apply),
         Some(Command::Init {
             path,
@@ -589,6 +624,81 @@ fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `seccoach advisories update`.
+fn advisories_update(
+    root: &Path,
+    mut ecosystems: Vec<crate::analyzers::deps::version::Ecosystem>,
+) -> Result<ExitCode> {
+    let Some(cache) = crate::osv::cache_dir() else {
+        bail!(
+            "no cache directory for this user; set {} to a directory",
+            crate::osv::CACHE_ENV
+        );
+    };
+    let shown_root = crate::display::sanitize(&root.display().to_string()).into_owned();
+    if ecosystems.is_empty() {
+        if !root.is_dir() {
+            bail!("{shown_root} is not a directory");
+        }
+        let (catalog, config) = load_repository(root)?;
+        if let Some(own) = &config.advisories {
+            eprintln!(
+                "seccoach: note: {} names its own database (`advisories = {}`), which scans use \
+                 instead of this download",
+                crate::config::FILE_NAME,
+                crate::display::sanitize(&own.display().to_string())
+            );
+        }
+        // The files a scan would read, classified as the deps checks classify them.
+        let options = ScanOptions {
+            exclude: config.exclude.clone(),
+            ..ScanOptions::default()
+        };
+        let found: std::collections::BTreeSet<_> = Scanner::new(catalog, options)
+            .walk_paths(root)
+            .iter()
+            .filter_map(|p| crate::analyzers::deps::ecosystem_of(p))
+            .collect();
+        if found.is_empty() {
+            write_stdout(&format!(
+                "No manifests or lockfiles in {shown_root} that seccoach reads (npm, PyPI, \
+                 crates.io, Go): nothing to download. Choose with --ecosystem.\n"
+            ))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        ecosystems = found.into_iter().collect();
+    }
+    ecosystems.sort();
+    ecosystems.dedup();
+    let base = crate::osv::base_url();
+    let shown_cache = crate::display::sanitize(&cache.display().to_string()).into_owned();
+    let mut failed = 0;
+    for ecosystem in ecosystems {
+        let name = ecosystem.as_str();
+        match crate::osv::update(&cache, &base, ecosystem) {
+            Ok(crate::osv::Outcome::Downloaded { bytes, records }) => write_stdout(&format!(
+                "{name}: downloaded {records} advisories ({:.1} MB) into {shown_cache}\n",
+                bytes as f64 / 1_000_000.0
+            ))?,
+            Ok(crate::osv::Outcome::Unchanged) => write_stdout(&format!(
+                "{name}: already current (unchanged since the last download)\n"
+            ))?,
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "seccoach: {name}: {}; the previous database, if any, is unchanged",
+                    crate::display::sanitize(&e.to_string())
+                );
+            }
+        }
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn lab_dir(id: &str, dir: Option<PathBuf>) -> Result<PathBuf> {
     match dir {
         Some(dir) => Ok(dir),
@@ -692,7 +802,10 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
             Some(_) => {}
         }
     }
-    let scanner = Scanner::new(Arc::clone(&catalog), ScanOptions::from_config(&config));
+    let mut options = ScanOptions::from_config(&config);
+    // No fix comes from an advisory: do not load the downloaded database just to fix files.
+    options.advisory_cache = None;
+    let scanner = Scanner::new(Arc::clone(&catalog), options);
     let report = scanner
         .scan(root)
         .with_context(|| format!("scanning {}", root.display()))?;

@@ -71,6 +71,10 @@ mod tests {
         assert!(text.contains("--fail-on medium"));
         assert!(text.contains(&format!("--version {}", env!("CARGO_PKG_VERSION"))));
         assert!(!text.contains('{') || !text.contains("{version}"));
+        // The advisory database is refreshed, and cached between runs, before the scan.
+        let update = text.find("run: seccoach advisories update").unwrap();
+        assert!(text.find("uses: actions/cache@").unwrap() < update);
+        assert!(update < text.find("run: seccoach scan").unwrap());
     }
 
     #[cfg(unix)]

@@ -20,6 +20,7 @@ pub mod helm;
 pub mod init;
 pub mod lab;
 pub mod markdown;
+pub mod osv;
 pub mod output;
 pub mod pattern;
 pub mod persist;

@@ -2,11 +2,18 @@
 //! single record; findings name the advisory and the fixed version at the lockfile line; a bad
 //! database is an error (exit 2) naming the file; without a database the scan says once that
 //! `deps/known-vulnerable` did not run.
+//!
+//! `seccoach advisories update` against a local HTTP server on 127.0.0.1 (never the internet):
+//! it downloads, a scan uses the download, a second update is a no-op by ETag, and a failed
+//! update leaves the previous database in place.
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use support::copy_tree;
 
 mod support;
@@ -21,9 +28,29 @@ fn fixture() -> PathBuf {
 
 fn seccoach() -> Command {
     let mut cmd = Command::cargo_bin("seccoach").expect("binary builds");
-    cmd.env("NO_COLOR", "1").env_remove("CI");
+    // No database from `advisories update` on this machine takes part unless a test says so.
+    let no_cache = std::env::temp_dir().join(format!("seccoach-no-cache-{}", std::process::id()));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("CI")
+        .env("SECCOACH_CACHE", no_cache);
+    for proxy in PROXY_VARS {
+        cmd.env_remove(proxy);
+    }
     cmd
 }
+
+/// Proxy settings the HTTP client honours; removed so that requests to the test server on
+/// 127.0.0.1 go straight to it.
+const PROXY_VARS: [&str; 8] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
 
 /// Runs a JSON scan and returns (exit code, report).
 fn scan_json(args: &[&str]) -> (i32, Value) {
@@ -161,7 +188,10 @@ fn without_a_database_the_rule_is_skipped_with_one_note() {
         .filter(|n| n.contains("deps/known-vulnerable did not run"))
         .collect();
     assert_eq!(notes.len(), 1, "{report}");
-    assert!(notes[0].contains("--advisories"));
+    assert!(
+        notes[0].contains("seccoach advisories update") && notes[0].contains("--advisories"),
+        "{notes:?}"
+    );
 
     // A tree without lockfiles has nothing to say about advisories.
     let empty = tempfile::tempdir().unwrap();
@@ -249,4 +279,416 @@ fn a_rescan_reuses_the_loaded_database_until_its_file_changes() {
         .unwrap();
     let third = Scanner::reusing(Arc::clone(&catalog), options, Some(&second));
     assert!(!Arc::ptr_eq(&loaded, third.advisory_db().unwrap()));
+}
+
+/// The sample records of `assets/advisories`, one per ecosystem, as OSV's directory names it.
+const SAMPLE_BY_ECOSYSTEM: [(&str, &str); 4] = [
+    ("npm", "GHSA-35jh-r3h4-6jhm.json"),
+    ("PyPI", "PYSEC-2021-142.json"),
+    ("crates.io", "RUSTSEC-2019-0009.json"),
+    ("Go", "GO-2020-0001.json"),
+];
+
+/// A zip holding these files of `assets/advisories`.
+fn zip_of(records: &[&str]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for name in records {
+        writer.start_file(*name, options).unwrap();
+        let path = repo_path(&format!("assets/advisories/{name}"));
+        writer.write_all(&std::fs::read(path).unwrap()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// What the test server answers: status, ETag and body, per path.
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    etag: &'static str,
+    body: Vec<u8>,
+}
+
+/// A request as the server saw it: path and `If-None-Match`.
+type Seen = (String, Option<String>);
+
+/// An HTTP/1.1 server on 127.0.0.1 answering from a table that the test may change between
+/// commands; a matching `If-None-Match` gets 304. It runs until the test process ends.
+struct Server {
+    url: String,
+    routes: Arc<Mutex<BTreeMap<String, Canned>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let routes: Arc<Mutex<BTreeMap<String, Canned>>> = Arc::default();
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let (r, s) = (Arc::clone(&routes), Arc::clone(&seen));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let _ = serve(stream, &r, &s);
+            }
+        });
+        Server { url, routes, seen }
+    }
+
+    fn route(&self, path: &str, status: u16, etag: &'static str, body: Vec<u8>) {
+        self.routes
+            .lock()
+            .unwrap()
+            .insert(path.to_owned(), Canned { status, etag, body });
+    }
+
+    fn take_seen(&self) -> Vec<Seen> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    routes: &Mutex<BTreeMap<String, Canned>>,
+    seen: &Mutex<Vec<Seen>>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    let mut if_none_match = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("if-none-match")
+        {
+            if_none_match = Some(value.trim().to_owned());
+        }
+    }
+    seen.lock()
+        .unwrap()
+        .push((path.clone(), if_none_match.clone()));
+    let canned = routes.lock().unwrap().get(&path).cloned();
+    let (status, etag, body) = match canned {
+        Some(c) if c.status == 200 && if_none_match.as_deref() == Some(c.etag) => {
+            (304, c.etag, Vec::new())
+        }
+        Some(c) => (c.status, c.etag, c.body),
+        None => (404, "", b"not found".to_vec()),
+    };
+    let mut stream = stream;
+    let mut head = format!(
+        "HTTP/1.1 {status} Canned\r\nConnection: close\r\nContent-Type: application/zip\r\n"
+    );
+    if !etag.is_empty() {
+        head.push_str(&format!("ETag: {etag}\r\n"));
+    }
+    if status != 304 {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(&body)?;
+    stream.flush()
+}
+
+/// `seccoach advisories update ARGS` with this cache and server; (exit code, stdout, stderr).
+fn update(cache: &Path, url: &str, args: &[&str]) -> (i32, String, String) {
+    let output = seccoach()
+        .env("SECCOACH_CACHE", cache)
+        .env("SECCOACH_OSV_URL", url)
+        .args(["advisories", "update"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A JSON scan of the fixture using the database in `cache`.
+fn scan_with_cache(cache: &Path, extra: &[&str]) -> (i32, Value) {
+    let output = seccoach()
+        .env("SECCOACH_CACHE", cache)
+        .arg("scan")
+        .arg(fixture())
+        .args(extra)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output.status.code().unwrap_or(-1), report)
+}
+
+fn notes(report: &Value) -> Vec<String> {
+    report["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn cached_zip(cache: &Path, ecosystem: &str) -> PathBuf {
+    cache.join("osv").join(ecosystem).join("all.zip")
+}
+
+fn serve_sample(server: &Server) {
+    for (ecosystem, record) in SAMPLE_BY_ECOSYSTEM {
+        server.route(
+            &format!("/{ecosystem}/all.zip"),
+            200,
+            "\"v1\"",
+            zip_of(&[record]),
+        );
+    }
+}
+
+#[test]
+fn update_downloads_the_projects_ecosystems_and_the_scan_uses_them() {
+    let server = Server::start();
+    serve_sample(&server);
+    let cache = tempfile::tempdir().unwrap();
+    let fixture = fixture();
+
+    let (code, stdout, stderr) = update(cache.path(), &server.url, &[fixture.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    // The four ecosystems of the fixture's manifests and lockfiles, each once.
+    let mut paths: Vec<String> = server.take_seen().into_iter().map(|(p, _)| p).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/Go/all.zip",
+            "/PyPI/all.zip",
+            "/crates.io/all.zip",
+            "/npm/all.zip"
+        ]
+    );
+    for (ecosystem, _) in SAMPLE_BY_ECOSYSTEM {
+        assert!(
+            stdout.contains(&format!("{ecosystem}: downloaded 1 advisories")),
+            "{stdout}"
+        );
+        assert!(cached_zip(cache.path(), ecosystem).is_file());
+    }
+
+    // The scan finds every vulnerable pinned package from the download, and says so.
+    let (code, report) = scan_with_cache(cache.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(vulnerable_lines(&report), owned(expected_lines()));
+    let found = vulnerable(&report);
+    let lodash = &found[4].2;
+    assert!(
+        lodash.contains("GHSA-35jh-r3h4-6jhm")
+            && lodash.contains("CVE-2021-23337")
+            && lodash.contains("fixed in 4.17.21"),
+        "{lodash}"
+    );
+    // The copy nested under report-builder says how it gets in.
+    assert!(
+        found[5]
+            .2
+            .contains("lodash 4.17.15 (via report-builder): GHSA-35jh-r3h4-6jhm"),
+        "{}",
+        found[5].2
+    );
+    let notes = notes(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("used the OSV advisory database")
+                && n.contains("npm (today)")
+                && n.contains("Go (today)")),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("did not run")),
+        "{notes:?}"
+    );
+
+    // scan --watch reads it too: its first report (one JSON line) has the same findings.
+    let mut watch = std::process::Command::new(assert_cmd::cargo::cargo_bin("seccoach"))
+        .env("SECCOACH_CACHE", cache.path())
+        .env("NO_COLOR", "1")
+        .args(["scan", "--watch", "--format", "json"])
+        .arg(&fixture)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(watch.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    watch.kill().unwrap();
+    watch.wait().unwrap();
+    let watched: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(vulnerable_lines(&watched), owned(expected_lines()));
+
+    // --advisories wins over the download.
+    let single = repo_path("assets/advisories/GO-2020-0001.json");
+    let (_, report) = scan_with_cache(cache.path(), &["--advisories", single.to_str().unwrap()]);
+    assert_eq!(
+        vulnerable_lines(&report),
+        vec![("gateway/go.mod".to_owned(), 6)]
+    );
+
+    // A second update sends the ETag and downloads nothing.
+    let before = std::fs::read(cached_zip(cache.path(), "npm")).unwrap();
+    let (code, stdout, stderr) = update(cache.path(), &server.url, &[fixture.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let seen = server.take_seen();
+    assert_eq!(seen.len(), 4);
+    assert!(
+        seen.iter()
+            .all(|(_, etag)| etag.as_deref() == Some("\"v1\"")),
+        "{seen:?}"
+    );
+    assert_eq!(stdout.matches("already current").count(), 4, "{stdout}");
+    assert_eq!(
+        std::fs::read(cached_zip(cache.path(), "npm")).unwrap(),
+        before
+    );
+
+    // A database last refreshed long ago is still used, with a note saying how to refresh it.
+    let state = cache.path().join("osv/npm/state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    let mut parsed: Value = serde_json::from_str(&text).unwrap();
+    parsed["checked"] = Value::from("2020-01-01T00:00:00Z");
+    std::fs::write(&state, parsed.to_string()).unwrap();
+    let (_, report) = scan_with_cache(cache.path(), &[]);
+    assert_eq!(vulnerable_lines(&report), owned(expected_lines()));
+    let notes = self::notes(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("more than 7 days old for npm")
+                && n.contains("seccoach advisories update")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_failed_update_leaves_the_previous_database_in_place() {
+    let server = Server::start();
+    serve_sample(&server);
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = update(cache.path(), &server.url, &["--ecosystem", "go"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let zip = cached_zip(cache.path(), "Go");
+    let good = std::fs::read(&zip).unwrap();
+    let state = std::fs::read(zip.with_file_name("state.json")).unwrap();
+
+    let failures: [(u16, Vec<u8>, &str); 3] = [
+        (500, b"oops".to_vec(), "HTTP 500"),
+        (
+            200,
+            b"<html>captive portal</html>".to_vec(),
+            "did not send a zip",
+        ),
+        // A zip, but of something else.
+        (
+            200,
+            {
+                let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+                w.start_file("README.txt", zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                w.write_all(b"hello").unwrap();
+                w.finish().unwrap().into_inner()
+            },
+            "no OSV records",
+        ),
+    ];
+    for (status, body, expected) in failures {
+        server.route("/Go/all.zip", status, "\"v2\"", body);
+        let (code, stdout, stderr) = update(cache.path(), &server.url, &["--ecosystem", "Go"]);
+        assert_eq!(code, 2, "{stdout}\n{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            stderr.contains("/Go/all.zip"),
+            "the error names the URL: {stderr}"
+        );
+        assert_eq!(std::fs::read(&zip).unwrap(), good);
+        assert_eq!(
+            std::fs::read(zip.with_file_name("state.json")).unwrap(),
+            state
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(zip.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            leftovers.len(),
+            2,
+            "no temporary file is left: {leftovers:?}"
+        );
+        // The old database still works.
+        let (_, report) = scan_with_cache(cache.path(), &[]);
+        assert!(
+            vulnerable_lines(&report).contains(&("gateway/go.mod".to_owned(), 6)),
+            "{report}"
+        );
+    }
+
+    // Nothing listening: the network is unreachable.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let (code, _, stderr) = update(cache.path(), &url, &["--ecosystem", "Go"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot reach"), "{stderr}");
+    assert_eq!(std::fs::read(&zip).unwrap(), good);
+
+    // A cached copy damaged by hand does not stop the scan: a note says to download it again.
+    std::fs::write(&zip, b"PK damaged").unwrap();
+    let (code, report) = scan_with_cache(cache.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(vulnerable(&report).is_empty());
+    assert!(
+        notes(&report).iter().any(|n| n.contains("did not run")
+            && n.contains("all.zip")
+            && n.contains("download it again")),
+        "{report}"
+    );
+}
+
+#[test]
+fn update_without_anything_to_download_and_unknown_ecosystems() {
+    let server = Server::start();
+    let cache = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("app.py"), "print('hi')\n").unwrap();
+    let (code, stdout, _) = update(cache.path(), &server.url, &[empty.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("nothing to download"), "{stdout}");
+    assert!(server.take_seen().is_empty());
+
+    let (code, _, stderr) = update(cache.path(), &server.url, &["--ecosystem", "Maven"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("does not read Maven lockfiles yet"),
+        "{stderr}"
+    );
+
+    let help = seccoach()
+        .args(["advisories", "update", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("Uses the network") && help.contains("`scan` and the coach never do"),
+        "{help}"
+    );
 }

@@ -38,7 +38,12 @@ fn seccoach() -> Command {
     let mut cmd = Command::cargo_bin("seccoach").unwrap();
     cmd.env_remove("NO_COLOR")
         .env_remove("CI")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        // A database downloaded by `advisories update` on this machine plays no part.
+        .env(
+            "SECCOACH_CACHE",
+            std::env::temp_dir().join("seccoach-cli-tests-no-cache"),
+        );
     cmd
 }
 

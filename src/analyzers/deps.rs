@@ -113,6 +113,24 @@ pub fn is_lockfile(path: &str) -> bool {
     !is_vendored(path) && (lockfile::is_lockfile(name) || is_requirements_file(path))
 }
 
+/// The ecosystem of the packages a manifest or lockfile at `path` names (the files the deps
+/// checks read); `None` for any other file and for vendored code.
+pub fn ecosystem_of(path: &str) -> Option<version::Ecosystem> {
+    use version::Ecosystem;
+    if is_vendored(path) {
+        return None;
+    }
+    if is_requirements_file(path) {
+        return Some(Ecosystem::PyPI);
+    }
+    match file_name(path) {
+        "package.json" => Some(Ecosystem::Npm),
+        "Cargo.toml" => Some(Ecosystem::CratesIo),
+        "pyproject.toml" | "Pipfile" => Some(Ecosystem::PyPI),
+        name => lockfile::ecosystem(name),
+    }
+}
+
 pub(crate) fn table_get<'a, 'i>(
     table: &'a DeTable<'i>,
     key: &str,
@@ -156,8 +174,11 @@ pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unpar
         for dep in lockfile::locked(src)? {
             for hit in db.lookup(dep.ecosystem, &dep.name, &dep.version) {
                 out.push(
-                    Hit::new(KNOWN_VULNERABLE, dep.span.clone())
-                        .with_value(hit.describe(&dep.name, &dep.version)),
+                    Hit::new(KNOWN_VULNERABLE, dep.span.clone()).with_value(hit.describe(
+                        &dep.name,
+                        &dep.version,
+                        &dep.via,
+                    )),
                 );
             }
         }
@@ -498,6 +519,14 @@ mod tests {
         assert!(is_lockfile("go.mod"));
         assert!(!is_lockfile("go.sum"));
         assert!(is_requirements_file("requirements/base.txt"));
+        use version::Ecosystem;
+        assert_eq!(ecosystem_of("web/package.json"), Some(Ecosystem::Npm));
+        assert_eq!(ecosystem_of("api/poetry.lock"), Some(Ecosystem::PyPI));
+        assert_eq!(ecosystem_of("requirements-dev.txt"), Some(Ecosystem::PyPI));
+        assert_eq!(ecosystem_of("svc/Cargo.toml"), Some(Ecosystem::CratesIo));
+        assert_eq!(ecosystem_of("go.mod"), Some(Ecosystem::Go));
+        assert_eq!(ecosystem_of("node_modules/x/package.json"), None);
+        assert_eq!(ecosystem_of("README.md"), None);
         assert!(!is_requirements_file("docs/notes.txt"));
     }
 }

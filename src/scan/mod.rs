@@ -65,6 +65,9 @@ pub struct ScanOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Measure how long each rule takes on each file (`scan --timings`).
     pub timings: bool,
+    /// Without `advisories`: the cache directory `seccoach advisories update` downloads into,
+    /// whose databases are then used (read offline; see [`crate::osv`]).
+    pub advisory_cache: Option<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -78,6 +81,7 @@ impl Default for ScanOptions {
             advisories: None,
             baseline: None,
             timings: false,
+            advisory_cache: None,
         }
     }
 }
@@ -93,6 +97,7 @@ impl ScanOptions {
             advisories: config.advisories.clone(),
             baseline: None,
             timings: false,
+            advisory_cache: crate::osv::cache_dir(),
         }
     }
 }
@@ -126,8 +131,13 @@ pub struct Scanner {
     today: jiff::civil::Date,
     /// The loaded `--advisories` database, or why it could not be loaded (reported by `scan`).
     advisories: Result<Option<Arc<AdvisoryDb>>, String>,
-    /// When the advisory database's file was last modified, as it was loaded.
-    advisories_stamp: Option<std::time::SystemTime>,
+    /// The files the advisory database was loaded from, and when each was last modified.
+    advisories_stamp: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    /// The cached databases in use when none was configured (empty: none downloaded).
+    cached: Vec<crate::osv::Cached>,
+    /// `cached`, loaded when the first lockfile is checked (a tree without lockfiles never pays
+    /// for reading them), or why they could not be read (a note; the scan goes on without).
+    cache_db: std::sync::OnceLock<Result<Arc<AdvisoryDb>, String>>,
     /// Helm charts whose templates were met, with their `values.yaml`.
     charts: Charts,
     /// How many findings of each fingerprint the baseline accepts.
@@ -216,7 +226,8 @@ impl Keeper<'_> {
 /// The note for a rule cut short in a file.
 fn cut_note(rule: &str, path: &str) -> String {
     format!(
-        "{rule} reported its first {MAX_HITS_PER_RULE_PER_FILE} findings in {} and stopped          there (the file may hold more)",
+        "{rule} reported its first {MAX_HITS_PER_RULE_PER_FILE} findings in {} and stopped \
+         there (the file may hold more)",
         sanitize(path)
     )
 }
@@ -236,20 +247,29 @@ impl Scanner {
     ) -> Scanner {
         let plan = Plan::new(&catalog, &options.disabled);
         let today = jiff::ZonedDateTime::now().date();
-        let stamp = options.advisories.as_deref().and_then(modified);
+        // A configured database wins; without one, whatever `advisories update` downloaded.
+        let cached = match (&options.advisories, &options.advisory_cache) {
+            (None, Some(cache)) => crate::osv::cached(cache),
+            _ => Vec::new(),
+        };
+        let sources: Vec<PathBuf> = match &options.advisories {
+            Some(path) => vec![path.clone()],
+            None => cached.iter().map(|c| c.zip.clone()).collect(),
+        };
+        let stamp: Vec<_> = sources.iter().map(|p| (p.clone(), modified(p))).collect();
         let reused = previous
             .filter(|p| {
-                p.options.advisories == options.advisories
-                    && stamp.is_some()
+                !stamp.is_empty()
+                    && stamp.iter().all(|(_, t)| t.is_some())
                     && p.advisories_stamp == stamp
             })
-            .and_then(|p| p.advisories.as_ref().ok().cloned().flatten());
+            .and_then(|p| p.advisory_db().cloned());
         let advisories = match (&options.advisories, reused) {
-            (Some(_), Some(db)) => Ok(Some(db)),
+            (_, Some(db)) => Ok(Some(db)),
             (Some(path), None) => AdvisoryDb::load(path)
                 .map(|db| Some(Arc::new(db)))
                 .map_err(|e| e.to_string()),
-            (None, _) => Ok(None),
+            (None, None) => Ok(None),
         };
         let baseline_legacy = options.baseline.as_ref().is_some_and(|b| b.is_legacy());
         let mut baseline = BTreeMap::new();
@@ -266,23 +286,56 @@ impl Scanner {
             charts: Charts::default(),
             baseline_legacy,
             baseline,
+            cached,
+            cache_db: std::sync::OnceLock::new(),
         }
     }
 
-    /// The loaded advisory database, if one was given and loaded.
+    /// The loaded advisory database, if one was given (or downloaded) and has been loaded.
     pub fn advisory_db(&self) -> Option<&Arc<AdvisoryDb>> {
-        self.advisories.as_ref().ok().and_then(Option::as_ref)
+        self.advisories
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .or_else(|| self.cache_db.get().and_then(|db| db.as_ref().ok()))
+    }
+
+    /// The database lockfiles are checked against: the configured one, else the downloaded
+    /// ones, read now if they have not been yet.
+    fn lockfile_db(&self) -> Option<&AdvisoryDb> {
+        if let Ok(Some(db)) = &self.advisories {
+            return Some(db);
+        }
+        if self.cached.is_empty() {
+            return None;
+        }
+        self.cache_db
+            .get_or_init(|| crate::osv::load(&self.cached).map(Arc::new))
+            .as_ref()
+            .ok()
+            .map(|db| &**db)
     }
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 
-    fn context<'a>(&'a self, chart: Option<&'a Chart>) -> Context<'a> {
+    /// What analyzers see: the chart a template belongs to, and the advisory database only for
+    /// a lockfile `deps/known-vulnerable` checks (the only reader).
+    fn context<'a>(&'a self, chart: Option<&'a Chart>, lockfile: bool) -> Context<'a> {
+        let checks_lockfile = lockfile
+            && self
+                .plan
+                .active_rule(&self.catalog, deps::KNOWN_VULNERABLE)
+                .is_some();
         Context {
             catalog: &self.catalog,
             today: self.today,
-            advisories: self.advisories.as_ref().ok().and_then(Option::as_deref),
+            advisories: if checks_lockfile {
+                self.lockfile_db()
+            } else {
+                None
+            },
             chart,
         }
     }
@@ -592,7 +645,7 @@ impl Scanner {
     /// and suppressions and the baseline applied before a finding counts towards its rule's
     /// cap, so that a new secret after 200 accepted ones is still reported.
     fn check_in(&self, source: &Source, chart: Option<&Chart>) -> Checked {
-        let cx = self.context(chart);
+        let cx = self.context(chart, deps::is_lockfile(source.rel_path));
         let mut checked = Checked::default();
         let (located, unparsed) = self.locate(&cx, source, &mut checked);
         checked.unparsed = unparsed.map(|(err, analyzers)| err.note(source.rel_path, &analyzers));
@@ -664,7 +717,11 @@ impl Scanner {
     /// what the coach's excerpt and a fix's diff mask.
     pub fn secrets_in(&self, source: &Source) -> Secrets {
         let located = self
-            .locate(&self.context(None), source, &mut Checked::default())
+            .locate(
+                &self.context(None, deps::is_lockfile(source.rel_path)),
+                source,
+                &mut Checked::default(),
+            )
             .0;
         secrets_of(source, &located)
     }
@@ -799,14 +856,35 @@ impl Scanner {
         if lockfiles.peek().is_none() {
             return;
         }
-        if !matches!(self.advisories, Ok(Some(_))) {
+        if self.lockfile_db().is_none()
+            && let Some(Err(problem)) = self.cache_db.get()
+        {
+            report.notes.push(format!(
+                "deps/known-vulnerable did not run: {}; run `seccoach advisories update` to \
+                 download it again",
+                sanitize(problem)
+            ));
+            return;
+        }
+        if self.lockfile_db().is_none() {
             report.notes.push(
-                "deps/known-vulnerable did not run: pass --advisories PATH (a directory or .zip \
-                 of OSV advisories), or set `advisories` in .seccoach.toml, to check lockfiles \
-                 for known vulnerabilities"
+                "deps/known-vulnerable did not run: no advisory database; run `seccoach \
+                 advisories update` to download the OSV database (the scan itself stays \
+                 offline), or pass --advisories PATH (a directory or .zip of OSV advisories)"
                     .to_owned(),
             );
             return;
+        }
+        if !self.cached.is_empty() {
+            let ecosystems: BTreeSet<_> = lockfiles
+                .clone()
+                .filter_map(|f| deps::ecosystem_of(&f.path))
+                .collect();
+            report.notes.extend(crate::osv::notes(
+                &self.cached,
+                &ecosystems,
+                jiff::Timestamp::now(),
+            ));
         }
         for file in lockfiles.filter(|f| f.size > self.options.max_file_size) {
             report.notes.push(format!(
@@ -858,7 +936,7 @@ impl Scanner {
     }
 
     fn run_tree_analyzers(&self, root: &Path, files: &[TreeFile], report: &mut Report) {
-        let cx = self.context(None);
+        let cx = self.context(None, false);
         let tree = Tree { root, files };
         let mut hits: Vec<TreeHit> = Vec::new();
         for analyzer in self.plan.tree_analyzers() {

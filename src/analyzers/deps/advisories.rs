@@ -3,7 +3,8 @@
 //!
 //! The database is whatever the user points `--advisories` at: a directory of OSV JSON records
 //! (searched recursively, as in a checkout of the GitHub Advisory Database), a `.zip` of them
-//! (OSV's per-ecosystem `all.zip` export), or a single record. It is loaded once per scan.
+//! (OSV's per-ecosystem `all.zip` export), or a single record; without one, the exports that
+//! `seccoach advisories update` downloaded (see [`crate::osv`]). It is loaded once per scan.
 //! Nothing is fetched: a scan never touches the network.
 
 use super::version::{Ecosystem, Version};
@@ -122,9 +123,14 @@ pub struct Match {
 }
 
 impl Match {
-    /// The finding's value: `GHSA-… (CVE-…): summary; fixed in 1.2.3`.
-    pub fn describe(&self, package: &str, version: &str) -> String {
-        let mut text = format!("{package} {version}: {}", self.id);
+    /// The finding's value: `pkg 1.0.0 (via a > b): GHSA-… (CVE-…) summary; fixed in 1.2.3`,
+    /// `via` being the packages a transitive dependency comes through.
+    pub fn describe(&self, package: &str, version: &str, via: &[String]) -> String {
+        let mut text = format!("{package} {version}");
+        if !via.is_empty() {
+            text.push_str(&format!(" (via {})", via.join(" > ")));
+        }
+        text.push_str(&format!(": {}", self.id));
         let cves: Vec<&str> = self
             .aliases
             .iter()
@@ -216,33 +222,44 @@ enum OsvDocument {
 impl AdvisoryDb {
     /// Loads a directory, a `.zip` or a single `.json` file of OSV records.
     pub fn load(path: &Path) -> Result<AdvisoryDb, AdvisoryError> {
-        let io = |source| AdvisoryError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let meta = std::fs::metadata(path).map_err(io)?;
+        AdvisoryDb::load_all(std::slice::from_ref(&path.to_path_buf()))
+    }
+
+    /// Loads several databases into one (the cached per-ecosystem exports); each must hold
+    /// records.
+    pub fn load_all(paths: &[PathBuf]) -> Result<AdvisoryDb, AdvisoryError> {
         let mut db = AdvisoryDb::default();
-        if meta.is_dir() {
-            db.load_dir(path, 0)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
-        {
-            db.load_zip(path)?;
-        } else {
-            let file = std::fs::File::open(path).map_err(io)?;
-            let text = read_bounded(file, &path.display().to_string())?;
-            db.add_document(&path.display().to_string(), &text)?;
-        }
-        if db.records == 0 {
-            return Err(AdvisoryError::Empty {
-                path: path.to_path_buf(),
-            });
+        for path in paths {
+            let before = db.records;
+            db.load_one(path)?;
+            if db.records == before {
+                return Err(AdvisoryError::Empty { path: path.clone() });
+            }
         }
         for list in db.packages.values_mut() {
             list.sort_by(|a, b| a.id.cmp(&b.id));
         }
         Ok(db)
+    }
+
+    fn load_one(&mut self, path: &Path) -> Result<(), AdvisoryError> {
+        let io = |source| AdvisoryError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_dir() {
+            self.load_dir(path, 0)
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+        {
+            self.load_zip(path)
+        } else {
+            let file = std::fs::File::open(path).map_err(io)?;
+            let text = read_bounded(file, &path.display().to_string())?;
+            self.add_document(&path.display().to_string(), &text)
+        }
     }
 
     /// The small sample database shipped in `assets/advisories` (one real advisory for each
@@ -596,9 +613,14 @@ mod tests {
         assert_eq!(hits[0].id, "GHSA-35jh-r3h4-6jhm");
         assert_eq!(hits[0].fixed.as_deref(), Some("4.17.21"));
         assert_eq!(
-            hits[0].describe("lodash", "4.17.20"),
+            hits[0].describe("lodash", "4.17.20", &[]),
             "lodash 4.17.20: GHSA-35jh-r3h4-6jhm (CVE-2021-23337) Command Injection in lodash; \
              fixed in 4.17.21"
+        );
+        assert!(
+            hits[0]
+                .describe("lodash", "4.17.20", &["a".into(), "b".into()])
+                .starts_with("lodash 4.17.20 (via a > b): GHSA-35jh-r3h4-6jhm")
         );
         assert_eq!(db.lookup(Ecosystem::Npm, "lodash", "0.1.0").len(), 1);
         assert!(db.lookup(Ecosystem::Npm, "lodash", "4.17.21").is_empty());

@@ -11,6 +11,7 @@ use super::{file_name, table_get, toml_str};
 use crate::analyzers::Unparsed;
 use crate::source::Source;
 use std::ops::Range;
+use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 /// One installed package version and where the file names it.
@@ -20,23 +21,28 @@ pub struct Locked {
     pub name: String,
     pub version: String,
     pub span: Range<usize>,
+    /// For a package pulled in by another: the packages it comes through, from the one the
+    /// project depends on directly down to its parent, where the lockfile shows it
+    /// (`package-lock.json`, `Cargo.lock`). Empty for a direct dependency, or when unknown.
+    pub via: Vec<String>,
 }
 
 /// True for the file names this module reads exact versions from (lockfiles proper).
 pub fn is_lockfile(name: &str) -> bool {
-    matches!(
-        name,
-        "package-lock.json"
-            | "npm-shrinkwrap.json"
-            | "yarn.lock"
-            | "pnpm-lock.yaml"
-            | "Cargo.lock"
-            | "poetry.lock"
-            | "pdm.lock"
-            | "uv.lock"
-            | "Pipfile.lock"
-            | "go.mod"
-    )
+    ecosystem(name).is_some()
+}
+
+/// The ecosystem of the packages a lockfile of this name pins; `None` for other names.
+pub fn ecosystem(name: &str) -> Option<Ecosystem> {
+    match name {
+        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml" => {
+            Some(Ecosystem::Npm)
+        }
+        "Cargo.lock" => Some(Ecosystem::CratesIo),
+        "poetry.lock" | "pdm.lock" | "uv.lock" | "Pipfile.lock" => Some(Ecosystem::PyPI),
+        "go.mod" => Some(Ecosystem::Go),
+        _ => None,
+    }
 }
 
 /// Every exact version the file pins, in file order (unknown files give nothing), or why a
@@ -62,6 +68,8 @@ fn npm_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
     let doc = json::parse(src.bytes).map_err(|e| e.unparsed(src))?;
     if let Some(packages) = doc.get("packages") {
         // Lockfile v2/v3: one flat map keyed by install path.
+        let first = out.len();
+        let mut install_paths = Vec::new();
         for member in packages.members() {
             let Some(at) = member.key.rfind("node_modules/") else {
                 continue; // the root project or a workspace folder
@@ -80,21 +88,115 @@ fn npm_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
             let Some(text) = version.as_str() else {
                 continue;
             };
+            install_paths.push(member.key.as_str());
             out.push(Locked {
                 ecosystem: Ecosystem::Npm,
                 name: name.to_owned(),
                 version: text.to_owned(),
                 span: member.key_span.start..version.span.end.max(member.key_span.end),
+                via: Vec::new(),
             });
+        }
+        let via = npm_paths(packages, &install_paths);
+        for (locked, via) in out[first..].iter_mut().zip(via) {
+            locked.via = via;
         }
     } else if let Some(deps) = doc.get("dependencies") {
         // Lockfile v1: nested `dependencies` objects.
-        npm_v1(deps, out);
+        npm_v1(deps, &[], out);
     }
     Ok(())
 }
 
-fn npm_v1(deps: &json::Node, out: &mut Vec<Locked>) {
+/// The dependency path to each of `targets` (install paths in a v2/v3 `packages` map): a
+/// breadth-first walk from the project (and its workspace folders) along each package's
+/// `dependencies`, resolved the way Node resolves them, from the nearest `node_modules` up.
+fn npm_paths(packages: &json::Node, targets: &[&str]) -> Vec<Vec<String>> {
+    use std::collections::{BTreeMap, VecDeque};
+    let entries: BTreeMap<&str, &json::Node> = packages
+        .members()
+        .iter()
+        .map(|m| (m.key.as_str(), &m.value))
+        .collect();
+    let name_of = |path: &str| {
+        let at = path
+            .rfind("node_modules/")
+            .map_or(0, |at| at + "node_modules/".len());
+        entries
+            .get(path)
+            .and_then(|e| e.get("name"))
+            .and_then(json::Node::as_str)
+            .map_or_else(|| path[at..].to_owned(), str::to_owned)
+    };
+    // Where `name`, required by the package installed at `from`, is installed.
+    let resolve = |from: &str, name: &str| -> Option<String> {
+        let mut dir = from.to_owned();
+        loop {
+            let candidate = if dir.is_empty() {
+                format!("node_modules/{name}")
+            } else {
+                format!("{dir}/node_modules/{name}")
+            };
+            if entries.contains_key(candidate.as_str()) {
+                return Some(candidate);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = match dir.rfind("node_modules/") {
+                Some(at) => dir[..at].trim_end_matches('/').to_owned(),
+                None => String::new(),
+            };
+        }
+    };
+    let mut parent: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut queue = VecDeque::new();
+    for path in entries.keys().filter(|k| !k.contains("node_modules/")) {
+        parent.insert((*path).to_owned(), None);
+        queue.push_back((*path).to_owned());
+    }
+    while let Some(at) = queue.pop_front() {
+        let Some(entry) = entries.get(at.as_str()) else {
+            continue;
+        };
+        let mut sections = vec!["dependencies", "optionalDependencies", "peerDependencies"];
+        if !at.contains("node_modules/") {
+            sections.push("devDependencies");
+        }
+        for section in sections {
+            for dep in entry
+                .get(section)
+                .map(json::Node::members)
+                .unwrap_or_default()
+            {
+                if let Some(found) = resolve(&at, &dep.key)
+                    && !parent.contains_key(&found)
+                {
+                    parent.insert(found.clone(), Some(at.clone()));
+                    queue.push_back(found);
+                }
+            }
+        }
+    }
+    targets
+        .iter()
+        .map(|target| {
+            let mut chain = Vec::new();
+            let mut at = parent.get(*target).cloned().flatten();
+            while let Some(path) = at {
+                if !path.contains("node_modules/") {
+                    break; // the project itself
+                }
+                chain.push(name_of(&path));
+                at = parent.get(&path).cloned().flatten();
+            }
+            chain.reverse();
+            chain
+        })
+        .collect()
+}
+
+fn npm_v1(deps: &json::Node, via: &[String], out: &mut Vec<Locked>) {
     for member in deps.members() {
         let entry = &member.value;
         if let Some(version) = entry.get("version")
@@ -106,11 +208,15 @@ fn npm_v1(deps: &json::Node, out: &mut Vec<Locked>) {
                 name: member.key.clone(),
                 version: text.to_owned(),
                 span: member.key_span.start..version.span.end.max(member.key_span.end),
+                via: via.to_vec(),
             });
         }
         if let Some(nested) = entry.get("dependencies") {
-            // Depth is bounded by the JSON parser's own nesting limit.
-            npm_v1(nested, out);
+            // A package nested under another is there because that one needs it. Depth is
+            // bounded by the JSON parser's own nesting limit.
+            let mut inner = via.to_vec();
+            inner.push(member.key.clone());
+            npm_v1(nested, &inner, out);
         }
     }
 }
@@ -183,6 +289,7 @@ fn yarn_lock(src: &Source, out: &mut Vec<Locked>) {
                 name: name.clone(),
                 version: version.to_owned(),
                 span: *block_start..start + line.len(),
+                via: Vec::new(),
             });
         }
         current = None;
@@ -225,6 +332,7 @@ fn pnpm_lock(src: &Source, out: &mut Vec<Locked>) {
             name: name.to_owned(),
             version: version.to_owned(),
             span: start + indent..start + line.trim_end().len(),
+            via: Vec::new(),
         });
     }
 }
@@ -257,6 +365,7 @@ fn toml_packages(
     let DeValue::Array(packages) = packages.get_ref() else {
         return Ok(());
     };
+    let first = out.len();
     for package in packages {
         let DeValue::Table(table) = package.get_ref() else {
             continue;
@@ -277,9 +386,84 @@ fn toml_packages(
             name: name_text.to_owned(),
             version: version_text.to_owned(),
             span: a.start.min(b.start)..a.end.max(b.end),
+            via: Vec::new(),
         });
     }
+    if ecosystem == Ecosystem::CratesIo {
+        cargo_paths(packages, &mut out[first..]);
+    }
     Ok(())
+}
+
+/// Fills in `via` for Cargo.lock's registry packages: a breadth-first walk from the workspace
+/// members (the packages without a `source`) along each package's `dependencies`.
+fn cargo_paths(packages: &[Spanned<DeValue>], locked: &mut [Locked]) {
+    use std::collections::{BTreeMap, VecDeque};
+    // (name, version, is a workspace member, dependencies as written: `name` or `name version…`)
+    let mut nodes: Vec<(&str, &str, bool, Vec<&str>)> = Vec::new();
+    for package in packages {
+        let DeValue::Table(table) = package.get_ref() else {
+            continue;
+        };
+        let (Some(name), Some(version)) = (
+            table_get(table, "name").and_then(toml_str),
+            table_get(table, "version").and_then(toml_str),
+        ) else {
+            continue;
+        };
+        let deps = match table_get(table, "dependencies").map(Spanned::get_ref) {
+            Some(DeValue::Array(deps)) => deps.iter().filter_map(toml_str).collect(),
+            _ => Vec::new(),
+        };
+        nodes.push((name, version, table_get(table, "source").is_none(), deps));
+    }
+    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        by_name.entry(node.0).or_default().push(i);
+    }
+    let find = |name: &str, version: Option<&str>| -> Option<usize> {
+        by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .find(|&i| version.is_none_or(|v| v == nodes[i].1))
+    };
+    let resolve = |dep: &str| {
+        let mut parts = dep.split_whitespace();
+        find(parts.next()?, parts.next())
+    };
+    let mut parent: BTreeMap<usize, Option<usize>> = BTreeMap::new();
+    let mut queue = VecDeque::new();
+    for i in (0..nodes.len()).filter(|&i| nodes[i].2) {
+        parent.insert(i, None);
+        queue.push_back(i);
+    }
+    while let Some(at) = queue.pop_front() {
+        for dep in &nodes[at].3 {
+            if let Some(found) = resolve(dep)
+                && !parent.contains_key(&found)
+            {
+                parent.insert(found, Some(at));
+                queue.push_back(found);
+            }
+        }
+    }
+    for entry in locked {
+        let Some(index) = find(&entry.name, Some(&entry.version)) else {
+            continue;
+        };
+        let mut chain = Vec::new();
+        let mut at = parent.get(&index).copied().flatten();
+        while let Some(i) = at {
+            if nodes[i].2 {
+                break; // a workspace member: the project itself
+            }
+            chain.push(nodes[i].0.to_owned());
+            at = parent.get(&i).copied().flatten();
+        }
+        chain.reverse();
+        entry.via = chain;
+    }
 }
 
 /// False for packages built from a path, a git checkout or the project itself: an advisory for
@@ -322,6 +506,7 @@ fn pipfile_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
                 name: member.key.clone(),
                 version: text.trim().to_owned(),
                 span: member.key_span.start..version.span.end.max(member.key_span.end),
+                via: Vec::new(),
             });
         }
     }
@@ -336,6 +521,7 @@ fn requirements_pins(src: &Source, out: &mut Vec<Locked>) {
                 name: requirement.name.clone(),
                 version: version.to_owned(),
                 span: requirement.span.clone(),
+                via: Vec::new(),
             });
         }
     }
@@ -386,6 +572,7 @@ fn go_mod(src: &Source, out: &mut Vec<Locked>) {
                         name: unquote(module).to_owned(),
                         version: unquote(version).to_owned(),
                         span,
+                        via: Vec::new(),
                     });
                 }
             }
@@ -404,6 +591,7 @@ fn go_mod(src: &Source, out: &mut Vec<Locked>) {
                         name: unquote(module).to_owned(),
                         version: unquote(version).to_owned(),
                         span,
+                        via: Vec::new(),
                     });
                 }
             }
@@ -466,6 +654,74 @@ mod tests {
                 triple("@babel/core", "7.0.0", 10),
                 triple("lodash", "3.10.1", 11),
                 triple("real-pkg", "2.0.0", 12),
+            ]
+        );
+    }
+
+    fn via_in(path: &str, text: &str) -> Vec<(String, String)> {
+        let src = Source::new(path, FileKind::detect(path, b""), text.as_bytes());
+        locked(&src)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (format!("{} {}", l.name, l.version), l.via.join(" > ")))
+            .collect()
+    }
+
+    fn pair(package: &str, via: &str) -> (String, String) {
+        (package.to_owned(), via.to_owned())
+    }
+
+    #[test]
+    fn dependency_paths_of_transitive_packages() {
+        // Hoisted and nested packages are traced from the project (and its workspace folders)
+        // the way Node resolves them; a direct dependency has no path.
+        let npm = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+    "": { "name": "app", "dependencies": { "express": "^4" }, "devDependencies": { "jest": "^29" } },
+    "node_modules/express": { "version": "4.0.0", "dependencies": { "body-parser": "^1", "qs": "^6" } },
+    "node_modules/body-parser": { "version": "1.0.0", "dependencies": { "qs": "^5" } },
+    "node_modules/body-parser/node_modules/qs": { "version": "5.0.0" },
+    "node_modules/qs": { "version": "6.0.0" },
+    "node_modules/jest": { "version": "29.0.0", "dependencies": { "@jest/core": "^29" } },
+    "node_modules/@jest/core": { "version": "29.0.0" },
+    "node_modules/orphan": { "version": "1.0.0" },
+    "packages/tool": { "dependencies": { "left-pad": "^1" } },
+    "node_modules/left-pad": { "version": "1.3.0" }
+  }
+}"#;
+        assert_eq!(
+            via_in("package-lock.json", npm),
+            vec![
+                pair("express 4.0.0", ""),
+                pair("body-parser 1.0.0", "express"),
+                pair("qs 5.0.0", "express > body-parser"),
+                pair("qs 6.0.0", "express"),
+                pair("jest 29.0.0", ""),
+                pair("@jest/core 29.0.0", "jest"),
+                pair("orphan 1.0.0", ""),
+                pair("left-pad 1.3.0", ""),
+            ]
+        );
+        let v1 = r#"{"lockfileVersion": 1, "dependencies": {
+  "a": { "version": "1.0.0", "dependencies": { "b": { "version": "2.0.0",
+    "dependencies": { "c": { "version": "3.0.0" } } } } } }}"#;
+        assert_eq!(
+            via_in("package-lock.json", v1),
+            vec![
+                pair("a 1.0.0", ""),
+                pair("b 2.0.0", "a"),
+                pair("c 3.0.0", "a > b")
+            ]
+        );
+        let cargo = "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"reqwest\", \"smallvec 1.0.0\"]\n\n[[package]]\nname = \"reqwest\"\nversion = \"0.11.0\"\nsource = \"registry+x\"\ndependencies = [\"hyper\"]\n\n[[package]]\nname = \"hyper\"\nversion = \"0.14.0\"\nsource = \"registry+x\"\ndependencies = [\"smallvec 0.6.9\"]\n\n[[package]]\nname = \"smallvec\"\nversion = \"0.6.9\"\nsource = \"registry+x\"\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.0.0\"\nsource = \"registry+x\"\n";
+        assert_eq!(
+            via_in("Cargo.lock", cargo),
+            vec![
+                pair("reqwest 0.11.0", ""),
+                pair("hyper 0.14.0", "reqwest"),
+                pair("smallvec 0.6.9", "reqwest > hyper"),
+                pair("smallvec 1.0.0", ""),
             ]
         );
     }
