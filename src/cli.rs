@@ -399,7 +399,8 @@ fn watch_loop(
     let mut live = crate::scan::live::LiveScan::new(scanner, root)
         .with_context(|| format!("scanning {}", root.display()))?;
     let (tx, rx) = std::sync::mpsc::channel();
-    let _watch = crate::watch::watch(root, move |paths| {
+    let exclude = live.scanner().options().exclude.clone();
+    let _watch = crate::watch::watch(root, &exclude, move |paths| {
         let _ = tx.send(paths);
     })
     .with_context(|| format!("watching {}", root.display()))?;

@@ -22,6 +22,7 @@ pub mod output;
 pub mod pattern;
 pub mod persist;
 pub mod progress;
+pub mod regular;
 pub mod report;
 pub mod scan;
 pub mod source;

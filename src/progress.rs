@@ -159,7 +159,7 @@ impl Store {
 
     /// Loads progress. A missing file is a fresh start; an unreadable one is moved aside.
     pub fn load(&self) -> Loaded {
-        let bytes = match std::fs::read(&self.path) {
+        let bytes = match crate::regular::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Loaded {
@@ -236,7 +236,7 @@ impl Store {
             path: self.path.display().to_string(),
             source,
         };
-        if let Ok(bytes) = std::fs::read(&self.path) {
+        if let Ok(bytes) = crate::regular::read(&self.path) {
             match parse(&bytes) {
                 Ok(on_disk) => merged.merge_from(&on_disk),
                 Err(Unusable::Newer(version)) => {

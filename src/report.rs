@@ -13,6 +13,8 @@ pub enum SkipReason {
     TooLarge,
     Symlink,
     Unreadable,
+    /// FIFOs, sockets and devices: never opened.
+    Special,
 }
 
 impl SkipReason {
@@ -22,6 +24,7 @@ impl SkipReason {
             SkipReason::TooLarge => "over the size limit",
             SkipReason::Symlink => "symbolic links (not followed)",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::Special => "FIFOs, sockets and devices (not opened)",
         }
     }
 }

@@ -339,9 +339,22 @@ fn read_dir_files(
             let Ok(file_type) = entry.file_type() else {
                 continue;
             };
+            let wanted = path.extension().is_some_and(|e| e == ext);
             if file_type.is_dir() && recursive {
                 stack.push(path);
-            } else if file_type.is_file() && path.extension().is_some_and(|e| e == ext) {
+            } else if let Some(what) = crate::regular::special_kind(&file_type)
+                && wanted
+                && !file_type.is_dir()
+                && !file_type.is_symlink()
+            {
+                // A FIFO, socket or device named like a pack or lesson: never opened (a FIFO
+                // would block), and never passed over silently.
+                return Err(LoadError::at(
+                    &path.display().to_string(),
+                    None,
+                    format!("not a regular file ({what})"),
+                ));
+            } else if file_type.is_file() && wanted {
                 let name = path.display().to_string();
                 let meta = entry
                     .metadata()
@@ -349,8 +362,8 @@ fn read_dir_files(
                 if meta.len() > 4 << 20 {
                     return Err(LoadError::at(&name, None, "file is larger than 4 MiB"));
                 }
-                let bytes =
-                    std::fs::read(&path).map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+                let bytes = crate::regular::read(&path)
+                    .map_err(|e| LoadError::at(&name, None, e.to_string()))?;
                 let text = String::from_utf8(bytes).map_err(|e| {
                     let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
                         .iter()

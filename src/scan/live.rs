@@ -25,6 +25,8 @@ pub struct LiveScan {
     files: BTreeMap<String, FileOutcome>,
     /// Outcomes that belong to no file (symbolic links, walk errors), kept from the first scan.
     others: Vec<FileOutcome>,
+    /// The latest walk's notes (ignore files not honoured, tracked files missing).
+    walk_notes: Vec<String>,
     report: Report,
 }
 
@@ -43,7 +45,7 @@ impl LiveScan {
     ) -> std::io::Result<LiveScan> {
         let mut files = BTreeMap::new();
         let mut others = Vec::new();
-        scanner.scan_observed(root, &mut |outcome| {
+        let (_, walk_notes) = scanner.scan_walked(root, &mut |outcome| {
             observer(outcome);
             match &outcome.tree_file {
                 Some(file) => {
@@ -57,6 +59,7 @@ impl LiveScan {
             root: root.to_path_buf(),
             files,
             others,
+            walk_notes,
             report: Report::default(),
         };
         live.report = live.assemble();
@@ -72,9 +75,13 @@ impl LiveScan {
     }
 
     /// Brings the findings up to date after `changed` paths (files or folders, absolute or
-    /// relative to the root) were written, created or removed. Returns what changed.
+    /// relative to the root) were written, created or removed. Returns what changed. The scan
+    /// set is walked again with the same filter as a full scan, so a file that git starts or
+    /// stops tracking, or that an ignore file starts or stops ignoring, comes or goes.
     pub fn update(&mut self, changed: &[PathBuf]) -> Delta {
-        let present: BTreeSet<String> = self.scanner.walk_paths(&self.root).into_iter().collect();
+        let (present, walk_notes) = self.scanner.walk_paths(&self.root);
+        let present: BTreeSet<String> = present.into_iter().collect();
+        self.walk_notes = walk_notes;
         let changed_rel: BTreeSet<String> = changed
             .iter()
             .map(|p| {
@@ -111,6 +118,7 @@ impl LiveScan {
             }
             self.scanner.absorb(&mut report, &mut outcome);
         }
+        report.notes.extend(self.walk_notes.iter().cloned());
         self.scanner
             .finish(&self.root, &mut tree_files, &mut report);
         report
