@@ -117,7 +117,8 @@ pub enum ListFormat {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The directory to scan.
+    /// The directory to scan. In a git checkout: every tracked file, plus untracked files that
+    /// are not ignored (.gitignore never hides a tracked file).
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Output format.
@@ -142,7 +143,7 @@ pub struct ScanArgs {
     /// Skip files larger than this (e.g. 2MiB) [default: 2MiB, or `max_file_size`].
     #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
-    /// Skip paths matching this gitignore-style pattern (repeatable).
+    /// Skip paths matching this gitignore-style pattern, tracked or not (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Do not run this rule (repeatable).

@@ -573,3 +573,56 @@ fn unsafe_git(why: &str) -> String {
         sanitize(why)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn nearest_rule_decides_and_ignore_files_outrank_gitignore() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, ".gitignore", "*.log\nbuild/\n");
+        write(root, "sub/.gitignore", "!keep.log\n");
+        write(root, "sub/.ignore", "secret.txt\n");
+        let filter = PathFilter::new(root, &["vendor/".to_owned()]);
+        assert!(!filter.admit("a.log", false));
+        assert!(filter.admit("sub/keep.log", false));
+        assert!(!filter.admit("sub/other.log", false));
+        assert!(!filter.admit("sub/secret.txt", false));
+        assert!(!filter.admit("build", true));
+        assert!(!filter.admit("vendor", true));
+        assert!(!filter.admit(".git", true));
+        assert!(filter.admit("src", true));
+        assert!(filter.notes().is_empty(), "{:?}", filter.notes());
+    }
+
+    #[test]
+    fn a_nested_repository_is_not_ruled_by_the_outer_ignore_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, ".gitignore", "*.txt\n");
+        std::fs::create_dir_all(root.join("inner/.git")).unwrap();
+        let filter = PathFilter::new(root, &[]);
+        assert!(!filter.admit("a.txt", false));
+        assert!(filter.admit("inner/a.txt", false));
+    }
+
+    #[test]
+    fn an_ignored_folder_hides_everything_below_it_from_the_watcher() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, ".gitignore", "target/\n");
+        write(root, "target/debug/x.o", "");
+        let filter = PathFilter::new(root, &[]);
+        assert!(!filter.may_matter(&root.join("target/debug/x.o")));
+        assert!(filter.may_matter(&root.join("src/new.rs")));
+        assert!(filter.index_path().is_none());
+    }
+}
