@@ -572,3 +572,17 @@ fn the_watcher_delivers_changes_to_tracked_ignored_files() {
     }
     assert!(!seen.iter().any(|p| p.ends_with("tmp.py")), "{seen:?}");
 }
+
+#[test]
+fn a_fifo_gitignore_above_a_scanned_subdirectory_is_named_from_the_work_tree() {
+    let repo = repo_with(&[("svc/app.py", &key_line())]);
+    mkfifo(&repo.path().join(".gitignore"));
+    let report = scan_json(&repo.path().join("svc"), ".");
+    assert!(has(&report, "secrets/stripe-key", "app.py"), "{report}");
+    assert!(
+        notes(&report)
+            .iter()
+            .any(|n| n.starts_with("the work tree's .gitignore was not honoured")),
+        "{report}"
+    );
+}

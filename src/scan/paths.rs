@@ -173,11 +173,13 @@ impl PathFilter {
             }
             let exclude = (i == 0).then_some(checkout.exclude_file.as_path());
             let dir = checkout.work_tree.join(&in_top);
-            // Outside the root, the note names the path from the work tree.
+            // Above the root, a note names the path from the work tree.
             let shown = if i == parts.len() {
                 String::new()
+            } else if in_top.is_empty() {
+                "the work tree's ".to_owned()
             } else {
-                format!("{in_top}{}", if in_top.is_empty() { "" } else { "/" })
+                format!("the work tree's {in_top}/")
             };
             let rules = self.load_rules(&dir, &in_top, &shown, exclude, chain.take());
             chain = Some(Arc::new(rules));
