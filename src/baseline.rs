@@ -48,8 +48,8 @@ impl Baseline {
 
     pub fn load(path: &Path) -> Result<Baseline, LoadError> {
         let name = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+        let text = crate::regular::read_to_string(path)
+            .map_err(|e| LoadError::at(&name, None, e.to_string()))?;
         Baseline::parse(&name, &text)
     }
 

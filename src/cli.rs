@@ -151,7 +151,8 @@ pub enum ListFormat {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The directory to scan.
+    /// The directory to scan. In a git checkout: every tracked file, plus untracked files that
+    /// are not ignored (.gitignore never hides a tracked file).
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Output format.
@@ -177,7 +178,7 @@ pub struct ScanArgs {
     /// Skip files larger than this (e.g. 2MiB) [default: 2MiB, or `max_file_size`].
     #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
-    /// Skip paths matching this gitignore-style pattern (repeatable).
+    /// Skip paths matching this gitignore-style pattern, tracked or not (repeatable).
     #[arg(long, value_name = "GLOB", value_parser = parse_exclude_arg)]
     pub exclude: Vec<String>,
     /// Do not run this rule (repeatable).
@@ -483,7 +484,8 @@ fn watch_loop(
     // written would count as a change and start the next. The file standard output writes to
     // is never a change.
     let own_output = crate::watch::FileId::of_stdout();
-    let _watch = crate::watch::watch(root, move |mut paths| {
+    let exclude = live.scanner().options().exclude.clone();
+    let _watch = crate::watch::watch(root, &exclude, move |mut paths| {
         if let Some(own) = own_output {
             paths.retain(|p| crate::watch::FileId::of(p) != Some(own));
         }
@@ -656,6 +658,7 @@ fn advisories_update(
         };
         let found: std::collections::BTreeSet<_> = Scanner::new(catalog, options)
             .walk_paths(root)
+            .0
             .iter()
             .filter_map(|p| crate::analyzers::deps::ecosystem_of(p))
             .collect();

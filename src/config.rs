@@ -95,7 +95,7 @@ impl Config {
     pub fn load(root: &Path, catalog: &Catalog) -> Result<Config, LoadError> {
         let path = root.join(FILE_NAME);
         let name = path.display().to_string();
-        let text = match std::fs::read(&path) {
+        let text = match crate::regular::read(&path) {
             Ok(bytes) => String::from_utf8(bytes)
                 .map_err(|_| LoadError::at(&name, None, "file is not valid UTF-8"))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),

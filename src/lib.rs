@@ -26,6 +26,7 @@ pub mod pattern;
 pub mod persist;
 pub mod progress;
 pub mod redact;
+pub mod regular;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -207,7 +207,7 @@ impl Store {
 
     /// Loads progress. A missing file is a fresh start; an unreadable one is moved aside.
     pub fn load(&self) -> Loaded {
-        let bytes = match std::fs::read(&self.path) {
+        let bytes = match crate::regular::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Loaded {
@@ -296,7 +296,7 @@ impl Store {
             .map_err(write_error)?;
         // Held until `lock` is dropped at the end of this function (closing the file unlocks it).
         lock.lock().map_err(write_error)?;
-        let on_disk = match std::fs::read(&self.path) {
+        let on_disk = match crate::regular::read(&self.path) {
             Ok(bytes) => match parse(&bytes) {
                 Ok(on_disk) => Some(on_disk),
                 Err(Unusable::Newer(version)) => {

@@ -20,6 +20,8 @@ pub enum SkipReason {
     /// Read, and its text rules ran (so it is in `files_scanned` too), but a structural
     /// analyzer (YAML, JSON, TOML, Dockerfile) could not parse it; a note says where.
     ParseError,
+    /// FIFOs, sockets and devices: never opened.
+    Special,
 }
 
 impl SkipReason {
@@ -30,6 +32,7 @@ impl SkipReason {
             SkipReason::Symlink => "symbolic links (not followed)",
             SkipReason::Unreadable => "unreadable",
             SkipReason::ParseError => "not parsed, text rules only",
+            SkipReason::Special => "FIFOs, sockets and devices (not opened)",
         }
     }
 

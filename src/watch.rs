@@ -1,8 +1,10 @@
 //! Watching a project for changes: file-system events, debounced and coalesced so that a build
-//! tool writing thousands of files produces one batch, with `.git/` and the root `.gitignore`'s
-//! ignored paths filtered out before anyone re-scans.
+//! tool writing thousands of files produces one batch, with the paths outside the scan set
+//! (`.git/`, ignored untracked files, configured excludes) filtered out before anyone re-scans.
+//! The filter is the scan's own [`PathFilter`], rebuilt when the git index or an ignore file
+//! changes, so the watcher and the scan agree on which files count.
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use crate::scan::paths::PathFilter;
 use notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use std::collections::HashMap;
@@ -18,35 +20,46 @@ pub struct Watch {
     _debouncer: Debouncer<notify::RecommendedWatcher>,
 }
 
-fn ignored_by_root(root: &Path) -> Gitignore {
-    let mut builder = GitignoreBuilder::new(root);
-    let _ = builder.add(root.join(".gitignore"));
-    builder.build().unwrap_or_else(|_| Gitignore::empty())
-}
-
-/// Watches `root` recursively and calls `on_change` with each batch of changed paths that are
-/// not inside `.git`, not ignored by the root `.gitignore`, and really changed (not just read).
+/// Watches `root` recursively and calls `on_change` with each batch of changed paths that may
+/// be in the scan set (see [`PathFilter::may_matter`]; `exclude` are the configured exclude
+/// patterns) and really changed (not just read). A change to the git index is passed on: it
+/// can add files to the scan set or take them out.
 pub fn watch(
     root: &Path,
+    exclude: &[String],
     on_change: impl Fn(Vec<PathBuf>) + Send + 'static,
 ) -> notify::Result<Watch> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let ignore = ignored_by_root(&root);
+    let exclude = exclude.to_vec();
+    let scan_set = PathFilter::new(&root, &exclude);
+    // A linked worktree's index lives outside it: watch its folder too.
+    let index_dir = scan_set
+        .index_path()
+        .and_then(Path::parent)
+        .filter(|dir| !dir.starts_with(&root))
+        .map(Path::to_path_buf);
     let base = root.clone();
+    let scan_set = Mutex::new(scan_set);
     let filter = Mutex::new(ChangeFilter::new());
     let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
         let Ok(events) = result else { return };
+        let Ok(mut scan_set) = scan_set.lock() else {
+            return;
+        };
+        let events: Vec<PathBuf> = events.into_iter().map(|e| e.path).collect();
+        let rules_changed = events.iter().any(|p| {
+            scan_set.index_path() == Some(p.as_path())
+                || p.file_name()
+                    .is_some_and(|n| n == ".gitignore" || n == ".ignore" || n == "exclude")
+        });
+        if rules_changed {
+            *scan_set = PathFilter::new(&base, &exclude);
+        }
         let mut paths: Vec<PathBuf> = events
             .into_iter()
-            .map(|e| e.path)
-            .filter(|p| {
-                let rel = p.strip_prefix(&base).unwrap_or(p);
-                !rel.components().any(|c| c.as_os_str() == ".git")
-                    && !ignore
-                        .matched_path_or_any_parents(rel, p.is_dir())
-                        .is_ignore()
-            })
+            .filter(|p| scan_set.may_matter(p))
             .collect();
+        drop(scan_set);
         paths.sort();
         paths.dedup();
         let Ok(mut filter) = filter.lock() else {
@@ -58,6 +71,11 @@ pub fn watch(
         }
     })?;
     debouncer.watcher().watch(&root, RecursiveMode::Recursive)?;
+    if let Some(dir) = index_dir {
+        debouncer
+            .watcher()
+            .watch(&dir, RecursiveMode::NonRecursive)?;
+    }
     Ok(Watch {
         _debouncer: debouncer,
     })
@@ -201,7 +219,7 @@ mod tests {
         std::fs::write(dir.path().join(".gitignore"), "target/\n").unwrap();
         std::fs::create_dir(dir.path().join("target")).unwrap();
         let (tx, rx) = mpsc::channel();
-        let _watch = watch(dir.path(), move |paths| {
+        let _watch = watch(dir.path(), &[], move |paths| {
             let _ = tx.send(paths);
         })
         .unwrap();

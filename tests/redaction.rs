@@ -57,7 +57,7 @@ fn projects() -> Vec<PathBuf> {
 /// Every secret value (each line of one) the rules find in each file under `root`.
 fn secret_values(scanner: &Scanner, root: &Path) -> BTreeMap<String, Vec<String>> {
     let mut values = BTreeMap::new();
-    for rel in scanner.walk_paths(root) {
+    for rel in scanner.walk_paths(root).0 {
         let Ok(bytes) = std::fs::read(root.join(&rel)) else {
             continue;
         };

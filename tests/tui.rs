@@ -2111,3 +2111,85 @@ pattern = 'client\.get\([^)]*\)'
     assert!(detail.contains("Team client"), "{detail}");
     assert!(!raw(&detail), "{detail:?}");
 }
+
+#[test]
+fn the_gitignore_fix_does_not_pass_for_untracking_a_committed_env_file() {
+    let env_committed = finding(
+        "repo/env-file-committed",
+        Severity::High,
+        ".env",
+        1,
+        1,
+        20,
+        "Env file .env is committed with values in it",
+        "fp-env",
+    );
+    let missing_ignore = finding(
+        "repo/gitignore-missing-env",
+        Severity::Low,
+        ".gitignore",
+        1,
+        1,
+        1,
+        ".env is not ignored by git, although this project uses env files",
+        "fp-ignore",
+    );
+    let mut app = app();
+    let mut before = report();
+    before.findings.push(env_committed.clone());
+    before.findings.push(missing_ignore.clone());
+    seccoach::finding::sort(&mut before.findings);
+    app.set_report(before, stamps());
+    let mut after = report();
+    after.findings.push(env_committed);
+    seccoach::finding::sort(&mut after.findings);
+    let generation = app.scan.generation;
+    let updated = |report: Report, fixed: Vec<Finding>| {
+        Action::Scan(ScanEvent::Updated {
+            generation,
+            report: Box::new(report),
+            stamps: stamps(),
+            change: Change {
+                delta: seccoach::scan::live::Delta {
+                    fixed,
+                    new: Vec::new(),
+                },
+                suppressed: Vec::new(),
+            },
+        })
+    };
+    update(&mut app, updated(after, vec![missing_ignore.clone()]));
+    let text = status(&app);
+    assert!(text.contains("Fixed: repo/gitignore-missing-env"), "{text}");
+    assert!(text.contains(".env is still committed"), "{text}");
+    assert!(text.contains("git rm --cached .env"), "{text}");
+    assert!(text.contains("rotate every value"), "{text}");
+
+    // Once untracked, the env finding goes too, and nothing more is said.
+    let mut app = self::app();
+    let mut before = report();
+    before.findings.push(missing_ignore.clone());
+    seccoach::finding::sort(&mut before.findings);
+    app.set_report(before, stamps());
+    let generation = app.scan.generation;
+    update(
+        &mut app,
+        Action::Scan(ScanEvent::Updated {
+            generation,
+            report: Box::new(report()),
+            stamps: stamps(),
+            change: Change {
+                delta: seccoach::scan::live::Delta {
+                    fixed: vec![missing_ignore],
+                    new: Vec::new(),
+                },
+                suppressed: Vec::new(),
+            },
+        }),
+    );
+    assert!(
+        !status(&app).contains("still committed"),
+        "{}",
+        status(&app)
+    );
+}

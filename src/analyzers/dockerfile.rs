@@ -166,7 +166,7 @@ pub fn check_tree(_cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
 
 fn read_bounded(path: &std::path::Path) -> Option<Vec<u8>> {
     use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
+    let file = crate::regular::open_no_follow(path).ok()?;
     let mut bytes = Vec::new();
     file.take(MAX_TREE_READ + 1).read_to_end(&mut bytes).ok()?;
     (bytes.len() as u64 <= MAX_TREE_READ).then_some(bytes)

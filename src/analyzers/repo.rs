@@ -2,10 +2,11 @@
 //! keys, large binaries), and files a healthy repository has (a `.gitignore` that covers `.env`,
 //! a security policy, a dependency update bot).
 //!
-//! What "committed" means here: the scan sees the working tree minus what `.gitignore` ignores,
-//! and does not read the git index. So a `.env` that is ignored is not seen (correct: it is not
-//! committed), while a `.env` that was force-added despite an ignore rule is not seen either (a
-//! known gap). Symbolic links are not followed.
+//! What "committed" means here: in a git checkout the scan set is git's (see
+//! `scan::paths`): every tracked file, plus untracked files that are not ignored. So a `.env`
+//! that is tracked is reported even once `.gitignore` lists it (ignoring does not untrack it),
+//! and an untracked `.env` that is ignored is not seen (correct: it is not committed). Symbolic
+//! links are not followed.
 
 use super::deps::{file_name, is_vendored};
 use super::{Context, Hit, Tree, TreeFile, TreeHit};
@@ -361,7 +362,7 @@ fn is_within(dir: &str, ancestor: &str) -> bool {
 }
 
 fn read_small(tree: &Tree, rel: &str) -> Option<String> {
-    let file = std::fs::File::open(tree.root.join(rel)).ok()?;
+    let file = crate::regular::open_no_follow(&tree.root.join(rel)).ok()?;
     let mut bytes = Vec::new();
     file.take(MAX_IGNORE_FILE_BYTES)
         .read_to_end(&mut bytes)

@@ -411,8 +411,9 @@ fn read_dir_files(
             if meta.len() > 4 << 20 {
                 return Err(LoadError::at(&name, None, "file is larger than 4 MiB"));
             }
-            let bytes =
-                std::fs::read(&path).map_err(|e| LoadError::at(&name, None, e.to_string()))?;
+            // Checked regular above; opened without blocking all the same (it may have changed).
+            let bytes = crate::regular::read(&path)
+                .map_err(|e| LoadError::at(&name, None, e.to_string()))?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
                     .iter()

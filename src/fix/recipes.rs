@@ -63,7 +63,7 @@ pub fn rationale(rule: &str) -> &'static str {
             "A non-privileged container no longer has every capability and access to all host devices; escaping to the node becomes far harder."
         }
         "repo/gitignore-missing-env" => {
-            "Ignoring `.env` files keeps local secrets out of `git add .`; `.env.example` stays tracked so others know which variables to set."
+            "Ignoring `.env` files keeps local secrets out of `git add .`; `.env.example` stays tracked so others know which variables to set. It does not untrack a `.env` that is already committed: `git rm --cached` does, and its values must be rotated (git history keeps them)."
         }
         _ => "",
     }

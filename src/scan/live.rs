@@ -27,6 +27,8 @@ pub struct LiveScan {
     files: BTreeMap<String, FileOutcome>,
     /// Outcomes that belong to no file (symbolic links, walk errors), kept from the first scan.
     others: Vec<FileOutcome>,
+    /// The latest walk's notes (ignore files not honoured, tracked files missing).
+    walk_notes: Vec<String>,
     report: Report,
 }
 
@@ -45,7 +47,7 @@ impl LiveScan {
     ) -> std::io::Result<LiveScan> {
         let mut files = BTreeMap::new();
         let mut others = Vec::new();
-        scanner.scan_observed(root, &mut |outcome| {
+        let (_, walk_notes) = scanner.scan_walked(root, &mut |outcome| {
             observer(outcome);
             match &outcome.tree_file {
                 Some(file) => {
@@ -60,6 +62,7 @@ impl LiveScan {
             canonical: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             files,
             others,
+            walk_notes,
             report: Report::default(),
         };
         live.report = live.assemble();
@@ -89,9 +92,13 @@ impl LiveScan {
     }
 
     /// Brings the findings up to date after `changed` paths (files or folders, absolute or
-    /// relative to the root) were written, created or removed. Returns what changed.
+    /// relative to the root) were written, created or removed. Returns what changed. The scan
+    /// set is walked again with the same filter as a full scan, so a file that git starts or
+    /// stops tracking, or that an ignore file starts or stops ignoring, comes or goes.
     pub fn update(&mut self, changed: &[PathBuf]) -> Delta {
-        let present: BTreeSet<String> = self.scanner.walk_paths(&self.root).into_iter().collect();
+        let (present, walk_notes) = self.scanner.walk_paths(&self.root);
+        let present: BTreeSet<String> = present.into_iter().collect();
+        self.walk_notes = walk_notes;
         let changed_rel: BTreeSet<String> = changed.iter().map(|p| self.relative(p)).collect();
         self.files.retain(|path, _| present.contains(path));
         // A chart's templates are read with its values.yaml: a change there re-checks them.
@@ -130,6 +137,7 @@ impl LiveScan {
             }
             self.scanner.absorb(&mut report, &mut outcome);
         }
+        report.notes.extend(self.walk_notes.iter().cloned());
         self.scanner
             .finish(&self.root, &mut tree_files, &mut report);
         report

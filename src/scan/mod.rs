@@ -3,6 +3,7 @@
 //! return a sorted `Report`. Never executes anything and never touches the network.
 
 pub mod live;
+pub mod paths;
 mod plan;
 
 use crate::analyzers::deps::{self, advisories::AdvisoryDb};
@@ -19,8 +20,8 @@ use crate::pattern::{self, Work};
 use crate::redact::Secrets;
 use crate::report::{Report, SkipReason};
 use crate::source::{FileKind, Source};
-use ignore::gitignore::Gitignore;
 use ignore::{WalkBuilder, WalkState};
+use paths::PathFilter;
 use plan::Plan;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -320,6 +321,16 @@ impl Scanner {
         &self.catalog
     }
 
+    pub fn options(&self) -> &ScanOptions {
+        &self.options
+    }
+
+    /// The scan set's filter for `root`: what git tracks, what the ignore files and the
+    /// configured excludes leave out. See [`paths`].
+    pub fn path_filter(&self, root: &Path) -> PathFilter {
+        PathFilter::new(root, &self.options.exclude)
+    }
+
     /// What analyzers see: the chart a template belongs to, and the advisory database only for
     /// a lockfile `deps/known-vulnerable` checks (the only reader).
     fn context<'a>(&'a self, chart: Option<&'a Chart>, lockfile: bool) -> Context<'a> {
@@ -366,6 +377,20 @@ impl Scanner {
         root: &Path,
         observer: &mut dyn FnMut(&FileOutcome),
     ) -> Result<Report, std::io::Error> {
+        let (mut report, walk_notes) = self.scan_walked(root, observer)?;
+        report.notes.extend(walk_notes);
+        report.notes.sort();
+        report.notes.dedup();
+        Ok(report)
+    }
+
+    /// [`Scanner::scan_observed`], with the walk's own notes (ignore files not honoured, the
+    /// index, tracked files missing) apart from the report's.
+    pub(crate) fn scan_walked(
+        &self,
+        root: &Path,
+        observer: &mut dyn FnMut(&FileOutcome),
+    ) -> Result<(Report, Vec<String>), std::io::Error> {
         if let Err(message) = &self.advisories {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -379,7 +404,7 @@ impl Scanner {
                 format!("{} is not a directory", root.display()),
             ));
         }
-        let builder = self.walker(root);
+        let (builder, filter) = self.walker(root);
         // Bounded: when the consumer (a printer, the TUI) falls behind, the workers wait rather
         // than queue outcomes without limit.
         let (tx, rx) = mpsc::sync_channel::<FileOutcome>(OUTCOME_QUEUE);
@@ -419,7 +444,7 @@ impl Scanner {
         });
 
         self.finish(root, &mut tree_files, &mut report);
-        Ok(report)
+        Ok((report, filter.notes()))
     }
 
     /// The whole-tree part of a scan, once every file's outcome is in `report`: the tree
@@ -434,51 +459,53 @@ impl Scanner {
         report.notes.dedup();
     }
 
-    /// The directory walk every scan uses: .gitignore and .ignore honoured, hidden files seen,
-    /// `.git` and configured excludes pruned, links never followed.
-    fn walker(&self, root: &Path) -> WalkBuilder {
-        let excludes = self.exclude_matcher(root);
+    /// The directory walk every scan uses: the [`PathFilter`] decides what is in the scan set (git's
+    /// index, then the ignore files, which it reads itself), hidden files are seen, links are
+    /// never followed.
+    fn walker(&self, root: &Path) -> (WalkBuilder, Arc<PathFilter>) {
+        let filter = Arc::new(self.path_filter(root));
         let threads = if self.options.threads == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         } else {
             self.options.threads.min(MAX_THREADS)
         };
         let mut builder = WalkBuilder::new(root);
+        // The ignore crate's own ignore-file reading is off: the filter reads them (only regular
+        // files) and lets tracked files through.
         builder
             .hidden(false)
             .follow_links(false)
             .git_global(false)
+            .git_ignore(false)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
             .require_git(false)
             .threads(threads);
         let root_for_filter = root.to_path_buf();
+        let for_walk = Arc::clone(&filter);
         builder.filter_entry(move |entry| {
             if entry.depth() == 0 {
                 return true;
             }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && entry.file_name() == ".git" {
-                return false;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(&root_for_filter)
-                .unwrap_or(entry.path());
-            !excludes.matched(rel, is_dir).is_ignore()
+            for_walk.admit(&relative_path(&root_for_filter, entry.path()), is_dir)
         });
-        builder
+        (builder, filter)
     }
 
-    /// Relative paths of every regular file a scan of `root` would read, without reading them.
-    pub fn walk_paths(&self, root: &Path) -> Vec<String> {
-        let mut paths: Vec<String> = self
-            .walker(root)
+    /// Relative paths of every regular file a scan of `root` would read, without reading them,
+    /// and the walk's notes.
+    pub fn walk_paths(&self, root: &Path) -> (Vec<String>, Vec<String>) {
+        let (builder, filter) = self.walker(root);
+        let mut paths: Vec<String> = builder
             .build()
             .flatten()
             .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
             .map(|entry| relative_path(root, entry.path()))
             .collect();
         paths.sort();
-        paths
+        (paths, filter.notes())
     }
 
     pub(crate) fn absorb(&self, report: &mut Report, outcome: &mut FileOutcome) {
@@ -512,16 +539,6 @@ impl Scanner {
         }
     }
 
-    fn exclude_matcher(&self, root: &Path) -> Gitignore {
-        let mut builder = crate::config::exclude_builder(root);
-        for pattern in &self.options.exclude {
-            // Patterns were checked (`config::check_exclude`) when the config or the command
-            // line was read; a bad one here only loses itself.
-            let _ = builder.add_line(None, pattern);
-        }
-        builder.build().unwrap_or_else(|_| Gitignore::empty())
-    }
-
     fn visit(
         &self,
         root: &Path,
@@ -539,8 +556,13 @@ impl Scanner {
                 ..FileOutcome::default()
             });
         }
-        if !file_type.is_file() {
-            return None;
+        if let Some(what) = crate::regular::special_kind(&file_type) {
+            // FIFOs, sockets and devices: never opened (a FIFO would block the read).
+            return Some(FileOutcome {
+                skipped: Some(SkipReason::Special),
+                note: Some(format!("{} was not read: it is {what}", sanitize(&rel))),
+                ..FileOutcome::default()
+            });
         }
         let outcome = self.scan_file_buffered(entry.path(), &rel, buffer);
         if buffer.capacity() > KEEP_BUFFER {
@@ -560,7 +582,7 @@ impl Scanner {
             note: Some(format!("could not read {}: {err}", sanitize(rel))),
             ..FileOutcome::default()
         };
-        let mut file = match std::fs::File::open(path) {
+        let mut file = match crate::regular::open_no_follow(path) {
             Ok(file) => file,
             Err(err) => return unreadable(err),
         };
@@ -1141,7 +1163,7 @@ fn accept(matcher: &RegexMatcher, source: &Source, span: std::ops::Range<usize>)
 
 /// The text of a file a tree finding points at: `None` when missing, too large or binary.
 fn tree_file_text(path: &Path, limit: u64) -> Option<Vec<u8>> {
-    let file = std::fs::File::open(path).ok()?;
+    let file = crate::regular::open_no_follow(path).ok()?;
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes).ok()?;
     if bytes.len() as u64 > limit || memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {

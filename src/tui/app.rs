@@ -724,8 +724,29 @@ impl App {
             if total > 0 {
                 text.push_str(&format!(" · {total} fixed this session"));
             }
+            if let Some(still) = self.env_file_still_committed(fixed) {
+                text.push_str(&still);
+            }
             self.set_status(text);
         }
+    }
+
+    /// After the `.gitignore` fix for env files: ignoring a committed `.env` does not untrack it,
+    /// so say what still ends `repo/env-file-committed`.
+    fn env_file_still_committed(&self, fixed: &[Finding]) -> Option<String> {
+        use crate::analyzers::repo::{ENV_FILE, GITIGNORE_ENV};
+        if !fixed.iter().any(|f| f.rule.as_str() == GITIGNORE_ENV) {
+            return None;
+        }
+        let still = self
+            .findings()
+            .iter()
+            .find(|f| f.rule.as_str() == ENV_FILE)?;
+        let path = crate::display::sanitize(&still.path);
+        Some(format!(
+            " · {path} is still committed: `git rm --cached {path}`, then rotate every value in \
+             it (git history keeps them)"
+        ))
     }
 
     fn clamp_selections(&mut self) {

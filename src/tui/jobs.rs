@@ -185,7 +185,12 @@ impl Jobs {
         let mut action = None;
         if self.project.is_none() {
             // Watch first, so that nothing saved during the first scan is missed.
-            let watching = watch(&self.root, Watched::Project, self.events.clone());
+            let watching = watch(
+                &self.root,
+                &self.options.exclude,
+                Watched::Project,
+                self.events.clone(),
+            );
             action = Some(Action::Watching(match watching {
                 Ok(watch) => {
                     self._project_watch = Some(watch);
@@ -236,7 +241,7 @@ impl Jobs {
             return failed(format!("{e:#}"));
         }
         self.lab = None;
-        let watch = watch(&dir, Watched::Lab, self.events.clone());
+        let watch = watch(&dir, &[], Watched::Lab, self.events.clone());
         let check = match live::spawn_lab(
             lab,
             dir,
@@ -268,10 +273,11 @@ impl Jobs {
 /// loop's channel.
 fn watch(
     root: &Path,
+    exclude: &[String],
     watched: Watched,
     events: mpsc::Sender<Event>,
 ) -> notify::Result<crate::watch::Watch> {
-    crate::watch::watch(root, move |paths: Vec<PathBuf>| {
+    crate::watch::watch(root, exclude, move |paths: Vec<PathBuf>| {
         let paths: Vec<PathBuf> = paths
             .into_iter()
             .filter(|p| p.file_name().is_none_or(|n| n != HINT_STATE))
@@ -285,7 +291,7 @@ fn watch(
 /// Reads at most 16 MiB of a file (an excerpt never needs more).
 pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = crate::regular::open_no_follow(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(16 << 20)
         .read_to_end(&mut bytes)

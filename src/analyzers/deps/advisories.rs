@@ -256,7 +256,7 @@ impl AdvisoryDb {
         {
             self.load_zip(path)
         } else {
-            let file = std::fs::File::open(path).map_err(io)?;
+            let file = crate::regular::open(path).map_err(io)?;
             let text = read_bounded(file, &path.display().to_string())?;
             self.add_document(&path.display().to_string(), &text)
         }
@@ -311,7 +311,7 @@ impl AdvisoryDb {
                     self.load_dir(&path, depth + 1)?;
                 }
             } else if kind.is_file() && is_json_name(&entry.file_name().to_string_lossy()) {
-                let file = std::fs::File::open(&path).map_err(|e| io(&path, e))?;
+                let file = crate::regular::open(&path).map_err(|e| io(&path, e))?;
                 let text = read_bounded(file, &path.display().to_string())?;
                 self.add_document(&path.display().to_string(), &text)?;
             }
@@ -320,7 +320,7 @@ impl AdvisoryDb {
     }
 
     fn load_zip(&mut self, path: &Path) -> Result<(), AdvisoryError> {
-        let file = std::fs::File::open(path).map_err(|source| AdvisoryError::Io {
+        let file = crate::regular::open(path).map_err(|source| AdvisoryError::Io {
             path: path.to_path_buf(),
             source,
         })?;
