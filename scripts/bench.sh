@@ -225,14 +225,16 @@ fi
 if [[ -n $GITLEAKS && -x $GITLEAKS ]]; then
     GL_VERSION=$("$GITLEAKS" version 2>/dev/null || echo unknown)
     say "timing gitleaks $GL_VERSION"
-    # gitleaks 8.19 and later: `dir`; earlier: `detect --no-git`.
+    # gitleaks 8.19 and later: `dir`; earlier: `detect --no-git`. Its report goes to a file of
+    # our own: gitleaks replaces the report path, and run as root on /dev/null that replaced
+    # the system's /dev/null with a regular file.
     if "$GITLEAKS" dir --help > /dev/null 2>&1; then
         T=$(hf gitleaks "$WORK/gl.json" "$GITLEAKS" dir "$TARGET" --exit-code 0 --no-banner \
             --max-target-megabytes $((MAXSIZE / 1048576)) --report-format json \
-            --report-path /dev/null --log-level error)
+            --report-path "$WORK/gitleaks-report.json" --log-level error)
     else
         T=$(hf gitleaks "$WORK/gl.json" "$GITLEAKS" detect --no-git --source "$TARGET" \
-            --exit-code 0 --report-format json --report-path /dev/null)
+            --exit-code 0 --report-format json --report-path "$WORK/gitleaks-report.json")
     fi
     OTHERS+=("gitleaks $T $(cpu "$WORK/gl.json")")
 fi
