@@ -495,6 +495,21 @@ pub fn shorten_path(path: &str, line: u32, width: usize) -> String {
         }
     }
     if let Some(best) = best {
+        // No directory fitted whole: the start of the top one still tells rows apart
+        // (`elasticsearch-lo…/compose.yaml:9` rather than `…/compose.yaml:9`).
+        if let (Some(top), true) = (dirs.first(), best == format!("…/{tail}")) {
+            let room = width.saturating_sub(tail.width() + 2);
+            let mut head = String::new();
+            for c in top.chars() {
+                if head.width() + c.to_string().width() > room {
+                    break;
+                }
+                head.push(c);
+            }
+            if head.chars().count() >= 4 {
+                return format!("{head}…/{tail}");
+            }
+        }
         return best;
     }
     // Not even `…/name:line` fits: keep the end of the name, where the extension and line are.
@@ -614,7 +629,12 @@ mod tests {
         let short = shorten_path(path, 12, 36);
         assert_eq!(short, "services/…/handlers/settings.py:12");
         assert!(short.width() <= 36);
-        assert_eq!(shorten_path(path, 12, 20), "…/settings.py:12");
+        assert_eq!(shorten_path(path, 12, 20), "serv…/settings.py:12");
+        // One long top folder: its start, not just `…/`.
+        assert_eq!(
+            shorten_path("elasticsearch-logstash-kibana/compose.yaml", 9, 32),
+            "elasticsearch-lo…/compose.yaml:9"
+        );
         // Rows of one deep folder stay distinct.
         assert_ne!(
             shorten_path("a/b/c/d/e/one_settings.py", 3, 22),
