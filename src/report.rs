@@ -22,6 +22,9 @@ pub enum SkipReason {
     ParseError,
     /// FIFOs, sockets and devices: never opened.
     Special,
+    /// Read, but one of its checks crashed (a bug in seccoach); the others ran, and a note
+    /// names the check. In `files_scanned` too.
+    Crashed,
 }
 
 impl SkipReason {
@@ -33,12 +36,13 @@ impl SkipReason {
             SkipReason::Unreadable => "unreadable",
             SkipReason::ParseError => "not parsed, text rules only",
             SkipReason::Special => "FIFOs, sockets and devices (not opened)",
+            SkipReason::Crashed => "not fully checked (a check crashed)",
         }
     }
 
     /// True when a file skipped for this reason was still read (and counted as scanned).
     pub fn still_read(self) -> bool {
-        self == SkipReason::ParseError
+        matches!(self, SkipReason::ParseError | SkipReason::Crashed)
     }
 }
 
@@ -101,6 +105,13 @@ impl Stats {
             parts.push(format!(
                 "{unparsed} {} not parsed, text rules only",
                 plural(unparsed)
+            ));
+        }
+        let crashed = self.skipped.get(&SkipReason::Crashed).copied().unwrap_or(0);
+        if crashed > 0 {
+            parts.push(format!(
+                "{crashed} {} not fully checked (a check crashed)",
+                plural(crashed)
             ));
         }
         parts.join("; ")

@@ -120,6 +120,8 @@ pub struct FileOutcome {
     /// The file was read and its text rules ran, but an analyzer could not parse it (the
     /// note says which and where); counted under [`SkipReason::ParseError`].
     pub parse_error: bool,
+    /// A check crashed on this file (a bug in seccoach): counted under `crashed`, with a note.
+    pub crashed: bool,
     pub note: Option<String>,
     pub tree_file: Option<TreeFile>,
 }
@@ -165,6 +167,8 @@ pub struct Checked {
     cut: BTreeSet<String>,
     /// Rules that matched more than [`MAX_MATCHES_PER_RULE_PER_FILE`] times here.
     too_many: BTreeSet<String>,
+    /// One note for each check that crashed on this file.
+    pub crashed: Vec<String>,
 }
 
 /// Decides, finding by finding, whether a finding is reported or absorbed by an inline
@@ -523,6 +527,9 @@ impl Scanner {
                 .entry(SkipReason::ParseError)
                 .or_default() += 1;
         }
+        if outcome.crashed {
+            *report.stats.skipped.entry(SkipReason::Crashed).or_default() += 1;
+        }
         report.stats.suppressed += outcome.suppressed;
         report.stats.baselined += outcome.baselined;
         report.stats.truncated += outcome.truncated;
@@ -633,17 +640,29 @@ impl Scanner {
             .then(|| crate::helm::chart_dir(path, rel))
             .flatten()
             .map(|dir| self.charts.get(&dir, self.options.max_file_size));
-        let checked = self.check_in(&source, chart.as_deref());
+        // A crash anywhere in checking this file costs this file, never the scan. (Each rule and
+        // analyzer is also guarded on its own in `locate`, so a crash there costs only it.)
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.check_in(&source, chart.as_deref())
+        }))
+        .unwrap_or_else(|payload| Checked {
+            crashed: vec![crash_note("seccoach", rel, payload.as_ref())],
+            ..Checked::default()
+        });
+        let crashed = !checked.crashed.is_empty();
+        let mut cut_notes = checked.notes;
+        cut_notes.extend(checked.crashed);
         FileOutcome {
             findings: checked.findings,
             suppressed: checked.suppressed,
             baselined: checked.baselined,
             truncated: checked.truncated,
-            cut_notes: checked.notes,
+            cut_notes,
             timings: checked.timings,
             bytes: bytes.len() as u64,
             skipped: None,
             parse_error: checked.unparsed.is_some(),
+            crashed,
             note: checked.unparsed,
             tree_file: Some(tree_file),
         }
@@ -772,7 +791,21 @@ impl Scanner {
             let started = timing.then(Instant::now);
             if matcher.regex.may_match(source.bytes) {
                 let severity = self.severity_of(rule);
-                let (spans, stop) = regex_matches(matcher, source, &mut checked.work);
+                let work = &mut checked.work;
+                let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    regex_matches(matcher, source, work)
+                }));
+                let (spans, stop) = match searched {
+                    Ok(found) => found,
+                    Err(payload) => {
+                        checked.crashed.push(crash_note(
+                            rule.id.as_str(),
+                            source.rel_path,
+                            payload.as_ref(),
+                        ));
+                        (Vec::new(), None)
+                    }
+                };
                 match stop {
                     Some(Stop::TooMany) => {
                         checked.too_many.insert(rule.id.to_string());
@@ -818,11 +851,26 @@ impl Scanner {
             }
             let started = timing.then(Instant::now);
             hits.clear();
-            if let Err(err) = analyzer.check_file(cx, source, &mut hits) {
-                unparsed
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                #[cfg(test)]
+                tests::crash_if_asked(source);
+                analyzer.check_file(cx, source, &mut hits)
+            }));
+            match ran {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => unparsed
                     .get_or_insert_with(|| (err, Vec::new()))
                     .1
-                    .push(*analyzer);
+                    .push(*analyzer),
+                Err(payload) => {
+                    // What it found before crashing is not trusted.
+                    hits.clear();
+                    checked.crashed.push(crash_note(
+                        &format!("the {} analyzer", analyzer.as_str()),
+                        source.rel_path,
+                        payload.as_ref(),
+                    ));
+                }
             }
             let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
             for hit in hits.drain(..) {
@@ -962,7 +1010,18 @@ impl Scanner {
         let tree = Tree { root, files };
         let mut hits: Vec<TreeHit> = Vec::new();
         for analyzer in self.plan.tree_analyzers() {
-            analyzer.check_tree(&cx, &tree, &mut hits);
+            let before = hits.len();
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                analyzer.check_tree(&cx, &tree, &mut hits);
+            }));
+            if let Err(payload) = ran {
+                hits.truncate(before);
+                report.notes.push(crash_note(
+                    &format!("the {} analyzer", analyzer.as_str()),
+                    "the whole tree",
+                    payload.as_ref(),
+                ));
+            }
         }
         let mut by_path: BTreeMap<String, Vec<TreeHit>> = BTreeMap::new();
         for hit in hits {
@@ -1087,6 +1146,23 @@ fn url_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     found
+}
+
+/// The note for a check that crashed (a bug in seccoach, never the repository's fault): which
+/// check, on what, and the panic's message.
+fn crash_note(check: &str, path: &str, payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    let message: String = message.chars().take(200).collect();
+    format!(
+        "{check} crashed on {} ({}), so it was not fully checked; the rest of the scan went on. \
+         Please report this at seccoach's issue tracker",
+        sanitize(path),
+        sanitize(&message)
+    )
 }
 
 /// Why a rule stopped early in a file.
@@ -1259,6 +1335,62 @@ pub fn resolve_root(path: Option<&Path>) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files holding this marker make every file analyzer crash, in unit tests only: the
+    /// stand-in for a bug that hostile input might hit.
+    const CRASH_MARKER: &[u8] = b"seccoach-unit-test: crash here";
+
+    pub(super) fn crash_if_asked(source: &Source) {
+        if memchr::memmem::find(source.bytes, CRASH_MARKER).is_some() {
+            panic!("a deliberate crash for the test");
+        }
+    }
+
+    #[test]
+    fn a_crashing_check_costs_its_file_never_the_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let compose = "services:\n  app:\n    image: nginx:1.27\n    privileged: true\n";
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            format!("# seccoach-unit-test: crash here\n{compose}"),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("other")).unwrap();
+        std::fs::write(dir.path().join("other/compose.yaml"), compose).unwrap();
+        std::fs::write(
+            dir.path().join("settings.py"),
+            "AWS_KEY = \"AKIAIOSFODNN7EXAMPLQ\"\n",
+        )
+        .unwrap();
+        let catalog = Arc::new(Catalog::embedded().unwrap());
+        let report = Scanner::new(catalog, ScanOptions::default())
+            .scan(dir.path())
+            .unwrap();
+        // The crash is said, naming the analyzer and the file, and counted.
+        let crashes: Vec<&String> = report
+            .notes
+            .iter()
+            .filter(|n| n.contains("crashed on compose.yaml"))
+            .collect();
+        assert!(!crashes.is_empty(), "{:?}", report.notes);
+        assert!(
+            crashes.iter().all(|n| n.contains("analyzer")),
+            "{crashes:?}"
+        );
+        assert_eq!(report.stats.skipped.get(&SkipReason::Crashed), Some(&1));
+        // Every other file was still checked, and so were the crashed file's other checks.
+        let rules_in = |path: &str| -> Vec<&str> {
+            report
+                .findings
+                .iter()
+                .filter(|f| f.path == path)
+                .map(|f| f.rule.as_str())
+                .collect()
+        };
+        assert!(rules_in("other/compose.yaml").contains(&"compose/privileged"));
+        assert!(!rules_in("compose.yaml").contains(&"compose/privileged"));
+        assert!(!rules_in("settings.py").is_empty(), "{:?}", report.findings);
+    }
 
     #[test]
     fn secret_shaped_text_is_found_in_messages() {
