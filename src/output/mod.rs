@@ -10,6 +10,7 @@ pub mod text;
 
 use crate::catalog::Catalog;
 use crate::report::Report;
+use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 /// The formats `seccoach scan` can print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,5 +32,38 @@ pub fn render(format: Format, report: &Report, catalog: &Catalog, style: style::
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, catalog),
         Format::Markdown => markdown::render(report, catalog),
+    }
+}
+
+/// A JSON array whose elements are made one at a time as they are written: a report's findings
+/// become JSON without a tree of values for all of them at once, so memory stays at the
+/// report, the output text and one element (a value tree costs several kilobytes a finding).
+/// `make` returns `None` for an item that is left out.
+pub(crate) struct Each<'a, T, V> {
+    items: &'a [T],
+    make: Make<'a, T, V>,
+}
+
+/// How [`Each`] makes an element from an item.
+type Make<'a, T, V> = Box<dyn Fn(&T) -> Option<V> + 'a>;
+
+impl<'a, T, V> Each<'a, T, V> {
+    pub(crate) fn new(items: &'a [T], make: impl Fn(&T) -> Option<V> + 'a) -> Each<'a, T, V> {
+        Each {
+            items,
+            make: Box::new(make),
+        }
+    }
+}
+
+impl<T, V: Serialize> Serialize for Each<'_, T, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for item in self.items {
+            if let Some(element) = (self.make)(item) {
+                seq.serialize_element(&element)?;
+            }
+        }
+        seq.end()
     }
 }

@@ -1,10 +1,11 @@
 //! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it — rules with Markdown help and
 //! `security-severity`, results with 1-based regions and `partialFingerprints`.
 
-use super::explain;
+use super::{Each, explain};
 use crate::catalog::{Catalog, Rule};
 use crate::finding::Finding;
 use crate::report::{PARSE_ERROR_NOTE, Report};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -110,27 +111,50 @@ fn invocation(report: &Report) -> Value {
     })
 }
 
-/// The SARIF log as a JSON value.
-pub fn value(report: &Report, catalog: &Catalog) -> Value {
+/// The SARIF log as written: results are serialised one at a time (see [`super::Each`]).
+/// Fields in the order a JSON map sorts them, as the rest of the log is.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    column_kind: &'static str,
+    invocations: [Value; 1],
+    original_uri_base_ids: Value,
+    results: Each<'a, Finding, Value>,
+    tool: Value,
+}
+
+fn log<'a>(report: &'a Report, catalog: &Catalog) -> Log<'a> {
     // Only the rules that have results, in id order; results point at them by index.
     let mut used: BTreeMap<&str, usize> = BTreeMap::new();
     for finding in &report.findings {
         used.entry(finding.rule.as_str()).or_default();
     }
     let rules: Vec<&Rule> = used.keys().filter_map(|id| catalog.rule(id)).collect();
-    for (i, rule) in rules.iter().enumerate() {
-        used.insert(rule.id.as_str(), i);
-    }
-    let results: Vec<Value> = report
-        .findings
+    let index: BTreeMap<String, usize> = rules
         .iter()
-        .filter_map(|f| used.get(f.rule.as_str()).map(|&i| result(f, i)))
+        .enumerate()
+        .map(|(i, rule)| (rule.id.to_string(), i))
         .collect();
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    Log {
+        schema: SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            invocations: [invocation(report)],
+            original_uri_base_ids: json!({
+                "%SRCROOT%": { "description": { "text": "The scanned directory." } }
+            }),
+            results: Each::new(&report.findings, move |f| {
+                index.get(f.rule.as_str()).map(|&i| result(f, i))
+            }),
+            tool: json!({
                 "driver": {
                     "name": "seccoach",
                     "version": env!("CARGO_PKG_VERSION"),
@@ -138,17 +162,19 @@ pub fn value(report: &Report, catalog: &Catalog) -> Value {
                     "informationUri": "https://github.com/seccoach/seccoach",
                     "rules": rules.iter().map(|r| rule_descriptor(r, catalog)).collect::<Vec<_>>(),
                 },
-            },
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The scanned directory." } } },
-            "invocations": [invocation(report)],
-            "results": results,
-            "columnKind": "unicodeCodePoints",
+            }),
         }],
-    })
+        version: "2.1.0",
+    }
+}
+
+/// The SARIF log as a JSON value (for callers that inspect it; printing streams instead).
+pub fn value(report: &Report, catalog: &Catalog) -> Value {
+    serde_json::to_value(log(report, catalog)).expect("the log is plain data")
 }
 
 pub fn render(report: &Report, catalog: &Catalog) -> String {
-    let mut text = crate::display::json(&value(report, catalog), true);
+    let mut text = crate::display::json(&log(report, catalog), true);
     text.push('\n');
     text
 }
@@ -161,5 +187,31 @@ mod tests {
     fn uris_are_percent_encoded() {
         assert_eq!(uri("src/a b/ü.py"), "src/a%20b/%C3%BC.py");
         assert_eq!(uri("x\x1b[31m"), "x%1B%5B31m");
+    }
+
+    /// Streaming the results writes the same log a value tree would, key order included.
+    #[test]
+    fn the_streamed_log_is_the_value_tree_written_out() {
+        let catalog = Catalog::embedded().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("app.py"),
+            "import os\n\ndef run(expression):\n    return eval(expression)\n\nos.system(cmd + x)\n",
+        )
+        .unwrap();
+        let scanner = crate::scan::Scanner::new(
+            std::sync::Arc::new(catalog.clone()),
+            crate::scan::ScanOptions::default(),
+        );
+        let mut report = scanner.scan(dir.path()).unwrap();
+        report.notes.push("a note".to_owned());
+        assert!(!report.findings.is_empty());
+        let tree = value(&report, &catalog);
+        assert_eq!(
+            render(&report, &catalog),
+            crate::display::json(&tree, true) + "\n"
+        );
+        let results = tree["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), report.findings.len());
     }
 }
