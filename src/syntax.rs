@@ -15,32 +15,14 @@
 use crate::source::FileKind;
 
 /// The marker that starts the comment line to write in `rel_path`, if there is a safe one.
-/// It is always one the reader accepts for the file's kind, so the comment is honoured.
+/// For a known kind it is the first marker the reader accepts for it ([`FileKind::line_comments`]
+/// lists the usual one first), so the comment is always honoured; plain text, which the reader
+/// takes leniently, is decided by name or extension.
 pub fn comment_marker(rel_path: &str, kind: FileKind) -> Option<&'static str> {
-    let marker = match kind {
-        FileKind::Python
-        | FileKind::Shell
-        | FileKind::Ruby
-        | FileKind::Yaml
-        | FileKind::Compose
-        | FileKind::GithubWorkflow
-        | FileKind::GithubAction
-        | FileKind::GitlabCi
-        | FileKind::Dockerfile
-        | FileKind::Toml
-        | FileKind::Env
-        | FileKind::Terraform => "#",
-        FileKind::Javascript
-        | FileKind::Typescript
-        | FileKind::Go
-        | FileKind::Java
-        | FileKind::Rust
-        | FileKind::Php => "//",
-        FileKind::Text => text_marker(rel_path)?,
-        FileKind::Json | FileKind::Markdown => return None,
-    };
-    debug_assert!(kind.line_comments().contains(&marker));
-    Some(marker)
+    match kind {
+        FileKind::Text => text_marker(rel_path),
+        kind => kind.line_comments().first().copied(),
+    }
 }
 
 /// Plain-text files whose line comments are known and read back: by name, then by extension.
