@@ -106,22 +106,11 @@ impl ScanOptions {
 /// The outcome of reading one file.
 #[derive(Debug, Clone, Default)]
 pub struct FileOutcome {
-    pub findings: Vec<Finding>,
-    pub suppressed: u64,
-    pub baselined: u64,
-    /// Rules whose findings in this file were cut short (the cap, or the work budget).
-    pub truncated: u64,
-    /// What was cut short, one note each (the file's `note` is about reading it).
-    pub cut_notes: Vec<String>,
-    /// With `ScanOptions::timings`: time spent per rule (or analyzer) on this file.
-    pub timings: Vec<(String, Duration)>,
+    /// What its checks found (empty when the file was not read).
+    pub checked: Checked,
     pub bytes: u64,
     pub skipped: Option<SkipReason>,
-    /// The file was read and its text rules ran, but an analyzer could not parse it (the
-    /// note says which and where); counted under [`SkipReason::ParseError`].
-    pub parse_error: bool,
-    /// A check crashed on this file (a bug in seccoach): counted under `crashed`, with a note.
-    pub crashed: bool,
+    /// Why the file could not be read, or what it is when it was not opened.
     pub note: Option<String>,
     pub tree_file: Option<TreeFile>,
 }
@@ -151,7 +140,7 @@ pub struct Scanner {
 }
 
 /// What checking one file's text found.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Checked {
     pub findings: Vec<Finding>,
     pub suppressed: u64,
@@ -520,29 +509,31 @@ impl Scanner {
                 report.stats.bytes_scanned += outcome.bytes;
             }
         }
-        if outcome.parse_error {
+        let checked = &mut outcome.checked;
+        // Read, and counted as scanned, but not fully checked: counted under these too.
+        if checked.unparsed.is_some() {
             *report
                 .stats
                 .skipped
                 .entry(SkipReason::ParseError)
                 .or_default() += 1;
         }
-        if outcome.crashed {
+        if !checked.crashed.is_empty() {
             *report.stats.skipped.entry(SkipReason::Crashed).or_default() += 1;
         }
-        report.stats.suppressed += outcome.suppressed;
-        report.stats.baselined += outcome.baselined;
-        report.stats.truncated += outcome.truncated;
-        report.findings.append(&mut outcome.findings);
-        if let Some(note) = outcome.note.take() {
-            report.notes.push(note);
-        }
-        report.notes.append(&mut outcome.cut_notes);
+        report.stats.suppressed += checked.suppressed;
+        report.stats.baselined += checked.baselined;
+        report.stats.truncated += checked.truncated;
+        report.findings.append(&mut checked.findings);
+        report.notes.extend(outcome.note.take());
+        report.notes.extend(checked.unparsed.take());
+        report.notes.append(&mut checked.notes);
+        report.notes.append(&mut checked.crashed);
         if self.options.timings {
             let path = outcome.tree_file.as_ref().map(|f| f.path.as_str());
             report
                 .timings
-                .record(path.unwrap_or_default(), &outcome.timings);
+                .record(path.unwrap_or_default(), &checked.timings);
         }
     }
 
@@ -649,21 +640,11 @@ impl Scanner {
             crashed: vec![crash_note("seccoach", rel, payload.as_ref())],
             ..Checked::default()
         });
-        let crashed = !checked.crashed.is_empty();
-        let mut cut_notes = checked.notes;
-        cut_notes.extend(checked.crashed);
         FileOutcome {
-            findings: checked.findings,
-            suppressed: checked.suppressed,
-            baselined: checked.baselined,
-            truncated: checked.truncated,
-            cut_notes,
-            timings: checked.timings,
+            checked,
             bytes: bytes.len() as u64,
             skipped: None,
-            parse_error: checked.unparsed.is_some(),
-            crashed,
-            note: checked.unparsed,
+            note: None,
             tree_file: Some(tree_file),
         }
     }

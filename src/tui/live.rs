@@ -126,7 +126,7 @@ impl Project {
             let mut last = std::time::Instant::now();
             let mut observer = |outcome: &crate::scan::FileOutcome| {
                 files += u64::from(outcome.skipped.is_none());
-                findings += outcome.findings.len() as u64;
+                findings += outcome.checked.findings.len() as u64;
                 if last.elapsed() >= PROGRESS_EVERY {
                     last = std::time::Instant::now();
                     let progress = ScanEvent::Progress {
