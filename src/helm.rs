@@ -846,29 +846,8 @@ mod tests {
         let vals = values("image: {tag: \"1.0\"}\nsc: {privileged: true}\nlist: [a, b]\n");
         let seed = "{{- if .Values.x }}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ include \"n\" . }}-x\n  labels: {{- include \"l\" . | nindent 4 }}\nspec:\n  {{- with .Values.sc }}\n  securityContext:\n    {{- toYaml . | nindent 4 }}\n  {{- end }}\n  image: \"a:{{ .Values.image.tag }}\"\n  args: {{ toYaml .Values.list | nindent 4 }}\n{{/* done }} */}}\n{{- end }}\n";
         let alphabet = b"{}-|.$:\"' \n\t/*#eVa";
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..3000 {
-            let mut text = seed.as_bytes().to_vec();
-            for _ in 0..(next() % 5 + 1) {
-                let at = (next() as usize) % text.len();
-                let ch = alphabet[(next() as usize) % alphabet.len()];
-                match next() % 3 {
-                    0 => text[at] = ch,
-                    1 => text.insert(at, ch),
-                    _ => {
-                        text.remove(at);
-                    }
-                }
-            }
-            let Ok(template) = std::str::from_utf8(&text) else {
-                continue;
-            };
+        for template in crate::mutate::mutations(seed, alphabet, 3000, 5, 0x2545_F491_4F6C_DD1D) {
+            let template = template.as_str();
             let n = neutralise(template, Some(&vals));
             let mut last = 0;
             for offset in 0..=n.text.len() {

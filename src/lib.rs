@@ -20,6 +20,8 @@ pub mod helm;
 pub mod init;
 pub mod lab;
 pub mod markdown;
+#[cfg(test)]
+mod mutate;
 pub mod osv;
 pub mod output;
 pub mod pattern;

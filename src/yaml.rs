@@ -866,31 +866,9 @@ mod tests {
     #[test]
     fn mutated_inputs_never_panic() {
         let seed = "name: ci\non:\n  push:\n    branches: [main]\njobs:\n  a: &j\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: |\n          echo \"${{ github.head_ref }}\"\n  b:\n    <<: *j\n    env: {X: \"1\", 'Y': ~}\n";
-        let bytes = seed.as_bytes();
         let alphabet = b"[]{}:-?&*!|>'\"#%@`, \n\t\\x";
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for _ in 0..3000 {
-            let mut text = bytes.to_vec();
-            for _ in 0..(next() % 4 + 1) {
-                let at = (next() as usize) % text.len();
-                let ch = alphabet[(next() as usize) % alphabet.len()];
-                match next() % 3 {
-                    0 => text[at] = ch,
-                    1 => text.insert(at, ch),
-                    _ => {
-                        text.remove(at);
-                    }
-                }
-            }
-            if let Ok(text) = std::str::from_utf8(&text) {
-                let _ = parse_str(text);
-            }
+        for text in crate::mutate::mutations(seed, alphabet, 3000, 4, 0x9E37_79B9_7F4A_7C15) {
+            let _ = parse_str(&text);
         }
     }
 }

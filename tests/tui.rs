@@ -1858,6 +1858,22 @@ fn a_lab_is_started_watched_and_solved_for_real() {
     );
 }
 
+/// A re-check's answer: `now` is the report, `fixed` went since the last one.
+fn recheck_done(generation: u64, now: Report, fixed: Vec<Finding>) -> Action {
+    Action::Scan(ScanEvent::Updated {
+        generation,
+        report: Box::new(now),
+        stamps: stamps(),
+        change: Change {
+            delta: seccoach::scan::live::Delta {
+                fixed,
+                new: Vec::new(),
+            },
+            suppressed: Vec::new(),
+        },
+    })
+}
+
 /// Applies a live re-check that leaves `now` as the report.
 fn live_update(app: &mut App, now: Report, fixed: Vec<Finding>) {
     update(
@@ -1868,21 +1884,7 @@ fn live_update(app: &mut App, now: Report, fixed: Vec<Finding>) {
         },
     );
     let generation = app.scan.generation;
-    update(
-        app,
-        Action::Scan(ScanEvent::Updated {
-            generation,
-            report: Box::new(now),
-            stamps: stamps(),
-            change: Change {
-                delta: seccoach::scan::live::Delta {
-                    fixed,
-                    new: Vec::new(),
-                },
-                suppressed: Vec::new(),
-            },
-        }),
-    );
+    update(app, recheck_done(generation, now, fixed));
 }
 
 #[test]
@@ -2144,21 +2146,10 @@ fn the_gitignore_fix_does_not_pass_for_untracking_a_committed_env_file() {
     after.findings.push(env_committed);
     seccoach::finding::sort(&mut after.findings);
     let generation = app.scan.generation;
-    let updated = |report: Report, fixed: Vec<Finding>| {
-        Action::Scan(ScanEvent::Updated {
-            generation,
-            report: Box::new(report),
-            stamps: stamps(),
-            change: Change {
-                delta: seccoach::scan::live::Delta {
-                    fixed,
-                    new: Vec::new(),
-                },
-                suppressed: Vec::new(),
-            },
-        })
-    };
-    update(&mut app, updated(after, vec![missing_ignore.clone()]));
+    update(
+        &mut app,
+        recheck_done(generation, after, vec![missing_ignore.clone()]),
+    );
     let text = status(&app);
     assert!(text.contains("Fixed: repo/gitignore-missing-env"), "{text}");
     assert!(text.contains(".env is still committed"), "{text}");
@@ -2174,18 +2165,7 @@ fn the_gitignore_fix_does_not_pass_for_untracking_a_committed_env_file() {
     let generation = app.scan.generation;
     update(
         &mut app,
-        Action::Scan(ScanEvent::Updated {
-            generation,
-            report: Box::new(report()),
-            stamps: stamps(),
-            change: Change {
-                delta: seccoach::scan::live::Delta {
-                    fixed: vec![missing_ignore],
-                    new: Vec::new(),
-                },
-                suppressed: Vec::new(),
-            },
-        }),
+        recheck_done(generation, report(), vec![missing_ignore]),
     );
     assert!(
         !status(&app).contains("still committed"),
