@@ -5,7 +5,9 @@
 //! and numbered lists (with task markers), fenced code blocks (language label, distinct style,
 //! comments dimmed), block quotes shown as callouts (GitHub `> [!NOTE]` alerts get a label),
 //! GitHub tables, links and images shown with their target, horizontal rules, and raw HTML as
-//! plain text. Any input renders without panicking: the text comes from repositories too
+//! plain text. Code is never wrapped: a line wider than the pane is clipped, with `»` where text
+//! continues to the right and `«` where the view is scrolled past its start, so no token is ever
+//! split across two lines and what is shown is the original text. Any input renders without panicking: the text comes from repositories too
 //! (`.seccoach/lessons`), and the renderer only ever pads, wraps and clips.
 
 use crate::display::sanitize;
@@ -27,6 +29,16 @@ pub struct RenderOptions {
 
 /// Renders Markdown to styled, wrapped lines.
 pub fn render(markdown: &str, options: RenderOptions) -> Text<'static> {
+    render_scrolled(markdown, options, 0)
+}
+
+/// Renders like [`render`], with the lines of code blocks shifted left by `code_scroll` columns
+/// (a reader scrolls long code lines horizontally; prose still wraps).
+pub fn render_scrolled(
+    markdown: &str,
+    options: RenderOptions,
+    code_scroll: usize,
+) -> Text<'static> {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES
@@ -35,6 +47,7 @@ pub fn render(markdown: &str, options: RenderOptions) -> Text<'static> {
             | Options::ENABLE_GFM,
     );
     let mut renderer = Renderer::new(options);
+    renderer.code_scroll = code_scroll;
     for event in parser {
         renderer.event(event);
     }
@@ -174,6 +187,8 @@ struct Renderer {
     html: Option<String>,
     table: Option<TableBuilder>,
     heading: Option<HeadingLevel>,
+    /// Columns of every code line hidden on the left.
+    code_scroll: usize,
 }
 
 impl Renderer {
@@ -194,6 +209,7 @@ impl Renderer {
             html: None,
             table: None,
             heading: None,
+            code_scroll: 0,
         }
     }
 
@@ -678,12 +694,16 @@ impl Renderer {
                 self.palette.code_block()
             };
             let width = self.content_width().saturating_sub(2).max(1);
-            for chunk in hard_wrap(&clean, width) {
-                self.emit(vec![
-                    Span::styled("│ ", gutter_style),
-                    Span::styled(chunk, style),
-                ]);
+            let clipped = clip(&clean, self.code_scroll, width);
+            let mut spans = vec![Span::styled("│ ", gutter_style)];
+            if clipped.left {
+                spans.push(Span::styled("«", gutter_style));
             }
+            spans.push(Span::styled(clipped.text, style));
+            if clipped.right {
+                spans.push(Span::styled("»", gutter_style));
+            }
+            self.emit(spans);
         }
     }
 
@@ -825,6 +845,67 @@ fn trim_trailing_blank(mut spans: Vec<Span<'static>>) -> Vec<Span<'static>> {
         }
     }
     spans
+}
+
+/// The part of a code line shown in a window of `width` columns starting `offset` columns in.
+#[derive(Debug, PartialEq, Eq)]
+struct Clipped {
+    text: String,
+    /// Text before the window is hidden (a `«` marker takes the first column).
+    left: bool,
+    /// Text after the window is hidden (a `»` marker takes the last column).
+    right: bool,
+}
+
+/// Cuts one code line to a window without ever breaking it onto a second line. Each marker takes
+/// one column of the window, and a character never straddles its edge.
+fn clip(line: &str, offset: usize, width: usize) -> Clipped {
+    let width = width.max(1);
+    let total = line.width();
+    let left = offset > 0 && total > 0;
+    let mut skipped = 0;
+    let mut rest = line;
+    // Skip whole characters until `offset` columns are hidden (a wide one is hidden entirely).
+    for (i, c) in line.char_indices() {
+        if skipped >= offset {
+            rest = &line[i..];
+            break;
+        }
+        skipped += c.to_string().width();
+        rest = &line[i + c.len_utf8()..];
+    }
+    let room = width.saturating_sub(usize::from(left));
+    let right = rest.width() > room;
+    let room = room.saturating_sub(usize::from(right));
+    let mut text = String::new();
+    for c in rest.chars() {
+        text.push(c);
+        if text.width() > room {
+            text.pop();
+            break;
+        }
+    }
+    Clipped { text, left, right }
+}
+
+/// The widest line of any code block in `markdown`, in columns (tabs count as four).
+pub fn widest_code_line(markdown: &str) -> usize {
+    let mut widest = 0;
+    let mut in_code = false;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_GFM) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(text) if in_code => {
+                for line in text.split('\n') {
+                    let line = sanitize(&line.replace('\t', "    ")).into_owned();
+                    widest = widest.max(line.width());
+                }
+            }
+            _ => {}
+        }
+    }
+    widest
 }
 
 /// Splits `text` into chunks of at most `width` columns (at least one character per chunk).
@@ -1121,10 +1202,84 @@ mod tests {
     }
 
     #[test]
-    fn long_code_lines_are_wrapped_hard() {
-        let md = format!("```\n{}\n```", "a".repeat(30));
-        let lines = plain(&md, 12);
-        assert_eq!(lines, ["│ aaaaaaaaaa", "│ aaaaaaaaaa", "│ aaaaaaaaaa"]);
+    fn long_code_lines_are_clipped_with_a_marker_never_wrapped() {
+        let md = "```sh\ncosign verify --certificate-identity-regexp '^https://github.com/acme/' img\nls -l\n```";
+        // One line per source line: the long one ends in the marker, the token is not split.
+        assert_eq!(
+            plain(md, 24),
+            [" sh ", "│ cosign verify --certi»", "│ ls -l"]
+        );
+        // Scrolled right, the hidden start is marked too, and short lines show only the marker.
+        let scrolled = render_scrolled(
+            md,
+            RenderOptions {
+                width: 24,
+                color: false,
+            },
+            14,
+        );
+        let lines: Vec<String> = scrolled.lines.iter().map(ToString::to_string).collect();
+        assert_eq!(lines, [" sh ", "│ «--certificate-identi»", "│ «"]);
+        // Scrolled to the end, the rest of the line is there, unchanged.
+        let end = render_scrolled(
+            md,
+            RenderOptions {
+                width: 80,
+                color: false,
+            },
+            40,
+        );
+        assert_eq!(
+            end.lines[1].to_string(),
+            "│ «exp '^https://github.com/acme/' img"
+        );
+    }
+
+    #[test]
+    fn clipping_keeps_wide_characters_whole_and_fits_the_window() {
+        assert_eq!(
+            clip("ab日本語cd", 0, 5),
+            Clipped {
+                text: "ab日".to_owned(),
+                left: false,
+                right: true
+            }
+        );
+        // The offset falls inside `日`: it is hidden whole rather than cut in half.
+        assert_eq!(
+            clip("ab日本語cd", 3, 6),
+            Clipped {
+                text: "本語".to_owned(),
+                left: true,
+                right: true
+            }
+        );
+        assert_eq!(
+            clip("short", 0, 10),
+            Clipped {
+                text: "short".to_owned(),
+                left: false,
+                right: false
+            }
+        );
+        for width in 1..12 {
+            for offset in 0..12 {
+                let c = clip("ab日本語cd\u{fe0f}x", offset, width);
+                let used = c.text.width() + usize::from(c.left) + usize::from(c.right);
+                assert!(used <= width.max(2), "{width} {offset} {c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_widest_code_line_is_measured_in_code_blocks_only() {
+        let md = format!(
+            "{}\n\n```\nabc\n\tx\n```\n\n- item\n\n  ```\n  {}\n  ```",
+            "w".repeat(99),
+            "y".repeat(12)
+        );
+        assert_eq!(widest_code_line(&md), 12);
+        assert_eq!(widest_code_line("no code"), 0);
     }
 
     #[test]

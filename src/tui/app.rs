@@ -153,6 +153,8 @@ pub struct HomeState {
 pub struct LessonState {
     pub id: String,
     pub scroll: usize,
+    /// Columns of the code blocks scrolled out on the left (code lines are clipped, not wrapped).
+    pub code_scroll: usize,
     pub quiz: Option<QuizState>,
 }
 
@@ -546,6 +548,7 @@ impl App {
         self.screens.push(Screen::Lesson(LessonState {
             id: id.to_owned(),
             scroll: 0,
+            code_scroll: 0,
             quiz: None,
         }));
         self.progress.last_lesson = Some(id.to_owned());
@@ -1353,6 +1356,8 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             }
             effects
         }
+        Command::CodeRight => scroll_code(app, CODE_STEP as isize),
+        Command::CodeLeft => scroll_code(app, -(CODE_STEP as isize)),
         Command::NextLesson => step_lesson(app, 1),
         Command::PrevLesson => step_lesson(app, -1),
         Command::TakeQuiz => take_quiz(app),
@@ -1795,6 +1800,21 @@ pub fn current_finding(app: &App) -> Option<usize> {
         Screen::Detail(state) => (state.index < app.findings().len()).then_some(state.index),
         _ => None,
     }
+}
+
+/// Columns one `<` or `>` scrolls the lesson's code blocks.
+const CODE_STEP: usize = 8;
+
+/// Scrolls the code blocks of the open lesson sideways, no further than its widest line needs.
+fn scroll_code(app: &mut App, delta: isize) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    let limit = crate::tui::view::lesson::code_scroll_limit(app, state);
+    if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+        state.code_scroll = state.code_scroll.saturating_add_signed(delta).min(limit);
+    }
+    Vec::new()
 }
 
 fn step_lesson(app: &mut App, delta: i32) -> Vec<Effect> {

@@ -69,6 +69,9 @@ pub enum Command {
     Continue,
     Findings,
     Rescan,
+    /// Scroll the lesson's code blocks right or left (their long lines are clipped).
+    CodeRight,
+    CodeLeft,
     NextLesson,
     PrevLesson,
     TakeQuiz,
@@ -203,6 +206,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next lesson", Command::NextLesson, &[Ctx::Lesson], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous lesson", Command::PrevLesson, &[Ctx::Lesson], None),
     bind(&[key('l')], "l", "start this lesson's hands-on lab", Command::OpenLab, &[Ctx::Lesson], None),
+    bind(&[key('>')], ">", "scroll code blocks right (long lines end in »)", Command::CodeRight, &[Ctx::Lesson], Some("<> code")),
+    bind(&[key('<')], "<", "scroll code blocks left", Command::CodeLeft, &[Ctx::Lesson], None),
     // Lab.
     bind(&[code(KeyCode::Enter)], "Enter", "resume checking your copy", Command::StartLab, &[Ctx::Lab], None),
     bind(&[key('h')], "h", "show the next hint", Command::Hint, &[Ctx::Lab], Some("h hint")),
