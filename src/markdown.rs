@@ -39,6 +39,27 @@ pub fn render_scrolled(
     options: RenderOptions,
     code_scroll: usize,
 ) -> Text<'static> {
+    render_with_code(markdown, options, code_scroll).0
+}
+
+/// A code block as rendered: where its lines are in the rendered text, and its original content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBlock {
+    /// Index of its first rendered line (the language label, if it has one).
+    pub first_line: usize,
+    /// Rendered lines, label included.
+    pub lines: usize,
+    /// The code exactly as written, without the fence and its final line break.
+    pub text: String,
+}
+
+/// Renders like [`render_scrolled`] and also says where each code block landed, so a reader can
+/// copy the block on screen as it was written rather than as it was clipped.
+pub fn render_with_code(
+    markdown: &str,
+    options: RenderOptions,
+    code_scroll: usize,
+) -> (Text<'static>, Vec<CodeBlock>) {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES
@@ -189,6 +210,8 @@ struct Renderer {
     heading: Option<HeadingLevel>,
     /// Columns of every code line hidden on the left.
     code_scroll: usize,
+    /// Every code block emitted so far.
+    code_blocks: Vec<CodeBlock>,
 }
 
 impl Renderer {
@@ -210,6 +233,7 @@ impl Renderer {
             table: None,
             heading: None,
             code_scroll: 0,
+            code_blocks: Vec::new(),
         }
     }
 
@@ -673,6 +697,17 @@ impl Renderer {
     }
 
     fn emit_code(&mut self, code: &CodeBuilder) {
+        let first_line = self.lines.len();
+        self.emit_code_lines(code);
+        let text = code.text.strip_suffix('\n').unwrap_or(&code.text);
+        self.code_blocks.push(CodeBlock {
+            first_line,
+            lines: self.lines.len() - first_line,
+            text: text.to_owned(),
+        });
+    }
+
+    fn emit_code_lines(&mut self, code: &CodeBuilder) {
         let language = sanitize(code.language.trim()).into_owned();
         if !language.is_empty() {
             let label = hard_wrap(&format!(" {language} "), self.content_width())
@@ -804,7 +839,8 @@ impl Renderer {
         }
     }
 
-    fn finish(mut self) -> Text<'static> {
+    /// The rendered text and where its code blocks are (an unclosed block is closed here).
+    fn finish(mut self) -> (Text<'static>, Vec<CodeBlock>) {
         self.flush();
         if let Some(code) = self.code.take() {
             self.emit_code(&code);
@@ -815,7 +851,7 @@ impl Renderer {
         while self.lines.last().is_some_and(|l| l.width() == 0) {
             self.lines.pop();
         }
-        Text::from(self.lines)
+        (Text::from(self.lines), self.code_blocks)
     }
 }
 
@@ -1269,6 +1305,35 @@ mod tests {
                 assert!(used <= width.max(2), "{width} {offset} {c:?}");
             }
         }
+    }
+
+    #[test]
+    fn code_blocks_say_where_they_were_rendered_and_keep_their_text() {
+        let long = format!(
+            "curl -fsSL https://example.com/{} | sha256sum -c",
+            "x".repeat(60)
+        );
+        let md = format!("Intro text.\n\n```sh\n{long}\n\tls\n```\n\nMiddle.\n\n```\nplain\n```\n");
+        let options = RenderOptions {
+            width: 30,
+            color: false,
+        };
+        let (text, blocks) = render_with_code(&md, options, 0);
+        let lines: Vec<String> = text.lines.iter().map(ToString::to_string).collect();
+        assert_eq!(blocks.len(), 2);
+        // The text is the original: long line whole, tab kept, no gutter or marker.
+        assert_eq!(blocks[0].text, format!("{long}\n\tls"));
+        assert_eq!(blocks[1].text, "plain");
+        // The ranges point at the label and the gutter lines of each block.
+        assert_eq!(blocks[0].lines, 3);
+        assert_eq!(lines[blocks[0].first_line], " sh ");
+        assert!(lines[blocks[0].first_line + 1].ends_with('»'));
+        assert_eq!(blocks[1].lines, 1);
+        assert_eq!(lines[blocks[1].first_line], "│ plain");
+        assert_eq!(render(&md, options), text);
+        // A block the text never closes still counts.
+        let (_, open) = render_with_code("```\nunclosed", options, 0);
+        assert_eq!(open[0].text, "unclosed");
     }
 
     #[test]

@@ -2202,6 +2202,8 @@ echo verified
 ```
 "#;
 
+const LONG_LINE: &str = "cosign verify ghcr.io/acme/shop@sha256:4b1f7a9c --certificate-identity=https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main --certificate-oidc-issuer=https://token.actions.githubusercontent.com";
+
 /// An app on a temporary repository whose only team lesson has a 200-column code line.
 fn long_code_app() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
@@ -2229,7 +2231,7 @@ fn snapshot_lesson_long_code_line() {
 #[test]
 fn long_code_lines_are_never_wrapped_and_scroll_to_their_end() {
     let (_dir, mut app) = long_code_app();
-    let line = "cosign verify ghcr.io/acme/shop@sha256:4b1f7a9c --certificate-identity=https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main --certificate-oidc-issuer=https://token.actions.githubusercontent.com";
+    let line = LONG_LINE;
     let code_rows = |app: &App| -> Vec<String> {
         screen_text(app)
             .lines()
@@ -2269,4 +2271,41 @@ fn long_code_lines_are_never_wrapped_and_scroll_to_their_end() {
         keys(&mut app, "<");
     }
     assert_eq!(code_rows(&app)[0], code_rows(&long_code_app().1)[0]);
+}
+
+#[test]
+fn y_copies_the_code_block_on_screen_as_written() {
+    let (_dir, mut app) = long_code_app();
+    assert!(LONG_CODE_LESSON.contains(LONG_LINE));
+    // Scrolled sideways, the screen shows a clipped window; the copy is still the original.
+    keys(&mut app, ">>");
+    let effects = keys(&mut app, "y");
+    assert_eq!(
+        effects,
+        vec![Effect::CopyToClipboard(format!(
+            "{LONG_LINE}\necho verified"
+        ))]
+    );
+    update(&mut app, Action::Copied(Ok(2)));
+    assert!(
+        status(&app).contains("Copied the code block (2 lines)"),
+        "{}",
+        status(&app)
+    );
+    // Without a terminal that takes it, the learner is told rather than left guessing.
+    update(
+        &mut app,
+        Action::Copied(Err("there is no terminal to copy through".into())),
+    );
+    assert!(status(&app).contains("Could not copy"), "{}", status(&app));
+    // With the block scrolled out of view there is nothing to copy, and the status says so.
+    if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+        state.scroll = 9;
+    }
+    assert!(keys(&mut app, "y").is_empty());
+    assert!(
+        status(&app).contains("No code block on screen"),
+        "{}",
+        status(&app)
+    );
 }

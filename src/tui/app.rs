@@ -355,6 +355,8 @@ pub enum Action {
         excerpt: Result<Excerpt, String>,
     },
     EditorClosed(Result<(), String>),
+    /// A code block was handed to the terminal's clipboard: its line count, or why not.
+    Copied(Result<usize, String>),
     SuppressionPlanned(Result<Box<Plan>, Refusal>),
     Suppressed {
         plan: Box<Plan>,
@@ -416,6 +418,8 @@ pub enum Effect {
     },
     WriteSuppression(Box<Plan>),
     SaveProgress,
+    /// Put this text on the clipboard through the terminal (OSC 52).
+    CopyToClipboard(String),
     /// Re-check these paths (relative to the root, or absolute) now.
     Recheck {
         paths: Vec<PathBuf>,
@@ -908,6 +912,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::Copied(result) => {
+            match result {
+                Ok(lines) => app.set_status(format!(
+                    "Copied the code block ({lines} line{}) as written. Terminals without OSC 52 \
+                     copy nothing; then scroll it with < > and select it.",
+                    if lines == 1 { "" } else { "s" }
+                )),
+                Err(message) => app.set_error(format!("Could not copy the code block: {message}")),
+            }
+            Vec::new()
+        }
         Action::EditorClosed(result) => {
             let watching = app.scan.watching;
             match result {
@@ -1356,6 +1371,7 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             }
             effects
         }
+        Command::CopyCode => copy_code(app),
         Command::CodeRight => scroll_code(app, CODE_STEP as isize),
         Command::CodeLeft => scroll_code(app, -(CODE_STEP as isize)),
         Command::NextLesson => step_lesson(app, 1),
@@ -1799,6 +1815,20 @@ pub fn current_finding(app: &App) -> Option<usize> {
         Screen::Findings(state) => visible_findings(app, state).get(state.selected).copied(),
         Screen::Detail(state) => (state.index < app.findings().len()).then_some(state.index),
         _ => None,
+    }
+}
+
+/// Copies the first code block on screen, as written in the lesson.
+fn copy_code(app: &mut App) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    match crate::tui::view::lesson::code_on_screen(app, state) {
+        Some(text) => vec![Effect::CopyToClipboard(text)],
+        None => {
+            app.set_status("No code block on screen to copy; scroll to one first.");
+            Vec::new()
+        }
     }
 }
 

@@ -72,6 +72,8 @@ pub enum Command {
     /// Scroll the lesson's code blocks right or left (their long lines are clipped).
     CodeRight,
     CodeLeft,
+    /// Copy the code block on screen, as written, through the terminal.
+    CopyCode,
     NextLesson,
     PrevLesson,
     TakeQuiz,
@@ -208,6 +210,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('l')], "l", "start this lesson's hands-on lab", Command::OpenLab, &[Ctx::Lesson], None),
     bind(&[key('>')], ">", "scroll code blocks right (long lines end in »)", Command::CodeRight, &[Ctx::Lesson], Some("<> code")),
     bind(&[key('<')], "<", "scroll code blocks left", Command::CodeLeft, &[Ctx::Lesson], None),
+    bind(&[key('y')], "y", "copy the code block on screen (OSC 52)", Command::CopyCode, &[Ctx::Lesson], None),
     // Lab.
     bind(&[code(KeyCode::Enter)], "Enter", "resume checking your copy", Command::StartLab, &[Ctx::Lab], None),
     bind(&[key('h')], "h", "show the next hint", Command::Hint, &[Ctx::Lab], Some("h hint")),

@@ -44,6 +44,29 @@ pub fn quiz_size(app: &App, state: &LessonState) -> (usize, usize) {
     (total, usize::from(area.height))
 }
 
+/// Lines of [`lesson_text`] above the Markdown body: the facts line and a blank line.
+const HEADER_LINES: usize = 2;
+
+/// The first code block at least partly on screen, as written in the lesson (for copying).
+pub fn code_on_screen(app: &App, state: &LessonState) -> Option<String> {
+    let area = super::text_column(super::body_area(app.size));
+    let lesson = app.catalog.lesson(&state.id)?;
+    let (_, blocks) = crate::markdown::render_with_code(
+        &lesson.body,
+        app.theme.markdown(area.width),
+        state.code_scroll,
+    );
+    let top = state.scroll;
+    let bottom = top + usize::from(area.height);
+    blocks
+        .into_iter()
+        .find(|b| {
+            let start = b.first_line + HEADER_LINES;
+            start < bottom && start + b.lines > top
+        })
+        .map(|b| b.text)
+}
+
 /// How far the lesson's code blocks may scroll right: until the end of the widest line shows.
 pub fn code_scroll_limit(app: &App, state: &LessonState) -> usize {
     let area = super::text_column(super::body_area(app.size));
@@ -98,6 +121,7 @@ pub fn lesson_text_scrolled(
         ),
         Line::raw(""),
     ];
+    debug_assert_eq!(lines.len(), HEADER_LINES);
     lines.extend(
         crate::markdown::render_scrolled(&lesson.body, theme.markdown(width), code_scroll).lines,
     );
