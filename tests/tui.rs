@@ -2309,3 +2309,61 @@ fn y_copies_the_code_block_on_screen_as_written() {
         status(&app)
     );
 }
+
+#[test]
+fn a_rules_long_example_lines_scroll_sideways_in_the_finding_detail() {
+    let mut app = app_sized(80, 24);
+    let mut report = report();
+    report.findings = vec![finding(
+        "deps/git-dependency-unpinned",
+        Severity::Medium,
+        "requirements.txt",
+        2,
+        1,
+        40,
+        "A dependency installed from a git branch",
+        "fp-git",
+    )];
+    app.set_report(report, BTreeMap::new());
+    keys(&mut app, "f");
+    key(&mut app, KeyCode::Enter);
+    let rule = app.catalog.rule("deps/git-dependency-unpinned").unwrap();
+    let longest = rule
+        .example
+        .before
+        .lines()
+        .chain(rule.example.after.lines())
+        .max_by_key(|l| l.chars().count())
+        .unwrap()
+        .to_owned();
+    assert!(longest.chars().count() > 80, "{longest}");
+    let text = |app: &App| -> Vec<String> {
+        let Some(Screen::Detail(state)) = app.screens.last() else {
+            panic!("not on the detail screen");
+        };
+        view::detail::detail_text(app, state, 78)
+            .lines
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    let head: String = longest.chars().take(20).collect();
+    let row = |lines: &[String], needle: &str| -> String {
+        lines
+            .iter()
+            .find(|l| l.contains(needle))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // Clipped with the marker, on one row: the line is not continued below.
+    let before = text(&app);
+    assert!(row(&before, &head).ends_with('»'), "{before:#?}");
+    // Scrolled to the end, the tail of the line shows unchanged and the marker is gone.
+    for _ in 0..30 {
+        keys(&mut app, ">");
+    }
+    let after = text(&app);
+    let tail: String = longest.chars().skip(longest.chars().count() - 20).collect();
+    let end = row(&after, &tail);
+    assert!(end.contains('«') && !end.ends_with('»'), "{after:#?}");
+}

@@ -253,6 +253,9 @@ pub struct DetailState {
     /// Index into the report's findings.
     pub index: usize,
     pub scroll: usize,
+    /// Columns of the rule's code examples scrolled out on the left (they are clipped, not
+    /// wrapped).
+    pub code_scroll: usize,
     /// The code around the finding, once loaded (or why it could not be).
     pub excerpt: Option<Result<Excerpt, String>>,
     /// Set when a re-check no longer finds the finding (fixed, or suppressed): what it was.
@@ -265,6 +268,7 @@ impl DetailState {
         DetailState {
             index,
             scroll: 0,
+            code_scroll: 0,
             excerpt: None,
             gone: None,
         }
@@ -1835,15 +1839,20 @@ fn copy_code(app: &mut App) -> Vec<Effect> {
 /// Columns one `<` or `>` scrolls the lesson's code blocks.
 const CODE_STEP: usize = 8;
 
-/// Scrolls the code blocks of the open lesson sideways, no further than its widest line needs.
+/// Scrolls the code blocks of the open lesson, or of the finding's rule text, sideways, no
+/// further than the widest line needs.
 fn scroll_code(app: &mut App, delta: isize) -> Vec<Effect> {
-    let Some(Screen::Lesson(state)) = app.screens.last() else {
-        return Vec::new();
+    let limit = match app.screens.last() {
+        Some(Screen::Lesson(state)) => crate::tui::view::lesson::code_scroll_limit(app, state),
+        Some(Screen::Detail(state)) => crate::tui::view::detail::code_scroll_limit(app, state),
+        _ => return Vec::new(),
     };
-    let limit = crate::tui::view::lesson::code_scroll_limit(app, state);
-    if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
-        state.code_scroll = state.code_scroll.saturating_add_signed(delta).min(limit);
-    }
+    let code_scroll = match app.screens.last_mut() {
+        Some(Screen::Lesson(state)) => &mut state.code_scroll,
+        Some(Screen::Detail(state)) => &mut state.code_scroll,
+        _ => return Vec::new(),
+    };
+    *code_scroll = code_scroll.saturating_add_signed(delta).min(limit);
     Vec::new()
 }
 

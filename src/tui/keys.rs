@@ -227,6 +227,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next finding", Command::NextFinding, &[Ctx::Detail], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous finding", Command::PrevFinding, &[Ctx::Detail], None),
     bind(&[key('l')], "l", "open the lesson that teaches it", Command::OpenLesson, &[Ctx::Detail], Some("l lesson")),
+    bind(&[key('>')], ">", "scroll the example's long lines right (they end in »)", Command::CodeRight, &[Ctx::Detail], None),
+    bind(&[key('<')], "<", "scroll the example's long lines left", Command::CodeLeft, &[Ctx::Detail], None),
     // Actions on a finding (list and detail).
     bind(&[key('e')], "e", "open the file at the line in $EDITOR", Command::Edit, &[Ctx::Findings, Ctx::Detail], Some("e edit")),
     bind(&[key('i')], "i", "suppress, with a reason (adds a comment)", Command::Suppress, &[Ctx::Findings, Ctx::Detail], Some("i ignore…")),
