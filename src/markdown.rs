@@ -5,7 +5,9 @@
 //! and numbered lists (with task markers), fenced code blocks (language label, distinct style,
 //! comments dimmed), block quotes shown as callouts (GitHub `> [!NOTE]` alerts get a label),
 //! GitHub tables, links and images shown with their target, horizontal rules, and raw HTML as
-//! plain text. Any input renders without panicking: the text comes from repositories too
+//! plain text. Code is never wrapped: a line wider than the pane is clipped, with `»` where text
+//! continues to the right and `«` where the view is scrolled past its start, so no token is ever
+//! split across two lines and what is shown is the original text. Any input renders without panicking: the text comes from repositories too
 //! (`.seccoach/lessons`), and the renderer only ever pads, wraps and clips.
 
 use crate::display::sanitize;
@@ -27,6 +29,37 @@ pub struct RenderOptions {
 
 /// Renders Markdown to styled, wrapped lines.
 pub fn render(markdown: &str, options: RenderOptions) -> Text<'static> {
+    render_scrolled(markdown, options, 0)
+}
+
+/// Renders like [`render`], with the lines of code blocks shifted left by `code_scroll` columns
+/// (a reader scrolls long code lines horizontally; prose still wraps).
+pub fn render_scrolled(
+    markdown: &str,
+    options: RenderOptions,
+    code_scroll: usize,
+) -> Text<'static> {
+    render_with_code(markdown, options, code_scroll).0
+}
+
+/// A code block as rendered: where its lines are in the rendered text, and its original content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBlock {
+    /// Index of its first rendered line (the language label, if it has one).
+    pub first_line: usize,
+    /// Rendered lines, label included.
+    pub lines: usize,
+    /// The code exactly as written, without the fence and its final line break.
+    pub text: String,
+}
+
+/// Renders like [`render_scrolled`] and also says where each code block landed, so a reader can
+/// copy the block on screen as it was written rather than as it was clipped.
+pub fn render_with_code(
+    markdown: &str,
+    options: RenderOptions,
+    code_scroll: usize,
+) -> (Text<'static>, Vec<CodeBlock>) {
     let parser = Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES
@@ -35,6 +68,7 @@ pub fn render(markdown: &str, options: RenderOptions) -> Text<'static> {
             | Options::ENABLE_GFM,
     );
     let mut renderer = Renderer::new(options);
+    renderer.code_scroll = code_scroll;
     for event in parser {
         renderer.event(event);
     }
@@ -174,6 +208,10 @@ struct Renderer {
     html: Option<String>,
     table: Option<TableBuilder>,
     heading: Option<HeadingLevel>,
+    /// Columns of every code line hidden on the left.
+    code_scroll: usize,
+    /// Every code block emitted so far.
+    code_blocks: Vec<CodeBlock>,
 }
 
 impl Renderer {
@@ -194,6 +232,8 @@ impl Renderer {
             html: None,
             table: None,
             heading: None,
+            code_scroll: 0,
+            code_blocks: Vec::new(),
         }
     }
 
@@ -657,6 +697,17 @@ impl Renderer {
     }
 
     fn emit_code(&mut self, code: &CodeBuilder) {
+        let first_line = self.lines.len();
+        self.emit_code_lines(code);
+        let text = code.text.strip_suffix('\n').unwrap_or(&code.text);
+        self.code_blocks.push(CodeBlock {
+            first_line,
+            lines: self.lines.len() - first_line,
+            text: text.to_owned(),
+        });
+    }
+
+    fn emit_code_lines(&mut self, code: &CodeBuilder) {
         let language = sanitize(code.language.trim()).into_owned();
         if !language.is_empty() {
             let label = hard_wrap(&format!(" {language} "), self.content_width())
@@ -678,12 +729,16 @@ impl Renderer {
                 self.palette.code_block()
             };
             let width = self.content_width().saturating_sub(2).max(1);
-            for chunk in hard_wrap(&clean, width) {
-                self.emit(vec![
-                    Span::styled("│ ", gutter_style),
-                    Span::styled(chunk, style),
-                ]);
+            let clipped = clip(&clean, self.code_scroll, width);
+            let mut spans = vec![Span::styled("│ ", gutter_style)];
+            if clipped.left {
+                spans.push(Span::styled("«", gutter_style));
             }
+            spans.push(Span::styled(clipped.text, style));
+            if clipped.right {
+                spans.push(Span::styled("»", gutter_style));
+            }
+            self.emit(spans);
         }
     }
 
@@ -784,7 +839,8 @@ impl Renderer {
         }
     }
 
-    fn finish(mut self) -> Text<'static> {
+    /// The rendered text and where its code blocks are (an unclosed block is closed here).
+    fn finish(mut self) -> (Text<'static>, Vec<CodeBlock>) {
         self.flush();
         if let Some(code) = self.code.take() {
             self.emit_code(&code);
@@ -795,7 +851,7 @@ impl Renderer {
         while self.lines.last().is_some_and(|l| l.width() == 0) {
             self.lines.pop();
         }
-        Text::from(self.lines)
+        (Text::from(self.lines), self.code_blocks)
     }
 }
 
@@ -825,6 +881,67 @@ fn trim_trailing_blank(mut spans: Vec<Span<'static>>) -> Vec<Span<'static>> {
         }
     }
     spans
+}
+
+/// The part of a code line shown in a window of `width` columns starting `offset` columns in.
+#[derive(Debug, PartialEq, Eq)]
+struct Clipped {
+    text: String,
+    /// Text before the window is hidden (a `«` marker takes the first column).
+    left: bool,
+    /// Text after the window is hidden (a `»` marker takes the last column).
+    right: bool,
+}
+
+/// Cuts one code line to a window without ever breaking it onto a second line. Each marker takes
+/// one column of the window, and a character never straddles its edge.
+fn clip(line: &str, offset: usize, width: usize) -> Clipped {
+    let width = width.max(1);
+    let total = line.width();
+    let left = offset > 0 && total > 0;
+    let mut skipped = 0;
+    let mut rest = line;
+    // Skip whole characters until `offset` columns are hidden (a wide one is hidden entirely).
+    for (i, c) in line.char_indices() {
+        if skipped >= offset {
+            rest = &line[i..];
+            break;
+        }
+        skipped += c.to_string().width();
+        rest = &line[i + c.len_utf8()..];
+    }
+    let room = width.saturating_sub(usize::from(left));
+    let right = rest.width() > room;
+    let room = room.saturating_sub(usize::from(right));
+    let mut text = String::new();
+    for c in rest.chars() {
+        text.push(c);
+        if text.width() > room {
+            text.pop();
+            break;
+        }
+    }
+    Clipped { text, left, right }
+}
+
+/// The widest line of any code block in `markdown`, in columns (tabs count as four).
+pub fn widest_code_line(markdown: &str) -> usize {
+    let mut widest = 0;
+    let mut in_code = false;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_GFM) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(text) if in_code => {
+                for line in text.split('\n') {
+                    let line = sanitize(&line.replace('\t', "    ")).into_owned();
+                    widest = widest.max(line.width());
+                }
+            }
+            _ => {}
+        }
+    }
+    widest
 }
 
 /// Splits `text` into chunks of at most `width` columns (at least one character per chunk).
@@ -1121,10 +1238,113 @@ mod tests {
     }
 
     #[test]
-    fn long_code_lines_are_wrapped_hard() {
-        let md = format!("```\n{}\n```", "a".repeat(30));
-        let lines = plain(&md, 12);
-        assert_eq!(lines, ["│ aaaaaaaaaa", "│ aaaaaaaaaa", "│ aaaaaaaaaa"]);
+    fn long_code_lines_are_clipped_with_a_marker_never_wrapped() {
+        let md = "```sh\ncosign verify --certificate-identity-regexp '^https://github.com/acme/' img\nls -l\n```";
+        // One line per source line: the long one ends in the marker, the token is not split.
+        assert_eq!(
+            plain(md, 24),
+            [" sh ", "│ cosign verify --certi»", "│ ls -l"]
+        );
+        // Scrolled right, the hidden start is marked too, and short lines show only the marker.
+        let scrolled = render_scrolled(
+            md,
+            RenderOptions {
+                width: 24,
+                color: false,
+            },
+            14,
+        );
+        let lines: Vec<String> = scrolled.lines.iter().map(ToString::to_string).collect();
+        assert_eq!(lines, [" sh ", "│ «--certificate-identi»", "│ «"]);
+        // Scrolled to the end, the rest of the line is there, unchanged.
+        let end = render_scrolled(
+            md,
+            RenderOptions {
+                width: 80,
+                color: false,
+            },
+            40,
+        );
+        assert_eq!(
+            end.lines[1].to_string(),
+            "│ «exp '^https://github.com/acme/' img"
+        );
+    }
+
+    #[test]
+    fn clipping_keeps_wide_characters_whole_and_fits_the_window() {
+        assert_eq!(
+            clip("ab日本語cd", 0, 5),
+            Clipped {
+                text: "ab日".to_owned(),
+                left: false,
+                right: true
+            }
+        );
+        // The offset falls inside `日`: it is hidden whole rather than cut in half.
+        assert_eq!(
+            clip("ab日本語cd", 3, 6),
+            Clipped {
+                text: "本語".to_owned(),
+                left: true,
+                right: true
+            }
+        );
+        assert_eq!(
+            clip("short", 0, 10),
+            Clipped {
+                text: "short".to_owned(),
+                left: false,
+                right: false
+            }
+        );
+        for width in 1..12 {
+            for offset in 0..12 {
+                let c = clip("ab日本語cd\u{fe0f}x", offset, width);
+                let used = c.text.width() + usize::from(c.left) + usize::from(c.right);
+                assert!(used <= width.max(2), "{width} {offset} {c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn code_blocks_say_where_they_were_rendered_and_keep_their_text() {
+        let long = format!(
+            "curl -fsSL https://example.com/{} | sha256sum -c",
+            "x".repeat(60)
+        );
+        let md = format!("Intro text.\n\n```sh\n{long}\n\tls\n```\n\nMiddle.\n\n```\nplain\n```\n");
+        let options = RenderOptions {
+            width: 30,
+            color: false,
+        };
+        let (text, blocks) = render_with_code(&md, options, 0);
+        let lines: Vec<String> = text.lines.iter().map(ToString::to_string).collect();
+        assert_eq!(blocks.len(), 2);
+        // The text is the original: long line whole, tab kept, no gutter or marker.
+        assert_eq!(blocks[0].text, format!("{long}\n\tls"));
+        assert_eq!(blocks[1].text, "plain");
+        // The ranges point at the label and the gutter lines of each block.
+        assert_eq!(blocks[0].lines, 3);
+        assert_eq!(lines[blocks[0].first_line], " sh ");
+        assert!(lines[blocks[0].first_line + 1].ends_with('»'));
+        assert_eq!(blocks[1].lines, 1);
+        assert_eq!(lines[blocks[1].first_line], "│ plain");
+        assert_eq!(render(&md, options), text);
+        // A block the text never closes still counts.
+        let (_, open) = render_with_code("```\nunclosed", options, 0);
+        assert_eq!(open[0].text, "unclosed");
+    }
+
+    #[test]
+    fn the_widest_code_line_is_measured_in_code_blocks_only() {
+        let md = format!(
+            "{}\n\n```\nabc\n\tx\n```\n\n- item\n\n  ```\n  {}\n  ```",
+            "w".repeat(99),
+            "y".repeat(12)
+        );
+        assert_eq!(widest_code_line(&md), 12);
+        assert_eq!(widest_code_line("no code"), 0);
     }
 
     #[test]

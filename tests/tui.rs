@@ -2173,3 +2173,197 @@ fn the_gitignore_fix_does_not_pass_for_untracking_a_committed_env_file() {
         status(&app)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Code blocks: long lines are clipped with a marker and scroll sideways, never wrapped mid-token.
+
+const LONG_CODE_LESSON: &str = r#"+++
+id = "containers/long-code-fixture"
+title = "Fixture lesson: verifying a signed image"
+track = "containers"
+order = 99
+minutes = 3
+level = "beginner"
+checks = []
+summary = "A team lesson whose code block is wider than the window."
+
+[[quiz]]
+question = "What does `--certificate-identity` pin?"
+choices = ["The workflow that signed the image", "The registry that stores the image"]
+answer = 0
+explanation = "Keyless signatures name the signer's identity; pinning it rejects any other signer."
++++
+
+# Verify before you deploy
+
+```sh
+cosign verify ghcr.io/acme/shop@sha256:4b1f7a9c --certificate-identity=https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main --certificate-oidc-issuer=https://token.actions.githubusercontent.com
+echo verified
+```
+"#;
+
+const LONG_LINE: &str = "cosign verify ghcr.io/acme/shop@sha256:4b1f7a9c --certificate-identity=https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main --certificate-oidc-issuer=https://token.actions.githubusercontent.com";
+
+/// An app on a temporary repository whose only team lesson has a 200-column code line.
+fn long_code_app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let lessons = dir.path().join(".seccoach/lessons");
+    std::fs::create_dir_all(&lessons).unwrap();
+    std::fs::write(lessons.join("long-code.md"), LONG_CODE_LESSON).unwrap();
+    let catalog = Arc::new(Catalog::for_repository(dir.path()).unwrap());
+    let mut app = App::new(catalog, dir.path().to_path_buf(), progress(), Theme::COLOR);
+    app.project_name = "long-code".into();
+    update(&mut app, Action::Resize(80, 24));
+    app.set_report(report(), BTreeMap::new());
+    app.open_lesson("containers/long-code-fixture");
+    (dir, app)
+}
+
+#[test]
+fn snapshot_lesson_long_code_line() {
+    let (_dir, mut app) = long_code_app();
+    insta::assert_snapshot!("lesson_long_code_80x24", draw(&app).backend());
+    // `>` scrolls the code sideways; the prose and the short line stay put.
+    keys(&mut app, ">>>>");
+    insta::assert_snapshot!("lesson_long_code_scrolled_80x24", draw(&app).backend());
+}
+
+#[test]
+fn long_code_lines_are_never_wrapped_and_scroll_to_their_end() {
+    let (_dir, mut app) = long_code_app();
+    let line = LONG_LINE;
+    let code_rows = |app: &App| -> Vec<String> {
+        screen_text(app)
+            .lines()
+            .filter(|l| l.contains('│'))
+            .map(|l| {
+                l.split('│')
+                    .nth(1)
+                    .unwrap()
+                    .trim_end()
+                    .trim_end_matches('"')
+                    .trim_end()
+                    .to_owned()
+            })
+            .collect()
+    };
+    // Two source lines, two screen lines: the long one is cut and marked, not continued below.
+    let rows = code_rows(&app);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].ends_with('»'), "{rows:?}");
+    assert!(
+        line.starts_with(rows[0].trim_start().trim_end_matches('»')),
+        "{rows:?}"
+    );
+    assert_eq!(rows[1].trim(), "echo verified");
+    // Scrolling right as far as it goes shows the end of the line, unchanged; further presses
+    // stop there, and `<` comes back to the start.
+    for _ in 0..60 {
+        keys(&mut app, ">");
+    }
+    let rows = code_rows(&app);
+    let shown = rows[0].trim_start().trim_start_matches('«');
+    assert!(rows[0].trim_start().starts_with('«'), "{rows:?}");
+    assert!(!rows[0].ends_with('»'), "{rows:?}");
+    assert!(line.ends_with(shown), "{shown}");
+    assert!(shown.len() > 40, "{shown}");
+    for _ in 0..60 {
+        keys(&mut app, "<");
+    }
+    assert_eq!(code_rows(&app)[0], code_rows(&long_code_app().1)[0]);
+}
+
+#[test]
+fn y_copies_the_code_block_on_screen_as_written() {
+    let (_dir, mut app) = long_code_app();
+    assert!(LONG_CODE_LESSON.contains(LONG_LINE));
+    // Scrolled sideways, the screen shows a clipped window; the copy is still the original.
+    keys(&mut app, ">>");
+    let effects = keys(&mut app, "y");
+    assert_eq!(
+        effects,
+        vec![Effect::CopyToClipboard(format!(
+            "{LONG_LINE}\necho verified"
+        ))]
+    );
+    update(&mut app, Action::Copied(Ok(2)));
+    assert!(
+        status(&app).contains("Copied the code block (2 lines)"),
+        "{}",
+        status(&app)
+    );
+    // Without a terminal that takes it, the learner is told rather than left guessing.
+    update(
+        &mut app,
+        Action::Copied(Err("there is no terminal to copy through".into())),
+    );
+    assert!(status(&app).contains("Could not copy"), "{}", status(&app));
+    // With the block scrolled out of view there is nothing to copy, and the status says so.
+    if let Some(Screen::Lesson(state)) = app.screens.last_mut() {
+        state.scroll = 9;
+    }
+    assert!(keys(&mut app, "y").is_empty());
+    assert!(
+        status(&app).contains("No code block on screen"),
+        "{}",
+        status(&app)
+    );
+}
+
+#[test]
+fn a_rules_long_example_lines_scroll_sideways_in_the_finding_detail() {
+    let mut app = app_sized(80, 24);
+    let mut report = report();
+    report.findings = vec![finding(
+        "deps/git-dependency-unpinned",
+        Severity::Medium,
+        "requirements.txt",
+        2,
+        1,
+        40,
+        "A dependency installed from a git branch",
+        "fp-git",
+    )];
+    app.set_report(report, BTreeMap::new());
+    keys(&mut app, "f");
+    key(&mut app, KeyCode::Enter);
+    let rule = app.catalog.rule("deps/git-dependency-unpinned").unwrap();
+    let longest = rule
+        .example
+        .before
+        .lines()
+        .chain(rule.example.after.lines())
+        .max_by_key(|l| l.chars().count())
+        .unwrap()
+        .to_owned();
+    assert!(longest.chars().count() > 80, "{longest}");
+    let text = |app: &App| -> Vec<String> {
+        let Some(Screen::Detail(state)) = app.screens.last() else {
+            panic!("not on the detail screen");
+        };
+        view::detail::detail_text(app, state, 78)
+            .lines
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    let head: String = longest.chars().take(20).collect();
+    let row = |lines: &[String], needle: &str| -> String {
+        lines
+            .iter()
+            .find(|l| l.contains(needle))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // Clipped with the marker, on one row: the line is not continued below.
+    let before = text(&app);
+    assert!(row(&before, &head).ends_with('»'), "{before:#?}");
+    // Scrolled to the end, the tail of the line shows unchanged and the marker is gone.
+    for _ in 0..30 {
+        keys(&mut app, ">");
+    }
+    let after = text(&app);
+    let tail: String = longest.chars().skip(longest.chars().count() - 20).collect();
+    let end = row(&after, &tail);
+    assert!(end.contains('«') && !end.ends_with('»'), "{after:#?}");
+}

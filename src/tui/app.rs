@@ -153,6 +153,8 @@ pub struct HomeState {
 pub struct LessonState {
     pub id: String,
     pub scroll: usize,
+    /// Columns of the code blocks scrolled out on the left (code lines are clipped, not wrapped).
+    pub code_scroll: usize,
     pub quiz: Option<QuizState>,
 }
 
@@ -251,6 +253,9 @@ pub struct DetailState {
     /// Index into the report's findings.
     pub index: usize,
     pub scroll: usize,
+    /// Columns of the rule's code examples scrolled out on the left (they are clipped, not
+    /// wrapped).
+    pub code_scroll: usize,
     /// The code around the finding, once loaded (or why it could not be).
     pub excerpt: Option<Result<Excerpt, String>>,
     /// Set when a re-check no longer finds the finding (fixed, or suppressed): what it was.
@@ -263,6 +268,7 @@ impl DetailState {
         DetailState {
             index,
             scroll: 0,
+            code_scroll: 0,
             excerpt: None,
             gone: None,
         }
@@ -353,6 +359,8 @@ pub enum Action {
         excerpt: Result<Excerpt, String>,
     },
     EditorClosed(Result<(), String>),
+    /// A code block was handed to the terminal's clipboard: its line count, or why not.
+    Copied(Result<usize, String>),
     SuppressionPlanned(Result<Box<Plan>, Refusal>),
     Suppressed {
         plan: Box<Plan>,
@@ -414,6 +422,8 @@ pub enum Effect {
     },
     WriteSuppression(Box<Plan>),
     SaveProgress,
+    /// Put this text on the clipboard through the terminal (OSC 52).
+    CopyToClipboard(String),
     /// Re-check these paths (relative to the root, or absolute) now.
     Recheck {
         paths: Vec<PathBuf>,
@@ -546,6 +556,7 @@ impl App {
         self.screens.push(Screen::Lesson(LessonState {
             id: id.to_owned(),
             scroll: 0,
+            code_scroll: 0,
             quiz: None,
         }));
         self.progress.last_lesson = Some(id.to_owned());
@@ -902,6 +913,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 {
                     state.excerpt = Some(excerpt.clone());
                 }
+            }
+            Vec::new()
+        }
+        Action::Copied(result) => {
+            match result {
+                Ok(lines) => app.set_status(format!(
+                    "Copied the code block ({lines} line{}) as written. Terminals without OSC 52 \
+                     copy nothing; then scroll it with < > and select it.",
+                    if lines == 1 { "" } else { "s" }
+                )),
+                Err(message) => app.set_error(format!("Could not copy the code block: {message}")),
             }
             Vec::new()
         }
@@ -1353,6 +1375,9 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             }
             effects
         }
+        Command::CopyCode => copy_code(app),
+        Command::CodeRight => scroll_code(app, CODE_STEP as isize),
+        Command::CodeLeft => scroll_code(app, -(CODE_STEP as isize)),
         Command::NextLesson => step_lesson(app, 1),
         Command::PrevLesson => step_lesson(app, -1),
         Command::TakeQuiz => take_quiz(app),
@@ -1795,6 +1820,40 @@ pub fn current_finding(app: &App) -> Option<usize> {
         Screen::Detail(state) => (state.index < app.findings().len()).then_some(state.index),
         _ => None,
     }
+}
+
+/// Copies the first code block on screen, as written in the lesson.
+fn copy_code(app: &mut App) -> Vec<Effect> {
+    let Some(Screen::Lesson(state)) = app.screens.last() else {
+        return Vec::new();
+    };
+    match crate::tui::view::lesson::code_on_screen(app, state) {
+        Some(text) => vec![Effect::CopyToClipboard(text)],
+        None => {
+            app.set_status("No code block on screen to copy; scroll to one first.");
+            Vec::new()
+        }
+    }
+}
+
+/// Columns one `<` or `>` scrolls the lesson's code blocks.
+const CODE_STEP: usize = 8;
+
+/// Scrolls the code blocks of the open lesson, or of the finding's rule text, sideways, no
+/// further than the widest line needs.
+fn scroll_code(app: &mut App, delta: isize) -> Vec<Effect> {
+    let limit = match app.screens.last() {
+        Some(Screen::Lesson(state)) => crate::tui::view::lesson::code_scroll_limit(app, state),
+        Some(Screen::Detail(state)) => crate::tui::view::detail::code_scroll_limit(app, state),
+        _ => return Vec::new(),
+    };
+    let code_scroll = match app.screens.last_mut() {
+        Some(Screen::Lesson(state)) => &mut state.code_scroll,
+        Some(Screen::Detail(state)) => &mut state.code_scroll,
+        _ => return Vec::new(),
+    };
+    *code_scroll = code_scroll.saturating_add_signed(delta).min(limit);
+    Vec::new()
 }
 
 fn step_lesson(app: &mut App, delta: i32) -> Vec<Effect> {

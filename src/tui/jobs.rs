@@ -110,6 +110,9 @@ impl Jobs {
             Effect::OpenEditor { .. } => Some(Action::EditorClosed(Err(
                 "there is no terminal to open the editor in".to_owned(),
             ))),
+            Effect::CopyToClipboard(_) => Some(Action::Copied(Err(
+                "there is no terminal to copy through".to_owned(),
+            ))),
             Effect::PlanSuppression { key, reason } => {
                 let Some(finding) = key.find(app.findings()).map(|i| &app.findings()[i]) else {
                     return Some(Action::SuppressionPlanned(Err(suppress::Refusal::Gone)));

@@ -69,6 +69,11 @@ pub enum Command {
     Continue,
     Findings,
     Rescan,
+    /// Scroll the lesson's code blocks right or left (their long lines are clipped).
+    CodeRight,
+    CodeLeft,
+    /// Copy the code block on screen, as written, through the terminal.
+    CopyCode,
     NextLesson,
     PrevLesson,
     TakeQuiz,
@@ -203,6 +208,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next lesson", Command::NextLesson, &[Ctx::Lesson], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous lesson", Command::PrevLesson, &[Ctx::Lesson], None),
     bind(&[key('l')], "l", "start this lesson's hands-on lab", Command::OpenLab, &[Ctx::Lesson], None),
+    bind(&[key('>')], ">", "scroll code blocks right (long lines end in »)", Command::CodeRight, &[Ctx::Lesson], Some("<> code")),
+    bind(&[key('<')], "<", "scroll code blocks left", Command::CodeLeft, &[Ctx::Lesson], None),
+    bind(&[key('y')], "y", "copy the code block on screen (OSC 52)", Command::CopyCode, &[Ctx::Lesson], None),
     // Lab.
     bind(&[code(KeyCode::Enter)], "Enter", "resume checking your copy", Command::StartLab, &[Ctx::Lab], None),
     bind(&[key('h')], "h", "show the next hint", Command::Hint, &[Ctx::Lab], Some("h hint")),
@@ -219,6 +227,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next finding", Command::NextFinding, &[Ctx::Detail], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous finding", Command::PrevFinding, &[Ctx::Detail], None),
     bind(&[key('l')], "l", "open the lesson that teaches it", Command::OpenLesson, &[Ctx::Detail], Some("l lesson")),
+    bind(&[key('>')], ">", "scroll the example's long lines right (they end in »)", Command::CodeRight, &[Ctx::Detail], None),
+    bind(&[key('<')], "<", "scroll the example's long lines left", Command::CodeLeft, &[Ctx::Detail], None),
     // Actions on a finding (list and detail).
     bind(&[key('e')], "e", "open the file at the line in $EDITOR", Command::Edit, &[Ctx::Findings, Ctx::Detail], Some("e edit")),
     bind(&[key('i')], "i", "suppress, with a reason (adds a comment)", Command::Suppress, &[Ctx::Findings, Ctx::Detail], Some("i ignore…")),

@@ -271,6 +271,12 @@ impl Runtime {
             Effect::OpenEditor { file, line } => {
                 Some(Action::EditorClosed(self.edit(guard, &file, line)))
             }
+            Effect::CopyToClipboard(text) => Some(Action::Copied(
+                guard
+                    .copy_to_clipboard(&text)
+                    .map(|()| text.lines().count().max(1))
+                    .map_err(|e| e.to_string()),
+            )),
             other => self.jobs.perform(other, app),
         }
     }

@@ -46,6 +46,27 @@ impl TerminalGuard {
     }
 }
 
+impl TerminalGuard {
+    /// Asks the terminal to put `text` on the system clipboard (OSC 52). Terminals that do not
+    /// support it ignore the sequence; nothing else reads it.
+    pub fn copy_to_clipboard(&mut self, text: &str) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let backend = self.terminal.backend_mut();
+        backend.write_all(osc52(text).as_bytes())?;
+        backend.flush()
+    }
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text`. The text travels base64-encoded, so
+/// control characters in a lesson cannot act on the terminal.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         let _ = self.terminal.show_cursor();
@@ -105,5 +126,19 @@ fn install_panic_hook() {
 fn release_panic_hook() {
     if let Ok(mut ui) = UI_THREAD.lock() {
         *ui = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::osc52;
+
+    #[test]
+    fn osc52_carries_the_text_base64_encoded() {
+        assert_eq!(osc52("ls -l\n"), "\x1b]52;c;bHMgLWwK\x07");
+        // An escape sequence in the text is encoded, never sent to the terminal as such.
+        let hostile = osc52("echo \x1b]0;pwned\x07");
+        assert_eq!(hostile.matches('\x1b').count(), 1);
+        assert_eq!(hostile.matches('\x07').count(), 1);
     }
 }

@@ -44,6 +44,20 @@ pub fn content_size(app: &App, state: &DetailState) -> (usize, usize) {
     )
 }
 
+/// How far the rule text's code examples may scroll right: until the end of the widest line
+/// shows.
+pub fn code_scroll_limit(app: &App, state: &DetailState) -> usize {
+    let area = text_area(super::body_area(app.size));
+    // The gutter and a marker on each side take four columns of the code block.
+    let room = usize::from(area.width).saturating_sub(4).max(1);
+    shown_finding(app, state)
+        .and_then(|f| app.catalog.rule(f.rule.as_str()))
+        .map_or(0, |rule| {
+            let markdown = crate::output::explain::markdown(rule, &app.catalog);
+            crate::markdown::widest_code_line(&markdown).saturating_sub(room)
+        })
+}
+
 /// The finding a detail shows: the one in the report, or the one a re-check no longer finds.
 pub fn shown_finding<'a>(app: &'a App, state: &'a DetailState) -> Option<&'a Finding> {
     match &state.gone {
@@ -192,7 +206,14 @@ pub fn detail_text(app: &App, state: &DetailState, width: u16) -> Text<'static> 
     match rule {
         Some(rule) => {
             let markdown = crate::output::explain::markdown(rule, &app.catalog);
-            lines.extend(crate::markdown::render(&markdown, theme.markdown(width)).lines);
+            lines.extend(
+                crate::markdown::render_scrolled(
+                    &markdown,
+                    theme.markdown(width),
+                    state.code_scroll,
+                )
+                .lines,
+            );
         }
         None => lines.push(Line::styled(
             "This rule is not in the catalogue any more; rescan with R.",

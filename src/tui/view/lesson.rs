@@ -16,7 +16,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &LessonState) {
     };
     let (text, scroll) = match &state.quiz {
         Some(quiz) => (quiz_text(app, lesson, quiz, area.width), quiz.scroll),
-        None => (lesson_text(app, lesson, area.width), state.scroll),
+        None => (
+            lesson_text_scrolled(app, lesson, area.width, state.code_scroll),
+            state.scroll,
+        ),
     };
     super::render_scrolled(frame, area, text, scroll);
 }
@@ -41,8 +44,51 @@ pub fn quiz_size(app: &App, state: &LessonState) -> (usize, usize) {
     (total, usize::from(area.height))
 }
 
+/// Lines of [`lesson_text`] above the Markdown body: the facts line and a blank line.
+const HEADER_LINES: usize = 2;
+
+/// The first code block at least partly on screen, as written in the lesson (for copying).
+pub fn code_on_screen(app: &App, state: &LessonState) -> Option<String> {
+    let area = super::text_column(super::body_area(app.size));
+    let lesson = app.catalog.lesson(&state.id)?;
+    let (_, blocks) = crate::markdown::render_with_code(
+        &lesson.body,
+        app.theme.markdown(area.width),
+        state.code_scroll,
+    );
+    let top = state.scroll;
+    let bottom = top + usize::from(area.height);
+    blocks
+        .into_iter()
+        .find(|b| {
+            let start = b.first_line + HEADER_LINES;
+            start < bottom && start + b.lines > top
+        })
+        .map(|b| b.text)
+}
+
+/// How far the lesson's code blocks may scroll right: until the end of the widest line shows.
+pub fn code_scroll_limit(app: &App, state: &LessonState) -> usize {
+    let area = super::text_column(super::body_area(app.size));
+    // The gutter and a marker on each side take four columns of the code block.
+    let room = usize::from(area.width).saturating_sub(4).max(1);
+    app.catalog.lesson(&state.id).map_or(0, |l| {
+        crate::markdown::widest_code_line(&l.body).saturating_sub(room)
+    })
+}
+
 /// The lesson: a line of facts, the Markdown body, the checks it teaches and the quiz prompt.
 pub fn lesson_text(app: &App, lesson: &Lesson, width: u16) -> Text<'static> {
+    lesson_text_scrolled(app, lesson, width, 0)
+}
+
+/// [`lesson_text`] with its code blocks scrolled `code_scroll` columns to the right.
+pub fn lesson_text_scrolled(
+    app: &App,
+    lesson: &Lesson,
+    width: u16,
+    code_scroll: usize,
+) -> Text<'static> {
     let theme = app.theme;
     let track = app
         .catalog
@@ -75,7 +121,10 @@ pub fn lesson_text(app: &App, lesson: &Lesson, width: u16) -> Text<'static> {
         ),
         Line::raw(""),
     ];
-    lines.extend(crate::markdown::render(&lesson.body, theme.markdown(width)).lines);
+    debug_assert_eq!(lines.len(), HEADER_LINES);
+    lines.extend(
+        crate::markdown::render_scrolled(&lesson.body, theme.markdown(width), code_scroll).lines,
+    );
 
     if !lesson.checks.is_empty() {
         lines.push(Line::raw(""));
