@@ -1,5 +1,6 @@
 //! Injection in application code whose shape depends on the language: `code/shell-injection`
-//! and `code/eval`.
+//! and `code/eval`; and the container context of `code/bind-all-interfaces` (see
+//! [`in_containers`]).
 //!
 //! Every other `code/*` rule is a declarative regex rule in `checks/code/`. These two are not,
 //! because one regex shared by every file kind cannot be precise here:
@@ -16,13 +17,16 @@
 //! is the first capture group that took part in the match. Matches in comments, in string
 //! literals (`"never call os.system(cmd)"`) and in Python docstrings are dropped.
 
-use super::Hit;
+use super::{Hit, Tree};
+use crate::catalog::Severity;
+use crate::finding::Finding;
 use crate::pattern::LazyRegex;
 use crate::source::{FileKind, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 const SHELL_INJECTION: &str = "code/shell-injection";
+pub const BIND_ALL: &str = "code/bind-all-interfaces";
 const EVAL: &str = "code/eval";
 
 pub const RULES: &[&str] = &[SHELL_INJECTION, EVAL];
@@ -337,6 +341,112 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
     }
 }
 
+/// Largest Compose file read for its build contexts.
+const MAX_COMPOSE_BYTES: u64 = 1 << 20;
+
+/// `build: ./api` or, under a `build:` map, `context: ./api` (group 1), quoted or not.
+static BUILD_CONTEXT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"(?m)^[ \t-]*(?:build|context)[ \t]*:[ \t]*["']?([^\s"'#{}\[\]]+)"#)
+        .expect("build context pattern compiles")
+});
+
+/// The directories whose code is built into a container image, each with the file that says
+/// so: every directory holding a Dockerfile or Containerfile (its usual build context), and
+/// every local `build:` context of a Compose file. `""` is the root.
+fn container_contexts(tree: &Tree) -> Vec<(String, String)> {
+    let mut contexts = Vec::new();
+    for file in tree.files {
+        let (dir, _) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+        match file.kind {
+            FileKind::Dockerfile => contexts.push((dir.to_owned(), file.path.clone())),
+            FileKind::Compose => {
+                let Ok(handle) = crate::regular::open_no_follow(&tree.root.join(&file.path)) else {
+                    continue;
+                };
+                let mut text = String::new();
+                if std::io::Read::read_to_string(
+                    &mut std::io::Read::take(handle, MAX_COMPOSE_BYTES),
+                    &mut text,
+                )
+                .is_err()
+                {
+                    continue;
+                }
+                for found in BUILD_CONTEXT.captures_iter(&text) {
+                    let context = &found[1];
+                    if context.contains("://") || context.starts_with("git@") {
+                        continue;
+                    }
+                    if let Some(joined) = join_relative(dir, context) {
+                        contexts.push((joined, file.path.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    contexts
+}
+
+/// `dir` joined with a relative `path` (`.`, `..` resolved), or `None` when it leaves the root
+/// or is absolute.
+fn join_relative(dir: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `code/bind-all-interfaces` in code that a container image is built from: binding every
+/// interface is what a server in a container must do (the container's network is its own, and
+/// only published ports reach the host), so the finding is `info` and says why. Outside a
+/// container it stays as the rule says (`low`). Decided over the whole scanned tree, after every
+/// file is checked, rather than from each file's neighbourhood on disk: a Compose file at the
+/// root may build `./services/api`, the answer does not depend on which worker saw which file
+/// first, and the coach's re-check runs it again, so a Dockerfile added later updates the text.
+/// `keep_severity`: the repository set this rule's severity itself (`[severity]`).
+pub fn in_containers(tree: &Tree, findings: &mut [Finding], keep_severity: bool) {
+    if !findings.iter().any(|f| f.rule.as_str() == BIND_ALL) {
+        return;
+    }
+    let contexts = container_contexts(tree);
+    for finding in findings.iter_mut().filter(|f| f.rule.as_str() == BIND_ALL) {
+        let built_by = contexts
+            .iter()
+            .filter(|(dir, _)| {
+                dir.is_empty()
+                    || finding
+                        .path
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            // The nearest context names the image this code goes into.
+            .max_by_key(|(dir, _)| dir.len());
+        let Some((_, by)) = built_by else {
+            continue;
+        };
+        if !keep_severity {
+            finding.severity = Severity::Info;
+        }
+        finding.message = format!(
+            "{} (normal here: {} builds this code into a container image, whose network is its \
+             own; what reaches the host or the internet is decided by the ports it publishes)",
+            finding.message,
+            crate::display::sanitize(by)
+        );
+    }
+}
+
 /// True when the match is the name of a function being defined (`def create_subprocess_shell(cmd)`,
 /// `function exec(cmd)`), not a call.
 fn is_definition(src: &Source, offset: usize) -> bool {
@@ -441,6 +551,24 @@ mod tests {
             .filter(|h| h.0 == rule)
             .map(|h| h.2)
             .collect()
+    }
+
+    #[test]
+    fn build_contexts_join_relative_to_the_compose_file() {
+        assert_eq!(join_relative("", "./api").as_deref(), Some("api"));
+        assert_eq!(join_relative("flask", ".").as_deref(), Some("flask"));
+        assert_eq!(
+            join_relative("deploy/compose", "../../services/web/").as_deref(),
+            Some("services/web")
+        );
+        assert_eq!(join_relative("", "../outside"), None);
+        assert_eq!(join_relative("a", "/abs"), None);
+        let text = "services:\n  web:\n    build: ./web\n  api:\n    build:\n      context: \"api\"\n      target: builder\n  db:\n    image: postgres\n";
+        let found: Vec<&str> = BUILD_CONTEXT
+            .captures_iter(text)
+            .map(|c| c.get(1).unwrap().as_str())
+            .collect();
+        assert_eq!(found, ["./web", "api"]);
     }
 
     #[test]
