@@ -252,7 +252,6 @@ const TEST_DIRS: &[&str] = &[
     "androidtest",
     "integration-tests",
     "integration_tests",
-    "example",
     "examples",
     "_examples",
     "samples",
@@ -905,6 +904,9 @@ mod tests {
             ".env",
             "src/main/resources/application.properties",
             "specification/api.yaml",
+            // `example` alone names projects and Java packages (`com.example`), not samples.
+            "src/main/java/com/example/web/LoginController.java",
+            "django/app/example/settings.py",
         ] {
             assert!(!is_test_path(path), "{path}");
         }
