@@ -246,6 +246,11 @@ const TEST_DIRS: &[&str] = &[
     "testfixtures",
     "mocks",
     "__mocks__",
+    "fake",
+    "fakes",
+    "testutil",
+    "testutils",
+    "testhelpers",
     "cypress",
     "e2e",
     "playwright",
@@ -279,11 +284,11 @@ const DOC_EXTENSIONS: &[&str] = &["md", "mdx", "markdown", "rst", "adoc"];
 
 /// Test, example and documentation code by convention, per language: a directory such as
 /// `test/`, `tests/`, `spec/`, `__tests__/`, `cypress/`, `e2e/`, `fixtures/`, `testdata/`,
-/// `examples/`, `docs/` (which covers Maven's `src/test/java`), a name such as `*_test.go`,
-/// `*.spec.ts`, `*.test.js`, `*_spec.rb`, `test_*.py`, `conftest.py`, `*Test.java`,
-/// `*Tests.swift`, `*IT.java`, `*Spec.scala`, a .NET or Xcode test project (`App.Tests/`,
-/// `AppTests/`), a template such as `.env.example`, or a documentation file (`*.md`).
-/// A repository adds its own with `[paths] tests` (see [`TestPaths`]).
+/// `examples/`, `docs/`, Go's `fake/` and `testutil/` (and Maven's `src/test/java`), a name such
+/// as `*_test.go`, `*.spec.ts`, `*.test.js`, `*_spec.rb`, `test_*.py`, `conftest.py`,
+/// `*Test.java`, `*Tests.swift`, `*IT.java`, `*Spec.scala`, a .NET or Xcode test project
+/// (`App.Tests/`, `AppTests/`), a template such as `.env.example`, or a documentation file
+/// (`*.md`). A repository adds its own with `[paths] tests` (see [`TestPaths`]).
 pub fn is_test_path(rel_path: &str) -> bool {
     let mut parts = rel_path.split('/');
     let name = parts.next_back().unwrap_or(rel_path);
@@ -862,6 +867,8 @@ mod tests {
             "cypress/support/commands.js",
             "e2e/framework/addon/helmserver.go",
             "runtime/template/v2/_testdata/foo.key",
+            "providers/v1/chef/fake/fake.go",
+            "pkg/testutil/certs.go",
             "pkg/testdata/config.yaml",
             "src/test/java/com/acme/AuthServiceTest.java",
             "src/main/java/com/acme/AuthServiceTest.java",
