@@ -110,3 +110,65 @@ fn env_file_committed_follows_the_content() {
         Severity::High
     );
 }
+
+const INSECURITY_TS: &str = "import crypto from 'node:crypto'\n\nexport const hash = (data: string) => crypto.createHash('md5').update(data).digest('hex')\n";
+
+/// An MD5 wrapper that the user model calls on the password is the application's password
+/// hash: `code/weak-hash` at the wrapper is raised to high and names the caller. Where the
+/// wrapper only hashes e-mail addresses (passwords go through bcrypt), it stays low.
+#[test]
+fn weak_hash_in_a_wrapper_called_on_passwords_is_high() {
+    let rule = "code/weak-hash";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "lib/insecurity.ts", INSECURITY_TS);
+    write(
+        root,
+        "models/user.ts",
+        "import * as security from '../lib/insecurity'\n\nexport function setPassword (user: User, clearTextPassword: string) {\n  user.password = security.hash(clearTextPassword)\n}\n",
+    );
+    write(
+        root,
+        "routes/dataExport.ts",
+        "const emailHash = security.hash(email).slice(0, 4)\n",
+    );
+    write(
+        root,
+        "app/accounts.py",
+        "import hashlib\n\n\ndef digest(value):\n    return hashlib.sha1(value.encode()).hexdigest()\n\n\ndef store(user, new_password):\n    user.password_hash = digest(new_password)\n",
+    );
+    let findings = scan(root);
+    let ts = of(&findings, rule, "lib/insecurity.ts");
+    assert_eq!(ts.severity, Severity::High);
+    assert!(
+        ts.message
+            .contains("(raised: `hash` hashes passwords, as at models/user.ts:4)"),
+        "{}",
+        ts.message
+    );
+    let py = of(&findings, rule, "app/accounts.py");
+    assert_eq!(py.severity, Severity::High);
+    assert!(py.message.contains("app/accounts.py:9"), "{}", py.message);
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "lib/insecurity.ts", INSECURITY_TS);
+    write(
+        root,
+        "routes/dataExport.ts",
+        "const emailHash = security.hash(email).slice(0, 4)\nconst stored = await bcrypt.hash(password, 12)\n",
+    );
+    write(
+        root,
+        "app/accounts.py",
+        "import hashlib\n\n\ndef digest(password):\n    return hashlib.sha1(b'etag').hexdigest()\n",
+    );
+    let findings = scan(root);
+    let ts = of(&findings, rule, "lib/insecurity.ts");
+    assert_eq!(ts.severity, Severity::Low);
+    assert!(!ts.message.contains("raised"), "{}", ts.message);
+    assert_eq!(
+        of(&findings, rule, "app/accounts.py").severity,
+        Severity::Low
+    );
+}

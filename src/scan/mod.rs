@@ -453,15 +453,13 @@ impl Scanner {
     pub(crate) fn finish(&self, root: &Path, tree_files: &mut [TreeFile], report: &mut Report) {
         tree_files.sort_by(|a, b| a.path.cmp(&b.path));
         self.run_tree_analyzers(root, tree_files, report);
-        crate::analyzers::code::in_containers(
+        crate::analyzers::code::in_tree(
             &Tree {
                 root,
                 files: tree_files,
             },
             &mut report.findings,
-            self.options
-                .severity
-                .contains_key(crate::analyzers::code::BIND_ALL),
+            &|rule| self.options.severity.contains_key(rule),
         );
         self.note_advisories(tree_files, report);
         report.stats.rules = self.plan.active_rules();
