@@ -554,7 +554,6 @@ fn weak_hash_wrappers(tree: &Tree, findings: &mut [Finding], keep_severity: bool
         return;
     };
     let script = |k: FileKind| matches!(k, FileKind::Javascript | FileKind::Typescript);
-    // The first caller of each wrapper, in path order.
     let mut callers: BTreeMap<(String, bool), (String, u32)> = BTreeMap::new();
     for file in tree.files.iter().filter(|f| !f.binary) {
         let python = file.kind == FileKind::Python;
@@ -579,9 +578,13 @@ fn weak_hash_wrappers(tree: &Tree, findings: &mut [Finding], keep_severity: bool
                 continue;
             }
             let line = text[..at].matches('\n').count() as u32 + 1;
-            callers
+            // The first caller in path order, outside test code when there is one.
+            let caller = callers
                 .entry((found[2].to_owned(), python))
                 .or_insert((file.path.clone(), line));
+            if crate::source::is_test_path(&caller.0) && !crate::source::is_test_path(&file.path) {
+                *caller = (file.path.clone(), line);
+            }
         }
     }
     for (i, name, kind) in wrappers {
