@@ -200,6 +200,44 @@ fn text_shows_test_code_in_its_own_group_after_the_rest() {
 }
 
 #[test]
+fn markdown_lists_test_code_last_and_marks_it() {
+    let dir = project(CONFIG);
+    let (_, stdout, _) = scan(dir.path(), "markdown");
+    assert!(
+        stdout.contains("; 3 of them in test, example or documentation code, listed last."),
+        "{stdout}"
+    );
+    let row = |path: &str| {
+        stdout
+            .lines()
+            .position(|l| l.contains(&format!("`{path}:")))
+            .unwrap_or_else(|| panic!("no row for {path}: {stdout}"))
+    };
+    let last_real = row("app/db.py").max(row("docs/deploy/settings.py"));
+    for path in [
+        "qa/seed.py",
+        "src/billing/charge.test.ts",
+        "tests/api/test_login.py",
+    ] {
+        assert!(row(path) > last_real, "{path}: {stdout}");
+        assert!(
+            stdout
+                .lines()
+                .nth(row(path))
+                .unwrap()
+                .contains("(test code)")
+        );
+    }
+    assert!(
+        !stdout
+            .lines()
+            .nth(row("app/db.py"))
+            .unwrap()
+            .contains("(test code)")
+    );
+}
+
+#[test]
 fn a_bad_tests_pattern_is_an_error_naming_the_file_and_line() {
     let dir = project(
         "exclude = [\"vendor/\"]\n\n[paths]\ntests = [\n  \"qa/\",\n  \"fixtures/[\",\n]\n",
