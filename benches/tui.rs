@@ -49,6 +49,7 @@ fn synthetic_report(catalog: &Catalog) -> Report {
                 fingerprint: format!("{i:032x}"),
                 legacy_fingerprint: None,
                 fix: Autofix::None,
+                in_test_code: false,
             }
         })
         .collect();

@@ -152,7 +152,10 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// The directory to scan. In a git checkout: every tracked file, plus untracked files that
-    /// are not ignored (.gitignore never hides a tracked file).
+    /// are not ignored (.gitignore never hides a tracked file). Findings in test, example and
+    /// documentation code (tests/, *_test.go, *.spec.ts, docs/…, or `[paths] tests` in
+    /// .seccoach.toml) are marked `in_test_code` and shown last; a secret there is at most low
+    /// unless it has a live-key format.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Output format.

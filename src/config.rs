@@ -1,5 +1,5 @@
 //! `.seccoach.toml` at the scanned root: excludes, disabled rules, severity overrides, size limit,
-//! the fail threshold and the OSV advisory database. Unknown keys, unknown rule ids and a missing
+//! the fail threshold, the OSV advisory database and which paths hold test code. Unknown keys, unknown rule ids and a missing
 //! database are errors naming the file and line.
 
 use crate::catalog::{Catalog, LoadError, Severity, line_of};
@@ -31,6 +31,17 @@ struct RawConfig {
     max_file_size: Option<Size>,
     fail_on: Option<Severity>,
     advisories: Option<String>,
+    #[serde(default)]
+    paths: RawPaths,
+}
+
+/// `[paths]`: where the repository keeps code of a given role.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    /// Test, example and documentation code beyond the conventions (gitignore syntax).
+    #[serde(default)]
+    tests: Vec<toml::Spanned<String>>,
 }
 
 /// The repository's settings, validated.
@@ -44,6 +55,9 @@ pub struct Config {
     /// The OSV advisory database for `deps/known-vulnerable` (a directory, `.zip` or `.json`),
     /// relative to the repository root as written; [`Config::load`] makes it a full path.
     pub advisories: Option<PathBuf>,
+    /// `[paths] tests`: patterns (gitignore syntax) of test, example and documentation code,
+    /// added to the conventions of [`crate::source::is_test_path`]; `!pattern` takes a path out.
+    pub tests: Vec<String>,
 }
 
 /// Parses sizes such as `2097152`, `"2MiB"`, `"500 KB"`, `"1M"`.
@@ -75,6 +89,11 @@ pub fn exclude_builder(root: &Path) -> ignore::gitignore::GitignoreBuilder {
 /// Checks an exclude pattern the way the scan reads it (gitignore syntax), so that a pattern in
 /// `.seccoach.toml` and one given with `--exclude` fail alike.
 pub fn check_exclude(pattern: &str) -> Result<(), String> {
+    check_pattern("exclude", pattern)
+}
+
+/// Checks a gitignore-style pattern of the setting `what` (`exclude`, `tests`).
+fn check_pattern(what: &str, pattern: &str) -> Result<(), String> {
     exclude_builder(Path::new("/"))
         .add_line(None, pattern)
         .map(|_| ())
@@ -84,7 +103,7 @@ pub fn check_exclude(pattern: &str) -> Result<(), String> {
                 other => other.to_string(),
             };
             format!(
-                "bad exclude pattern `{}`: {reason}",
+                "bad {what} pattern `{}`: {reason}",
                 crate::display::sanitize(pattern)
             )
         })
@@ -141,6 +160,22 @@ impl Config {
                 return Err(LoadError::at(name, line_for(pattern), e));
             }
         }
+        let mut tests = Vec::with_capacity(raw.paths.tests.len());
+        for pattern in raw.paths.tests {
+            let line = line_of(text, pattern.span().start);
+            let pattern = pattern.into_inner();
+            if pattern.trim().is_empty() {
+                return Err(LoadError::at(
+                    name,
+                    Some(line),
+                    "an empty pattern in `[paths] tests` matches nothing (remove it)",
+                ));
+            }
+            if let Err(e) = check_pattern("tests", &pattern) {
+                return Err(LoadError::at(name, Some(line), format!("[paths] {e}")));
+            }
+            tests.push(pattern);
+        }
         let max_file_size = match raw.max_file_size {
             None => None,
             Some(Size::Bytes(n)) => Some(n),
@@ -159,6 +194,7 @@ impl Config {
             max_file_size,
             fail_on: raw.fail_on,
             advisories: raw.advisories.map(PathBuf::from),
+            tests,
         })
     }
 }
@@ -220,5 +256,40 @@ mod tests {
         assert!(check_exclude("[").is_err());
         assert!(check_exclude("a/**/b").is_ok());
         assert!(check_exclude("/app/x\\[1\\].cs").is_ok());
+    }
+
+    #[test]
+    fn test_paths_are_read_and_checked_with_their_line() {
+        let catalog = Catalog::embedded().unwrap();
+        let config = Config::parse(
+            "x.toml",
+            "exclude = [\"vendor/\"]\n\n[paths]\ntests = [\"qa/\", \"!docs/deploy/\"]\n",
+            &catalog,
+        )
+        .unwrap();
+        assert_eq!(config.tests, ["qa/", "!docs/deploy/"]);
+        let err = Config::parse(
+            "x.toml",
+            "exclude = [\"[\"]\n[paths]\ntests = [\n  \"qa/\",\n  \"fixtures/[\",\n]\n",
+            &catalog,
+        );
+        // The exclude error comes first; with a good exclude, the tests pattern's own line.
+        assert_eq!(err.unwrap_err().line, Some(1));
+        let err = Config::parse(
+            "x.toml",
+            "[paths]\ntests = [\n  \"qa/\",\n  \"fixtures/[\",\n]\n",
+            &catalog,
+        )
+        .unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(
+            err.message.contains("bad tests pattern `fixtures/[`"),
+            "{err}"
+        );
+        let err = Config::parse("x.toml", "[paths]\ntests = [\"\"]\n", &catalog).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let err = Config::parse("x.toml", "[paths]\ntest = [\"qa/\"]\n", &catalog).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("test"), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 use crate::catalog::{Autofix, Confidence, Rule, RuleId, Severity};
 use crate::display::{redact, sanitize, window};
 use crate::redact::Secrets;
-use crate::source::{Source, is_test_path};
+use crate::source::Source;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::ops::Range;
@@ -57,6 +57,9 @@ pub struct Finding {
     pub legacy_fingerprint: Option<String>,
     /// Whether a machine-applicable fix exists.
     pub fix: Autofix,
+    /// The file is test, example or documentation code (by convention or `[paths] tests`).
+    #[serde(default)]
+    pub in_test_code: bool,
 }
 
 /// Names one finding across re-scans, where its position in a list does not (a re-check adds
@@ -108,12 +111,16 @@ impl Finding {
     /// Builds a finding of `rule` at `place`, naming `value` in the message. `severity` is the
     /// effective severity (after any configured override); `secrets` are every secret the rules
     /// found in the file, masked in the snippet and the message and kept out of the fingerprint.
+    /// `in_test_code`: the file is test, example or documentation code, where a secret is most
+    /// likely a fixture: its finding gets low confidence and at most `low` severity, unless its
+    /// rule's values have a live-key format (`live_format` in the rule's TOML).
     pub fn build(
         rule: &Rule,
         severity: Severity,
         place: Place,
         value: Option<&str>,
         secrets: &Secrets,
+        in_test_code: bool,
     ) -> Finding {
         let (path, start, end, line, focus, matched, key) = match &place {
             Place::Span { source, span } => {
@@ -216,10 +223,10 @@ impl Finding {
             snippet_column
         };
 
-        let confidence = if rule.secret && is_test_path(path) {
-            rule.confidence.lowered()
+        let (severity, confidence) = if in_test_code && rule.secret && !rule.live_format {
+            (severity.min(Severity::Low), Confidence::Low)
         } else {
-            rule.confidence
+            (severity, rule.confidence)
         };
         let legacy = fingerprint(rule.id.as_str(), path, &matched);
         let (fingerprint, legacy_fingerprint) = match key {
@@ -241,6 +248,7 @@ impl Finding {
             fingerprint,
             legacy_fingerprint,
             fix: rule.autofix,
+            in_test_code,
         }
     }
 
@@ -376,7 +384,7 @@ mod tests {
             source: &source,
             span: at(needle),
         };
-        Finding::build(rule, rule.severity, place, Some(needle), &secrets)
+        Finding::build(rule, rule.severity, place, Some(needle), &secrets, false)
     }
 
     /// A finding deep in a long line gets the snippet (and columns) that windowing the whole
@@ -408,6 +416,7 @@ mod tests {
                 },
                 None,
                 &Secrets::default(),
+                false,
             );
             let column = line[..at - 5].chars().count();
             let end_column = line[..span.end - 5].chars().count();

@@ -245,6 +245,7 @@ mod tests {
             fingerprint: String::new(),
             legacy_fingerprint: None,
             fix: crate::catalog::Autofix::None,
+            in_test_code: false,
         };
         let report = Report {
             findings: vec![finding("b.py"), finding("a.py"), finding("b.py")],

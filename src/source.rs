@@ -226,30 +226,159 @@ fn lossy_chars(bytes: &[u8]) -> usize {
     String::from_utf8_lossy(bytes).chars().count()
 }
 
-/// True for paths that look like tests or fixtures, where a match is less likely to be live.
+/// Directory names that hold test, example or documentation code, by convention (compared
+/// lowercased): a file anywhere below one is test code.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "spec",
+    "specs",
+    "__tests__",
+    "__specs__",
+    "testdata",
+    "_testdata",
+    "test-data",
+    "test_data",
+    "testing",
+    "fixtures",
+    "fixture",
+    "__fixtures__",
+    "testfixtures",
+    "mocks",
+    "__mocks__",
+    "fake",
+    "fakes",
+    "testutil",
+    "testutils",
+    "testhelpers",
+    "cypress",
+    "e2e",
+    "playwright",
+    "androidtest",
+    "integration-tests",
+    "integration_tests",
+    "examples",
+    "_examples",
+    "samples",
+    "docs",
+    "doc",
+    "documentation",
+];
+
+/// File-name parts that mark a test or example by convention, per language (lowercased name):
+/// `*.test.js`, `*.spec.ts`, `*_test.go`, `*_spec.rb`, `*.cy.ts` (Cypress), `*.stories.tsx`.
+const TEST_NAME_PARTS: &[&str] = &[
+    ".test.",
+    ".spec.",
+    "_test.",
+    "_spec.",
+    "-test.",
+    "-spec.",
+    ".cy.",
+    ".e2e.",
+    ".stories.",
+];
+
+/// Extensions of documentation files, whose code blocks are examples.
+const DOC_EXTENSIONS: &[&str] = &["md", "mdx", "markdown", "rst", "adoc"];
+
+/// Test, example and documentation code by convention, per language: a directory such as
+/// `test/`, `tests/`, `spec/`, `__tests__/`, `cypress/`, `e2e/`, `fixtures/`, `testdata/`,
+/// `examples/`, `docs/`, Go's `fake/` and `testutil/` (and Maven's `src/test/java`), a name such
+/// as `*_test.go`, `*.spec.ts`, `*.test.js`, `*_spec.rb`, `test_*.py`, `conftest.py`,
+/// `*Test.java`, `*Tests.swift`, `*IT.java`, `*Spec.scala`, a .NET or Xcode test project
+/// (`App.Tests/`, `AppTests/`), a template such as `.env.example`, or a documentation file
+/// (`*.md`). A repository adds its own with `[paths] tests` (see [`TestPaths`]).
 pub fn is_test_path(rel_path: &str) -> bool {
-    let lower = rel_path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower.split('/').any(|part| {
-        matches!(
-            part,
-            "test"
-                | "tests"
-                | "spec"
-                | "specs"
-                | "__tests__"
-                | "testdata"
-                | "fixtures"
-                | "fixture"
-                | "__fixtures__"
-                | "mocks"
-                | "__mocks__"
-        )
-    }) || name.starts_with("test_")
-        || name.contains("_test.")
-        || name.contains(".test.")
-        || name.contains(".spec.")
-        || name.contains("_spec.")
+    let mut parts = rel_path.split('/');
+    let name = parts.next_back().unwrap_or(rel_path);
+    if parts.any(is_test_dir) {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, ext.to_ascii_lowercase()),
+        _ => (name, String::new()),
+    };
+    lower.starts_with("test_")
+        || lower == "conftest.py"
+        || TEST_NAME_PARTS.iter().any(|part| lower.contains(part))
+        || DOC_EXTENSIONS.contains(&ext.as_str())
+        || ["example", "sample", "template", "dist"].contains(&ext.as_str())
+        || lower.contains(".example.")
+        || lower.contains(".sample.")
+        || camel_test_suffix(stem, &["Tests", "Test", "IT"])
+        || (["scala", "groovy", "kt", "swift"].contains(&ext.as_str())
+            && camel_test_suffix(stem, &["Spec"]))
+}
+
+/// A directory of test, example or documentation code (see [`is_test_path`]).
+fn is_test_dir(dir: &str) -> bool {
+    let lower = dir.to_ascii_lowercase();
+    TEST_DIRS.contains(&lower.as_str())
+        || [
+            ".tests",
+            "-tests",
+            "_tests",
+            ".test",
+            ".unittests",
+            ".specs",
+        ]
+        .iter()
+        .any(|suffix| lower.ends_with(suffix))
+        || camel_test_suffix(dir, &["Tests", "Test"])
+}
+
+/// `UserServiceTest`, `LoginTests`, `CartSpec`, `OrderIT`, `AppTests`: a CamelCase name ending
+/// in one of `suffixes` (JUnit, XCTest, ScalaTest, Spock, Failsafe), where a lowercase letter
+/// or digit comes before the suffix, so `Contest` and `EDIT` are not.
+fn camel_test_suffix(name: &str, suffixes: &[&str]) -> bool {
+    suffixes.iter().any(|suffix| {
+        name.strip_suffix(suffix).is_some_and(|head| {
+            head.chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+    })
+}
+
+/// Which files hold test, example or documentation code: the conventions of [`is_test_path`]
+/// and a repository's `[paths] tests` patterns (gitignore syntax; `!pattern` says a path is
+/// not test code even where a convention says it is).
+#[derive(Debug, Clone, Default)]
+pub struct TestPaths {
+    configured: Option<ignore::gitignore::Gitignore>,
+}
+
+impl TestPaths {
+    /// The conventions plus `patterns` (already checked with [`crate::config::check_exclude`];
+    /// a pattern that does not parse is left out).
+    pub fn new(patterns: &[String]) -> TestPaths {
+        if patterns.is_empty() {
+            return TestPaths::default();
+        }
+        let mut builder = crate::config::exclude_builder(std::path::Path::new("/"));
+        for pattern in patterns {
+            let _ = builder.add_line(None, pattern);
+        }
+        TestPaths {
+            configured: builder.build().ok(),
+        }
+    }
+
+    /// True when `rel_path` (relative to the scan root, `/`-separated) is test code.
+    pub fn contains(&self, rel_path: &str) -> bool {
+        if let Some(matcher) = &self.configured {
+            let found = matcher.matched_path_or_any_parents(rel_path, false);
+            if found.is_ignore() {
+                return true;
+            }
+            if found.is_whitelist() {
+                return false;
+            }
+        }
+        is_test_path(rel_path)
+    }
 }
 
 /// Byte offsets where each line starts: after every `\n`, `\r\n` and lone `\r` (classic Mac
@@ -727,9 +856,86 @@ mod tests {
 
     #[test]
     fn test_paths_are_recognised() {
-        assert!(is_test_path("tests/data/key.txt"));
-        assert!(is_test_path("src/auth_test.go"));
-        assert!(is_test_path("web/login.spec.ts"));
-        assert!(!is_test_path("src/contest.py"));
+        for path in [
+            "tests/data/key.txt",
+            "src/auth_test.go",
+            "web/login.spec.ts",
+            "test/api/2fa.test.ts",
+            "frontend/src/app/last-login-ip/last-login-ip.component.spec.ts",
+            "app/__tests__/login.js",
+            "test/cypress/e2e/forgedJwt.spec.ts",
+            "cypress/support/commands.js",
+            "e2e/framework/addon/helmserver.go",
+            "runtime/template/v2/_testdata/foo.key",
+            "providers/v1/chef/fake/fake.go",
+            "pkg/testutil/certs.go",
+            "pkg/testdata/config.yaml",
+            "src/test/java/com/acme/AuthServiceTest.java",
+            "src/main/java/com/acme/AuthServiceTest.java",
+            "src/main/java/com/acme/OrderRepositoryIT.java",
+            "app/src/androidTest/java/LoginTest.kt",
+            "spec/models/user_spec.rb",
+            "lib/user_spec.rb",
+            "Tests/AppTests/LoginTests.swift",
+            "src/test/scala/CartSpec.scala",
+            "MyAppTests/KeychainTests.swift",
+            "src/Acme.Api.Tests/AuthControllerTests.cs",
+            "hc/accounts/tests/test_login.py",
+            "test_settings.py",
+            "conftest.py",
+            "src/components/Button.stories.tsx",
+            "cypress/component/Login.cy.ts",
+            "examples/basic/main.py",
+            "docs/snippets/azkv-credentials-secret.yaml",
+            "README.md",
+            "guide/setup.rst",
+            ".env.example",
+            "config/settings.example.yml",
+            "config/database.yml.sample",
+        ] {
+            assert!(is_test_path(path), "{path}");
+        }
+        for path in [
+            "src/contest.py",
+            "src/Contest.java",
+            "src/main/java/com/acme/EDIT.java",
+            "src/main/java/com/acme/UserSpec.java",
+            "lib/insecurity.ts",
+            "routes/login.ts",
+            "hc/settings.py",
+            "cmd/controller/root.go",
+            "src/latest.rs",
+            "src/attestation/verify.go",
+            "app/testimonials/view.py",
+            "Dockerfile",
+            ".env",
+            "src/main/resources/application.properties",
+            "specification/api.yaml",
+            // `example` alone names projects and Java packages (`com.example`), not samples.
+            "src/main/java/com/example/web/LoginController.java",
+            "django/app/example/settings.py",
+        ] {
+            assert!(!is_test_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn configured_test_paths_add_to_the_conventions_and_may_take_away() {
+        let paths = TestPaths::new(&[
+            "qa/".to_owned(),
+            "**/*.fake.ts".to_owned(),
+            "!docs/deploy/".to_owned(),
+        ]);
+        assert!(paths.contains("qa/load/users.py"));
+        assert!(paths.contains("src/api/client.fake.ts"));
+        assert!(paths.contains("tests/unit/test_auth.py"));
+        assert!(!paths.contains("docs/deploy/secret.yaml"));
+        assert!(paths.contains("docs/guide/secret.yaml"));
+        assert!(!paths.contains("src/api/client.ts"));
+        assert!(!paths.contains("quality/report.py"));
+        // Without configuration: the conventions alone.
+        let plain = TestPaths::default();
+        assert!(plain.contains("tests/unit/test_auth.py"));
+        assert!(!plain.contains("qa/load/users.py"));
     }
 }

@@ -196,6 +196,7 @@ fn fixes_never_write_through_links_or_outside_the_root() {
         fingerprint: "x".into(),
         legacy_fingerprint: None,
         fix: seccoach::catalog::Autofix::Safe,
+        in_test_code: false,
     };
     let (fixes, errors) = fix::propose(&scanner, root.path(), std::slice::from_ref(&fake), &[]);
     assert!(fixes.is_empty());

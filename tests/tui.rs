@@ -75,6 +75,7 @@ fn finding(
         fingerprint: fingerprint.into(),
         legacy_fingerprint: None,
         fix: Autofix::None,
+        in_test_code: false,
     }
 }
 
@@ -333,6 +334,58 @@ fn the_findings_list_says_what_the_scan_could_not_do() {
         app
     });
     assert!(!text.contains("note:"), "{text}");
+}
+
+/// Findings in test code come after the rest in both groupings, under their own labelled
+/// headers, though one is critical and sorts first by severity.
+#[test]
+fn test_code_findings_come_last_and_are_labelled() {
+    let mut app = app_sized(120, 40);
+    let mut report = report();
+    let mut fixture = finding(
+        "secrets/tui-fixture-token",
+        Severity::Critical,
+        "app/__tests__/settings.test.py",
+        2,
+        18,
+        45,
+        "Service token tuif****0e is committed in the source",
+        "fp-test-token",
+    );
+    fixture.in_test_code = true;
+    report.findings.insert(0, fixture);
+    app.set_report(report, stamps());
+    keys(&mut app, "f");
+    let order = |app: &App| {
+        let Some(Screen::Findings(state)) = app.screens.last() else {
+            panic!("not on the findings screen");
+        };
+        seccoach::tui::app::visible_findings(app, state)
+            .into_iter()
+            .map(|i| app.findings()[i].fingerprint.clone())
+            .collect::<Vec<_>>()
+    };
+    for grouping in ["by severity", "by file"] {
+        let shown = order(&app);
+        assert_eq!(shown.len(), 5, "{grouping}");
+        assert_eq!(
+            shown.last().unwrap(),
+            "fp-test-token",
+            "{grouping}: {shown:?}"
+        );
+        let text = screen_text(&app);
+        let header = text
+            .lines()
+            .position(|l| l.contains("test code ·"))
+            .unwrap_or_else(|| panic!("{grouping}: no test-code header:\n{text}"));
+        let token = text
+            .lines()
+            .position(|l| l.contains("tuif****0e"))
+            .unwrap_or_else(|| panic!("{grouping}: no test-code row:\n{text}"));
+        let eval = text.lines().position(|l| l.contains("eval()")).unwrap();
+        assert!(eval < header && header < token, "{grouping}:\n{text}");
+        key(&mut app, KeyCode::Tab);
+    }
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Injection in application code whose shape depends on the language: `code/shell-injection`
-//! and `code/eval`.
+//! and `code/eval`; and, once the whole tree is scanned, the context of two regex rules (see
+//! [`in_tree`]): `code/bind-all-interfaces` in code a container is built from, and
+//! `code/weak-hash` inside a wrapper that other files call on passwords.
 //!
 //! Every other `code/*` rule is a declarative regex rule in `checks/code/`. These two are not,
 //! because one regex shared by every file kind cannot be precise here:
@@ -16,13 +18,17 @@
 //! is the first capture group that took part in the match. Matches in comments, in string
 //! literals (`"never call os.system(cmd)"`) and in Python docstrings are dropped.
 
-use super::Hit;
+use super::{Hit, Tree};
+use crate::catalog::Severity;
+use crate::finding::Finding;
 use crate::pattern::LazyRegex;
 use crate::source::{FileKind, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 const SHELL_INJECTION: &str = "code/shell-injection";
+pub const BIND_ALL: &str = "code/bind-all-interfaces";
+pub const WEAK_HASH: &str = "code/weak-hash";
 const EVAL: &str = "code/eval";
 
 pub const RULES: &[&str] = &[SHELL_INJECTION, EVAL];
@@ -337,6 +343,267 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
     }
 }
 
+/// Largest Compose file read for its build contexts.
+const MAX_COMPOSE_BYTES: u64 = 1 << 20;
+
+/// `build: ./api` or, under a `build:` map, `context: ./api` (group 1), quoted or not.
+static BUILD_CONTEXT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"(?m)^[ \t-]*(?:build|context)[ \t]*:[ \t]*["']?([^\s"'#{}\[\]]+)"#)
+        .expect("build context pattern compiles")
+});
+
+/// The directories whose code is built into a container image, each with the file that says
+/// so: every directory holding a Dockerfile or Containerfile (its usual build context), and
+/// every local `build:` context of a Compose file. `""` is the root.
+fn container_contexts(tree: &Tree) -> Vec<(String, String)> {
+    let mut contexts = Vec::new();
+    for file in tree.files {
+        let (dir, _) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+        match file.kind {
+            FileKind::Dockerfile => contexts.push((dir.to_owned(), file.path.clone())),
+            FileKind::Compose => {
+                let Ok(handle) = crate::regular::open_no_follow(&tree.root.join(&file.path)) else {
+                    continue;
+                };
+                let mut text = String::new();
+                if std::io::Read::read_to_string(
+                    &mut std::io::Read::take(handle, MAX_COMPOSE_BYTES),
+                    &mut text,
+                )
+                .is_err()
+                {
+                    continue;
+                }
+                for found in BUILD_CONTEXT.captures_iter(&text) {
+                    let context = &found[1];
+                    if context.contains("://") || context.starts_with("git@") {
+                        continue;
+                    }
+                    if let Some(joined) = join_relative(dir, context) {
+                        contexts.push((joined, file.path.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    contexts
+}
+
+/// `dir` joined with a relative `path` (`.`, `..` resolved), or `None` when it leaves the root
+/// or is absolute.
+fn join_relative(dir: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `code/bind-all-interfaces` in code that a container image is built from: binding every
+/// interface is what a server in a container must do (the container's network is its own, and
+/// only published ports reach the host), so the finding is `info` and says why. Outside a
+/// container it stays as the rule says (`low`). Decided over the whole scanned tree, after every
+/// file is checked, rather than from each file's neighbourhood on disk: a Compose file at the
+/// root may build `./services/api`, the answer does not depend on which worker saw which file
+/// first, and the coach's re-check runs it again, so a Dockerfile added later updates the text.
+/// `keep_severity`: the repository set this rule's severity itself (`[severity]`).
+fn in_containers(tree: &Tree, findings: &mut [Finding], keep_severity: bool) {
+    if !findings.iter().any(|f| f.rule.as_str() == BIND_ALL) {
+        return;
+    }
+    let contexts = container_contexts(tree);
+    for finding in findings.iter_mut().filter(|f| f.rule.as_str() == BIND_ALL) {
+        let built_by = contexts
+            .iter()
+            .filter(|(dir, _)| {
+                dir.is_empty()
+                    || finding
+                        .path
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            // The nearest context names the image this code goes into.
+            .max_by_key(|(dir, _)| dir.len());
+        let Some((_, by)) = built_by else {
+            continue;
+        };
+        if !keep_severity {
+            finding.severity = Severity::Info;
+        }
+        finding.message = format!(
+            "{} (normal here: {} builds this code into a container image, whose network is its \
+             own; what reaches the host or the internet is decided by the ports it publishes)",
+            finding.message,
+            crate::display::sanitize(by)
+        );
+    }
+}
+
+/// The whole-tree context of the regex rules that need it, applied to every finding once the
+/// files are checked. `configured(rule)`: the repository set that rule's severity itself, which
+/// then wins.
+pub fn in_tree(tree: &Tree, findings: &mut [Finding], configured: &dyn Fn(&str) -> bool) {
+    in_containers(tree, findings, configured(BIND_ALL));
+    weak_hash_wrappers(tree, findings, configured(WEAK_HASH));
+}
+
+/// Largest file read when looking for a weak-hash wrapper or its callers.
+const MAX_WRAPPER_SCAN_BYTES: u64 = 2 << 20;
+
+/// A JavaScript or TypeScript function defined on the line (group 1):
+/// `export const hash = (data: string) =>`, `function md5Hex(value) {`.
+static JS_DEFINITION: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"^\s*(?:export\s+)?(?:(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\b|\(|[A-Za-z_$][\w$]*\s*=>)|(?:async\s+)?function\s+([A-Za-z_$][\w$]*)\s*\()",
+    )
+    .expect("JS definition pattern compiles")
+});
+
+/// A Python function definition (group 1).
+static PY_DEFINITION: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(")
+        .expect("Python definition pattern compiles")
+});
+
+/// Receivers whose `hash(…)` is a password hash of its own, never a project's MD5 wrapper.
+const PASSWORD_HASHERS: &[&str] = &[
+    "bcrypt", "bcryptjs", "argon2", "scrypt", "crypto", "hashlib", "passlib", "pbkdf2", "hasher",
+    "Hash", "Bcrypt", "sodium", "nacl",
+];
+
+fn read_text(tree: &Tree, path: &str) -> Option<String> {
+    let file = crate::regular::open_no_follow(&tree.root.join(path)).ok()?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_WRAPPER_SCAN_BYTES),
+        &mut bytes,
+    )
+    .ok()?;
+    (memchr::memchr(0, &bytes).is_none()).then(|| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The function a weak-hash finding's line belongs to, when that function is a thin wrapper:
+/// defined on the same line (`const hash = (data) => createHash('md5')…`) or, in Python, on one
+/// of the three lines above (`def md5_hex(value):` / `return hashlib.md5(…)`).
+fn wrapper_name(text: &str, line: u32, kind: FileKind) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = (line as usize).checked_sub(1)?;
+    match kind {
+        FileKind::Javascript | FileKind::Typescript => {
+            let found = JS_DEFINITION.captures(lines.get(at)?)?;
+            found.get(1).or(found.get(2)).map(|m| m.as_str().to_owned())
+        }
+        FileKind::Python => (at.saturating_sub(3)..=at)
+            .rev()
+            .find_map(|i| PY_DEFINITION.captures(lines.get(i)?))
+            .map(|found| found[1].to_owned()),
+        _ => None,
+    }
+}
+
+/// `code/weak-hash` (MD5 or SHA-1, `low`) inside a wrapper function that code elsewhere calls
+/// on a password-named value (`security.hash(clearTextPassword)`): the wrapper is the
+/// application's password hash, so the finding is raised to `high`, as
+/// `code/weak-hash-password` reports a direct `md5(password)`, and its message names a caller.
+/// Needs the whole tree: the callers are in other files.
+fn weak_hash_wrappers(tree: &Tree, findings: &mut [Finding], keep_severity: bool) {
+    let mut wrappers: Vec<(usize, String, FileKind)> = Vec::new();
+    let mut texts: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (i, finding) in findings.iter().enumerate() {
+        if finding.rule.as_str() != WEAK_HASH {
+            continue;
+        }
+        let kind = FileKind::detect(&finding.path, b"");
+        if !matches!(
+            kind,
+            FileKind::Javascript | FileKind::Typescript | FileKind::Python
+        ) {
+            continue;
+        }
+        let text = texts
+            .entry(finding.path.clone())
+            .or_insert_with(|| read_text(tree, &finding.path));
+        if let Some(name) = text
+            .as_deref()
+            .and_then(|t| wrapper_name(t, finding.line, kind))
+        {
+            wrappers.push((i, name, kind));
+        }
+    }
+    if wrappers.is_empty() {
+        return;
+    }
+    let names: BTreeSet<&str> = wrappers.iter().map(|(_, n, _)| n.as_str()).collect();
+    let alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+    // A call of a wrapper (group 2), with an optional receiver (group 1), whose argument list
+    // starts with a password-named value.
+    let Ok(calls) = regex::Regex::new(&format!(
+        r"(?:\b([A-Za-z_$][\w$]*)\.)?\b({})\s*\(\s*[\w$.\[\]'\x22]{{0,60}}?(?i:passw(?:or)?d|passwd|pwd|passphrase)",
+        alternatives.join("|")
+    )) else {
+        return;
+    };
+    let script = |k: FileKind| matches!(k, FileKind::Javascript | FileKind::Typescript);
+    let mut callers: BTreeMap<(String, bool), (String, u32)> = BTreeMap::new();
+    for file in tree.files.iter().filter(|f| !f.binary) {
+        let python = file.kind == FileKind::Python;
+        if !(python || script(file.kind)) {
+            continue;
+        }
+        let Some(text) = read_text(tree, &file.path) else {
+            continue;
+        };
+        for found in calls.captures_iter(&text) {
+            if found
+                .get(1)
+                .is_some_and(|r| PASSWORD_HASHERS.contains(&r.as_str()))
+            {
+                continue;
+            }
+            let at = found.get(0).map_or(0, |m| m.start());
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let before = text[line_start..at].trim_end();
+            // The definition itself (`def md5_hex(password):`) is not a caller.
+            if before.ends_with("def") || before.ends_with("function") {
+                continue;
+            }
+            let line = text[..at].matches('\n').count() as u32 + 1;
+            // The first caller in path order, outside test code when there is one.
+            let caller = callers
+                .entry((found[2].to_owned(), python))
+                .or_insert((file.path.clone(), line));
+            if crate::source::is_test_path(&caller.0) && !crate::source::is_test_path(&file.path) {
+                *caller = (file.path.clone(), line);
+            }
+        }
+    }
+    for (i, name, kind) in wrappers {
+        let Some((path, line)) = callers.get(&(name.clone(), kind == FileKind::Python)) else {
+            continue;
+        };
+        let finding = &mut findings[i];
+        if !keep_severity {
+            finding.severity = Severity::High;
+        }
+        finding.message = format!(
+            "{} (raised: `{}` hashes passwords, as at {}:{line})",
+            finding.message,
+            crate::display::sanitize(&name),
+            crate::display::sanitize(path)
+        );
+    }
+}
+
 /// True when the match is the name of a function being defined (`def create_subprocess_shell(cmd)`,
 /// `function exec(cmd)`), not a call.
 fn is_definition(src: &Source, offset: usize) -> bool {
@@ -441,6 +708,24 @@ mod tests {
             .filter(|h| h.0 == rule)
             .map(|h| h.2)
             .collect()
+    }
+
+    #[test]
+    fn build_contexts_join_relative_to_the_compose_file() {
+        assert_eq!(join_relative("", "./api").as_deref(), Some("api"));
+        assert_eq!(join_relative("flask", ".").as_deref(), Some("flask"));
+        assert_eq!(
+            join_relative("deploy/compose", "../../services/web/").as_deref(),
+            Some("services/web")
+        );
+        assert_eq!(join_relative("", "../outside"), None);
+        assert_eq!(join_relative("a", "/abs"), None);
+        let text = "services:\n  web:\n    build: ./web\n  api:\n    build:\n      context: \"api\"\n      target: builder\n  db:\n    image: postgres\n";
+        let found: Vec<&str> = BUILD_CONTEXT
+            .captures_iter(text)
+            .map(|c| c.get(1).unwrap().as_str())
+            .collect();
+        assert_eq!(found, ["./web", "api"]);
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! and an untracked `.env` that is ignored is not seen (correct: it is not committed). Symbolic
 //! links are not followed.
 
+use super::compose::{is_literal_secret, is_secret_like_name};
 use super::deps::{file_name, is_vendored};
 use super::{Context, Hit, Tree, TreeFile, TreeHit};
+use crate::catalog::Severity;
 use crate::source::Source;
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -203,8 +205,16 @@ pub fn check(_cx: &Context, src: &Source, out: &mut Vec<Hit>) {
     if is_env_file(name) {
         let assignments = env_values(src.bytes);
         if let Some((span, _)) = assignments.first() {
-            // Every value of a committed env file is treated as leaked: each one is masked.
+            // Every value of a committed env file is treated as leaked: each one is masked. The
+            // severity follows the content: without a secret-like value (a media path, a time
+            // zone, a port) the file is a hygiene problem, not a leak.
             let mut hit = Hit::new(ENV_FILE, span.clone()).with_value(src.rel_path);
+            if !assignments
+                .iter()
+                .any(|(line, value)| holds_secret(src.bytes, line.clone(), value.clone()))
+            {
+                hit.severity = Some(Severity::Low);
+            }
             hit.secrets = assignments.into_iter().map(|(_, value)| value).collect();
             out.push(hit);
         }
@@ -268,6 +278,35 @@ fn env_values(bytes: &[u8]) -> Vec<(std::ops::Range<usize>, std::ops::Range<usiz
         }
     }
     found
+}
+
+/// True when an env file's assignment (`line`, with its `value` range) holds a secret: a
+/// secret-like name (`DB_PASSWORD`, `API_TOKEN`, not `PASSWORD_FILE`) with a literal value that
+/// is not a placeholder or a reference, or a URL with a password in it.
+fn holds_secret(bytes: &[u8], line: std::ops::Range<usize>, value: std::ops::Range<usize>) -> bool {
+    let text = String::from_utf8_lossy(&bytes[line.start..value.start]);
+    let key = text
+        .trim_start()
+        .trim_start_matches("export ")
+        .trim_end()
+        .trim_end_matches('=')
+        .trim();
+    let raw = String::from_utf8_lossy(&bytes[value]);
+    let quoted = raw.starts_with(['"', '\'']);
+    let value = if quoted {
+        raw[1..].split(['"', '\'']).next().unwrap_or_default()
+    } else {
+        // An unquoted value ends at a comment.
+        raw.split(" #").next().unwrap_or_default().trim_end()
+    };
+    let url_password = value.split_once("://").is_some_and(|(_, rest)| {
+        rest.split(['/', '?', '#'])
+            .next()
+            .and_then(|authority| authority.rsplit_once('@'))
+            .and_then(|(credentials, _)| credentials.split_once(':'))
+            .is_some_and(|(_, password)| is_literal_secret(password))
+    });
+    url_password || (is_secret_like_name(key) && is_literal_secret(value))
 }
 
 /// Where a key-named file shows it holds key material: the `BEGIN … PRIVATE KEY` line, line 1
@@ -616,6 +655,47 @@ mod tests {
             "environment.ts",
         ] {
             assert!(!is_env_file(name), "{name}");
+        }
+    }
+
+    /// A committed env file is `high` when it holds a secret-like value and `low` otherwise
+    /// (awesome-compose's `.env` files hold a media path or a time zone).
+    #[test]
+    fn env_file_severity_follows_its_content() {
+        let severity = |text: &str| {
+            let src = Source::new(".env", crate::source::FileKind::Env, text.as_bytes());
+            let catalog = crate::catalog::Catalog::embedded().unwrap();
+            let cx = Context {
+                catalog: &catalog,
+                today: jiff::civil::date(2026, 12, 6),
+                advisories: None,
+                chart: None,
+            };
+            let mut out = Vec::new();
+            check(&cx, &src, &mut out);
+            let hit = out.iter().find(|h| h.rule == ENV_FILE).expect("reported");
+            hit.severity
+        };
+        for text in [
+            "MEDIA_PATH=/srv/media\nTZ=Europe/Berlin\nPUID=1000\n",
+            "COMPOSE_PROJECT_NAME=shop\nDB_PASSWORD=\nAPI_TOKEN=${API_TOKEN}\n",
+            "DB_PASSWORD=<set me>\nPASSWORD_FILE=/run/secrets/db\nDEBUG=true\n",
+            "export DATABASE_URL=postgres://app@db:5432/app # no password\n",
+        ] {
+            assert_eq!(severity(text), Some(Severity::Low), "{text}");
+        }
+        for text in [
+            // Values joined at build time, so this file holds no literal secret.
+            concat!("TZ=UTC\nDB_PASSWORD=", "Vt4q9-Lm2x\n"),
+            concat!("export STRIPE_SECRET_KEY='sk_", "9f8e7d6c5b4a'\n"),
+            concat!(
+                "DATABASE_URL=postgres://app:",
+                "Vt4q9Lm2x",
+                "@db:5432/app\n"
+            ),
+            "JWT_SECRET=\"correct horse battery staple\" # local\n",
+        ] {
+            assert_eq!(severity(text), None, "{text}");
         }
     }
 

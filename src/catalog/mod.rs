@@ -525,4 +525,28 @@ pattern = '{pattern}'
             "{err}"
         );
     }
+
+    /// `live_format` only means something for a secret rule: on another it is an error naming
+    /// the rule's line.
+    #[test]
+    fn live_format_needs_a_secret_rule() {
+        let rule = pack_rule(1, "gen1_[a-z]+");
+        let live = rule.replace("lessons = []", "lessons = []\nlive_format = true");
+        let err = Catalog::build(vec![("team.toml".to_owned(), live.clone())], Vec::new())
+            .expect_err("live_format without secret is refused");
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.message.contains("live_format"), "{err}");
+        let secret = live.replace("lessons = []", "lessons = []\nsecret = true");
+        let catalog = Catalog::build(vec![("team.toml".to_owned(), secret)], Vec::new())
+            .expect("a secret rule may say live_format");
+        assert!(catalog.rule("code/generated-1").unwrap().live_format);
+        let embedded = Catalog::embedded().unwrap();
+        assert!(embedded.rule("secrets/stripe-key").unwrap().live_format);
+        assert!(
+            !embedded
+                .rule("secrets/generic-assignment")
+                .unwrap()
+                .live_format
+        );
+    }
 }

@@ -85,6 +85,8 @@ pub(super) struct RuleSpec {
     #[serde(default)]
     secret: bool,
     #[serde(default)]
+    live_format: bool,
+    #[serde(default)]
     yield_to_overlaps: bool,
     what: String,
     why: String,
@@ -165,6 +167,10 @@ pub struct Rule {
     pub confidence: Confidence,
     pub message: String,
     pub secret: bool,
+    /// A secret rule whose values have a provider's live-key format (`sk_live_`, `AKIA…`, a
+    /// private key block): a finding in test code keeps its severity and confidence, where
+    /// other secret findings there drop to `low`.
+    pub live_format: bool,
     /// A catch-all rule: its finding is dropped where another rule reports the same place.
     pub yield_to_overlaps: bool,
     pub what: String,
@@ -260,6 +266,11 @@ impl RuleSpec {
         if self.references.is_empty() {
             return Err(err(format!(
                 "rule `{id}`: give at least one reference (e.g. a CWE)"
+            )));
+        }
+        if self.live_format && !self.secret {
+            return Err(err(format!(
+                "rule `{id}`: `live_format` describes a secret's value; it needs `secret = true`"
             )));
         }
         let files = FileFilter {
@@ -371,6 +382,7 @@ impl RuleSpec {
             confidence: self.confidence,
             message: self.message,
             secret: self.secret,
+            live_format: self.live_format,
             yield_to_overlaps: self.yield_to_overlaps,
             what: self.what,
             why: self.why,

@@ -101,14 +101,6 @@ impl Confidence {
         }
     }
 
-    /// One step less sure, e.g. for a match inside a test fixture.
-    pub fn lowered(self) -> Confidence {
-        match self {
-            Confidence::High => Confidence::Medium,
-            Confidence::Medium | Confidence::Low => Confidence::Low,
-        }
-    }
-
     /// SARIF `precision` property.
     pub fn sarif_precision(self) -> &'static str {
         match self {
@@ -136,11 +128,5 @@ mod tests {
         let mut all = Severity::ALL.to_vec();
         all.sort();
         assert_eq!(all.first(), Some(&Severity::Info));
-    }
-
-    #[test]
-    fn lowered_confidence_bottoms_out_at_low() {
-        assert_eq!(Confidence::High.lowered(), Confidence::Medium);
-        assert_eq!(Confidence::Low.lowered(), Confidence::Low);
     }
 }

@@ -308,6 +308,7 @@ mod tests {
             fingerprint: String::new(),
             legacy_fingerprint: None,
             fix: Autofix::Safe,
+            in_test_code: false,
         }
     }
 

@@ -96,6 +96,7 @@ mod tests {
             fingerprint: format!("fp{n}"),
             legacy_fingerprint: None,
             fix: Autofix::None,
+            in_test_code: false,
         }
     }
 

@@ -1,5 +1,6 @@
 //! `--format markdown`: a summary fit for a pull-request comment — counts, then a table of
-//! findings (capped, so a comment stays readable), then how to learn more.
+//! findings (capped, so a comment stays readable; findings in test, example and documentation
+//! code last, marked), then how to learn more.
 
 use crate::catalog::Catalog;
 use crate::display::sanitize;
@@ -36,26 +37,40 @@ pub fn render(report: &Report, catalog: &Catalog) -> String {
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("**{n}** {s}"))
         .collect();
+    let in_tests = report.findings.iter().filter(|f| f.in_test_code).count();
     let _ = writeln!(
         out,
-        "{} in {} ({}).\n",
+        "{} in {} ({}){}.\n",
         crate::display::count(report.findings.len(), "finding"),
         crate::display::count(report.files_with_findings(), "file"),
-        counts.join(", ")
+        counts.join(", "),
+        if in_tests > 0 {
+            format!("; {in_tests} of them in test, example or documentation code, listed last")
+        } else {
+            String::new()
+        }
     );
     out.push_str("| Severity | Rule | Location | Finding |\n|---|---|---|---|\n");
-    for finding in report.findings.iter().take(MAX_ROWS) {
+    // Stable: the report's order within each group.
+    let mut rows: Vec<_> = report.findings.iter().collect();
+    rows.sort_by_key(|f| f.in_test_code);
+    for finding in rows.into_iter().take(MAX_ROWS) {
         let title = catalog
             .rule(finding.rule.as_str())
             .map_or("", |r| r.title.as_str());
         let _ = writeln!(
             out,
-            "| {} | `{}` {} | `{}:{}` | {} |",
+            "| {} | `{}` {} | `{}:{}`{} | {} |",
             finding.severity,
             finding.rule,
             cell(title),
             cell(&finding.path),
             finding.line,
+            if finding.in_test_code {
+                " (test code)"
+            } else {
+                ""
+            },
             cell(&finding.message)
         );
     }

@@ -62,6 +62,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
         "properties": {
             "severity": finding.severity.as_str(),
             "confidence": finding.confidence.as_str(),
+            "in_test_code": finding.in_test_code,
         },
     })
 }

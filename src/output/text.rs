@@ -1,5 +1,6 @@
 //! The default, human format: findings grouped by file, each with a code frame, a caret, the
-//! one-line fix and where to read more; then a summary.
+//! one-line fix and where to read more; findings in test, example and documentation code in
+//! their own group after the rest; then a summary.
 
 use super::style::Style;
 use crate::catalog::Catalog;
@@ -10,8 +11,30 @@ use std::fmt::Write;
 
 pub fn render(report: &Report, catalog: &Catalog, style: Style) -> String {
     let mut out = String::new();
+    let (tests, rest): (Vec<&Finding>, Vec<&Finding>) =
+        report.findings.iter().partition(|f| f.in_test_code);
+    render_group(&mut out, &rest, catalog, style);
+    if !tests.is_empty() {
+        let count = tests.len();
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "In test, example and documentation code ({count} {}):",
+                if count == 1 { "finding" } else { "findings" }
+            ))
+        );
+        out.push('\n');
+        render_group(&mut out, &tests, catalog, style);
+    }
+    out.push_str(&summary(report, style));
+    out
+}
+
+/// Findings grouped by file (they come sorted by path), with a blank line after each file.
+fn render_group(out: &mut String, findings: &[&Finding], catalog: &Catalog, style: Style) {
     let mut current: Option<&str> = None;
-    for finding in &report.findings {
+    for finding in findings {
         if current != Some(finding.path.as_str()) {
             if current.is_some() {
                 out.push('\n');
@@ -19,13 +42,11 @@ pub fn render(report: &Report, catalog: &Catalog, style: Style) -> String {
             let _ = writeln!(out, "{}", style.bold(&sanitize(&finding.path)));
             current = Some(&finding.path);
         }
-        render_finding(&mut out, finding, catalog, style);
+        render_finding(out, finding, catalog, style);
     }
-    if !report.findings.is_empty() {
+    if !findings.is_empty() {
         out.push('\n');
     }
-    out.push_str(&summary(report, style));
-    out
 }
 
 fn render_finding(out: &mut String, finding: &Finding, catalog: &Catalog, style: Style) {
@@ -107,6 +128,13 @@ pub fn summary(report: &Report, style: Style) -> String {
             },
             parts.join(", ")
         );
+        let in_tests = report.findings.iter().filter(|f| f.in_test_code).count();
+        if in_tests > 0 {
+            let _ = write!(
+                out,
+                "; {in_tests} of them in test, example or documentation code"
+            );
+        }
     }
     let stats = &report.stats;
     let _ = write!(

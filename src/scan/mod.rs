@@ -69,6 +69,9 @@ pub struct ScanOptions {
     /// Without `advisories`: the cache directory `seccoach advisories update` downloads into,
     /// whose databases are then used (read offline; see [`crate::osv`]).
     pub advisory_cache: Option<PathBuf>,
+    /// `[paths] tests`: patterns of test, example and documentation code beyond the
+    /// conventions (see [`crate::source::TestPaths`]).
+    pub tests: Vec<String>,
 }
 
 impl Default for ScanOptions {
@@ -83,6 +86,7 @@ impl Default for ScanOptions {
             baseline: None,
             timings: false,
             advisory_cache: None,
+            tests: Vec::new(),
         }
     }
 }
@@ -99,6 +103,7 @@ impl ScanOptions {
             baseline: None,
             timings: false,
             advisory_cache: crate::osv::cache_dir(),
+            tests: config.tests.clone(),
         }
     }
 }
@@ -137,6 +142,8 @@ pub struct Scanner {
     /// The baseline was written before fingerprints left secrets out (version 1): its entries
     /// match a finding's legacy fingerprint too.
     baseline_legacy: bool,
+    /// Which files hold test, example and documentation code.
+    test_paths: crate::source::TestPaths,
 }
 
 /// What checking one file's text found.
@@ -271,6 +278,7 @@ impl Scanner {
             *baseline.entry(entry.fingerprint.clone()).or_default() += 1;
         }
         Scanner {
+            test_paths: crate::source::TestPaths::new(&options.tests),
             catalog,
             options,
             plan,
@@ -445,6 +453,14 @@ impl Scanner {
     pub(crate) fn finish(&self, root: &Path, tree_files: &mut [TreeFile], report: &mut Report) {
         tree_files.sort_by(|a, b| a.path.cmp(&b.path));
         self.run_tree_analyzers(root, tree_files, report);
+        crate::analyzers::code::in_tree(
+            &Tree {
+                root,
+                files: tree_files,
+            },
+            &mut report.findings,
+            &|rule| self.options.severity.contains_key(rule),
+        );
         self.note_advisories(tree_files, report);
         report.stats.rules = self.plan.active_rules();
         finding::sort(&mut report.findings);
@@ -673,6 +689,7 @@ impl Scanner {
         checked.unparsed = unparsed.map(|(err, analyzers)| err.note(source.rel_path, &analyzers));
         // Every secret any rule found in this file, masked in every finding's text.
         let secrets = secrets_of(source, &located);
+        let in_test_code = self.test_paths.contains(source.rel_path);
         let mut findings: Vec<Finding> = located
             .into_iter()
             .map(|at| {
@@ -680,7 +697,14 @@ impl Scanner {
                     source,
                     span: at.span,
                 };
-                Finding::build(at.rule, at.severity, place, at.value.as_deref(), &secrets)
+                Finding::build(
+                    at.rule,
+                    at.severity,
+                    place,
+                    at.value.as_deref(),
+                    &secrets,
+                    in_test_code,
+                )
             })
             .collect();
         finding::number_secret_occurrences(&mut findings);
@@ -1051,6 +1075,7 @@ impl Scanner {
                     place,
                     hit.value.as_deref(),
                     &secrets,
+                    self.test_paths.contains(&hit.path),
                 ));
             }
             finding::number_secret_occurrences(&mut built);

@@ -859,6 +859,8 @@ pub fn visible_findings(app: &App, state: &FindingsState) -> Vec<usize> {
                 .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
         });
     }
+    // Findings in test, example and documentation code come last, in their own groups.
+    out.sort_by_key(|&i| findings[i].in_test_code);
     out
 }
 

@@ -104,6 +104,7 @@ mod tests {
             fingerprint: String::new(),
             legacy_fingerprint: None,
             fix: Autofix::None,
+            in_test_code: false,
         }
     }
 

@@ -89,9 +89,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
         Fixed(Vec<Line<'static>>),
     }
     let findings = app.findings();
-    let same_group = |a: usize, b: usize| match state.grouping {
-        Grouping::BySeverity => findings[a].severity == findings[b].severity,
-        Grouping::ByFile => findings[a].path == findings[b].path,
+    let same_group = |a: usize, b: usize| {
+        findings[a].in_test_code == findings[b].in_test_code
+            && match state.grouping {
+                Grouping::BySeverity => findings[a].severity == findings[b].severity,
+                Grouping::ByFile => findings[a].path == findings[b].path,
+            }
     };
     let mut plan: Vec<Row> = Vec::with_capacity(visible.len() + 16);
     let mut selected_row = 0;
@@ -129,6 +132,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
                         theme.severity(finding.severity),
                     ),
                     Grouping::ByFile => (sanitize(&finding.path).into_owned(), theme.bold()),
+                };
+                let label = if finding.in_test_code {
+                    format!("test code · {label}")
+                } else {
+                    label
                 };
                 shown.push(Line::from(vec![
                     Span::styled(
