@@ -144,6 +144,11 @@ pub(crate) fn replace_checked(
         check_writable(path, rel, &meta)?;
         let temp = crate::persist::temp_beside(path, bytes, Some(&meta)).map_err(io)?;
         meanwhile();
+        #[cfg(target_os = "linux")]
+        if let Some(result) = exchange(temp.path(), path, rel, expected, bytes) {
+            // `temp` now names the text swapped out (or, refused, the new text): removed on drop.
+            return result;
+        }
         // The last look before the rename: a write since the file was read is never lost.
         let still = std::fs::symlink_metadata(path).map_err(io)?;
         if still.file_type().is_symlink() || !still.is_file() {
@@ -155,6 +160,46 @@ pub(crate) fn replace_checked(
         }
         crate::persist::rename_over(temp, path).map_err(io)
     })
+}
+
+/// Swaps the new text at `temp` with the file at `path` in one step (`renameat2` with
+/// `RENAME_EXCHANGE`), then reads what was swapped out: if it is not `expected`, someone wrote
+/// the file between the read and the swap, and the swap is undone, so their write stays in
+/// place. Checking after the swap, not before a rename, leaves no moment in which a write can be
+/// lost: an editor that writes in place truncated the old file before the swap (seen here),
+/// and one that saves after it writes over the new text. `None` when the filesystem cannot
+/// swap (the caller checks and renames instead).
+#[cfg(target_os = "linux")]
+fn exchange(
+    temp: &Path,
+    path: &Path,
+    rel: &str,
+    expected: &[u8],
+    bytes: &[u8],
+) -> Option<Result<(), EditError>> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    let io = |e: std::io::Error| EditError::io(rel, &e);
+    if renameat_with(CWD, temp, CWD, path, RenameFlags::EXCHANGE).is_err() {
+        return None;
+    }
+    // What was swapped out must still be the regular file that was read, not a link put there.
+    let swapped_out = std::fs::symlink_metadata(temp)
+        .and_then(|meta| Ok(meta.is_file() && std::fs::read(temp)? == expected));
+    if let Ok(true) = swapped_out {
+        crate::persist::sync_folder(path);
+        return Some(Ok(()));
+    }
+    // Put the changed file back, unless it was replaced again meanwhile (then the newest write
+    // is the one in place already, and the older one it superseded is let go).
+    if std::fs::read(path).is_ok_and(|now| now == bytes)
+        && let Err(e) = renameat_with(CWD, temp, CWD, path, RenameFlags::EXCHANGE)
+    {
+        return Some(Err(io(e.into())));
+    }
+    if let Err(e) = swapped_out {
+        return Some(Err(io(e)));
+    }
+    Some(Err(EditError::Changed(rel.to_owned())))
 }
 
 /// Whether [`replace`] could change the existing file at `path` now (a regular file, writable,
@@ -242,6 +287,23 @@ mod tests {
         });
         assert_eq!(result, Err(EditError::Changed(".gitignore".into())));
         assert_eq!(std::fs::read_to_string(&new).unwrap(), "mine\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_put_in_place_meanwhile_is_kept_even_when_its_target_reads_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        let elsewhere = dir.path().join("elsewhere.py");
+        std::fs::write(&path, "old\n").unwrap();
+        std::fs::write(&elsewhere, "old\n").unwrap();
+        let result = replace_checked(&path, "a.py", Some(b"old\n"), b"fixed\n", &mut || {
+            std::fs::remove_file(&path).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        });
+        assert_eq!(result, Err(EditError::Changed("a.py".into())));
+        assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "old\n");
     }
 
     #[test]

@@ -686,3 +686,55 @@ fn a_bad_exclude_pattern_is_an_error_on_the_command_line_as_in_the_config() {
     let (code, _, stderr) = run(&["scan", ".", "--exclude", "vendor/**"], dir.path());
     assert_eq!(code, 2, "the config's error still stands: {stderr}");
 }
+
+/// `fix --apply` racing an editor that saves the file: whichever comes first, the editor's
+/// bytes are never lost. The editor writes in place (open, truncate, write) or saves through a
+/// rename, as editors do; each trial starts the editor at a different moment of the apply.
+#[test]
+fn a_fix_never_loses_a_write_made_while_it_applies() {
+    let catalog = std::sync::Arc::new(seccoach::catalog::Catalog::embedded().unwrap());
+    let scanner = Scanner::new(catalog, ScanOptions::default());
+    let dir = project();
+    let file = dir.path().join("client.py");
+    let mine = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=5)\n";
+    let (mut applied, mut refused) = (0, 0);
+    for trial in 0..300u32 {
+        write(&file, CLIENT_PY);
+        let report = scanner.scan(dir.path()).unwrap();
+        let (fixes, errors) = seccoach::fix::propose(&scanner, dir.path(), &report.findings, &[]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let [proposed] = fixes.as_slice() else {
+            panic!("one fix expected: {fixes:?}")
+        };
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let editor = {
+            let (barrier, file) = (barrier.clone(), file.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                // Spread the editor's start over the apply's steps.
+                std::thread::sleep(std::time::Duration::from_micros(u64::from(trial % 60) * 15));
+                if trial % 2 == 0 {
+                    std::fs::write(&file, mine).unwrap();
+                } else {
+                    let temp = file.with_extension("py.swp");
+                    std::fs::write(&temp, mine).unwrap();
+                    std::fs::rename(&temp, &file).unwrap();
+                }
+            })
+        };
+        barrier.wait();
+        let result = seccoach::fix::apply(dir.path(), proposed);
+        editor.join().unwrap();
+        match result {
+            Ok(()) => applied += 1,
+            Err(_) => refused += 1,
+        }
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            mine,
+            "trial {trial}: the editor's write was lost ({result:?})"
+        );
+        assert_eq!(leftovers(dir.path(), ".seccoach-"), Vec::<String>::new());
+    }
+    eprintln!("{applied} applied before the editor's save, {refused} refused after it");
+}
