@@ -7,6 +7,52 @@
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// One change to a text: the bytes in `range` replaced by `replacement` (an empty range
+/// inserts). A fix is a list of them, checked against its finding's lines before it is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: std::ops::Range<usize>,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn replace(range: std::ops::Range<usize>, replacement: impl Into<String>) -> Edit {
+        Edit {
+            range,
+            replacement: replacement.into(),
+        }
+    }
+
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit::replace(at..at, text)
+    }
+}
+
+/// `text` with `edits` made, or `None` when an edit falls outside the text, splits a
+/// character, or overlaps another (two insertions at one offset are kept in their order).
+pub fn apply_edits(text: &str, edits: &[Edit]) -> Option<String> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for edit in sorted {
+        let range = edit.range.clone();
+        if range.start < cursor
+            || range.end < range.start
+            || !text.is_char_boundary(range.start)
+            || !text.is_char_boundary(range.end)
+            || range.end > text.len()
+        {
+            return None;
+        }
+        out.push_str(&text[cursor..range.start]);
+        out.push_str(&edit.replacement);
+        cursor = range.end;
+    }
+    out.push_str(&text[cursor..]);
+    Some(out)
+}
+
 /// What a file looked like when it was read: enough to tell whether it changed since.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStamp {
