@@ -1,9 +1,13 @@
 //! Changing a user's file in place — an automatic fix, its undo, a suppression comment — in one
 //! way: the file is found inside the scan root and never through a link ([`resolve`]); it is
-//! changed only if it still holds what was read, checked again immediately before the new text
-//! is renamed into place ([`replace`]); and a file that is read-only (by its mode, which also
-//! binds root) or has other hard links is refused with the reason, never overwritten.
+//! changed only if it still holds what was read ([`FileStamp`]), checked again as the new text
+//! is swapped into place ([`replace`]); a file that is read-only (by its mode, which also binds
+//! root) or has other hard links is refused with the reason, never overwritten; an edit is undone
+//! only while the file holds exactly what it wrote ([`undo`]); and a change is shown as a diff
+//! with every secret masked ([`diff`]). Edits of a text are byte ranges and their replacements
+//! ([`Edit`]).
 
+use crate::redact::Secrets;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -100,6 +104,22 @@ impl EditError {
         EditError::Io {
             path: rel.to_owned(),
             message: e.to_string(),
+        }
+    }
+
+    /// The error with its path shown as `shown` (control characters escaped).
+    fn shown_as(self, shown: &str) -> EditError {
+        let shown = shown.to_owned();
+        match self {
+            EditError::OutsideRoot(_) => EditError::OutsideRoot(shown),
+            EditError::NotRegular(_) => EditError::NotRegular(shown),
+            EditError::Changed(_) => EditError::Changed(shown),
+            EditError::ReadOnly { mode, .. } => EditError::ReadOnly { path: shown, mode },
+            EditError::HardLinks { links, .. } => EditError::HardLinks { path: shown, links },
+            EditError::Io { message, .. } => EditError::Io {
+                path: shown,
+                message,
+            },
         }
     }
 }
@@ -246,6 +266,65 @@ fn exchange(
         return Some(Err(io(e)));
     }
     Some(Err(EditError::Changed(rel.to_owned())))
+}
+
+/// A unified diff of `before` → `after` of the file `rel`, with `a/` and `b/` paths as git
+/// shows them, safe to show: every secret found in the file before or after (`secrets`, found
+/// in each text without its byte-order mark) masked in both, control characters escaped (line
+/// breaks kept).
+pub fn diff(rel: &str, before: &str, after: &str, secrets: &(Secrets, Secrets)) -> String {
+    let shown = crate::display::sanitize(rel).into_owned();
+    let both = secrets.0.union(&secrets.1);
+    let mask = |text: &str, secrets: &Secrets| {
+        let (bom, body) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => ("\u{feff}", rest),
+            None => ("", text),
+        };
+        format!("{bom}{}", both.mask_str(&secrets.mask_text(body)))
+    };
+    let before = mask(before, &secrets.0);
+    let after = mask(after, &secrets.1);
+    let diff = similar::TextDiff::from_lines(&before, &after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{shown}"), &format!("b/{shown}"))
+        .to_string();
+    crate::display::sanitize_lines(&diff)
+}
+
+/// Undoes an edit of `rel` (under `root`) that wrote `written`: puts back `before`, or removes
+/// the file when the edit created it (`before` is `None`), only while the file holds exactly
+/// `written`, so an edit made since is never overwritten. Links and paths leaving `root` are
+/// refused, and so are read-only and hard-linked files.
+pub fn undo(
+    root: &Path,
+    rel: &str,
+    before: Option<&[u8]>,
+    written: &[u8],
+) -> Result<(), EditError> {
+    let shown = crate::display::sanitize(rel).into_owned();
+    let real = resolve(root, rel).map_err(|e| e.shown_as(&shown))?;
+    if let Some(before) = before {
+        return replace(&real, &shown, Some(written), before);
+    }
+    crate::persist::uninterrupted(|| {
+        let meta = std::fs::symlink_metadata(&real).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => EditError::Changed(shown.clone()),
+            _ => EditError::io(&shown, &e),
+        })?;
+        if meta.file_type().is_symlink() || !meta.is_file() {
+            return Err(EditError::NotRegular(shown.clone()));
+        }
+        match std::fs::read(&real) {
+            Ok(now) if now == written => {
+                std::fs::remove_file(&real).map_err(|e| EditError::io(&shown, &e))?;
+                crate::persist::sync_folder(&real);
+                Ok(())
+            }
+            Ok(_) => Err(EditError::Changed(shown.clone())),
+            Err(e) => Err(EditError::io(&shown, &e)),
+        }
+    })
 }
 
 /// Whether [`replace`] could change the existing file at `path` now (a regular file, writable,

@@ -63,27 +63,16 @@ pub struct FileFix {
 }
 
 impl FileFix {
-    /// A unified diff of the change, with `a/` and `b/` paths as git shows them, safe to show:
-    /// every secret found in the file before or after the fix redacted, control characters
-    /// escaped (line breaks kept).
+    /// A unified diff of the change, safe to show (see [`edit::diff`]).
     pub fn diff(&self) -> String {
-        let shown = crate::display::sanitize(&self.path).into_owned();
-        let both = self.secrets.0.union(&self.secrets.1);
-        let mask = |text: &str, secrets: &Secrets| {
-            let (bom, body) = match text.strip_prefix('\u{feff}') {
-                Some(rest) => ("\u{feff}", rest),
-                None => ("", text),
-            };
-            format!("{bom}{}", both.mask_str(&secrets.mask_text(body)))
-        };
-        let before = mask(&self.before, &self.secrets.0);
-        let after = mask(&self.after, &self.secrets.1);
-        let diff = similar::TextDiff::from_lines(&before, &after)
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{shown}"), &format!("b/{shown}"))
-            .to_string();
-        crate::display::sanitize_lines(&diff)
+        edit::diff(&self.path, &self.before, &self.after, &self.secrets)
+    }
+
+    /// Puts back what the file held before this fix, if it still holds what the fix wrote (see
+    /// [`edit::undo`]).
+    pub fn undo(&self, root: &Path) -> Result<(), EditError> {
+        let expected = self.existed.then_some(self.before.as_bytes());
+        edit::undo(root, &self.path, expected, self.after.as_bytes())
     }
 }
 
