@@ -133,7 +133,7 @@ pub fn resolve(root: &Path, rel: &str) -> Result<PathBuf, EditError> {
     if rel.split('/').any(|part| part == "..") || Path::new(rel).is_absolute() {
         return Err(EditError::OutsideRoot(rel.to_owned()));
     }
-    let path = root.join(rel);
+    let path = crate::scan::fs_path(&root, rel);
     match std::fs::symlink_metadata(&path) {
         Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => {
             Err(EditError::NotRegular(rel.to_owned()))
