@@ -1314,6 +1314,8 @@ pub fn fs_path(root: &Path, rel: &str) -> PathBuf {
                 b.get(at..at + 2)
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    // Only bytes that are never UTF-8 on their own are escaped: `\x2f` is no `/`.
+                    .filter(|byte| *byte >= 0x80)
             };
             match (b[i], b.get(i + 1)) {
                 (b'\\', Some(b'\\')) => {
@@ -1470,6 +1472,11 @@ mod tests {
             let path = root.join(std::ffi::OsStr::from_bytes(bytes));
             assert_eq!(fs_path(root, &name(bytes)), path, "{:?}", name(bytes));
         }
+        // An escape seccoach never writes stays text: no separator or `..` comes out of one.
+        assert_eq!(
+            fs_path(root, "..\\x2f..\\x2fetc"),
+            root.join("..\\x2f..\\x2fetc")
+        );
     }
 
     #[test]
