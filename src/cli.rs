@@ -869,7 +869,7 @@ fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
                     crate::display::sanitize(&e.to_string())
                 ));
             }
-            out.push_str(&crate::display::sanitize_lines(&file_fix.diff()));
+            out.push_str(&file_fix.diff());
             out.push('\n');
         }
     }

@@ -5,7 +5,7 @@
 //! must be gone, and invariants that must still hold so that deleting the file does not pass)
 //! and `project/`, the files the learner starts from. Everything is embedded in the binary.
 
-use crate::catalog::{Catalog, LoadError, embedded};
+use crate::catalog::{Catalog, LoadError};
 use crate::finding::Finding;
 use crate::scan::{ScanOptions, Scanner};
 use regex::Regex;
@@ -52,7 +52,7 @@ pub struct Lab {
     pub invariants: Vec<Invariant>,
     /// (path relative to the project root, content)
     #[serde(skip)]
-    pub files: Vec<(String, &'static str)>,
+    pub files: Vec<(String, String)>,
 }
 
 /// What `check` found.
@@ -70,13 +70,13 @@ impl Outcome {
     }
 }
 
-/// An embedded lab's files before parsing: `(path, lab.toml)` and `(path, text)` per project file.
-type LabSources = (Option<(String, &'static str)>, Vec<(String, &'static str)>);
+/// A lab's files before parsing: `(path, lab.toml)` and `(path, text)` per project file.
+type LabSources<'a> = (Option<(String, &'a str)>, Vec<(String, String)>);
 
 /// Every embedded lab, sorted by id, validated against the catalogue.
 pub fn all(catalog: &Catalog) -> Result<Vec<Lab>, LoadError> {
     let mut by_id: BTreeMap<String, LabSources> = BTreeMap::new();
-    for (path, text) in embedded::LABS {
+    for (path, text) in catalog.lab_files() {
         let Some((id, rest)) = path.split_once('/') else {
             continue;
         };
@@ -84,7 +84,7 @@ pub fn all(catalog: &Catalog) -> Result<Vec<Lab>, LoadError> {
         if rest == "lab.toml" {
             entry.0 = Some((format!("lessons/labs/{path}"), text));
         } else if let Some(file) = rest.strip_prefix("project/") {
-            entry.1.push((file.to_owned(), text));
+            entry.1.push((file.to_owned(), text.clone()));
         }
     }
     let mut labs = Vec::new();
@@ -104,7 +104,7 @@ pub fn all(catalog: &Catalog) -> Result<Vec<Lab>, LoadError> {
 fn parse(
     file: &str,
     text: &str,
-    files: Vec<(String, &'static str)>,
+    files: Vec<(String, String)>,
     catalog: &Catalog,
 ) -> Result<Lab, LoadError> {
     let raw: LabFile = toml::from_str(text).map_err(|e| {

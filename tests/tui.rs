@@ -3,7 +3,9 @@
 //!
 //! The app is built from a hand-made report over tests/fixtures/tui-project, whose own rule pack
 //! and team lesson (`.seccoach/`) give the detail and lesson screens texts that do not change
-//! when the embedded catalogue does.
+//! when the embedded catalogue does, and with the small fixed curriculum of
+//! tests/fixtures/tui-curriculum (tracks, lessons, a lab) instead of the real one, so that
+//! lessons added to `lessons/` change no snapshot.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -41,11 +43,18 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-project")
 }
 
+fn curriculum() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-curriculum")
+}
+
 /// Loaded once: compiling the catalogue is the slow part of building an app.
 fn catalog() -> Arc<Catalog> {
     static CATALOG: std::sync::OnceLock<Arc<Catalog>> = std::sync::OnceLock::new();
     Arc::clone(CATALOG.get_or_init(|| {
-        Arc::new(Catalog::for_repository(&root()).expect("the fixture catalogue loads"))
+        Arc::new(
+            Catalog::for_repository_with_curriculum(&root(), &curriculum())
+                .expect("the fixture catalogue loads"),
+        )
     }))
 }
 
@@ -1511,7 +1520,7 @@ fn lab_outcome(solved: bool) -> seccoach::lab::Outcome {
     seccoach::lab::start(&lab, dir.path()).unwrap();
     if solved {
         let solution = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/labs/non-root-container/solution/Dockerfile");
+            .join("tests/fixtures/tui-curriculum/labs/non-root-container/solution/Dockerfile");
         std::fs::copy(solution, dir.path().join("Dockerfile")).unwrap();
     }
     seccoach::lab::check(&lab, catalog(), dir.path()).unwrap()
@@ -2419,4 +2428,35 @@ fn a_rules_long_example_lines_scroll_sideways_in_the_finding_detail() {
     let tail: String = longest.chars().skip(longest.chars().count() - 20).collect();
     let end = row(&after, &tail);
     assert!(end.contains('«') && !end.ends_with('»'), "{after:#?}");
+}
+
+/// The snapshots above depend on the fixture curriculum alone: not one embedded lesson, track
+/// or lab is in the catalogue they are drawn from (the embedded rules are).
+#[test]
+fn the_screens_are_drawn_from_the_fixture_curriculum_only() {
+    let catalog = catalog();
+    let lessons: Vec<&str> = catalog.lessons().iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(
+        lessons,
+        [
+            "day-one/pipeline-security",
+            "day-one/shared-vocabulary",
+            "secrets/how-secrets-leak",
+            "secrets/keeping-secrets-out",
+            LESSON,
+            LAB_LESSON,
+        ]
+    );
+    let tracks: Vec<&str> = catalog.tracks().iter().map(|t| t.title.as_str()).collect();
+    assert!(
+        tracks.iter().all(|t| t.starts_with("Fixture")),
+        "{tracks:?}"
+    );
+    let labs: Vec<String> = seccoach::lab::all(&catalog)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(labs, [LAB]);
+    assert!(catalog.rule("docker/run-as-root").is_some());
 }

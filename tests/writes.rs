@@ -686,3 +686,125 @@ fn a_bad_exclude_pattern_is_an_error_on_the_command_line_as_in_the_config() {
     let (code, _, stderr) = run(&["scan", ".", "--exclude", "vendor/**"], dir.path());
     assert_eq!(code, 2, "the config's error still stands: {stderr}");
 }
+
+/// `fix --apply` racing an editor that saves the file: whichever comes first, the editor's
+/// bytes are never lost. The editor writes in place (open, truncate, write) or saves through a
+/// rename, as editors do; each trial starts the editor at a different moment of the apply.
+#[test]
+fn a_fix_never_loses_a_write_made_while_it_applies() {
+    let catalog = std::sync::Arc::new(seccoach::catalog::Catalog::embedded().unwrap());
+    let scanner = Scanner::new(catalog, ScanOptions::default());
+    let dir = project();
+    let file = dir.path().join("client.py");
+    let mine = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=5)\n";
+    let (mut applied, mut refused) = (0, 0);
+    for trial in 0..300u32 {
+        write(&file, CLIENT_PY);
+        let report = scanner.scan(dir.path()).unwrap();
+        let (fixes, errors) = seccoach::fix::propose(&scanner, dir.path(), &report.findings, &[]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let [proposed] = fixes.as_slice() else {
+            panic!("one fix expected: {fixes:?}")
+        };
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let editor = {
+            let (barrier, file) = (barrier.clone(), file.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                // Spread the editor's start over the apply's steps.
+                std::thread::sleep(std::time::Duration::from_micros(u64::from(trial % 60) * 15));
+                if trial % 2 == 0 {
+                    std::fs::write(&file, mine).unwrap();
+                } else {
+                    let temp = file.with_extension("py.swp");
+                    std::fs::write(&temp, mine).unwrap();
+                    std::fs::rename(&temp, &file).unwrap();
+                }
+            })
+        };
+        barrier.wait();
+        let result = seccoach::fix::apply(dir.path(), proposed);
+        editor.join().unwrap();
+        match result {
+            Ok(()) => applied += 1,
+            Err(_) => refused += 1,
+        }
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            mine,
+            "trial {trial}: the editor's write was lost ({result:?})"
+        );
+        assert_eq!(leftovers(dir.path(), ".seccoach-"), Vec::<String>::new());
+    }
+    eprintln!("{applied} applied before the editor's save, {refused} refused after it");
+}
+
+/// Names that are not UTF-8, and a name that spells such a name's escape with a real
+/// backslash: each is scanned, reported under its own escaped name with its own fingerprint,
+/// and fixed and suppressed in itself, never in one of the others.
+#[test]
+fn non_utf8_names_are_reported_apart_and_fixed_in_the_file_they_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let names: [&[u8]; 3] = [b"a\xff.py", b"a\xfe.py", b"a\\xff.py"];
+    let shown = ["a\\\\xff.py", "a\\xfe.py", "a\\xff.py"];
+    let file = |name: &[u8]| dir.path().join(std::ffi::OsStr::from_bytes(name));
+    for (i, name) in names.iter().enumerate() {
+        write(
+            &file(name),
+            format!("import requests\n\n# file {i}\nr = requests.get(URL, verify=False)\n"),
+        );
+    }
+    let catalog = std::sync::Arc::new(seccoach::catalog::Catalog::embedded().unwrap());
+    let scanner = Scanner::new(catalog, ScanOptions::default());
+    let report = scanner.scan(dir.path()).unwrap();
+    let tls: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "code/tls-verify-disabled")
+        .collect();
+    let mut paths: Vec<&str> = tls.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, shown, "{tls:?}");
+    let mut fingerprints: Vec<&str> = tls.iter().map(|f| f.fingerprint.as_str()).collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), 3);
+
+    // A suppression of the second file lands in it, and only in it.
+    let target = tls.iter().find(|f| f.path == "a\\\\xff.py").unwrap();
+    let stamp = FileStamp::read(&file(names[2])).unwrap();
+    let plan = suppress::plan(
+        dir.path(),
+        &target.path,
+        target.line,
+        "code/tls-verify-disabled",
+        "test server",
+        Some(&stamp),
+    )
+    .unwrap();
+    suppress::apply(&plan).unwrap();
+    assert!(
+        std::fs::read_to_string(file(names[2]))
+            .unwrap()
+            .contains("seccoach:ignore")
+    );
+
+    // The fixes of the two others each change their own file.
+    let report = scanner.scan(dir.path()).unwrap();
+    let (fixes, errors) = seccoach::fix::propose(&scanner, dir.path(), &report.findings, &[]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut fixed: Vec<&str> = fixes.iter().map(|f| f.path.as_str()).collect();
+    fixed.sort();
+    assert_eq!(fixed, ["a\\xfe.py", "a\\xff.py"]);
+    for fix in &fixes {
+        seccoach::fix::apply(dir.path(), fix).unwrap();
+    }
+    for (i, name) in names.iter().enumerate() {
+        let text = std::fs::read_to_string(file(name)).unwrap();
+        assert!(text.contains(&format!("# file {i}\n")), "{text}");
+        assert_eq!(text.contains("verify=True"), i < 2, "{i}: {text}");
+    }
+    // Nothing else was created.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+}

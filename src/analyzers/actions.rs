@@ -532,7 +532,9 @@ fn persist_credentials(src: &Source, steps: &[Node], out: &mut Vec<Hit>) {
             if !disabled_or_unknown
                 && let (Some(reason), Some(uses)) = (&next_exposure, step.get("uses"))
             {
-                found.push(Hit::new(PERSIST_CREDENTIALS, uses.span().range()).with_value(reason));
+                // An explicit `persist-credentials: true` is the setting to change: pointed at.
+                let at = persist.filter(|p| p.as_str().is_some()).unwrap_or(uses);
+                found.push(Hit::new(PERSIST_CREDENTIALS, at.span().range()).with_value(reason));
             }
         }
         if step

@@ -256,7 +256,7 @@ fn has_pylock(tree: &Tree, dir: &str) -> bool {
 
 /// Reads a manifest the scan listed, bounded; `None` when unreadable or not UTF-8.
 fn read_manifest(tree: &Tree, rel: &str) -> Option<String> {
-    let file = crate::regular::open_no_follow(&tree.root.join(rel)).ok()?;
+    let file = crate::regular::open_no_follow(&crate::scan::fs_path(tree.root, rel)).ok()?;
     let mut bytes = Vec::new();
     file.take(MAX_MANIFEST_BYTES).read_to_end(&mut bytes).ok()?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);

@@ -137,7 +137,7 @@ pub fn check_tree(_cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
         {
             continue;
         }
-        let Some(bytes) = read_bounded(&tree.root.join(&entry.path)) else {
+        let Some(bytes) = read_bounded(&crate::scan::fs_path(tree.root, &entry.path)) else {
             continue;
         };
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);

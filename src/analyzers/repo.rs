@@ -401,7 +401,7 @@ fn is_within(dir: &str, ancestor: &str) -> bool {
 }
 
 fn read_small(tree: &Tree, rel: &str) -> Option<String> {
-    let file = crate::regular::open_no_follow(&tree.root.join(rel)).ok()?;
+    let file = crate::regular::open_no_follow(&crate::scan::fs_path(tree.root, rel)).ok()?;
     let mut bytes = Vec::new();
     file.take(MAX_IGNORE_FILE_BYTES)
         .read_to_end(&mut bytes)

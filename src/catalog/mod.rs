@@ -97,12 +97,95 @@ pub struct Catalog {
     index: BTreeMap<String, usize>,
     tracks: Vec<Track>,
     lessons: Vec<Lesson>,
+    /// The labs' files, `<id>/lab.toml` and `<id>/project/<path>`, with their text (parsed by
+    /// [`crate::lab::all`]).
+    labs: Vec<(String, String)>,
+}
+
+/// Tracks, lessons and labs: the embedded curriculum, or another laid out as `lessons/` is.
+struct Curriculum {
+    /// `(file name, text)` of `tracks.toml`.
+    tracks: (String, String),
+    /// `(file name, text)` of each lesson.
+    lessons: Vec<(String, String)>,
+    /// `(path under labs/, text)` of each lab file.
+    labs: Vec<(String, String)>,
+}
+
+impl Curriculum {
+    fn embedded() -> Curriculum {
+        Curriculum {
+            tracks: (
+                "lessons/tracks.toml".into(),
+                embedded::LESSONS
+                    .iter()
+                    .find(|(path, _)| *path == "tracks.toml")
+                    .map_or("track = []", |(_, text)| *text)
+                    .to_owned(),
+            ),
+            lessons: embedded::LESSONS
+                .iter()
+                .filter(|(path, _)| path.ends_with(".md"))
+                .map(|(path, text)| (format!("lessons/{path}"), (*text).to_owned()))
+                .collect(),
+            labs: embedded::LABS
+                .iter()
+                .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+                .collect(),
+        }
+    }
+
+    /// The curriculum in folder `dir`: `tracks.toml`, lessons (`*.md` outside `labs/`, but
+    /// `README.md`) and `labs/<id>/…`, as the embedded one is laid out. Files are named by their path as given, so errors point at them.
+    fn read(dir: &Path) -> Result<Curriculum, LoadError> {
+        let err = |path: &Path, e: std::io::Error| {
+            LoadError::at(&path.display().to_string(), None, e.to_string())
+        };
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(current) = stack.pop() {
+            for entry in std::fs::read_dir(&current).map_err(|e| err(&current, e))? {
+                let path = entry.map_err(|e| err(&current, e))?.path();
+                let meta = std::fs::symlink_metadata(&path).map_err(|e| err(&path, e))?;
+                if meta.is_dir() {
+                    stack.push(path);
+                } else if meta.is_file() {
+                    let text = std::fs::read_to_string(&path).map_err(|e| err(&path, e))?;
+                    let rel = path.strip_prefix(dir).unwrap_or(&path);
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    files.push((path.display().to_string(), rel, text));
+                } else {
+                    return Err(LoadError::at(
+                        &path.display().to_string(),
+                        None,
+                        "not a regular file or folder",
+                    ));
+                }
+            }
+        }
+        files.sort();
+        let mut curriculum = Curriculum {
+            tracks: (String::new(), "track = []".into()),
+            lessons: Vec::new(),
+            labs: Vec::new(),
+        };
+        for (name, rel, text) in files {
+            if let Some(lab) = rel.strip_prefix("labs/") {
+                curriculum.labs.push((lab.to_owned(), text));
+            } else if rel == "tracks.toml" {
+                curriculum.tracks = (name, text);
+            } else if rel.ends_with(".md") && rel != "README.md" {
+                curriculum.lessons.push((name, text));
+            }
+        }
+        Ok(curriculum)
+    }
 }
 
 impl Catalog {
     /// The catalogue compiled into the binary.
     pub fn embedded() -> Result<Catalog, LoadError> {
-        Catalog::build(Vec::new(), Vec::new())
+        Catalog::build(Vec::new(), Vec::new(), Curriculum::embedded())
     }
 
     /// The embedded catalogue plus the repository's own packs and lessons under `root/.seccoach`.
@@ -113,12 +196,32 @@ impl Catalog {
         let dir = root.join(".seccoach");
         let packs = read_dir_files(root, &dir.join("checks"), "toml", false)?;
         let lessons = read_dir_files(root, &dir.join("lessons"), "md", true)?;
-        Catalog::build(packs, lessons)
+        Catalog::build(packs, lessons, Curriculum::embedded())
+    }
+
+    /// [`Catalog::for_repository`] with the curriculum in folder `curriculum` (`tracks.toml`,
+    /// lessons, `labs/<id>/lab.toml` and `labs/<id>/project/…`, laid out as `lessons/` is)
+    /// instead of the embedded one: the embedded rules stay. Tests render the coach from a small
+    /// fixed curriculum this way, so that lessons added to the real one change none of them.
+    pub fn for_repository_with_curriculum(
+        root: &Path,
+        curriculum: &Path,
+    ) -> Result<Catalog, LoadError> {
+        let dir = root.join(".seccoach");
+        let packs = read_dir_files(root, &dir.join("checks"), "toml", false)?;
+        let lessons = read_dir_files(root, &dir.join("lessons"), "md", true)?;
+        Catalog::build(packs, lessons, Curriculum::read(curriculum)?)
+    }
+
+    /// The labs' files, `<id>/lab.toml` and `<id>/project/<path>`, with their text.
+    pub fn lab_files(&self) -> &[(String, String)] {
+        &self.labs
     }
 
     fn build(
         extra_packs: Vec<(String, String)>,
         extra_lessons: Vec<(String, String)>,
+        curriculum: Curriculum,
     ) -> Result<Catalog, LoadError> {
         let mut rules = Vec::new();
         let mut first_seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
@@ -154,22 +257,14 @@ impl Catalog {
             .map(|(i, r)| (r.id.to_string(), i))
             .collect();
 
-        let tracks_text = embedded::LESSONS
-            .iter()
-            .find(|(path, _)| *path == "tracks.toml")
-            .map(|(_, text)| *text)
-            .unwrap_or("track = []");
+        let (tracks_file, tracks_text) = &curriculum.tracks;
         let mut tracks = toml::from_str::<lesson::TracksFile>(tracks_text)
-            .map_err(|e| toml_error("lessons/tracks.toml", tracks_text, &e))?
+            .map_err(|e| toml_error(tracks_file, tracks_text, &e))?
             .track;
         tracks.sort_by_key(|t| t.order);
 
         let mut lessons = Vec::new();
-        let embedded_lessons = embedded::LESSONS
-            .iter()
-            .filter(|(path, _)| path.ends_with(".md"))
-            .map(|(path, text)| (format!("lessons/{path}"), (*text).to_owned()));
-        for (file, text) in embedded_lessons.chain(extra_lessons) {
+        for (file, text) in curriculum.lessons.into_iter().chain(extra_lessons) {
             lessons.push(Lesson::parse(&file, &text)?);
         }
         let catalog = Catalog {
@@ -177,6 +272,7 @@ impl Catalog {
             index,
             tracks,
             lessons,
+            labs: curriculum.labs,
         };
         catalog.validate()?;
         Ok(catalog)
@@ -502,8 +598,12 @@ pattern = '{pattern}'
         for n in 0..RULES {
             pack.push_str(&pack_rule(n, &format!("gen{n}_[a-z]+")));
         }
-        let catalog = Catalog::build(vec![("big.toml".to_owned(), pack.clone())], Vec::new())
-            .expect("the generated pack loads");
+        let catalog = Catalog::build(
+            vec![("big.toml".to_owned(), pack.clone())],
+            Vec::new(),
+            Curriculum::embedded(),
+        )
+        .expect("the generated pack loads");
         let last = catalog
             .rule(&format!("code/generated-{}", RULES - 1))
             .expect("the last rule is there");
@@ -517,8 +617,12 @@ pattern = '{pattern}'
         let bad_line = line_of(&pack, pack.len())
             + bad.lines().position(|l| l.starts_with("pattern")).unwrap();
         pack.push_str(&bad);
-        let err = Catalog::build(vec![("big.toml".to_owned(), pack)], Vec::new())
-            .expect_err("a bad pattern is an error");
+        let err = Catalog::build(
+            vec![("big.toml".to_owned(), pack)],
+            Vec::new(),
+            Curriculum::embedded(),
+        )
+        .expect_err("a bad pattern is an error");
         assert_eq!(
             (err.file.as_str(), err.line),
             ("big.toml", Some(bad_line)),

@@ -1,6 +1,8 @@
-//! Guided fixes: for rules whose fix is mechanical, a recipe edits the file's text at the
-//! located lines; the engine re-checks the edited text until no fixable finding is left, shows
-//! the result as a unified diff, and applies it only if the file is unchanged since it was read.
+//! Guided fixes: for rules whose fix is mechanical, a recipe gives edits (a byte range and its
+//! replacement) with the rule's applicability (safe / needs review); the engine refuses any edit
+//! outside the finding's lines ([`bounded`]), re-checks the edited text until no fixable finding
+//! is left, shows the result as a unified diff, and applies it only if the file is unchanged
+//! since it was read.
 //!
 //! A fix never loses data: it refuses files outside the scan root, links, non-UTF-8, read-only
 //! and hard-linked files and files changed since the proposal; it writes atomically, keeping
@@ -10,10 +12,10 @@
 mod recipes;
 pub mod text;
 
-pub use recipes::{RULES, rationale};
+pub use recipes::{RULES, rationale, target_file};
 
 use crate::catalog::{Autofix, Catalog};
-use crate::edit::{self, EditError};
+use crate::edit::{self, Edit, EditError};
 use crate::finding::Finding;
 use crate::redact::Secrets;
 use crate::scan::Scanner;
@@ -61,27 +63,16 @@ pub struct FileFix {
 }
 
 impl FileFix {
-    /// A unified diff of the change, with `a/` and `b/` paths as git shows them, safe to show:
-    /// every secret found in the file before or after the fix redacted, control characters
-    /// escaped (line breaks kept).
+    /// A unified diff of the change, safe to show (see [`edit::diff`]).
     pub fn diff(&self) -> String {
-        let shown = crate::display::sanitize(&self.path).into_owned();
-        let both = self.secrets.0.union(&self.secrets.1);
-        let mask = |text: &str, secrets: &Secrets| {
-            let (bom, body) = match text.strip_prefix('\u{feff}') {
-                Some(rest) => ("\u{feff}", rest),
-                None => ("", text),
-            };
-            format!("{bom}{}", both.mask_str(&secrets.mask_text(body)))
-        };
-        let before = mask(&self.before, &self.secrets.0);
-        let after = mask(&self.after, &self.secrets.1);
-        let diff = similar::TextDiff::from_lines(&before, &after)
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{shown}"), &format!("b/{shown}"))
-            .to_string();
-        crate::display::sanitize_lines(&diff)
+        edit::diff(&self.path, &self.before, &self.after, &self.secrets)
+    }
+
+    /// Puts back what the file held before this fix, if it still holds what the fix wrote (see
+    /// [`edit::undo`]).
+    pub fn undo(&self, root: &Path) -> Result<(), EditError> {
+        let expected = self.existed.then_some(self.before.as_bytes());
+        edit::undo(root, &self.path, expected, self.after.as_bytes())
     }
 }
 
@@ -167,15 +158,10 @@ fn propose_file(
         .filter(|f| is_tree_rule(catalog, f))
         .collect();
     for finding in per_file {
-        if let Some(next) = recipes::apply(kind, &text, finding).filter(|n| *n != text) {
+        if let Some((fix, next)) = fix_for(catalog, kind, &text, finding, true) {
             text = next;
             fixed.push((finding.rule.to_string(), finding.line));
-            safety = less_safe(
-                safety,
-                catalog
-                    .rule(finding.rule.as_str())
-                    .map_or(Autofix::None, |r| r.autofix),
-            );
+            safety = less_safe(safety, fix.applicability);
         }
     }
     // File-level findings: apply one recipe, re-check the edited text, repeat until stable.
@@ -189,7 +175,7 @@ fn propose_file(
             if skipped.contains(&key) {
                 continue;
             }
-            match recipes::apply(kind, &text, f).filter(|n| *n != text && edits_only(&text, n, f)) {
+            match fix_for(catalog, kind, &text, f, false) {
                 Some(n) => {
                     next = Some((f, n));
                     break;
@@ -197,17 +183,14 @@ fn propose_file(
                 None => skipped.push(key),
             }
         }
-        let Some((finding, next)) = next else { break };
+        let Some((finding, (fix, next))) = next else {
+            break;
+        };
         // An edit can make a recipe applicable that was not before (e.g. privilege escalation
         // can only be switched off once the container is no longer privileged).
         skipped.clear();
         fixed.push((finding.rule.to_string(), finding.line));
-        safety = less_safe(
-            safety,
-            catalog
-                .rule(finding.rule.as_str())
-                .map_or(Autofix::None, |r| r.autofix),
-        );
+        safety = less_safe(safety, fix.applicability);
         text = next;
     }
     if fixed.is_empty() {
@@ -228,49 +211,108 @@ fn propose_file(
     }))
 }
 
-/// True when `after` differs from `before` only where `finding` is: lines may be inserted
-/// anywhere (a recipe adds a `permissions:` block or a `USER` line), but no line outside the
-/// finding's lines is changed or removed, and on a one-line finding nothing before its first
-/// column changes. The engine refuses any other edit, so a recipe cannot "fix" a finding by deleting
-/// the code around it.
-fn edits_only(before: &str, after: &str, finding: &Finding) -> bool {
-    let lines = (finding.line as usize - 1)..(finding.end_line.max(finding.line) as usize);
-    let diff = similar::TextDiff::from_lines(before, after);
-    let old_lines: Vec<&str> = before.split_inclusive('\n').collect();
-    let new_lines: Vec<&str> = after.split_inclusive('\n').collect();
-    for op in diff.ops() {
-        let (old, new) = (op.old_range(), op.new_range());
-        match op.tag() {
-            similar::DiffTag::Equal | similar::DiffTag::Insert => {}
-            similar::DiffTag::Delete => return false,
-            similar::DiffTag::Replace => {
-                if old.start < lines.start || old.end > lines.end {
-                    return false;
-                }
-                // A one-line finding's line rewritten as one line: only its columns change.
-                if finding.line == finding.end_line
-                    && old.len() == 1
-                    && new.len() == 1
-                    && let (Some(old_line), Some(new_line)) =
-                        (old_lines.get(old.start), new_lines.get(new.start))
-                    && !same_outside(old_line, new_line, finding)
-                {
-                    return false;
-                }
-            }
-        }
-    }
-    true
+/// The edits that fix one finding, and how safe they are to apply without reading them (the
+/// rule's `autofix` label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub edits: Vec<Edit>,
+    pub applicability: Autofix,
 }
 
-/// True when `new` keeps what `old` has before the finding's first column. (What follows it may
-/// change: an analyzer's finding often points at a key whose value the recipe rewrites.)
-fn same_outside(old: &str, new: &str, finding: &Finding) -> bool {
-    let head = old
-        .char_indices()
-        .nth(finding.column.saturating_sub(1) as usize)
-        .map_or(old, |(at, _)| &old[..at]);
-    new.starts_with(head)
+/// The fix for `finding` in `text` (the file's text without its byte-order mark) and the text
+/// it makes, when the rule has a recipe, the recipe applies, the result differs, and every edit
+/// is [`bounded`] by the finding (`tree`: a whole-tree finding reported in another file, whose
+/// fix may only add lines).
+pub fn fix_for(
+    catalog: &Catalog,
+    kind: FileKind,
+    text: &str,
+    finding: &Finding,
+    tree: bool,
+) -> Option<(Fix, String)> {
+    let applicability = catalog.rule(finding.rule.as_str())?.autofix;
+    if !applicability.is_available() {
+        return None;
+    }
+    let edits = recipes::apply(kind, text, finding)?;
+    bounded(text, (!tree).then_some(finding), &edits).ok()?;
+    let next = edit::apply_edits(text, &edits).filter(|n| n != text)?;
+    Some((
+        Fix {
+            edits,
+            applicability,
+        },
+        next,
+    ))
+}
+
+/// Why an edit is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unbounded {
+    /// It replaces text outside the finding's lines, or before its column on a one-line
+    /// finding.
+    OutsideFinding(Edit),
+    /// An insertion that splits a line or joins the new text to the next line.
+    SplitsLine(Edit),
+    /// It falls outside the text, splits a character or overlaps another edit.
+    Malformed(Edit),
+}
+
+/// Checks `edits` of `text` against `finding` (`None`: a whole-tree finding reported in another
+/// file, whose fix may only add lines). An edit is accepted when it
+/// - replaces (or inserts) text within the finding's lines, and on a one-line finding not before
+///   its first column (what follows may change: a finding often points at a key whose value the
+///   fix rewrites); or
+/// - inserts whole new lines: at the start of a line (or at the end of the text), ending with a
+///   line break (or starting with one at the end of a text without a final break).
+///
+/// Every other edit is refused, so a recipe cannot "fix" a finding by deleting or rewriting the
+/// code around it, and no line outside the finding's lines is ever changed or removed.
+pub fn bounded(text: &str, finding: Option<&Finding>, edits: &[Edit]) -> Result<(), Unbounded> {
+    if edit::apply_edits(text, edits).is_none() {
+        return Err(Unbounded::Malformed(
+            edits.first().cloned().unwrap_or(Edit::insert(0, "")),
+        ));
+    }
+    let span = finding.and_then(|f| {
+        let start = text::offset_of_line(text, f.line)?;
+        let end = text::line_range(text, f.end_line.max(f.line))?.end;
+        let from = if f.end_line <= f.line {
+            let body = &text[start..end];
+            start
+                + body
+                    .char_indices()
+                    .nth(f.column.saturating_sub(1) as usize)
+                    .map_or(body.len(), |(i, _)| i)
+        } else {
+            start
+        };
+        Some(from..end)
+    });
+    for e in edits {
+        if span
+            .as_ref()
+            .is_some_and(|s| s.start <= e.range.start && e.range.end <= s.end)
+        {
+            continue;
+        }
+        if !e.range.is_empty() {
+            return Err(Unbounded::OutsideFinding(e.clone()));
+        }
+        let at = e.range.start;
+        let at_line_start = at == 0
+            || text[..at].ends_with('\n')
+            || (text[..at].ends_with('\r') && !text[at..].starts_with('\n'));
+        let whole = if at == text.len() && !text.is_empty() && !text::ends_with_break(text) {
+            e.replacement.starts_with(['\n', '\r'])
+        } else {
+            at_line_start && (at == text.len() || text::ends_with_break(&e.replacement))
+        };
+        if !whole {
+            return Err(Unbounded::SplitsLine(e.clone()));
+        }
+    }
+    Ok(())
 }
 
 fn is_tree_rule(_catalog: &Catalog, finding: &Finding) -> bool {
@@ -315,31 +357,52 @@ mod tests {
     #[test]
     fn edits_that_delete_code_are_refused() {
         let before = "a = 1\ns = check(x); r = get(u, verify=False)\nb = 2\n";
-        // `verify=False` is at columns 27..39 of line 2.
-        let finding = finding_at(2, 27, 39);
-        let good = "a = 1\ns = check(x); r = get(u, verify=True)\nb = 2\n";
-        assert!(edits_only(before, good, &finding));
-        let inserted = "a = 1\n# note\ns = check(x); r = get(u, verify=True)\nb = 2\n";
-        assert!(
-            edits_only(before, inserted, &finding),
-            "insertions are fine"
+        // `verify=False` is at columns 26..38 of line 2, bytes 31..43 of the text.
+        let finding = finding_at(2, 26, 38);
+        let ok = |edits: &[Edit]| bounded(before, Some(&finding), edits);
+        assert_eq!(&before[31..43], "verify=False");
+        assert_eq!(ok(&[Edit::replace(38..43, "True")]), Ok(()));
+        // A whole new line anywhere; text at the finding's column.
+        assert_eq!(
+            ok(&[Edit::insert(6, "# note\n"), Edit::insert(31, "x")]),
+            Ok(())
         );
         // The old recipe's output: the call before the finding is gone.
-        assert!(!edits_only(
-            before,
-            "a = 1\ns = verify=True)\nb = 2\n",
-            &finding
-        ));
+        let old = Edit::replace(10..43, "verify=True");
+        assert_eq!(
+            ok(std::slice::from_ref(&old)),
+            Err(Unbounded::OutsideFinding(old))
+        );
         // Another line changed or removed.
-        assert!(!edits_only(
-            before,
-            "a = 9\ns = check(x); r = get(u, verify=True)\nb = 2\n",
-            &finding
+        let other = Edit::replace(4..5, "9");
+        assert_eq!(
+            ok(std::slice::from_ref(&other)),
+            Err(Unbounded::OutsideFinding(other))
+        );
+        let removed = Edit::replace(0..6, "");
+        assert_eq!(
+            ok(std::slice::from_ref(&removed)),
+            Err(Unbounded::OutsideFinding(removed))
+        );
+        // An insertion that splits a line, or joins the next one.
+        let split = Edit::insert(2, "x\n");
+        assert_eq!(
+            ok(std::slice::from_ref(&split)),
+            Err(Unbounded::SplitsLine(split))
+        );
+        let joined = Edit::insert(6, "# note");
+        assert_eq!(
+            ok(std::slice::from_ref(&joined)),
+            Err(Unbounded::SplitsLine(joined))
+        );
+        // Overlapping edits.
+        assert!(matches!(
+            ok(&[Edit::replace(38..43, "True"), Edit::replace(39..40, "x")]),
+            Err(Unbounded::Malformed(_))
         ));
-        assert!(!edits_only(
-            before,
-            "s = check(x); r = get(u, verify=True)\nb = 2\n",
-            &finding
-        ));
+        // A whole-tree fix may only add lines, at the end of a text without a final break too.
+        assert_eq!(bounded("a", None, &[Edit::insert(1, "\n.env\n")]), Ok(()));
+        assert!(bounded("a", None, &[Edit::insert(1, ".env\n")]).is_err());
+        assert!(bounded("a\r\nb", None, &[Edit::insert(2, "x\r\n")]).is_err());
     }
 }

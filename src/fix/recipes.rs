@@ -1,8 +1,11 @@
-//! One recipe per fixable rule: given the file's text and a finding, the edited text. A recipe
-//! edits text at located lines (it never re-serialises a document, so comments and formatting
-//! survive) and returns `None` when the situation is not one it is sure about.
+//! One recipe per fixable rule: given the file's text and a finding, the edits that fix it. A
+//! recipe replaces text on the finding's own lines or inserts whole new lines (it never
+//! re-serialises a document, so comments and formatting survive; the engine refuses anything
+//! else, see [`super::bounded`]) and returns `None` when the situation is not one it is sure
+//! about.
 
 use super::text;
+use crate::edit::Edit;
 use crate::finding::Finding;
 use crate::source::FileKind;
 use crate::yaml::{self, Node};
@@ -69,37 +72,60 @@ pub fn rationale(rule: &str) -> &'static str {
     }
 }
 
-/// Applies the recipe for `finding` to `text`, if one applies.
-pub fn apply(kind: FileKind, text: &str, finding: &Finding) -> Option<String> {
+/// The edits of the recipe for `finding` in `text`, if one applies.
+pub fn apply(kind: FileKind, text: &str, finding: &Finding) -> Option<Vec<Edit>> {
     match finding.rule.as_str() {
-        "actions/default-permissions" => default_permissions(text),
-        "actions/persist-credentials" => persist_credentials(text, finding),
+        "actions/default-permissions" => default_permissions(text).map(|e| vec![e]),
+        "actions/persist-credentials" => persist_credentials(text, finding).map(|e| vec![e]),
         "actions/template-injection" => template_injection(text, finding),
-        "code/tls-verify-disabled" if kind == FileKind::Python => verify_true(text, finding),
-        "code/unsafe-deserialization" if kind == FileKind::Python => yaml_safe_load(text, finding),
-        "compose/database-port-public" => bind_localhost(text, finding),
-        "docker/run-as-root" => docker_user(text, finding),
-        "k8s/privileged" => {
-            let range = text::line_range(text, finding.line)?;
-            let line = &text[range.clone()];
-            let key = line.find("privileged")?;
-            let value = line[key..].find("true")? + key;
-            let at = range.start + value;
-            Some(format!(
-                "{}false{}",
-                &text[..at],
-                &text[at + "true".len()..]
-            ))
+        "code/tls-verify-disabled" if kind == FileKind::Python => {
+            verify_true(text, finding).map(|e| vec![e])
         }
-        "k8s/allow-privilege-escalation" => allow_privilege_escalation(text, finding),
-        "repo/gitignore-missing-env" => gitignore_env(text),
+        "code/unsafe-deserialization" if kind == FileKind::Python => {
+            yaml_safe_load(text, finding).map(|e| vec![e])
+        }
+        "compose/database-port-public" => bind_localhost(text, finding).map(|e| vec![e]),
+        "docker/run-as-root" => docker_user(text, finding).map(|e| vec![e]),
+        "k8s/privileged" => {
+            value_after_key(text, finding, "privileged", "true", "false").map(|e| vec![e])
+        }
+        "k8s/allow-privilege-escalation" => {
+            allow_privilege_escalation(text, finding).map(|e| vec![e])
+        }
+        "repo/gitignore-missing-env" => Some(vec![gitignore_env(text)]),
         _ => None,
     }
 }
 
+/// Byte offset in `text` of 1-based character `column` of 1-based `line` (its end if shorter).
+fn column_offset(text: &str, line: u32, column: u32) -> Option<usize> {
+    let range = text::line_range(text, line)?;
+    let body = &text[range.clone()];
+    Some(
+        range.start
+            + body
+                .char_indices()
+                .nth(column.saturating_sub(1) as usize)
+                .map_or(body.len(), |(i, _)| i),
+    )
+}
+
+/// On the finding's line, from its column: the first `from` after `key` (or after the column
+/// when the finding points past the key) becomes `to`.
+fn value_after_key(text: &str, finding: &Finding, key: &str, from: &str, to: &str) -> Option<Edit> {
+    let range = text::line_range(text, finding.line)?;
+    let start = column_offset(text, finding.line, finding.column)?;
+    let after = match text[start..range.end].find(key) {
+        Some(at) => start + at + key.len(),
+        None => start,
+    };
+    let at = after + text[after..range.end].find(from)?;
+    Some(Edit::replace(at..at + from.len(), to))
+}
+
 /// `verify=False` (requests, httpx) or `verify_ssl=False` (older aiohttp) at the finding's own
 /// columns becomes `…=True`: the argument keeps its name, and nothing else on the line moves.
-fn verify_true(text: &str, finding: &Finding) -> Option<String> {
+fn verify_true(text: &str, finding: &Finding) -> Option<Edit> {
     let range = text::line_range(text, finding.line)?;
     let line = &text[range.clone()];
     let span = text::char_span(line, finding.column, finding.end_column)?;
@@ -110,20 +136,7 @@ fn verify_true(text: &str, finding: &Finding) -> Option<String> {
         return None;
     }
     let value_at = range.start + span.start + found.len() - value.trim_start().len();
-    Some(format!(
-        "{}True{}",
-        &text[..value_at],
-        &text[value_at + "False".len()..]
-    ))
-}
-
-fn replace_line(text: &str, line: u32, with: &str) -> Option<String> {
-    let range = text::line_range(text, line)?;
-    Some(format!(
-        "{}{with}{}",
-        &text[..range.start],
-        &text[range.end..]
-    ))
+    Some(Edit::replace(value_at..value_at + "False".len(), "True"))
 }
 
 fn documents(text: &str) -> Vec<Node> {
@@ -169,7 +182,7 @@ fn content_offset(text: &str, line: u32) -> Option<usize> {
     Some(range.start + skip)
 }
 
-fn default_permissions(text: &str) -> Option<String> {
+fn default_permissions(text: &str) -> Option<Edit> {
     let docs = documents(text);
     let doc = docs.first()?;
     if doc.get("permissions").is_some() {
@@ -177,7 +190,7 @@ fn default_permissions(text: &str) -> Option<String> {
     }
     let jobs = doc.key_node("jobs")?;
     let unit = " ".repeat(text::indent_unit(text));
-    text::insert_before(
+    Some(text::insert_before(
         text,
         jobs.line(),
         &[
@@ -185,11 +198,10 @@ fn default_permissions(text: &str) -> Option<String> {
             format!("{unit}contents: read"),
             String::new(),
         ],
-    )
-    .into()
+    ))
 }
 
-fn persist_credentials(text: &str, finding: &Finding) -> Option<String> {
+fn persist_credentials(text: &str, finding: &Finding) -> Option<Edit> {
     let docs = documents(text);
     let offset = content_offset(text, finding.line)?;
     let step = enclosing_map(&docs, offset, &["uses"])?;
@@ -202,21 +214,16 @@ fn persist_credentials(text: &str, finding: &Finding) -> Option<String> {
             if !entries.is_empty() && !is_flow(text, map) =>
         {
             let first = &entries[0].0;
-            if entries
+            if let Some((_, value)) = entries
                 .iter()
-                .any(|(k, _)| k.as_str() == Some("persist-credentials"))
+                .find(|(k, _)| k.as_str() == Some("persist-credentials"))
             {
-                let (k, _) = entries
-                    .iter()
-                    .find(|(k, _)| k.as_str() == Some("persist-credentials"))?;
-                return replace_line(
-                    text,
-                    k.line(),
-                    &format!(
-                        "{}persist-credentials: false",
-                        " ".repeat(key_column(text, k))
-                    ),
-                );
+                // Its value becomes `false`; the key, its comment and its quoting stay.
+                let span = value.span();
+                if !matches!(value, Node::Scalar { .. }) || span.end <= span.start {
+                    return None;
+                }
+                return Some(Edit::replace(span.range(), "false"));
             }
             let col = key_column(text, first);
             Some(text::insert_before(
@@ -257,7 +264,7 @@ fn env_name(expression: &str) -> String {
     }
 }
 
-fn template_injection(text: &str, finding: &Finding) -> Option<String> {
+fn template_injection(text: &str, finding: &Finding) -> Option<Vec<Edit>> {
     // The expression the finding points at.
     let line = text::line(text, finding.line)?;
     let column = line
@@ -290,14 +297,15 @@ fn template_injection(text: &str, finding: &Finding) -> Option<String> {
     let name = env_name(inner);
     let body = step.get(body_key)?.span();
     let is_script = body_key == "with";
-    // Replace every occurrence of the same expression in the step's script.
-    let mut edited = String::with_capacity(text.len());
-    let mut cursor = 0;
-    let region = body.start..body.end.min(text.len());
-    let mut replaced_any = false;
-    while let Some(found) = text[cursor.max(region.start)..region.end].find(expression_text) {
-        let at = cursor.max(region.start) + found;
-        edited.push_str(&text[cursor..at]);
+    // Every occurrence of the same expression on the finding's own lines (the others are
+    // findings of their own, fixed in turn).
+    let lines_start = text::offset_of_line(text, finding.line)?;
+    let lines_end = text::line_range(text, finding.end_line.max(finding.line))?.end;
+    let region = body.start.max(lines_start)..body.end.min(lines_end).min(text.len());
+    let mut edits = Vec::new();
+    let mut cursor = region.start;
+    while let Some(found) = text.get(cursor..region.end)?.find(expression_text) {
+        let at = cursor + found;
         let before_on_line = &text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at];
         let quoted = before_on_line.matches('"').count() % 2 == 1;
         let replacement = if is_script {
@@ -307,14 +315,12 @@ fn template_injection(text: &str, finding: &Finding) -> Option<String> {
         } else {
             format!("\"${{{name}}}\"")
         };
-        edited.push_str(&replacement);
+        edits.push(Edit::replace(at..at + expression_text.len(), replacement));
         cursor = at + expression_text.len();
-        replaced_any = true;
     }
-    if !replaced_any {
+    if edits.is_empty() {
         return None;
     }
-    edited.push_str(&text[cursor..]);
     // Declare the variable on the step.
     let unit = text::indent_unit(text);
     let entry = format!("{name}: {expression_text}");
@@ -322,55 +328,54 @@ fn template_injection(text: &str, finding: &Finding) -> Option<String> {
         Some((_, map @ Node::Map { entries, .. }))
             if !entries.is_empty() && !is_flow(text, map) =>
         {
-            if entries
+            if let Some((_, value)) = entries
                 .iter()
-                .any(|(k, _)| k.as_str() == Some(name.as_str()))
+                .find(|(k, _)| k.as_str() == Some(name.as_str()))
             {
-                return Some(edited);
+                // Declared already: by this fix on another line, or by hand for the same value.
+                let same = value.as_str().map(str::trim) == Some(expression_text);
+                return same.then_some(edits);
             }
             let first = &entries[0].0;
             let col = key_column(text, first);
-            Some(text::insert_before(
-                &edited,
+            edits.push(text::insert_before(
+                text,
                 first.line(),
                 &[format!("{}{entry}", " ".repeat(col))],
-            ))
+            ));
         }
-        Some(_) => None,
+        Some(_) => return None,
         None => {
             let key = step.key_node(body_key)?;
             let col = key_column(text, key);
-            Some(text::insert_before(
-                &edited,
-                key.line(),
-                &[
-                    format!("{}env:", " ".repeat(col)),
-                    format!("{}{entry}", " ".repeat(col + unit)),
-                ],
-            ))
-            .filter(|_| {
-                // Inserting before the key is only right when the key starts its own line.
-                text::line(text, key.line()).is_some_and(|l| l.trim_start().starts_with(body_key))
-            })
-            .or_else(|| {
-                // `- run: …` on the list item's line: declare env after the script instead.
-                let last = text::line_count(&edited).min(step.span().end_line_hint(text));
-                Some(text::insert_after(
-                    &edited,
-                    last,
-                    &[
-                        format!("{}env:", " ".repeat(col)),
-                        format!("{}{entry}", " ".repeat(col + unit)),
-                    ],
-                ))
-            })
+            let declaration = [
+                format!("{}env:", " ".repeat(col)),
+                format!("{}{entry}", " ".repeat(col + unit)),
+            ];
+            // Before the key when it starts its own line; after the step for `- run: …` on the
+            // list item's line.
+            let own_line =
+                text::line(text, key.line()).is_some_and(|l| l.trim_start().starts_with(body_key));
+            edits.push(if own_line {
+                text::insert_before(text, key.line(), &declaration)
+            } else {
+                let last = text::line_count(text).min(step.span().end_line_hint(text));
+                text::insert_after(text, last, &declaration)
+            });
         }
     }
+    Some(edits)
 }
 
-fn yaml_safe_load(text: &str, finding: &Finding) -> Option<String> {
+fn yaml_safe_load(text: &str, finding: &Finding) -> Option<Edit> {
+    let line_start = text::offset_of_line(text, finding.line)?;
     let line = text::line(text, finding.line)?;
-    let at = line.find("yaml.load(")?;
+    // The call at the finding's column (a line may hold two).
+    let from = column_offset(text, finding.line, finding.column)? - line_start;
+    let at = line[from..]
+        .find("yaml.load(")
+        .map(|i| from + i)
+        .or_else(|| line[..from].rfind("yaml.load("))?;
     let args_start = at + "yaml.load(".len();
     let close = line[args_start..].find(')')? + args_start;
     let args = &line[args_start..close];
@@ -390,23 +395,23 @@ fn yaml_safe_load(text: &str, finding: &Finding) -> Option<String> {
     if parts.next().is_some() {
         return None;
     }
-    let replaced = format!(
-        "{}yaml.safe_load({data}){}",
-        &line[..at],
-        &line[close + 1..]
-    );
-    replace_line(text, finding.line, &replaced)
+    Some(Edit::replace(
+        line_start + at..line_start + close + 1,
+        format!("yaml.safe_load({data})"),
+    ))
 }
 
-fn bind_localhost(text: &str, finding: &Finding) -> Option<String> {
+fn bind_localhost(text: &str, finding: &Finding) -> Option<Edit> {
     let line = text::line(text, finding.line)?;
     if line.contains("0.0.0.0:") {
-        return text::replace_in_line(text, finding.line, "0.0.0.0:", "127.0.0.1:");
+        return text::replace_in_line(text, finding.line, 1, "0.0.0.0:", "127.0.0.1:");
     }
-    if line.contains("host_ip") {
-        let at = line.find("host_ip")?;
-        let replaced = format!("{}host_ip: 127.0.0.1", &line[..at]);
-        return replace_line(text, finding.line, &replaced);
+    if let Some(at) = line.find("host_ip") {
+        let range = text::line_range(text, finding.line)?;
+        return Some(Edit::replace(
+            range.start + at..range.end,
+            "host_ip: 127.0.0.1",
+        ));
     }
     if line.trim_start().starts_with("published") || line.trim_start().starts_with("- published") {
         let col = line.find("published")?;
@@ -439,15 +444,27 @@ fn bind_localhost(text: &str, finding: &Finding) -> Option<String> {
         "127.0.0.1::"
     };
     let at = text::offset_of_line(text, finding.line)? + digit;
-    Some(format!("{}{prefix}{}", &text[..at], &text[at..]))
+    Some(Edit::insert(at, prefix))
 }
 
-fn docker_user(text: &str, finding: &Finding) -> Option<String> {
+fn docker_user(text: &str, finding: &Finding) -> Option<Edit> {
     let line = text::line(text, finding.line)?;
     let trimmed = line.trim_start();
     if trimmed.len() >= 4 && trimmed[..4].eq_ignore_ascii_case("USER") {
-        let indent = text::indent(line);
-        return replace_line(text, finding.line, &format!("{indent}USER {CONTAINER_UID}"));
+        // The user (and group) the finding points at becomes the unprivileged id.
+        let range = text::line_range(text, finding.line)?;
+        let at = column_offset(text, finding.line, finding.column)?;
+        let value_at = range.start + text::indent(line).len() + 4;
+        let at = if at > value_at {
+            at
+        } else {
+            value_at + text[value_at..range.end].len()
+                - text[value_at..range.end].trim_start().len()
+        };
+        let end = text[at..range.end]
+            .find([' ', '\t'])
+            .map_or(range.end, |i| at + i);
+        return (end > at).then(|| Edit::replace(at..end, CONTAINER_UID));
     }
     // No USER in the final stage: switch user before the first CMD/ENTRYPOINT of that stage.
     let total = text::line_count(text);
@@ -468,10 +485,16 @@ fn docker_user(text: &str, finding: &Finding) -> Option<String> {
     })
 }
 
-fn allow_privilege_escalation(text: &str, finding: &Finding) -> Option<String> {
+fn allow_privilege_escalation(text: &str, finding: &Finding) -> Option<Edit> {
     let line = text::line(text, finding.line)?;
     if line.contains("allowPrivilegeEscalation") {
-        return text::replace_in_line(text, finding.line, "true", "false");
+        let at = line.find("allowPrivilegeEscalation")?;
+        let column = line[..at].chars().count() as u32 + 1;
+        let key = Finding {
+            column,
+            ..finding.clone()
+        };
+        return value_after_key(text, &key, "allowPrivilegeEscalation", "true", "false");
     }
     let docs = documents(text);
     let offset = content_offset(text, finding.line)?;
@@ -518,13 +541,13 @@ fn allow_privilege_escalation(text: &str, finding: &Finding) -> Option<String> {
     }
 }
 
-fn gitignore_env(text: &str) -> Option<String> {
+fn gitignore_env(text: &str) -> Edit {
     let nl = text::newline(text);
-    let mut out = text.to_owned();
-    if !out.is_empty() && !text::ends_with_break(&out) {
+    let mut out = String::new();
+    if !text.is_empty() && !text::ends_with_break(text) {
         out.push_str(nl);
     }
-    if !out.is_empty() {
+    if !text.is_empty() {
         out.push_str(nl);
     }
     for line in [
@@ -536,7 +559,7 @@ fn gitignore_env(text: &str) -> Option<String> {
         out.push_str(line);
         out.push_str(nl);
     }
-    Some(out)
+    Edit::insert(text.len(), out)
 }
 
 trait SpanEnd {

@@ -1,5 +1,8 @@
 //! Line-level text editing that keeps a file's own conventions: its line endings (CRLF stays
-//! CRLF), its indentation, and every byte the edit does not mean to touch.
+//! CRLF), its indentation, and every byte the edit does not mean to touch. Each helper returns
+//! an [`Edit`] of the text it is given.
+
+use crate::edit::Edit;
 
 /// The file's newline: `\r\n` if it uses CRLF anywhere, else `\r` if it uses lone carriage
 /// returns (classic Mac), else `\n`.
@@ -87,44 +90,36 @@ pub fn line_count(text: &str) -> u32 {
     }
 }
 
-/// Inserts `lines` before 1-based `line` (or at the end when `line` is past the last line).
-pub fn insert_before(text: &str, line: u32, lines: &[String]) -> String {
+/// Inserts `lines` before 1-based `line` (or at the end when `line` is past the last line), as
+/// whole lines in the file's line ending.
+pub fn insert_before(text: &str, line: u32, lines: &[String]) -> Edit {
     let nl = newline(text);
     let block: String = lines.iter().map(|l| format!("{l}{nl}")).collect();
     match line_range(text, line) {
-        Some(range) if line <= line_count(text) => {
-            let mut out = String::with_capacity(text.len() + block.len());
-            out.push_str(&text[..range.start]);
-            out.push_str(&block);
-            out.push_str(&text[range.start..]);
-            out
+        Some(range) if line <= line_count(text) => Edit::insert(range.start, block),
+        _ if !text.is_empty() && !ends_with_break(text) => {
+            Edit::insert(text.len(), format!("{nl}{block}"))
         }
-        _ => {
-            let mut out = text.to_owned();
-            if !out.is_empty() && !ends_with_break(&out) {
-                out.push_str(nl);
-            }
-            out.push_str(&block);
-            out
-        }
+        _ => Edit::insert(text.len(), block),
     }
 }
 
 /// Inserts `lines` after 1-based `line`.
-pub fn insert_after(text: &str, line: u32, lines: &[String]) -> String {
+pub fn insert_after(text: &str, line: u32, lines: &[String]) -> Edit {
     insert_before(text, line + 1, lines)
 }
 
-/// Replaces the first `from` at or after character column `column` (1-based) of `line` with `to`.
-pub fn replace_in_line(text: &str, line: u32, from: &str, to: &str) -> Option<String> {
+/// Replaces the first `from` at or after character column `column` (1-based) of `line` with
+/// `to`.
+pub fn replace_in_line(text: &str, line: u32, column: u32, from: &str, to: &str) -> Option<Edit> {
     let range = line_range(text, line)?;
-    let at = text[range.clone()].find(from)?;
-    let start = range.start + at;
-    Some(format!(
-        "{}{to}{}",
-        &text[..start],
-        &text[start + from.len()..]
-    ))
+    let body = &text[range.clone()];
+    let skip = body
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(body.len(), |(i, _)| i);
+    let at = range.start + skip + body[skip..].find(from)?;
+    Some(Edit::replace(at..at + from.len(), to))
 }
 
 /// Byte offset of the start of 1-based `line`.
@@ -135,16 +130,28 @@ pub fn offset_of_line(text: &str, line: u32) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edit::apply_edits;
+
+    fn with(text: &str, edit: Edit) -> String {
+        apply_edits(text, &[edit]).unwrap()
+    }
 
     #[test]
     fn inserts_keep_crlf_and_the_rest_of_the_file() {
         let text = "a\r\nb\r\nc";
-        assert_eq!(insert_before(text, 2, &["x".into()]), "a\r\nx\r\nb\r\nc");
         assert_eq!(
-            insert_before(text, 9, &["x".into()]),
+            with(text, insert_before(text, 2, &["x".into()])),
+            "a\r\nx\r\nb\r\nc"
+        );
+        // Past the end of a file without a final line break: the break comes first.
+        assert_eq!(
+            with(text, insert_before(text, 9, &["x".into()])),
             "a\r\nb\r\nc\r\nx\r\n"
         );
-        assert_eq!(insert_after("a\nb\n", 2, &["x".into()]), "a\nb\nx\n");
+        assert_eq!(
+            with("a\nb\n", insert_after("a\nb\n", 2, &["x".into()])),
+            "a\nb\nx\n"
+        );
         assert_eq!(line(text, 2), Some("b"));
         assert_eq!(line_count("a\nb"), 2);
     }
@@ -156,20 +163,32 @@ mod tests {
         assert_eq!(line(text, 2), Some("b"));
         assert_eq!(line_count(text), 3);
         assert_eq!(line_count("a\rb\r"), 2);
-        assert_eq!(insert_before(text, 2, &["x".into()]), "a\rx\rb\rc");
-        assert_eq!(insert_after(text, 3, &["x".into()]), "a\rb\rc\rx\r");
         assert_eq!(
-            replace_in_line(text, 3, "c", "d").as_deref(),
-            Some("a\rb\rd")
+            with(text, insert_before(text, 2, &["x".into()])),
+            "a\rx\rb\rc"
+        );
+        assert_eq!(
+            with(text, insert_after(text, 3, &["x".into()])),
+            "a\rb\rc\rx\r"
+        );
+        assert_eq!(
+            with(text, replace_in_line(text, 3, 1, "c", "d").unwrap()),
+            "a\rb\rd"
         );
     }
 
     #[test]
-    fn replaces_within_one_line_only() {
+    fn replaces_within_one_line_only_from_the_column() {
+        let text = "x: true\ny: true # true\n";
         assert_eq!(
-            replace_in_line("x: true\ny: true\n", 2, "true", "false").unwrap(),
-            "x: true\ny: false\n"
+            with(text, replace_in_line(text, 2, 1, "true", "false").unwrap()),
+            "x: true\ny: false # true\n"
         );
+        assert_eq!(
+            with(text, replace_in_line(text, 2, 9, "true", "false").unwrap()),
+            "x: true\ny: true # false\n"
+        );
+        assert_eq!(replace_in_line(text, 1, 1, "false", "true"), None);
         assert_eq!(indent_unit("a:\n    b: 1\n        c: 2\n"), 4);
     }
 }

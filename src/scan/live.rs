@@ -118,7 +118,9 @@ impl LiveScan {
                 .any(|c| c == path || path.starts_with(&format!("{c}/")))
                 || charts.iter().any(|dir| path.starts_with(dir.as_str()));
             if touched || !self.files.contains_key(path) {
-                let outcome = self.scanner.scan_file(&self.root.join(path), path);
+                let outcome = self
+                    .scanner
+                    .scan_file(&super::fs_path(&self.root, path), path);
                 self.files.insert(path.clone(), outcome);
             }
         }

@@ -1035,7 +1035,7 @@ impl Scanner {
         for (path, hits) in by_path {
             // Read the file the hits point at (if it is a readable text file within the size
             // limit) for the snippet and for its inline suppressions.
-            let bytes = tree_file_text(&root.join(&path), self.options.max_file_size);
+            let bytes = tree_file_text(&fs_path(root, &path), self.options.max_file_size);
             let kind = FileKind::detect(&path, bytes.as_deref().unwrap_or_default());
             let source = bytes.as_deref().map(|b| Source::new(&path, kind, b));
             let secrets = source
@@ -1303,8 +1303,11 @@ fn decode_utf16(bytes: &[u8]) -> Option<String> {
     )
 }
 
-/// `path` relative to `root`, `/`-separated. Bytes of a name that are not UTF-8 are written as
-/// `\xNN`, so two such names stay apart (never both U+FFFD).
+/// `path` relative to `root`, `/`-separated: the one name a file has in findings, reports and
+/// fingerprints. Bytes of a name that are not UTF-8 are written as `\xNN`, so two such names stay
+/// apart (never both U+FFFD), and a backslash of the name that would read as such an escape
+/// (followed by `x`, another backslash or an escaped byte) is doubled, so the name maps back to
+/// exactly one file ([`fs_path`]).
 pub fn relative_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut out = String::new();
@@ -1317,20 +1320,73 @@ pub fn relative_path(root: &Path, path: &Path) -> String {
     out
 }
 
+/// The file a name from [`relative_path`] stands for, under `root`: its escapes turned back into
+/// the bytes they stand for. Every step after the scan that opens a reported file (a fix, its
+/// undo, a suppression, the coach's excerpt, a re-check) goes through this, so a non-UTF-8 name
+/// is opened as itself, never as another file or none.
+pub fn fs_path(root: &Path, rel: &str) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if !rel.contains('\\') {
+            return root.join(rel);
+        }
+        let b = rel.as_bytes();
+        let mut bytes = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |at: usize| {
+                b.get(at..at + 2)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    // Only bytes that are never UTF-8 on their own are escaped: `\x2f` is no `/`.
+                    .filter(|byte| *byte >= 0x80)
+            };
+            match (b[i], b.get(i + 1)) {
+                (b'\\', Some(b'\\')) => {
+                    bytes.push(b'\\');
+                    i += 2;
+                }
+                (b'\\', Some(b'x')) if hex(i + 2).is_some() => {
+                    bytes.extend(hex(i + 2));
+                    i += 4;
+                }
+                (byte, _) => {
+                    bytes.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        root.join(std::ffi::OsStr::from_bytes(&bytes))
+    }
+    #[cfg(not(unix))]
+    root.join(rel)
+}
+
 #[cfg(unix)]
 fn push_name(out: &mut String, name: &std::ffi::OsStr) {
     use std::os::unix::ffi::OsStrExt;
-    for chunk in name.as_bytes().utf8_chunks() {
-        out.push_str(chunk.valid());
+    let bytes = name.as_bytes();
+    let mut chunks = bytes.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        let valid = chunk.valid();
+        for (at, c) in valid.char_indices() {
+            out.push(c);
+            if c == '\\' {
+                // Doubled when what follows could read as an escape.
+                let next = valid[at + 1..].chars().next();
+                let before_escape = next.is_none()
+                    && (!chunk.invalid().is_empty()
+                        || chunks.peek().is_some_and(|n| n.valid().is_empty()));
+                if matches!(next, Some('x' | '\\')) || before_escape {
+                    out.push('\\');
+                }
+            }
+        }
         for byte in chunk.invalid() {
             out.push_str(&format!("\\x{byte:02x}"));
         }
     }
-}
-
-#[cfg(not(unix))]
-fn push_name(out: &mut String, name: &std::ffi::OsStr) {
-    out.push_str(&name.to_string_lossy());
 }
 
 /// Resolves the directory a scan starts from.
@@ -1424,6 +1480,28 @@ mod tests {
         assert_eq!(name(b"a\xff.py"), "a\\xff.py");
         assert_ne!(name(b"a\xff.py"), name(b"a\xfe.py"));
         assert_eq!(name("é/b.py".as_bytes()), "é/b.py");
+        // A backslash that would read as an escape is doubled; others show as they are.
+        assert_eq!(name(b"a\\xff.py"), "a\\\\xff.py");
+        assert_eq!(name(b"a\\b.py"), "a\\b.py");
+        // Every name maps back to itself.
+        for bytes in [
+            &b"a\xff.py"[..],
+            b"a\\xff.py",
+            b"a\\\xff.py",
+            b"\\\\",
+            b"a\\",
+            b"\\x4",
+            b"d\xc3/\\\\x\\b\xe9",
+            "é\\é".as_bytes(),
+        ] {
+            let path = root.join(std::ffi::OsStr::from_bytes(bytes));
+            assert_eq!(fs_path(root, &name(bytes)), path, "{:?}", name(bytes));
+        }
+        // An escape seccoach never writes stays text: no separator or `..` comes out of one.
+        assert_eq!(
+            fs_path(root, "..\\x2f..\\x2fetc"),
+            root.join("..\\x2f..\\x2fetc")
+        );
     }
 
     #[test]

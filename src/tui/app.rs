@@ -1479,7 +1479,7 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             };
             let finding = &app.findings()[index];
             vec![Effect::OpenEditor {
-                file: app.root.join(&finding.path),
+                file: crate::scan::fs_path(&app.root, &finding.path),
                 line: finding.line.max(1),
             }]
         }

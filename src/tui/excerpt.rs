@@ -32,7 +32,7 @@ pub fn text_of(bytes: &[u8]) -> &[u8] {
 /// Reads the file of `finding` under `root` and cuts its excerpt, every secret `scanner`'s rules
 /// find in the file as it is now redacted.
 pub fn load(scanner: &Scanner, root: &Path, finding: &Finding) -> Result<Excerpt, String> {
-    let bytes = super::jobs::read_limited(&root.join(&finding.path))?;
+    let bytes = super::jobs::read_limited(&crate::scan::fs_path(root, &finding.path))?;
     let text = text_of(&bytes);
     let kind = FileKind::detect(&finding.path, &text[..text.len().min(256)]);
     let secrets = scanner.secrets_in(&Source::new(&finding.path, kind, text));

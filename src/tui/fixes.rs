@@ -1,9 +1,9 @@
 //! Guided fixes from the coach: the fix for one finding (the recipes in [`crate::fix`] do the
-//! work), its diff made safe to show, and undoing the last applied fix without ever overwriting
-//! an edit made since.
+//! work) and undoing the last applied fix, both through [`crate::edit`], which never overwrites
+//! an edit made since; refusals are worded for the coach here.
 
 use crate::display::sanitize;
-use crate::edit::{self, EditError};
+use crate::edit::EditError;
 use crate::finding::Finding;
 use crate::fix::{self, FileFix};
 use crate::scan::Scanner;
@@ -63,42 +63,10 @@ impl From<EditError> for UndoRefusal {
     }
 }
 
-/// Puts back what the file held before `fix`, only if it still holds exactly what the fix wrote.
-/// A file the fix created is removed. Links and paths leaving `root` are refused, and so are
-/// read-only and hard-linked files (see [`crate::edit`]).
+/// Puts back what the file held before `fix`, only if it still holds exactly what the fix wrote
+/// (see [`edit::undo`]).
 pub fn undo(root: &Path, fix: &FileFix) -> Result<(), UndoRefusal> {
-    let shown = sanitize(&fix.path).into_owned();
-    let real =
-        edit::resolve(root, &fix.path).map_err(|e| UndoRefusal::from(shown_in(e, &shown)))?;
-    if fix.existed {
-        return edit::replace(
-            &real,
-            &shown,
-            Some(fix.after.as_bytes()),
-            fix.before.as_bytes(),
-        )
-        .map_err(UndoRefusal::from);
-    }
-    let io = |e: std::io::Error| UndoRefusal::Io {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
-    match std::fs::read(&real) {
-        Ok(now) if now == fix.after.as_bytes() => std::fs::remove_file(&real).map_err(io),
-        Ok(_) => Err(UndoRefusal::Changed(shown)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(UndoRefusal::Changed(shown)),
-        Err(e) => Err(io(e)),
-    }
-}
-
-/// `e` with its path shown as `shown` (control characters escaped).
-fn shown_in(e: EditError, shown: &str) -> EditError {
-    match e {
-        EditError::OutsideRoot(_) => EditError::OutsideRoot(shown.to_owned()),
-        EditError::NotRegular(_) => EditError::NotRegular(shown.to_owned()),
-        EditError::Changed(_) => EditError::Changed(shown.to_owned()),
-        other => other,
-    }
+    fix.undo(root).map_err(UndoRefusal::from)
 }
 
 #[cfg(test)]

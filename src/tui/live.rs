@@ -211,7 +211,7 @@ fn classify(root: &Path, delta: Delta) -> Change {
     let mut texts: BTreeMap<String, Option<String>> = BTreeMap::new();
     let (suppressed, fixed): (Vec<Finding>, Vec<Finding>) = fixed.into_iter().partition(|f| {
         let text = texts.entry(f.path.clone()).or_insert_with(|| {
-            super::jobs::read_limited(&root.join(&f.path))
+            super::jobs::read_limited(&crate::scan::fs_path(root, &f.path))
                 .ok()
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
         });
@@ -250,7 +250,9 @@ fn stamp(
         } else {
             old.get(path).cloned()
         };
-        if let Some(stamp) = kept.or_else(|| FileStamp::read(&root.join(path)).ok()) {
+        if let Some(stamp) =
+            kept.or_else(|| FileStamp::read(&crate::scan::fs_path(root, path)).ok())
+        {
             stamps.insert(path.clone(), stamp);
         }
     }
