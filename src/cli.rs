@@ -44,18 +44,21 @@ pub enum Command {
         /// The rule id, e.g. docker/run-as-root.
         rule: String,
     },
-    /// Write a GitHub Actions workflow that runs seccoach on every push and pull request.
-    Init {
-        /// The repository root.
-        #[arg(default_value = ".")]
-        path: PathBuf,
-        /// Fail the workflow on findings at or above this severity.
-        #[arg(long, value_enum, default_value_t = Severity::High)]
-        fail_on: Severity,
-        /// Replace an existing .github/workflows/seccoach.yml.
-        #[arg(long)]
-        force: bool,
-    },
+    /// Set a repository up: .seccoach.toml with every option, and on request a CI pipeline
+    /// and an example team pack.
+    #[command(
+        after_help = "Writes .seccoach.toml (every option, commented). With --ci github: \
+                            .github/workflows/seccoach.yml (SARIF to code scanning); with --ci \
+                            gitlab: .gitlab-ci.yml, or .gitlab/seccoach.yml to include when a \
+                            pipeline exists (a SAST report for merge requests). With --pack: an \
+                            example rule and lesson in .seccoach/. Both pipelines fail at \
+                            `fail_on`, refresh the advisory database and cache it and the \
+                            seccoach build.\n\n\
+                            Nothing is replaced without --force: an existing file is an error \
+                            (exit 2) and nothing is written. An existing .seccoach.toml is kept \
+                            when --ci or --pack is given."
+    )]
+    Init(InitArgs),
     /// Show (or apply) the machine-applicable fixes for a directory's findings.
     Fix {
         /// The directory to fix.
@@ -96,6 +99,34 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         repo: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository root.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Also write a pipeline for this CI system (needs --from or --published).
+    #[arg(long, value_enum, value_name = "SYSTEM")]
+    pub ci: Option<crate::init::Ci>,
+    /// The pipeline builds seccoach from this repository at this full commit:
+    /// `cargo install --locked --git URL --rev COMMIT`.
+    #[arg(long, value_name = "URL@COMMIT", value_parser = crate::init::Install::parse_from)]
+    pub from: Option<crate::init::Install>,
+    /// The pipeline installs this version of seccoach from crates.io (only when it is
+    /// published there).
+    #[arg(long, conflicts_with = "from")]
+    pub published: bool,
+    /// Write an example team pack (one rule, one lesson, commented) into .seccoach/.
+    #[arg(long)]
+    pub pack: bool,
+    /// The `fail_on` written into .seccoach.toml: the pipeline fails on findings at or above
+    /// it [default: high].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -267,19 +298,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             advisories_update(&path, ecosystems)
         }
         Some(Command::Fix { path, rules, apply }) => fix(&path, &rules, apply),
-        Some(Command::Init {
-            path,
-            fail_on,
-            force,
-        }) => {
-            let written = crate::init::write(&path, fail_on, force)?;
-            println!(
-                "Wrote {}. Commit it, and findings will appear under Security → Code scanning.",
-                crate::display::sanitize(&written.display().to_string())
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Init(args)) => init(args),
     }
+}
+
+/// `seccoach init`: writes the files, then says what each is.
+fn init(args: InitArgs) -> Result<ExitCode> {
+    let install = match (args.from, args.published) {
+        (Some(from), _) => Some(from),
+        (None, true) => Some(crate::init::Install::published()),
+        (None, false) => None,
+    };
+    let outcome = crate::init::run(
+        &args.path,
+        &crate::init::Request {
+            fail_on: args.fail_on,
+            ci: args.ci,
+            install,
+            pack: args.pack,
+            force: args.force,
+        },
+    )?;
+    let mut text = String::new();
+    for kept in &outcome.kept {
+        text.push_str(&format!("Kept {kept} (it exists; its settings apply)\n"));
+    }
+    for written in &outcome.written {
+        text.push_str(&format!("Wrote {}", written.path));
+        if let Some(note) = &written.note {
+            text.push_str(&format!(": {note}"));
+        }
+        text.push('\n');
+    }
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens the coach on the current directory: at home, or on a lesson (`Some(None)`: the one to
@@ -423,6 +475,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if args.watch {
         return watch_loop(scanner, root, &args, &catalog, legacy_note);
     }
+    let started = jiff::Timestamp::now();
     let mut report = scanner
         .scan(root)
         .with_context(|| format!("scanning {}", root.display()))?;
@@ -444,7 +497,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         (None, Format::Text) => args.color.resolve(),
         _ => output::style::Style::PLAIN,
     };
-    let rendered = output::render(args.format, &report, &catalog, style);
+    let rendered = match args.format {
+        Format::GitlabSast => {
+            output::gitlab::render(&report, &catalog, started, jiff::Timestamp::now())
+        }
+        format => output::render(format, &report, &catalog, style),
+    };
     match &args.output {
         Some(path) => crate::persist::write_atomic(path, rendered.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?,

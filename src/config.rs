@@ -31,6 +31,8 @@ struct RawConfig {
     max_file_size: Option<Size>,
     fail_on: Option<Severity>,
     advisories: Option<String>,
+    #[serde(default)]
+    packs: Vec<String>,
 }
 
 /// The repository's settings, validated.
@@ -44,6 +46,9 @@ pub struct Config {
     /// The OSV advisory database for `deps/known-vulnerable` (a directory, `.zip` or `.json`),
     /// relative to the repository root as written; [`Config::load`] makes it a full path.
     pub advisories: Option<PathBuf>,
+    /// Team packs kept elsewhere (`packs = [...]`), relative to the repository root as written;
+    /// [`Config::pack_dirs`] reads them before the catalogue is built.
+    pub packs: Vec<PathBuf>,
 }
 
 /// Parses sizes such as `2097152`, `"2MiB"`, `"500 KB"`, `"1M"`.
@@ -159,6 +164,7 @@ impl Config {
             max_file_size,
             fail_on: raw.fail_on,
             advisories: raw.advisories.map(PathBuf::from),
+            packs: raw.packs.into_iter().map(PathBuf::from).collect(),
         })
     }
 }

@@ -643,33 +643,6 @@ fn a_catch_all_rule_yields_to_a_specific_one_on_the_same_value() {
 }
 
 #[test]
-fn the_workflow_init_writes_passes_every_actions_check() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = seccoach().arg("init").arg(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let workflow = dir.path().join(".github/workflows/seccoach.yml");
-    assert!(
-        std::fs::read_to_string(&workflow)
-            .unwrap()
-            .contains("--fail-on high")
-    );
-    let report = json(dir.path(), &[]);
-    let actions: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("actions/"))
-        .collect();
-    assert!(
-        actions.is_empty(),
-        "init's workflow fails our own checks: {actions:?}"
-    );
-    // It never overwrites a workflow without --force.
-    let again = seccoach().arg("init").arg(dir.path()).output().unwrap();
-    assert_eq!(again.status.code(), Some(2));
-}
-
-#[test]
 fn this_repository_passes_its_own_checks() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (code, stdout, stderr) = run(root, &["--fail-on", "info"]);
