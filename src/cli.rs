@@ -22,6 +22,18 @@ use std::sync::Arc;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+/// `--pack DIR`: team packs kept outside the repository, for every command that reads the
+/// catalogue.
+#[derive(Debug, Args, Default)]
+pub struct PackArgs {
+    /// Also load the team pack in this folder (checks/*.toml, lessons/**/*.md), beside the
+    /// repository's .seccoach/ and the `packs` in .seccoach.toml (repeatable).
+    #[arg(long = "pack", value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +55,8 @@ pub enum Command {
     Explain {
         /// The rule id, e.g. docker/run-as-root.
         rule: String,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// Set a repository up: .seccoach.toml with every option, and on request a CI pipeline
     /// and an example team pack.
@@ -72,6 +86,8 @@ pub enum Command {
         /// its reason.
         #[arg(long)]
         apply: bool,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// Hands-on labs: a small vulnerable project to fix, checked by the same rules.
     #[command(subcommand)]
@@ -80,24 +96,33 @@ pub enum Command {
     Learn {
         /// The lesson id, e.g. secrets/how-secrets-leak (see `seccoach lessons`).
         lesson: Option<String>,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// List the lessons: id, title, track, minutes, and whether you have done them.
     Lessons {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// Show your progress: lessons read per track, quiz scores, findings reviewed.
     Progress {
         #[arg(long, value_enum, default_value_t = crate::progress::SummaryFormat::Text)]
         format: crate::progress::SummaryFormat,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// List every rule seccoach knows.
     Checks {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
-        /// Also load the rule packs of this repository (`.seccoach/checks`).
+        /// The repository whose team packs (`.seccoach/`, `packs` in its .seccoach.toml) are
+        /// listed too [default: the current directory].
         #[arg(long, value_name = "DIR")]
         repo: Option<PathBuf>,
+        #[command(flatten)]
+        packs: PackArgs,
     },
 }
 
@@ -233,6 +258,8 @@ pub struct ScanArgs {
     /// (rule, file) pairs: what each rule of your packs costs.
     #[arg(long)]
     pub timings: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
 }
 
 fn parse_threads(text: &str) -> Result<usize, String> {
@@ -286,18 +313,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::persist::exit_on_interrupt()?;
     }
     match cli.command {
-        None => coach(None),
-        Some(Command::Learn { lesson }) => coach(Some(lesson)),
-        Some(Command::Lessons { format }) => lessons(format),
-        Some(Command::Progress { format }) => progress(format),
+        None => coach(None, &cli.packs.packs),
+        Some(Command::Learn { lesson, packs }) => {
+            coach(Some(lesson), &[cli.packs.packs, packs.packs].concat())
+        }
+        Some(Command::Lessons { format, packs }) => lessons(format, &packs.packs),
+        Some(Command::Progress { format, packs }) => progress(format, &packs.packs),
         Some(Command::Scan(args)) => scan(args),
-        Some(Command::Explain { rule }) => explain(&rule),
-        Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
+        Some(Command::Explain { rule, packs }) => explain(&rule, &packs.packs),
+        Some(Command::Checks {
+            format,
+            repo,
+            packs,
+        }) => checks(format, repo.as_deref(), &packs.packs),
         Some(Command::Lab(command)) => lab(command),
         Some(Command::Advisories(AdvisoriesCommand::Update { path, ecosystems })) => {
             advisories_update(&path, ecosystems)
         }
-        Some(Command::Fix { path, rules, apply }) => fix(&path, &rules, apply),
+        Some(Command::Fix {
+            path,
+            rules,
+            apply,
+            packs,
+        }) => fix(&path, &rules, apply, &packs.packs),
         Some(Command::Init(args)) => init(args),
     }
 }
@@ -336,7 +374,7 @@ fn init(args: InitArgs) -> Result<ExitCode> {
 
 /// Opens the coach on the current directory: at home, or on a lesson (`Some(None)`: the one to
 /// continue with).
-fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
+fn coach(lesson: Option<Option<String>>, packs: &[PathBuf]) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -346,7 +384,7 @@ fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let root = PathBuf::from(".");
-    let (catalog, config) = load_repository(&root)?;
+    let (catalog, config) = load_repository_with(&root, packs)?;
     let store = crate::progress::Store::locate()?;
     let start = match lesson {
         None => crate::tui::Start::Home,
@@ -390,8 +428,8 @@ fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
 }
 
 /// `seccoach lessons`.
-fn lessons(format: ListFormat) -> Result<ExitCode> {
-    let catalog = Catalog::for_repository(Path::new("."))?;
+fn lessons(format: ListFormat, packs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = catalog_for(Path::new("."), packs)?;
     let progress = load_progress()?;
     let text = crate::progress::lessons_listing(&catalog, &progress, format == ListFormat::Json);
     write_stdout(&text)?;
@@ -399,8 +437,8 @@ fn lessons(format: ListFormat) -> Result<ExitCode> {
 }
 
 /// `seccoach progress`.
-fn progress(format: crate::progress::SummaryFormat) -> Result<ExitCode> {
-    let catalog = Catalog::for_repository(Path::new("."))?;
+fn progress(format: crate::progress::SummaryFormat, packs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = catalog_for(Path::new("."), packs)?;
     let store = crate::progress::Store::locate()?;
     let loaded = store.load();
     if let Some(warning) = &loaded.warning {
@@ -435,9 +473,22 @@ fn write_stdout(text: &str) -> Result<()> {
 
 /// Loads the catalogue (embedded + the repository's packs) and the repository's config.
 pub fn load_repository(root: &Path) -> Result<(Arc<Catalog>, Config)> {
-    let catalog = Catalog::for_repository(root)?;
+    load_repository_with(root, &[])
+}
+
+/// [`load_repository`] with team packs from `--pack DIR` too.
+pub fn load_repository_with(root: &Path, packs: &[PathBuf]) -> Result<(Arc<Catalog>, Config)> {
+    let catalog = catalog_for(root, packs)?;
     let config = Config::load(root, &catalog)?;
     Ok((Arc::new(catalog), config))
+}
+
+/// The catalogue for the repository at `root`: the embedded one, its `.seccoach/`, the `packs`
+/// its config lists, and `packs` from the command line.
+pub fn catalog_for(root: &Path, packs: &[PathBuf]) -> Result<Catalog> {
+    let mut dirs = Config::pack_dirs(root)?;
+    dirs.extend(packs.iter().cloned());
+    Ok(Catalog::with_packs(root, &dirs)?)
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
@@ -445,7 +496,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if !root.is_dir() {
         bail!("{} is not a directory", root.display());
     }
-    let (catalog, config) = load_repository(root)?;
+    let (catalog, config) = load_repository_with(root, &args.packs.packs)?;
     for id in &args.disable {
         if catalog.rule(id).is_none() {
             bail!("--disable {id}: unknown rule id (see `seccoach checks`)");
@@ -609,8 +660,8 @@ fn watch_loop(
     Ok(ExitCode::SUCCESS)
 }
 
-fn explain(id: &str) -> Result<ExitCode> {
-    let catalog = Catalog::for_repository(Path::new("."))?;
+fn explain(id: &str, packs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = catalog_for(Path::new("."), packs)?;
     let Some(rule) = catalog.rule(id) else {
         let mut close: Vec<(f64, &str)> = catalog
             .rules()
@@ -631,11 +682,8 @@ fn explain(id: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
-    let catalog = match repo {
-        Some(root) => Catalog::for_repository(root)?,
-        None => Catalog::embedded()?,
-    };
+fn checks(format: ListFormat, repo: Option<&Path>, packs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = catalog_for(repo.unwrap_or(Path::new(".")), packs)?;
     let text = match format {
         ListFormat::Json => {
             let rules: Vec<serde_json::Value> = catalog
@@ -849,11 +897,11 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
     }
 }
 
-fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
+fn fix(root: &Path, rules: &[String], apply: bool, packs: &[PathBuf]) -> Result<ExitCode> {
     if !root.is_dir() {
         bail!("{} is not a directory", root.display());
     }
-    let (catalog, config) = load_repository(root)?;
+    let (catalog, config) = load_repository_with(root, packs)?;
     for id in rules {
         match catalog.rule(id) {
             None => bail!("--rule {id}: unknown rule id (see `seccoach checks`)"),

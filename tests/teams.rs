@@ -263,3 +263,171 @@ fn init_for_ci_needs_a_source_and_a_pinned_commit() {
     assert!(stderr.contains("not a full commit id"), "{stderr}");
     assert!(!repo.path().join(".seccoach.toml").exists());
 }
+
+/// The rule ids `seccoach checks --format json` lists in `dir`, with extra arguments.
+fn checks_listed(dir: &Path, args: &[&str]) -> Vec<String> {
+    let (code, stdout, stderr) = run(dir, &[&["checks", "--format", "json"], args].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let rules: Value = serde_json::from_str(&stdout).unwrap();
+    rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn lessons_listed(dir: &Path, args: &[&str]) -> Vec<String> {
+    let (code, stdout, stderr) = run(dir, &[&["lessons", "--format", "json"], args].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let lessons: Value = serde_json::from_str(&stdout).unwrap();
+    lessons
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+const TEAM_RULE: &str = "code/use-internal-http-client";
+const TEAM_LESSON: &str = "team/internal-http-client";
+
+#[test]
+fn init_pack_adds_a_rule_and_a_lesson_every_command_uses() {
+    let repo = fresh_repo();
+    let (code, stdout, stderr) = run(repo.path(), &["init", "--pack"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Wrote .seccoach/checks/internal-http-client.toml"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Wrote .seccoach/lessons/internal-http-client.md"),
+        "{stdout}"
+    );
+    assert!(checks_listed(repo.path(), &[]).contains(&TEAM_RULE.to_owned()));
+    assert!(lessons_listed(repo.path(), &[]).contains(&TEAM_LESSON.to_owned()));
+    let (code, stdout, _) = run(repo.path(), &["explain", TEAM_RULE]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("acme_http"), "{stdout}");
+    assert!(stdout.contains(TEAM_LESSON), "{stdout}");
+
+    // The scan runs it: a direct import is a finding, the example's own client is not.
+    assert_eq!(
+        rules_found(&scan_json(repo.path(), &[])),
+        Vec::<String>::new()
+    );
+    write(
+        &repo.path().join("app/billing.py"),
+        "import requests\n\n\ndef invoices():\n    return requests.get(\"https://billing.internal/api\", timeout=5).json()\n",
+    );
+    write(
+        &repo.path().join("acme_http/client.py"),
+        "import requests\n\nSESSION = requests.Session()\n",
+    );
+    write(
+        &repo.path().join("app/notes.py"),
+        "# import requests was replaced by acme_http\nfrom acme_http import client\n",
+    );
+    assert_eq!(
+        rules_found(&scan_json(repo.path(), &[])),
+        [format!("{TEAM_RULE}:app/billing.py")]
+    );
+}
+
+#[test]
+fn a_broken_team_pack_is_an_error_naming_the_file_and_line_in_every_command() {
+    let repo = fresh_repo();
+    run(repo.path(), &["init", "--pack"]);
+    let rule = repo
+        .path()
+        .join(".seccoach/checks/internal-http-client.toml");
+    let text = std::fs::read_to_string(&rule).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("pattern = "))
+        .unwrap()
+        + 1;
+    std::fs::write(
+        &rule,
+        text.replace("(requests|httpx|urllib3|aiohttp)\\b", "(requests|httpx"),
+    )
+    .unwrap();
+    for args in [
+        &["scan"][..],
+        &["checks"],
+        &["lessons"],
+        &["explain", TEAM_RULE],
+        &["progress"],
+    ] {
+        let (code, stdout, stderr) = run(repo.path(), args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("internal-http-client.toml:{line}:")),
+            "{args:?}: {stderr}"
+        );
+    }
+
+    // A lesson's broken front matter names its line too.
+    std::fs::write(&rule, text).unwrap();
+    let lesson = repo
+        .path()
+        .join(".seccoach/lessons/internal-http-client.md");
+    let text = std::fs::read_to_string(&lesson).unwrap();
+    std::fs::write(&lesson, text.replace("minutes = 5", "minutes = \"five\"")).unwrap();
+    let line = text.lines().position(|l| l.starts_with("minutes")).unwrap() + 1;
+    let (code, _, stderr) = run(repo.path(), &["lessons"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!("internal-http-client.md:{line}:")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn packs_from_elsewhere_come_from_the_flag_and_the_config() {
+    let shared = tempfile::tempdir().unwrap();
+    run(shared.path(), &["init", "--pack"]);
+    let pack = shared.path().join(".seccoach");
+    let repo = fresh_repo();
+    let pack_arg = pack.to_str().unwrap();
+    assert!(!checks_listed(repo.path(), &[]).contains(&TEAM_RULE.to_owned()));
+    assert!(checks_listed(repo.path(), &["--pack", pack_arg]).contains(&TEAM_RULE.to_owned()));
+    assert!(lessons_listed(repo.path(), &["--pack", pack_arg]).contains(&TEAM_LESSON.to_owned()));
+    write(&repo.path().join("app/billing.py"), "import httpx\n");
+    let report = scan_json(repo.path(), &["--pack", pack_arg]);
+    assert_eq!(
+        rules_found(&report),
+        [format!("{TEAM_RULE}:app/billing.py")]
+    );
+
+    // `packs = [...]` in .seccoach.toml, relative to the repository; its rules may be named in
+    // the same file.
+    write(
+        &repo.path().join(".seccoach.toml"),
+        &format!(
+            "packs = [{:?}]\nseverity = {{ \"{TEAM_RULE}\" = \"critical\" }}\n",
+            pack.to_str().unwrap()
+        ),
+    );
+    let report = scan_json(repo.path(), &[]);
+    assert_eq!(report["findings"][0]["severity"], "critical");
+    assert!(lessons_listed(repo.path(), &[]).contains(&TEAM_LESSON.to_owned()));
+
+    // A pack folder that is not there is an error naming the config line, or the flag's folder.
+    write(
+        &repo.path().join(".seccoach.toml"),
+        "fail_on = \"high\"\npacks = [\"../nowhere\"]\n",
+    );
+    let (code, _, stderr) = run(repo.path(), &["scan"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(".seccoach.toml:2: packs:"), "{stderr}");
+    std::fs::remove_file(repo.path().join(".seccoach.toml")).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(
+        repo.path(),
+        &["checks", "--pack", empty.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("has neither"), "{stderr}");
+}

@@ -110,10 +110,35 @@ impl Catalog {
     /// repository (it is the repository's own text either way), and is an error naming the link
     /// when it leads outside, dangles or is not a regular file: never skipped without a word.
     pub fn for_repository(root: &Path) -> Result<Catalog, LoadError> {
+        Catalog::with_packs(root, &[])
+    }
+
+    /// [`Catalog::for_repository`] plus team packs kept elsewhere (`--pack DIR`, `packs = [...]`
+    /// in the config): folders holding `checks/*.toml` and `lessons/**/*.md`, read and validated
+    /// the same way, each with its own folder as the limit its links may not leave. A pack
+    /// folder that is missing or holds neither is an error naming it.
+    pub fn with_packs(root: &Path, packs: &[std::path::PathBuf]) -> Result<Catalog, LoadError> {
         let dir = root.join(".seccoach");
-        let packs = read_dir_files(root, &dir.join("checks"), "toml", false)?;
-        let lessons = read_dir_files(root, &dir.join("lessons"), "md", true)?;
-        Catalog::build(packs, lessons)
+        let mut rules = read_dir_files(root, &dir.join("checks"), "toml", false)?;
+        let mut lessons = read_dir_files(root, &dir.join("lessons"), "md", true)?;
+        for pack in packs {
+            let name = pack.display().to_string();
+            if !pack.is_dir() {
+                return Err(LoadError::at(&name, None, "team pack folder not found"));
+            }
+            let (checks, taught) = (pack.join("checks"), pack.join("lessons"));
+            if !checks.is_dir() && !taught.is_dir() {
+                return Err(LoadError::at(
+                    &name,
+                    None,
+                    "a team pack holds checks/*.toml or lessons/**/*.md, and this folder has \
+                     neither",
+                ));
+            }
+            rules.extend(read_dir_files(pack, &checks, "toml", false)?);
+            lessons.extend(read_dir_files(pack, &taught, "md", true)?);
+        }
+        Catalog::build(rules, lessons)
     }
 
     fn build(
