@@ -208,9 +208,11 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// The directory to scan. In a git checkout: every tracked file, plus untracked files that
-    /// are not ignored (.gitignore never hides a tracked file).
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// are not ignored (.gitignore never hides a tracked file). Files, or several paths (as
+    /// pre-commit passes them), scan just those, with the .seccoach.toml found from the first
+    /// path upward (else the git work tree's top) as the root.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -491,10 +493,70 @@ pub fn catalog_for(root: &Path, packs: &[PathBuf]) -> Result<Catalog> {
     Ok(Catalog::with_packs(root, &dirs)?)
 }
 
+/// Where a scan of `paths` starts, and (for files, or several paths) the paths under it to
+/// scan alone. One directory is the root itself, as always. Otherwise the root is the nearest
+/// folder above the first path holding `.seccoach.toml`, else the top of its git work tree,
+/// else the first path's own folder; every path must be inside it.
+pub fn scan_target(paths: &[PathBuf]) -> Result<(PathBuf, Option<Vec<String>>)> {
+    let shown = |p: &Path| crate::display::sanitize(&p.display().to_string()).into_owned();
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{} does not exist", shown(path));
+        }
+    }
+    match paths {
+        [] => return Ok((PathBuf::from("."), None)),
+        [one] if one.is_dir() => return Ok((one.clone(), None)),
+        _ => {}
+    }
+    let real = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("reading {}", shown(p)))
+    };
+    let first = real(&paths[0])?;
+    let start = if first.is_dir() {
+        first.clone()
+    } else {
+        first
+            .parent()
+            .map_or_else(|| first.clone(), Path::to_path_buf)
+    };
+    let mut root = start.clone();
+    for dir in start.ancestors() {
+        if dir.join(crate::config::FILE_NAME).is_file() || dir.join(".git").exists() {
+            root = dir.to_path_buf();
+            break;
+        }
+    }
+    let mut only = Vec::new();
+    for path in paths {
+        let full = real(path)?;
+        let Ok(rel) = full.strip_prefix(&root) else {
+            bail!(
+                "{} is outside {}, the repository of the first path; scan it on its own",
+                shown(path),
+                shown(&root)
+            );
+        };
+        if rel.as_os_str().is_empty() {
+            // The root itself among the paths: the whole repository.
+            return Ok((root, None));
+        }
+        only.push(crate::scan::relative_path(Path::new(""), rel));
+    }
+    only.sort();
+    only.dedup();
+    Ok((root, Some(only)))
+}
+
 fn scan(args: ScanArgs) -> Result<ExitCode> {
-    let root = args.path.as_path();
+    let (root, only) = scan_target(&args.paths)?;
+    let root = root.as_path();
     if !root.is_dir() {
         bail!("{} is not a directory", root.display());
+    }
+    if only.is_some() && args.watch {
+        bail!("--watch takes one directory, not files");
     }
     let (catalog, config) = load_repository_with(root, &args.packs.packs)?;
     for id in &args.disable {
@@ -519,6 +581,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         options.max_file_size = size;
     }
     options.threads = args.threads;
+    options.only = only.clone().map(Arc::new);
     if let Some(db) = &args.advisories {
         options.advisories = Some(db.clone());
     }
@@ -543,6 +606,9 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     report.notes.extend(legacy_note);
+    if let Some(only) = &only {
+        report.notes.extend(unscanned_note(&scanner, root, only));
+    }
 
     let style = match (&args.output, args.format) {
         (None, Format::Text) => args.color.resolve(),
@@ -570,6 +636,23 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a scan of chosen paths left out, and why: a given file that git ignores or an
+/// `exclude` pattern matches is not read, and is said so.
+fn unscanned_note(scanner: &Scanner, root: &Path, only: &[String]) -> Option<String> {
+    let (walked, _) = scanner.walk_paths(root);
+    let left_out: Vec<String> = only
+        .iter()
+        .filter(|path| root.join(path).is_file() && walked.binary_search(path).is_err())
+        .map(|path| crate::display::sanitize(path).into_owned())
+        .collect();
+    (!left_out.is_empty()).then(|| {
+        format!(
+            "not scanned, as git ignores them or `exclude` leaves them out: {}",
+            left_out.join(", ")
+        )
+    })
 }
 
 /// The note for an old-format `--baseline`.

@@ -431,3 +431,105 @@ fn packs_from_elsewhere_come_from_the_flag_and_the_config() {
     assert_eq!(code, 2);
     assert!(stderr.contains("has neither"), "{stderr}");
 }
+
+/// The `entry` of the pre-commit hook this repository publishes, as words.
+fn pre_commit_entry() -> Vec<String> {
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    assert!(hooks.lines().any(|l| l == "- id: seccoach"), "{hooks}");
+    let entry = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entry: "))
+        .unwrap();
+    entry.split(' ').map(str::to_owned).collect()
+}
+
+#[test]
+fn the_pre_commit_hook_scans_the_files_it_is_given_with_the_repository_config() {
+    let repo = fresh_repo();
+    let root = repo.path();
+    write(
+        &root.join(".seccoach.toml"),
+        "fail_on = \"medium\"\nexclude = [\"/generated/\"]\n",
+    );
+    let eval = "def render(expression):\n    return eval(expression)\n";
+    write(&root.join("app/staged.py"), eval);
+    write(&root.join("app/also_staged.py"), eval);
+    write(&root.join("app/not_staged.py"), eval);
+    write(&root.join("generated/out.py"), eval);
+    write(&root.join("build/tmp.py"), eval);
+    write(
+        &root.join(".gitignore"),
+        ".seccoach-home-for-tests/\nbuild/\n",
+    );
+    git(root, &["add", "app", ".seccoach.toml", ".gitignore"]);
+    git(root, &["add", "-f", "generated"]);
+
+    // As pre-commit calls it: the entry, then the staged files, from the repository's top.
+    let entry = pre_commit_entry();
+    assert_eq!(entry[0], "seccoach");
+    let files = [
+        "app/staged.py",
+        "app/also_staged.py",
+        "generated/out.py",
+        "build/tmp.py",
+    ];
+    let args: Vec<&str> = entry[1..]
+        .iter()
+        .map(String::as_str)
+        .chain(["--format", "json"])
+        .chain(files)
+        .collect();
+    let (code, stdout, stderr) = run(root, &args);
+    // The config's `fail_on = "medium"` applies.
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let found = rules_found(&report);
+    assert!(
+        found
+            .iter()
+            .all(|f| f.ends_with("app/staged.py") || f.ends_with("app/also_staged.py")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|f| f.ends_with(":app/also_staged.py")),
+        "{found:?}"
+    );
+    let threshold_met = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["severity"] != "low" && f["severity"] != "info");
+    assert_eq!(code, i32::from(threshold_met), "{stderr}");
+    assert_eq!(report["summary"]["files_scanned"], 2, "{stdout}");
+    // What was not checked is said: the excluded and the ignored file, the repository checks.
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("generated/out.py"), "{notes}");
+    assert!(notes.contains("build/tmp.py"), "{notes}");
+    assert!(notes.contains("repository-wide checks"), "{notes}");
+
+    // From a subfolder, the config is still found from the first path upward.
+    let (_, stdout, stderr) = run(
+        &root.join("app"),
+        &["scan", "--format", "json", "staged.py"],
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(report["summary"]["files_scanned"], 1);
+    assert!(
+        rules_found(&report)
+            .iter()
+            .all(|f| f.ends_with(":app/staged.py"))
+    );
+
+    // A path that is not there, or outside the first one's repository, is an error.
+    let (code, _, stderr) = run(root, &["scan", "app/staged.py", "app/gone.py"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("app/gone.py does not exist"), "{stderr}");
+    let elsewhere = tempfile::tempdir().unwrap();
+    write(&elsewhere.path().join("x.py"), "x = 1\n");
+    let outside = elsewhere.path().join("x.py");
+    let (code, _, stderr) = run(root, &["scan", "app/staged.py", outside.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is outside"), "{stderr}");
+}
