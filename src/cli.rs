@@ -106,10 +106,15 @@ pub enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
-    /// Show your progress: lessons read per track, quiz scores, findings reviewed.
+    /// Show your progress: the team's onboarding plan, lessons read per track, quiz scores,
+    /// labs solved, findings reviewed. JSON and Markdown are a report to share, with nothing
+    /// about you or your machine beyond that.
     Progress {
         #[arg(long, value_enum, default_value_t = crate::progress::SummaryFormat::Text)]
         format: crate::progress::SummaryFormat,
+        /// Print only the onboarding plan (.seccoach/onboarding.toml) and its completion.
+        #[arg(long)]
+        plan: bool,
         #[command(flatten)]
         packs: PackArgs,
     },
@@ -320,7 +325,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             coach(Some(lesson), &[cli.packs.packs, packs.packs].concat())
         }
         Some(Command::Lessons { format, packs }) => lessons(format, &packs.packs),
-        Some(Command::Progress { format, packs }) => progress(format, &packs.packs),
+        Some(Command::Progress {
+            format,
+            plan,
+            packs,
+        }) => progress(format, plan, &packs.packs),
         Some(Command::Scan(args)) => scan(args),
         Some(Command::Explain { rule, packs }) => explain(&rule, &packs.packs),
         Some(Command::Checks {
@@ -413,6 +422,7 @@ fn coach(lesson: Option<Option<String>>, packs: &[PathBuf]) -> Result<ExitCode> 
             crate::tui::Start::Lesson(id)
         }
     };
+    let plan = crate::plan::Plan::load(&root, &catalog)?;
     let outcome = crate::tui::run(crate::tui::CoachOptions {
         root,
         scan: ScanOptions::from_config(&config),
@@ -420,6 +430,7 @@ fn coach(lesson: Option<Option<String>>, packs: &[PathBuf]) -> Result<ExitCode> 
         store,
         start,
         started,
+        plan,
     })?;
     if std::env::var_os("SECCOACH_DEBUG_TIMING").is_some()
         && let Some(first) = outcome.first_frame
@@ -439,14 +450,43 @@ fn lessons(format: ListFormat, packs: &[PathBuf]) -> Result<ExitCode> {
 }
 
 /// `seccoach progress`.
-fn progress(format: crate::progress::SummaryFormat, packs: &[PathBuf]) -> Result<ExitCode> {
+fn progress(
+    format: crate::progress::SummaryFormat,
+    plan_only: bool,
+    packs: &[PathBuf],
+) -> Result<ExitCode> {
+    use crate::progress::SummaryFormat;
     let catalog = catalog_for(Path::new("."), packs)?;
+    let plan = crate::plan::Plan::load(Path::new("."), &catalog)?;
     let store = crate::progress::Store::locate()?;
     let loaded = store.load();
     if let Some(warning) = &loaded.warning {
         eprintln!("seccoach: {warning}");
     }
-    let text = crate::progress::summary(&catalog, &loaded.progress, store.path(), format);
+    let status = plan.map(|p| p.status(&catalog, &loaded.progress));
+    if plan_only {
+        let Some(status) = status else {
+            bail!(
+                "no onboarding plan here: {} lists what a new team member completes (see \
+                 README, Onboarding plans)",
+                crate::plan::PATH
+            );
+        };
+        let text = match format {
+            SummaryFormat::Text => status.text(),
+            SummaryFormat::Markdown => status.markdown("#"),
+            SummaryFormat::Json => crate::display::json(&status, true) + "\n",
+        };
+        write_stdout(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = crate::progress::summary(
+        &catalog,
+        &loaded.progress,
+        store.path(),
+        format,
+        status.as_ref(),
+    );
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -445,13 +445,16 @@ pub fn lessons_listing(catalog: &Catalog, progress: &Progress, json: bool) -> St
     out
 }
 
-/// `seccoach progress`: lessons read per track, quiz scores, findings reviewed, labs solved,
-/// last lesson.
+/// `seccoach progress`: the onboarding plan's completion (when the repository has one),
+/// lessons read per track, quiz scores, findings reviewed, labs solved. The JSON and Markdown
+/// exports are for sharing: they hold only that, nothing about the machine (the text view for
+/// oneself also says where progress is stored and the last lesson opened).
 pub fn summary(
     catalog: &Catalog,
     progress: &Progress,
     store: &Path,
     format: SummaryFormat,
+    plan: Option<&crate::plan::Status>,
 ) -> String {
     let tracks = track_progress(catalog, progress);
     let read: usize = tracks.iter().map(|t| t.2).sum();
@@ -466,7 +469,7 @@ pub fn summary(
         SummaryFormat::Json => {
             let value = serde_json::json!({
                 "version": progress.version,
-                "store": store.display().to_string(),
+                "plan": plan,
                 "lessons_read": read,
                 "lessons_total": total,
                 "tracks": tracks.iter().map(|(id, title, read, total)| serde_json::json!({
@@ -476,7 +479,6 @@ pub fn summary(
                 "quiz_scores": progress.quiz_scores,
                 "findings_reviewed": progress.reviewed.len(),
                 "labs_solved": progress.labs_solved,
-                "last_lesson": progress.last_lesson,
             });
             let mut text = crate::display::json(&value, true);
             text.push('\n');
@@ -484,6 +486,10 @@ pub fn summary(
         }
         SummaryFormat::Markdown => {
             let mut out = String::from("# seccoach progress\n\n");
+            if let Some(plan) = plan {
+                out.push_str(&plan.markdown("##"));
+                out.push('\n');
+            }
             out.push_str(&format!("{read} of {total} lessons read.\n\n"));
             out.push_str("| Track | Read | Lessons |\n|---|---:|---:|\n");
             for (_, title, read, total) in &tracks {
@@ -518,17 +524,11 @@ pub fn summary(
                     .collect();
                 out.push_str(&format!("\nLabs solved: {}\n", labs.join(", ")));
             }
-            if let Some(last) = &progress.last_lesson {
-                out.push_str(&format!(
-                    "\nLast lesson: {} (`{}`)\n",
-                    title_of(last),
-                    crate::display::sanitize(last).replace('`', "'")
-                ));
-            }
             out
         }
         SummaryFormat::Text => {
-            let mut out = format!("{read} of {total} lessons read\n\n");
+            let mut out = plan.map(|p| p.text() + "\n").unwrap_or_default();
+            out.push_str(&format!("{read} of {total} lessons read\n\n"));
             let width = tracks
                 .iter()
                 .map(|t| t.1.chars().count())

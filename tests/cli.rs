@@ -454,7 +454,10 @@ fn baselines_hide_known_findings_even_after_lines_move() {
 fn missing_directories_are_usage_errors() {
     let (code, _, stderr) = run(Path::new("/definitely/not/here"), &[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("/definitely/not/here does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("/definitely/not/here does not exist"),
+        "{stderr}"
+    );
     seccoach()
         .args(["scan", "--fail-on", "severe"])
         .assert()

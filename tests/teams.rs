@@ -533,3 +533,188 @@ fn the_pre_commit_hook_scans_the_files_it_is_given_with_the_repository_config() 
     assert_eq!(code, 2);
     assert!(stderr.contains("is outside"), "{stderr}");
 }
+
+const PLAN: &str = r#"# What a new member of the payments team completes.
+[[section]]
+title = "Week one"
+lessons = ["day-one/pipeline-security", "secrets/how-secrets-leak"]
+labs = ["secrets-to-env"]
+
+[[section]]
+title = "Week two"
+lessons = ["team/internal-http-client"]
+"#;
+
+/// A repository with the example pack and a plan, and a learner who read one lesson of it,
+/// solved its lab and took a quiz.
+fn onboarding_repo() -> tempfile::TempDir {
+    let repo = fresh_repo();
+    run(repo.path(), &["init", "--pack"]);
+    write(&repo.path().join(".seccoach/onboarding.toml"), PLAN);
+    let mut progress = seccoach::progress::Progress::default();
+    progress
+        .lessons_read
+        .insert("secrets/how-secrets-leak".into());
+    progress.record_quiz("secrets/how-secrets-leak", 3, 4);
+    progress.labs_solved.insert("secrets-to-env".into());
+    progress.last_lesson = Some("secrets/how-secrets-leak".into());
+    seccoach::progress::Store::in_dir(&repo.path().join(".seccoach-home-for-tests"))
+        .save(&mut progress)
+        .unwrap();
+    repo
+}
+
+#[test]
+fn the_plan_prints_with_its_completion_in_every_format() {
+    let repo = onboarding_repo();
+    let (code, text, stderr) = run(repo.path(), &["progress", "--plan"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(text.starts_with("Onboarding plan: 2 of 4 done\n"), "{text}");
+    assert!(text.contains("Week one (2/3)"), "{text}");
+    assert!(text.contains("[x] lab    secrets-to-env"), "{text}");
+    assert!(
+        text.contains("[ ] lesson team/internal-http-client"),
+        "{text}"
+    );
+
+    let (_, markdown, _) = run(repo.path(), &["progress", "--plan", "--format", "markdown"]);
+    assert!(
+        markdown.starts_with("# Onboarding plan\n\n2 of 4 done.\n"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("## Week two (0/1)"), "{markdown}");
+
+    let (_, json, _) = run(repo.path(), &["progress", "--plan", "--format", "json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (json["done"].as_u64(), json["total"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert_eq!(
+        json["sections"][0]["items"][1]["id"],
+        "secrets/how-secrets-leak"
+    );
+    assert_eq!(json["sections"][0]["items"][1]["done"], true);
+
+    // Without a plan, --plan says where one goes.
+    let bare = fresh_repo();
+    let (code, _, stderr) = run(bare.path(), &["progress", "--plan"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(".seccoach/onboarding.toml"), "{stderr}");
+}
+
+#[test]
+fn the_progress_report_holds_the_plan_and_nothing_about_the_machine() {
+    let repo = onboarding_repo();
+    let home = repo.path().join(".seccoach-home-for-tests");
+    let (code, json, stderr) = run(repo.path(), &["progress", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let keys: Vec<&str> = report
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "findings_reviewed",
+            "labs_solved",
+            "lessons",
+            "lessons_read",
+            "lessons_total",
+            "plan",
+            "quiz_scores",
+            "tracks",
+            "version"
+        ]
+    );
+    assert_eq!(report["plan"]["done"], 2);
+    assert_eq!(report["quiz_scores"]["secrets/how-secrets-leak"]["best"], 3);
+    assert_eq!(report["labs_solved"][0], "secrets-to-env");
+    let (_, markdown, _) = run(repo.path(), &["progress", "--format", "markdown"]);
+    assert!(markdown.contains("## Onboarding plan"), "{markdown}");
+    assert!(markdown.contains("## Quiz scores"), "{markdown}");
+    for export in [&json, &markdown] {
+        let home = home.display().to_string();
+        assert!(!export.contains(&home), "{export}");
+        assert!(!export.contains("Last lesson"), "{export}");
+        let user = std::env::var("USER").unwrap_or_default();
+        assert!(
+            user.len() < 3 || !export.contains(&format!("/{user}/")),
+            "{export}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_id_in_the_plan_names_the_file_and_line() {
+    let repo = onboarding_repo();
+    let plan = repo.path().join(".seccoach/onboarding.toml");
+    write(
+        &plan,
+        &PLAN.replace("\"secrets-to-env\"", "\"secrets-to-vault\""),
+    );
+    for args in [&["progress", "--plan"][..], &["progress"]] {
+        let (code, _, stderr) = run(repo.path(), args);
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("onboarding.toml:5: unknown lab `secrets-to-vault`"),
+            "{stderr}"
+        );
+    }
+    write(
+        &plan,
+        &PLAN.replace("team/internal-http-client", "team/no-such-lesson"),
+    );
+    let (code, _, stderr) = run(repo.path(), &["progress"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("onboarding.toml:9: unknown lesson"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_coach_home_shows_the_plan_first_and_the_team_pack_beside_the_curriculum() {
+    use seccoach::tui::app::{Action, App, update};
+    let repo = onboarding_repo();
+    let catalog = std::sync::Arc::new(seccoach::cli::catalog_for(repo.path(), &[]).unwrap());
+    let plan = seccoach::plan::Plan::load(repo.path(), &catalog).unwrap();
+    let progress = seccoach::progress::Store::in_dir(&repo.path().join(".seccoach-home-for-tests"))
+        .load()
+        .progress;
+    let mut app = App::new(
+        catalog,
+        repo.path().to_path_buf(),
+        progress,
+        seccoach::tui::theme::Theme::COLOR,
+    );
+    app.plan = plan;
+    update(&mut app, Action::Resize(100, 40));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 40)).unwrap();
+    terminal
+        .draw(|frame| seccoach::tui::view::render(frame, &app))
+        .unwrap();
+    let screen = terminal.backend().to_string();
+    let lines: Vec<&str> = screen.lines().collect();
+    let row = |text: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("{text} is not on the home screen:\n{screen}"))
+    };
+    assert!(
+        lines[row("Your onboarding plan")].contains("2/4"),
+        "{screen}"
+    );
+    assert!(row("Your onboarding plan") < row("Week one"));
+    assert!(row("Week two") < row("Continue"));
+    // The team pack's lesson is in the plan, titled as its front matter says.
+    assert!(
+        screen.contains("Calling services through our HTTP client"),
+        "{screen}"
+    );
+    assert!(lines[row("Week one")].contains("2/3"), "{screen}");
+}

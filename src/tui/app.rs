@@ -50,6 +50,8 @@ pub struct App {
     /// Seeds the next quiz attempt's shuffle (advanced on every attempt). Fixed by `App::new`
     /// so the coach's tests are repeatable; the terminal coach starts it from the clock.
     pub quiz_seed: u64,
+    /// The repository's onboarding plan (`.seccoach/onboarding.toml`): home shows it first.
+    pub plan: Option<crate::plan::Plan>,
 }
 
 /// The project scan as the coach sees it.
@@ -480,6 +482,7 @@ impl App {
             undone: None,
             lab_generation: 0,
             quiz_seed: 0,
+            plan: None,
         }
     }
 
@@ -816,6 +819,10 @@ fn find_again(findings: &[Finding], finding: &Finding) -> Option<usize> {
 /// The selectable rows of the home screen: "continue", then every lesson in curriculum order.
 pub fn home_items(app: &App) -> Vec<HomeItem> {
     let mut items = Vec::new();
+    // The onboarding plan's lessons come first, as home shows them.
+    for section in app.plan.iter().flat_map(|p| &p.sections) {
+        items.extend(section.lessons.iter().cloned().map(HomeItem::Lesson));
+    }
     if let Some(lesson) = app.continue_lesson() {
         items.push(HomeItem::Continue(lesson.id.clone()));
     }
