@@ -439,6 +439,17 @@ mod tests {
             std::fs::read_to_string(dir.path().join(".gitlab-ci.yml")).unwrap(),
             "build:\n  script: [make]\n"
         );
+
+        // A pipeline with includes gets the list item to add under them.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".gitlab-ci.yml"),
+            "include:\n  - template: Security/SAST.gitlab-ci.yml\n",
+        )
+        .unwrap();
+        let out = run(dir.path(), &request(Some(Ci::Gitlab))).unwrap();
+        let note = out.written[1].note.as_deref().unwrap();
+        assert!(note.contains("- local: '.gitlab/seccoach.yml'"), "{note}");
     }
 
     #[test]

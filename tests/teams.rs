@@ -508,6 +508,8 @@ fn the_pre_commit_hook_scans_the_files_it_is_given_with_the_repository_config() 
     assert!(notes.contains("generated/out.py"), "{notes}");
     assert!(notes.contains("build/tmp.py"), "{notes}");
     assert!(notes.contains("repository-wide checks"), "{notes}");
+    // The tracked files not given were not meant to be read: they are not "missing".
+    assert!(!notes.contains("not in the work tree"), "{notes}");
 
     // From a subfolder, the config is still found from the first path upward.
     let (_, stdout, stderr) = run(

@@ -443,7 +443,11 @@ impl Scanner {
         });
 
         self.finish(root, &mut tree_files, &mut report);
-        Ok((report, filter.notes()))
+        let notes = match self.options.only.as_deref() {
+            Some(only) => filter.notes_within(&|path| chosen(only, path, false)),
+            None => filter.notes(),
+        };
+        Ok((report, notes))
     }
 
     /// The whole-tree part of a scan, once every file's outcome is in `report`: the tree
