@@ -54,6 +54,10 @@ pub struct Progress {
     /// Ids of labs solved (`seccoach lab check` passed): the practical part of their lesson.
     #[serde(default)]
     pub labs_solved: BTreeSet<String>,
+    /// Fingerprints of findings the learner fixed while the coach watched (gone from a re-check,
+    /// and not back since).
+    #[serde(default)]
+    pub findings_fixed: BTreeSet<String>,
     /// What was on disk when this progress was last loaded or saved: the base of the three-way
     /// merge in [`Store::save`].
     #[serde(skip)]
@@ -82,6 +86,7 @@ impl Default for Progress {
             reviewed: BTreeSet::new(),
             last_lesson: None,
             labs_solved: BTreeSet::new(),
+            findings_fixed: BTreeSet::new(),
             base: Base(None),
         }
     }
@@ -139,6 +144,11 @@ impl Progress {
         );
         carry(&self.reviewed, &base.reviewed, &mut disk.reviewed);
         carry(&self.labs_solved, &base.labs_solved, &mut disk.labs_solved);
+        carry(
+            &self.findings_fixed,
+            &base.findings_fixed,
+            &mut disk.findings_fixed,
+        );
         for (lesson, ours) in &self.quiz_scores {
             if base.quiz_scores.get(lesson) == Some(ours) {
                 continue;
@@ -478,6 +488,7 @@ pub fn summary(
                 "lessons": progress.lessons_read,
                 "quiz_scores": progress.quiz_scores,
                 "findings_reviewed": progress.reviewed.len(),
+                "findings_fixed": progress.findings_fixed.len(),
                 "labs_solved": progress.labs_solved,
             });
             let mut text = crate::display::json(&value, true);
@@ -513,8 +524,9 @@ pub fn summary(
                 }
             }
             out.push_str(&format!(
-                "\nFindings reviewed: {}\n",
-                progress.reviewed.len()
+                "\nFindings reviewed: {}\nFindings fixed in the coach: {}\n",
+                progress.reviewed.len(),
+                progress.findings_fixed.len()
             ));
             if !progress.labs_solved.is_empty() {
                 let labs: Vec<String> = progress
@@ -557,8 +569,9 @@ pub fn summary(
                 }
             }
             out.push_str(&format!(
-                "\nFindings reviewed: {}\n",
-                progress.reviewed.len()
+                "\nFindings reviewed: {}\nFindings fixed in the coach: {}\n",
+                progress.reviewed.len(),
+                progress.findings_fixed.len()
             ));
             if !progress.labs_solved.is_empty() {
                 let labs: Vec<String> = progress

@@ -621,6 +621,7 @@ fn the_progress_report_holds_the_plan_and_nothing_about_the_machine() {
     assert_eq!(
         keys,
         [
+            "findings_fixed",
             "findings_reviewed",
             "labs_solved",
             "lessons",
@@ -719,4 +720,63 @@ fn the_coach_home_shows_the_plan_first_and_the_team_pack_beside_the_curriculum()
         "{screen}"
     );
     assert!(lines[row("Week one")].contains("2/3"), "{screen}");
+}
+
+#[test]
+fn findings_fixed_in_the_coach_are_kept_and_exported() {
+    use seccoach::scan::live::Delta;
+    use seccoach::scan::{ScanOptions, Scanner};
+    use seccoach::tui::app::{Action, App, Change, Effect, ScanEvent, update};
+    let repo = fresh_repo();
+    write(
+        &repo.path().join("app/render.py"),
+        "def render(expression):\n    return eval(expression)\n",
+    );
+    let catalog = std::sync::Arc::new(seccoach::catalog::Catalog::embedded().unwrap());
+    let scanner = Scanner::new(std::sync::Arc::clone(&catalog), ScanOptions::default());
+    let before = scanner.scan(repo.path()).unwrap();
+    let eval = before.findings[0].clone();
+    write(
+        &repo.path().join("app/render.py"),
+        "def render(expression):\n    return expression\n",
+    );
+    let after = scanner.scan(repo.path()).unwrap();
+    let mut app = App::new(
+        catalog,
+        repo.path().to_path_buf(),
+        seccoach::progress::Progress::default(),
+        seccoach::tui::theme::Theme::COLOR,
+    );
+    app.set_report(before.clone(), Default::default());
+    let event = |report: &seccoach::report::Report, fixed: Vec<_>, new: Vec<_>| {
+        Action::Scan(ScanEvent::Updated {
+            generation: 0,
+            report: Box::new(report.clone()),
+            stamps: Default::default(),
+            change: Change {
+                delta: Delta { fixed, new },
+                suppressed: Vec::new(),
+            },
+        })
+    };
+    let effects = update(&mut app, event(&after, vec![eval.clone()], Vec::new()));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::SaveProgress)),
+        "{effects:?}"
+    );
+    assert!(app.progress.findings_fixed.contains(&eval.fingerprint));
+    // Undone (the finding is back): no longer counted.
+    update(&mut app, event(&before, Vec::new(), vec![eval.clone()]));
+    assert!(app.progress.findings_fixed.is_empty());
+    update(&mut app, event(&after, vec![eval.clone()], Vec::new()));
+
+    let home = repo.path().join(".seccoach-home-for-tests");
+    seccoach::progress::Store::in_dir(&home)
+        .save(&mut app.progress)
+        .unwrap();
+    let (_, json, _) = run(repo.path(), &["progress", "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["findings_fixed"], 1);
+    // The export counts them; which findings they were stays on this machine.
+    assert!(!json.contains(&eval.fingerprint), "{json}");
 }

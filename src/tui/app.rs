@@ -647,11 +647,16 @@ impl App {
     }
 
     /// Takes in what a re-check changed: the findings fixed this session and the new ones.
-    pub fn record_change(&mut self, change: &Change) {
+    /// Returns whether the learner's record of findings fixed changed (to be saved).
+    pub fn record_change(&mut self, change: &Change) -> bool {
+        let fixed_before = self.progress.findings_fixed.clone();
         for finding in &change.delta.fixed {
             // Introduced and removed in this session: neither new nor a fix.
             if !self.scan.new.remove(&finding.fingerprint) {
                 self.scan.fixed.push(finding.clone());
+                self.progress
+                    .findings_fixed
+                    .insert(finding.fingerprint.clone());
             }
         }
         for finding in &change.suppressed {
@@ -669,6 +674,7 @@ impl App {
             {
                 Some(i) => {
                     self.scan.fixed.remove(i);
+                    self.progress.findings_fixed.remove(&finding.fingerprint);
                     returned += 1;
                 }
                 None => {
@@ -732,6 +738,7 @@ impl App {
             }
             self.set_status(text);
         }
+        self.progress.findings_fixed != fixed_before
     }
 
     /// After the `.gitignore` fix for env files: ignoring a committed `.env` does not untrack it,
@@ -1190,8 +1197,11 @@ fn on_scan(app: &mut App, event: ScanEvent) -> Vec<Effect> {
             change,
         } if generation == app.scan.generation => {
             app.set_report(*report, stamps);
-            app.record_change(&change);
-            return reload_excerpt(app);
+            let mut effects = reload_excerpt(app);
+            if app.record_change(&change) {
+                effects.push(Effect::SaveProgress);
+            }
+            return effects;
         }
         ScanEvent::Failed {
             generation,
