@@ -22,6 +22,18 @@ use std::sync::Arc;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+/// `--pack DIR`: team packs kept outside the repository, for every command that reads the
+/// catalogue.
+#[derive(Debug, Args, Default)]
+pub struct PackArgs {
+    /// Also load the team pack in this folder (checks/*.toml, lessons/**/*.md), beside the
+    /// repository's .seccoach/ and the `packs` in .seccoach.toml (repeatable).
+    #[arg(long = "pack", value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,19 +55,24 @@ pub enum Command {
     Explain {
         /// The rule id, e.g. docker/run-as-root.
         rule: String,
+        #[command(flatten)]
+        packs: PackArgs,
     },
-    /// Write a GitHub Actions workflow that runs seccoach on every push and pull request.
-    Init {
-        /// The repository root.
-        #[arg(default_value = ".")]
-        path: PathBuf,
-        /// Fail the workflow on findings at or above this severity.
-        #[arg(long, value_enum, default_value_t = Severity::High)]
-        fail_on: Severity,
-        /// Replace an existing .github/workflows/seccoach.yml.
-        #[arg(long)]
-        force: bool,
-    },
+    /// Set a repository up: .seccoach.toml with every option, and on request a CI pipeline
+    /// and an example team pack.
+    #[command(
+        after_help = "Writes .seccoach.toml (every option, commented). With --ci github: \
+                            .github/workflows/seccoach.yml (SARIF to code scanning); with --ci \
+                            gitlab: .gitlab-ci.yml, or .gitlab/seccoach.yml to include when a \
+                            pipeline exists (a SAST report for merge requests). With --pack: an \
+                            example rule and lesson in .seccoach/. Both pipelines fail at \
+                            `fail_on`, refresh the advisory database and cache it and the \
+                            seccoach build.\n\n\
+                            Nothing is replaced without --force: an existing file is an error \
+                            (exit 2) and nothing is written. An existing .seccoach.toml is kept \
+                            when --ci or --pack is given."
+    )]
+    Init(InitArgs),
     /// Show (or apply) the machine-applicable fixes for a directory's findings.
     Fix {
         /// The directory to fix.
@@ -69,6 +86,8 @@ pub enum Command {
         /// its reason.
         #[arg(long)]
         apply: bool,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// Hands-on labs: a small vulnerable project to fix, checked by the same rules.
     #[command(subcommand)]
@@ -77,25 +96,67 @@ pub enum Command {
     Learn {
         /// The lesson id, e.g. secrets/how-secrets-leak (see `seccoach lessons`).
         lesson: Option<String>,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// List the lessons: id, title, track, minutes, and whether you have done them.
     Lessons {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        #[command(flatten)]
+        packs: PackArgs,
     },
-    /// Show your progress: lessons read per track, quiz scores, findings reviewed.
+    /// Show your progress: the team's onboarding plan, lessons read per track, quiz scores,
+    /// labs solved, findings reviewed. JSON and Markdown are a report to share, with nothing
+    /// about you or your machine beyond that.
     Progress {
         #[arg(long, value_enum, default_value_t = crate::progress::SummaryFormat::Text)]
         format: crate::progress::SummaryFormat,
+        /// Print only the onboarding plan (.seccoach/onboarding.toml) and its completion.
+        #[arg(long)]
+        plan: bool,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// List every rule seccoach knows.
     Checks {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
-        /// Also load the rule packs of this repository (`.seccoach/checks`).
+        /// The repository whose team packs (`.seccoach/`, `packs` in its .seccoach.toml) are
+        /// listed too [default: the current directory].
         #[arg(long, value_name = "DIR")]
         repo: Option<PathBuf>,
+        #[command(flatten)]
+        packs: PackArgs,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository root.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Also write a pipeline for this CI system (needs --from or --published).
+    #[arg(long, value_enum, value_name = "SYSTEM")]
+    pub ci: Option<crate::init::Ci>,
+    /// The pipeline builds seccoach from this repository at this full commit:
+    /// `cargo install --locked --git URL --rev COMMIT`.
+    #[arg(long, value_name = "URL@COMMIT", value_parser = crate::init::Install::parse_from)]
+    pub from: Option<crate::init::Install>,
+    /// The pipeline installs this version of seccoach from crates.io (only when it is
+    /// published there).
+    #[arg(long, conflicts_with = "from")]
+    pub published: bool,
+    /// Write an example team pack (one rule, one lesson, commented) into .seccoach/.
+    #[arg(long)]
+    pub pack: bool,
+    /// The `fail_on` written into .seccoach.toml: the pipeline fails on findings at or above
+    /// it [default: high].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,12 +213,14 @@ pub enum ListFormat {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// The directory to scan. In a git checkout: every tracked file, plus untracked files that
-    /// are not ignored (.gitignore never hides a tracked file). Findings in test, example and
+    /// are not ignored (.gitignore never hides a tracked file). Files, or several paths (as
+    /// pre-commit passes them), scan just those, with the .seccoach.toml found from the first
+    /// path upward (else the git work tree's top) as the root. Findings in test, example and
     /// documentation code (tests/, *_test.go, *.spec.ts, docs/…, or `[paths] tests` in
     /// .seccoach.toml) are marked `in_test_code` and shown last; a secret there is at most low
     /// unless it has a live-key format.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -205,6 +268,8 @@ pub struct ScanArgs {
     /// (rule, file) pairs: what each rule of your packs costs.
     #[arg(long)]
     pub timings: bool,
+    #[command(flatten)]
+    pub packs: PackArgs,
 }
 
 fn parse_threads(text: &str) -> Result<usize, String> {
@@ -258,36 +323,72 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::persist::exit_on_interrupt()?;
     }
     match cli.command {
-        None => coach(None),
-        Some(Command::Learn { lesson }) => coach(Some(lesson)),
-        Some(Command::Lessons { format }) => lessons(format),
-        Some(Command::Progress { format }) => progress(format),
+        None => coach(None, &cli.packs.packs),
+        Some(Command::Learn { lesson, packs }) => {
+            coach(Some(lesson), &[cli.packs.packs, packs.packs].concat())
+        }
+        Some(Command::Lessons { format, packs }) => lessons(format, &packs.packs),
+        Some(Command::Progress {
+            format,
+            plan,
+            packs,
+        }) => progress(format, plan, &packs.packs),
         Some(Command::Scan(args)) => scan(args),
-        Some(Command::Explain { rule }) => explain(&rule),
-        Some(Command::Checks { format, repo }) => checks(format, repo.as_deref()),
+        Some(Command::Explain { rule, packs }) => explain(&rule, &packs.packs),
+        Some(Command::Checks {
+            format,
+            repo,
+            packs,
+        }) => checks(format, repo.as_deref(), &packs.packs),
         Some(Command::Lab(command)) => lab(command),
         Some(Command::Advisories(AdvisoriesCommand::Update { path, ecosystems })) => {
             advisories_update(&path, ecosystems)
         }
-        Some(Command::Fix { path, rules, apply }) => fix(&path, &rules, apply),
-        Some(Command::Init {
+        Some(Command::Fix {
             path,
-            fail_on,
-            force,
-        }) => {
-            let written = crate::init::write(&path, fail_on, force)?;
-            println!(
-                "Wrote {}. Commit it, and findings will appear under Security → Code scanning.",
-                crate::display::sanitize(&written.display().to_string())
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+            rules,
+            apply,
+            packs,
+        }) => fix(&path, &rules, apply, &packs.packs),
+        Some(Command::Init(args)) => init(args),
     }
+}
+
+/// `seccoach init`: writes the files, then says what each is.
+fn init(args: InitArgs) -> Result<ExitCode> {
+    let install = match (args.from, args.published) {
+        (Some(from), _) => Some(from),
+        (None, true) => Some(crate::init::Install::published()),
+        (None, false) => None,
+    };
+    let outcome = crate::init::run(
+        &args.path,
+        &crate::init::Request {
+            fail_on: args.fail_on,
+            ci: args.ci,
+            install,
+            pack: args.pack,
+            force: args.force,
+        },
+    )?;
+    let mut text = String::new();
+    for kept in &outcome.kept {
+        text.push_str(&format!("Kept {kept} (it exists; its settings apply)\n"));
+    }
+    for written in &outcome.written {
+        text.push_str(&format!("Wrote {}", written.path));
+        if let Some(note) = &written.note {
+            text.push_str(&format!(": {note}"));
+        }
+        text.push('\n');
+    }
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens the coach on the current directory: at home, or on a lesson (`Some(None)`: the one to
 /// continue with).
-fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
+fn coach(lesson: Option<Option<String>>, packs: &[PathBuf]) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -297,7 +398,7 @@ fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let root = PathBuf::from(".");
-    let (catalog, config) = load_repository(&root)?;
+    let (catalog, config) = load_repository_with(&root, packs)?;
     let store = crate::progress::Store::locate()?;
     let start = match lesson {
         None => crate::tui::Start::Home,
@@ -324,6 +425,7 @@ fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
             crate::tui::Start::Lesson(id)
         }
     };
+    let plan = crate::plan::Plan::load(&root, &catalog)?;
     let outcome = crate::tui::run(crate::tui::CoachOptions {
         root,
         scan: ScanOptions::from_config(&config),
@@ -331,6 +433,7 @@ fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
         store,
         start,
         started,
+        plan,
     })?;
     if std::env::var_os("SECCOACH_DEBUG_TIMING").is_some()
         && let Some(first) = outcome.first_frame
@@ -341,8 +444,8 @@ fn coach(lesson: Option<Option<String>>) -> Result<ExitCode> {
 }
 
 /// `seccoach lessons`.
-fn lessons(format: ListFormat) -> Result<ExitCode> {
-    let catalog = Catalog::for_repository(Path::new("."))?;
+fn lessons(format: ListFormat, packs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = catalog_for(Path::new("."), packs)?;
     let progress = load_progress()?;
     let text = crate::progress::lessons_listing(&catalog, &progress, format == ListFormat::Json);
     write_stdout(&text)?;
@@ -350,14 +453,43 @@ fn lessons(format: ListFormat) -> Result<ExitCode> {
 }
 
 /// `seccoach progress`.
-fn progress(format: crate::progress::SummaryFormat) -> Result<ExitCode> {
-    let catalog = Catalog::for_repository(Path::new("."))?;
+fn progress(
+    format: crate::progress::SummaryFormat,
+    plan_only: bool,
+    packs: &[PathBuf],
+) -> Result<ExitCode> {
+    use crate::progress::SummaryFormat;
+    let catalog = catalog_for(Path::new("."), packs)?;
+    let plan = crate::plan::Plan::load(Path::new("."), &catalog)?;
     let store = crate::progress::Store::locate()?;
     let loaded = store.load();
     if let Some(warning) = &loaded.warning {
         eprintln!("seccoach: {warning}");
     }
-    let text = crate::progress::summary(&catalog, &loaded.progress, store.path(), format);
+    let status = plan.map(|p| p.status(&catalog, &loaded.progress));
+    if plan_only {
+        let Some(status) = status else {
+            bail!(
+                "no onboarding plan here: {} lists what a new team member completes (see \
+                 README, Onboarding plans)",
+                crate::plan::PATH
+            );
+        };
+        let text = match format {
+            SummaryFormat::Text => status.text(),
+            SummaryFormat::Markdown => status.markdown("#"),
+            SummaryFormat::Json => crate::display::json(&status, true) + "\n",
+        };
+        write_stdout(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = crate::progress::summary(
+        &catalog,
+        &loaded.progress,
+        store.path(),
+        format,
+        status.as_ref(),
+    );
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -386,17 +518,90 @@ fn write_stdout(text: &str) -> Result<()> {
 
 /// Loads the catalogue (embedded + the repository's packs) and the repository's config.
 pub fn load_repository(root: &Path) -> Result<(Arc<Catalog>, Config)> {
-    let catalog = Catalog::for_repository(root)?;
+    load_repository_with(root, &[])
+}
+
+/// [`load_repository`] with team packs from `--pack DIR` too.
+pub fn load_repository_with(root: &Path, packs: &[PathBuf]) -> Result<(Arc<Catalog>, Config)> {
+    let catalog = catalog_for(root, packs)?;
     let config = Config::load(root, &catalog)?;
     Ok((Arc::new(catalog), config))
 }
 
+/// The catalogue for the repository at `root`: the embedded one, its `.seccoach/`, the `packs`
+/// its config lists, and `packs` from the command line.
+pub fn catalog_for(root: &Path, packs: &[PathBuf]) -> Result<Catalog> {
+    let mut dirs = Config::pack_dirs(root)?;
+    dirs.extend(packs.iter().cloned());
+    Ok(Catalog::with_packs(root, &dirs)?)
+}
+
+/// Where a scan of `paths` starts, and (for files, or several paths) the paths under it to
+/// scan alone. One directory is the root itself, as always. Otherwise the root is the nearest
+/// folder above the first path holding `.seccoach.toml`, else the top of its git work tree,
+/// else the first path's own folder; every path must be inside it.
+pub fn scan_target(paths: &[PathBuf]) -> Result<(PathBuf, Option<Vec<String>>)> {
+    let shown = |p: &Path| crate::display::sanitize(&p.display().to_string()).into_owned();
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{} does not exist", shown(path));
+        }
+    }
+    match paths {
+        [] => return Ok((PathBuf::from("."), None)),
+        [one] if one.is_dir() => return Ok((one.clone(), None)),
+        _ => {}
+    }
+    let real = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("reading {}", shown(p)))
+    };
+    let first = real(&paths[0])?;
+    let start = if first.is_dir() {
+        first.clone()
+    } else {
+        first
+            .parent()
+            .map_or_else(|| first.clone(), Path::to_path_buf)
+    };
+    let mut root = start.clone();
+    for dir in start.ancestors() {
+        if dir.join(crate::config::FILE_NAME).is_file() || dir.join(".git").exists() {
+            root = dir.to_path_buf();
+            break;
+        }
+    }
+    let mut only = Vec::new();
+    for path in paths {
+        let full = real(path)?;
+        let Ok(rel) = full.strip_prefix(&root) else {
+            bail!(
+                "{} is outside {}, the repository of the first path; scan it on its own",
+                shown(path),
+                shown(&root)
+            );
+        };
+        if rel.as_os_str().is_empty() {
+            // The root itself among the paths: the whole repository.
+            return Ok((root, None));
+        }
+        only.push(crate::scan::relative_path(Path::new(""), rel));
+    }
+    only.sort();
+    only.dedup();
+    Ok((root, Some(only)))
+}
+
 fn scan(args: ScanArgs) -> Result<ExitCode> {
-    let root = args.path.as_path();
+    let (root, only) = scan_target(&args.paths)?;
+    let root = root.as_path();
     if !root.is_dir() {
         bail!("{} is not a directory", root.display());
     }
-    let (catalog, config) = load_repository(root)?;
+    if only.is_some() && args.watch {
+        bail!("--watch takes one directory, not files");
+    }
+    let (catalog, config) = load_repository_with(root, &args.packs.packs)?;
     for id in &args.disable {
         if catalog.rule(id).is_none() {
             bail!("--disable {id}: unknown rule id (see `seccoach checks`)");
@@ -419,6 +624,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         options.max_file_size = size;
     }
     options.threads = args.threads;
+    options.only = only.clone().map(Arc::new);
     if let Some(db) = &args.advisories {
         options.advisories = Some(db.clone());
     }
@@ -426,6 +632,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if args.watch {
         return watch_loop(scanner, root, &args, &catalog, legacy_note);
     }
+    let started = jiff::Timestamp::now();
     let mut report = scanner
         .scan(root)
         .with_context(|| format!("scanning {}", root.display()))?;
@@ -442,12 +649,20 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     report.notes.extend(legacy_note);
+    if let Some(only) = &only {
+        report.notes.extend(unscanned_note(&scanner, root, only));
+    }
 
     let style = match (&args.output, args.format) {
         (None, Format::Text) => args.color.resolve(),
         _ => output::style::Style::PLAIN,
     };
-    let rendered = output::render(args.format, &report, &catalog, style);
+    let rendered = match args.format {
+        Format::GitlabSast => {
+            output::gitlab::render(&report, &catalog, started, jiff::Timestamp::now())
+        }
+        format => output::render(format, &report, &catalog, style),
+    };
     match &args.output {
         Some(path) => crate::persist::write_atomic(path, rendered.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?,
@@ -464,6 +679,23 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a scan of chosen paths left out, and why: a given file that git ignores or an
+/// `exclude` pattern matches is not read, and is said so.
+fn unscanned_note(scanner: &Scanner, root: &Path, only: &[String]) -> Option<String> {
+    let (walked, _) = scanner.walk_paths(root);
+    let left_out: Vec<String> = only
+        .iter()
+        .filter(|path| root.join(path).is_file() && walked.binary_search(path).is_err())
+        .map(|path| crate::display::sanitize(path).into_owned())
+        .collect();
+    (!left_out.is_empty()).then(|| {
+        format!(
+            "not scanned, as git ignores them or `exclude` leaves them out: {}",
+            left_out.join(", ")
+        )
+    })
 }
 
 /// The note for an old-format `--baseline`.
@@ -554,8 +786,8 @@ fn watch_loop(
     Ok(ExitCode::SUCCESS)
 }
 
-fn explain(id: &str) -> Result<ExitCode> {
-    let catalog = Catalog::for_repository(Path::new("."))?;
+fn explain(id: &str, packs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = catalog_for(Path::new("."), packs)?;
     let Some(rule) = catalog.rule(id) else {
         let mut close: Vec<(f64, &str)> = catalog
             .rules()
@@ -576,11 +808,8 @@ fn explain(id: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn checks(format: ListFormat, repo: Option<&Path>) -> Result<ExitCode> {
-    let catalog = match repo {
-        Some(root) => Catalog::for_repository(root)?,
-        None => Catalog::embedded()?,
-    };
+fn checks(format: ListFormat, repo: Option<&Path>, packs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = catalog_for(repo.unwrap_or(Path::new(".")), packs)?;
     let text = match format {
         ListFormat::Json => {
             let rules: Vec<serde_json::Value> = catalog
@@ -794,11 +1023,11 @@ fn lab(command: LabCommand) -> Result<ExitCode> {
     }
 }
 
-fn fix(root: &Path, rules: &[String], apply: bool) -> Result<ExitCode> {
+fn fix(root: &Path, rules: &[String], apply: bool, packs: &[PathBuf]) -> Result<ExitCode> {
     if !root.is_dir() {
         bail!("{} is not a directory", root.display());
     }
-    let (catalog, config) = load_repository(root)?;
+    let (catalog, config) = load_repository_with(root, packs)?;
     for id in rules {
         match catalog.rule(id) {
             None => bail!("--rule {id}: unknown rule id (see `seccoach checks`)"),

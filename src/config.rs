@@ -32,6 +32,8 @@ struct RawConfig {
     fail_on: Option<Severity>,
     advisories: Option<String>,
     #[serde(default)]
+    packs: Vec<String>,
+    #[serde(default)]
     paths: RawPaths,
 }
 
@@ -58,6 +60,9 @@ pub struct Config {
     /// `[paths] tests`: patterns (gitignore syntax) of test, example and documentation code,
     /// added to the conventions of [`crate::source::is_test_path`]; `!pattern` takes a path out.
     pub tests: Vec<String>,
+    /// Team packs kept elsewhere (`packs = [...]`), relative to the repository root as written;
+    /// [`Config::pack_dirs`] reads them before the catalogue is built.
+    pub packs: Vec<PathBuf>,
 }
 
 /// Parses sizes such as `2097152`, `"2MiB"`, `"500 KB"`, `"1M"`.
@@ -109,7 +114,48 @@ fn check_pattern(what: &str, pattern: &str) -> Result<(), String> {
         })
 }
 
+/// Only the `packs` of a config file, read before the catalogue they extend is built.
+#[derive(Debug, Default, Deserialize)]
+struct PacksOnly {
+    #[serde(default)]
+    packs: Vec<toml::Spanned<String>>,
+}
+
 impl Config {
+    /// The team pack folders `root/.seccoach.toml` lists (`packs = [...]`), relative to the root.
+    /// Read before the catalogue, since the rest of the file may name the packs' rules; a
+    /// folder that is not there is an error naming the file and line.
+    pub fn pack_dirs(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
+        let path = root.join(FILE_NAME);
+        let name = path.display().to_string();
+        let text = match crate::regular::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|_| LoadError::at(&name, None, "file is not valid UTF-8"))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(LoadError::at(&name, None, e.to_string())),
+        };
+        let only: PacksOnly = toml::from_str(&text).map_err(|e| {
+            LoadError::at(
+                &name,
+                e.span().map(|s| line_of(&text, s.start)),
+                e.message().trim().to_owned(),
+            )
+        })?;
+        let mut dirs = Vec::new();
+        for pack in only.packs {
+            let dir = root.join(pack.get_ref());
+            if !dir.is_dir() {
+                return Err(LoadError::at(
+                    &name,
+                    Some(line_of(&text, pack.span().start)),
+                    format!("packs: {} is not a folder", dir.display()),
+                ));
+            }
+            dirs.push(dir);
+        }
+        Ok(dirs)
+    }
+
     /// Reads `root/.seccoach.toml`; a missing file is the default configuration.
     pub fn load(root: &Path, catalog: &Catalog) -> Result<Config, LoadError> {
         let path = root.join(FILE_NAME);
@@ -121,6 +167,7 @@ impl Config {
             Err(e) => return Err(LoadError::at(&name, None, e.to_string())),
         };
         let mut config = Config::parse(&name, &text, catalog)?;
+        config.packs = config.packs.iter().map(|p| root.join(p)).collect();
         if let Some(db) = config.advisories.take() {
             let db = root.join(db);
             if let Err(e) = std::fs::metadata(&db) {
@@ -195,6 +242,7 @@ impl Config {
             fail_on: raw.fail_on,
             advisories: raw.advisories.map(PathBuf::from),
             tests,
+            packs: raw.packs.into_iter().map(PathBuf::from).collect(),
         })
     }
 }

@@ -26,6 +26,7 @@ pub mod osv;
 pub mod output;
 pub mod pattern;
 pub mod persist;
+pub mod plan;
 pub mod progress;
 pub mod redact;
 pub mod regular;

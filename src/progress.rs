@@ -54,6 +54,10 @@ pub struct Progress {
     /// Ids of labs solved (`seccoach lab check` passed): the practical part of their lesson.
     #[serde(default)]
     pub labs_solved: BTreeSet<String>,
+    /// Fingerprints of findings the learner fixed while the coach watched (gone from a re-check,
+    /// and not back since).
+    #[serde(default)]
+    pub findings_fixed: BTreeSet<String>,
     /// What was on disk when this progress was last loaded or saved: the base of the three-way
     /// merge in [`Store::save`].
     #[serde(skip)]
@@ -82,6 +86,7 @@ impl Default for Progress {
             reviewed: BTreeSet::new(),
             last_lesson: None,
             labs_solved: BTreeSet::new(),
+            findings_fixed: BTreeSet::new(),
             base: Base(None),
         }
     }
@@ -139,6 +144,11 @@ impl Progress {
         );
         carry(&self.reviewed, &base.reviewed, &mut disk.reviewed);
         carry(&self.labs_solved, &base.labs_solved, &mut disk.labs_solved);
+        carry(
+            &self.findings_fixed,
+            &base.findings_fixed,
+            &mut disk.findings_fixed,
+        );
         for (lesson, ours) in &self.quiz_scores {
             if base.quiz_scores.get(lesson) == Some(ours) {
                 continue;
@@ -445,13 +455,16 @@ pub fn lessons_listing(catalog: &Catalog, progress: &Progress, json: bool) -> St
     out
 }
 
-/// `seccoach progress`: lessons read per track, quiz scores, findings reviewed, labs solved,
-/// last lesson.
+/// `seccoach progress`: the onboarding plan's completion (when the repository has one),
+/// lessons read per track, quiz scores, findings reviewed, labs solved. The JSON and Markdown
+/// exports are for sharing: they hold only that, nothing about the machine (the text view for
+/// oneself also says where progress is stored and the last lesson opened).
 pub fn summary(
     catalog: &Catalog,
     progress: &Progress,
     store: &Path,
     format: SummaryFormat,
+    plan: Option<&crate::plan::Status>,
 ) -> String {
     let tracks = track_progress(catalog, progress);
     let read: usize = tracks.iter().map(|t| t.2).sum();
@@ -466,7 +479,7 @@ pub fn summary(
         SummaryFormat::Json => {
             let value = serde_json::json!({
                 "version": progress.version,
-                "store": store.display().to_string(),
+                "plan": plan,
                 "lessons_read": read,
                 "lessons_total": total,
                 "tracks": tracks.iter().map(|(id, title, read, total)| serde_json::json!({
@@ -475,8 +488,8 @@ pub fn summary(
                 "lessons": progress.lessons_read,
                 "quiz_scores": progress.quiz_scores,
                 "findings_reviewed": progress.reviewed.len(),
+                "findings_fixed": progress.findings_fixed.len(),
                 "labs_solved": progress.labs_solved,
-                "last_lesson": progress.last_lesson,
             });
             let mut text = crate::display::json(&value, true);
             text.push('\n');
@@ -484,6 +497,10 @@ pub fn summary(
         }
         SummaryFormat::Markdown => {
             let mut out = String::from("# seccoach progress\n\n");
+            if let Some(plan) = plan {
+                out.push_str(&plan.markdown("##"));
+                out.push('\n');
+            }
             out.push_str(&format!("{read} of {total} lessons read.\n\n"));
             out.push_str("| Track | Read | Lessons |\n|---|---:|---:|\n");
             for (_, title, read, total) in &tracks {
@@ -507,8 +524,9 @@ pub fn summary(
                 }
             }
             out.push_str(&format!(
-                "\nFindings reviewed: {}\n",
-                progress.reviewed.len()
+                "\nFindings reviewed: {}\nFindings fixed in the coach: {}\n",
+                progress.reviewed.len(),
+                progress.findings_fixed.len()
             ));
             if !progress.labs_solved.is_empty() {
                 let labs: Vec<String> = progress
@@ -518,17 +536,11 @@ pub fn summary(
                     .collect();
                 out.push_str(&format!("\nLabs solved: {}\n", labs.join(", ")));
             }
-            if let Some(last) = &progress.last_lesson {
-                out.push_str(&format!(
-                    "\nLast lesson: {} (`{}`)\n",
-                    title_of(last),
-                    crate::display::sanitize(last).replace('`', "'")
-                ));
-            }
             out
         }
         SummaryFormat::Text => {
-            let mut out = format!("{read} of {total} lessons read\n\n");
+            let mut out = plan.map(|p| p.text() + "\n").unwrap_or_default();
+            out.push_str(&format!("{read} of {total} lessons read\n\n"));
             let width = tracks
                 .iter()
                 .map(|t| t.1.chars().count())
@@ -557,8 +569,9 @@ pub fn summary(
                 }
             }
             out.push_str(&format!(
-                "\nFindings reviewed: {}\n",
-                progress.reviewed.len()
+                "\nFindings reviewed: {}\nFindings fixed in the coach: {}\n",
+                progress.reviewed.len(),
+                progress.findings_fixed.len()
             ));
             if !progress.labs_solved.is_empty() {
                 let labs: Vec<String> = progress

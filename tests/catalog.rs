@@ -343,30 +343,33 @@ fn every_embedded_pattern_compiles() {
     }
 }
 
-/// The CI lesson shows the workflow `seccoach init` writes, line for line (comments aside), so
-/// the two cannot drift apart: action pins, the upload condition, the pinned install.
+/// The CI lesson shows, character for character, the GitHub workflow and the GitLab job
+/// `seccoach init --from` writes for the commands it quotes, so the two cannot drift apart.
 #[test]
-fn the_ci_lesson_shows_the_workflow_init_writes() {
+fn the_ci_lesson_shows_exactly_what_init_writes() {
     let catalog = catalog();
     let lesson = catalog.lesson("pipelines/seccoach-in-ci").unwrap();
-    let start = lesson
+    let from = "https://github.com/seccoach/seccoach@009e32be4f70f8b6feaacad25487192123d57541";
+    let install = seccoach::init::Install::parse_from(from).unwrap();
+    let blocks: Vec<&str> = lesson
         .body
-        .find("```yaml\n# .github/workflows/seccoach.yml")
-        .expect("the lesson shows .github/workflows/seccoach.yml");
-    let block = &lesson.body[start + "```yaml\n".len()..];
-    let block = &block[..block.find("```").expect("the code block ends")];
-    let init = seccoach::init::workflow(seccoach::catalog::Severity::High);
-    let version = format!("--version {}", env!("CARGO_PKG_VERSION"));
-    let significant = |text: &str| -> Vec<String> {
-        text.lines()
-            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .map(|l| l.trim_end().replace(&version, "--version VERSION"))
-            .collect()
-    };
-    let shown = significant(block);
-    assert!(
-        shown.iter().any(|l| l.contains("--version VERSION")),
-        "the lesson pins the install to this version of seccoach: {shown:#?}"
-    );
-    assert_eq!(shown, significant(&init));
+        .split("```yaml\n")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("```").expect("the code block ends")])
+        .collect();
+    for (ci, written) in [
+        ("github", seccoach::init::workflow(&install)),
+        ("gitlab", seccoach::init::gitlab_job(&install)),
+    ] {
+        assert!(
+            lesson
+                .body
+                .contains(&format!("`seccoach init --ci {ci} --from {from}`")),
+            "the lesson quotes the command for {ci}"
+        );
+        assert!(
+            blocks.contains(&written.as_str()),
+            "the lesson does not show what `init --ci {ci}` writes:\n{written}"
+        );
+    }
 }

@@ -454,7 +454,10 @@ fn baselines_hide_known_findings_even_after_lines_move() {
 fn missing_directories_are_usage_errors() {
     let (code, _, stderr) = run(Path::new("/definitely/not/here"), &[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("not a directory"), "{stderr}");
+    assert!(
+        stderr.contains("/definitely/not/here does not exist"),
+        "{stderr}"
+    );
     seccoach()
         .args(["scan", "--fail-on", "severe"])
         .assert()
@@ -640,33 +643,6 @@ fn a_catch_all_rule_yields_to_a_specific_one_on_the_same_value() {
         ["secrets/acme-token"],
         "secrets/generic-assignment yields to the specific rule"
     );
-}
-
-#[test]
-fn the_workflow_init_writes_passes_every_actions_check() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = seccoach().arg("init").arg(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let workflow = dir.path().join(".github/workflows/seccoach.yml");
-    assert!(
-        std::fs::read_to_string(&workflow)
-            .unwrap()
-            .contains("--fail-on high")
-    );
-    let report = json(dir.path(), &[]);
-    let actions: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("actions/"))
-        .collect();
-    assert!(
-        actions.is_empty(),
-        "init's workflow fails our own checks: {actions:?}"
-    );
-    // It never overwrites a workflow without --force.
-    let again = seccoach().arg("init").arg(dir.path()).output().unwrap();
-    assert_eq!(again.status.code(), Some(2));
 }
 
 #[test]

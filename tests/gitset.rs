@@ -2,6 +2,8 @@
 //! product never runs git; it reads the index with gitoxide). And only regular files are ever
 //! opened: FIFOs named like ignore files or the config, and FIFOs in the tree, never block a scan.
 
+mod support;
+
 use seccoach::catalog::Catalog;
 use seccoach::scan::live::LiveScan;
 use seccoach::scan::{ScanOptions, Scanner};
@@ -10,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::git;
 
 /// A live Stripe key shape (issue 10's example); not a real key. Put together at run time, so
 /// that this file itself passes seccoach's checks.
@@ -20,35 +23,6 @@ fn stripe() -> String {
 /// A Python line assigning the key.
 fn key_line() -> String {
     format!("STRIPE = \"{}\"\n", stripe())
-}
-
-/// Runs git in `dir`, isolated from the machine's own configuration.
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 fn write(path: &Path, text: &str) {

@@ -193,10 +193,35 @@ impl Catalog {
     /// repository (it is the repository's own text either way), and is an error naming the link
     /// when it leads outside, dangles or is not a regular file: never skipped without a word.
     pub fn for_repository(root: &Path) -> Result<Catalog, LoadError> {
+        Catalog::with_packs(root, &[])
+    }
+
+    /// [`Catalog::for_repository`] plus team packs kept elsewhere (`--pack DIR`, `packs = [...]`
+    /// in the config): folders holding `checks/*.toml` and `lessons/**/*.md`, read and validated
+    /// the same way, each with its own folder as the limit its links may not leave. A pack
+    /// folder that is missing or holds neither is an error naming it.
+    pub fn with_packs(root: &Path, packs: &[std::path::PathBuf]) -> Result<Catalog, LoadError> {
         let dir = root.join(".seccoach");
-        let packs = read_dir_files(root, &dir.join("checks"), "toml", false)?;
-        let lessons = read_dir_files(root, &dir.join("lessons"), "md", true)?;
-        Catalog::build(packs, lessons, Curriculum::embedded())
+        let mut rules = read_dir_files(root, &dir.join("checks"), "toml", false)?;
+        let mut lessons = read_dir_files(root, &dir.join("lessons"), "md", true)?;
+        for pack in packs {
+            let name = pack.display().to_string();
+            if !pack.is_dir() {
+                return Err(LoadError::at(&name, None, "team pack folder not found"));
+            }
+            let (checks, taught) = (pack.join("checks"), pack.join("lessons"));
+            if !checks.is_dir() && !taught.is_dir() {
+                return Err(LoadError::at(
+                    &name,
+                    None,
+                    "a team pack holds checks/*.toml or lessons/**/*.md, and this folder has \
+                     neither",
+                ));
+            }
+            rules.extend(read_dir_files(pack, &checks, "toml", false)?);
+            lessons.extend(read_dir_files(pack, &taught, "md", true)?);
+        }
+        Catalog::build(rules, lessons, Curriculum::embedded())
     }
 
     /// [`Catalog::for_repository`] with the curriculum in folder `curriculum` (`tracks.toml`,
@@ -636,13 +661,21 @@ pattern = '{pattern}'
     fn live_format_needs_a_secret_rule() {
         let rule = pack_rule(1, "gen1_[a-z]+");
         let live = rule.replace("lessons = []", "lessons = []\nlive_format = true");
-        let err = Catalog::build(vec![("team.toml".to_owned(), live.clone())], Vec::new())
-            .expect_err("live_format without secret is refused");
+        let err = Catalog::build(
+            vec![("team.toml".to_owned(), live.clone())],
+            Vec::new(),
+            Curriculum::embedded(),
+        )
+        .expect_err("live_format without secret is refused");
         assert_eq!(err.line, Some(2), "{err}");
         assert!(err.message.contains("live_format"), "{err}");
         let secret = live.replace("lessons = []", "lessons = []\nsecret = true");
-        let catalog = Catalog::build(vec![("team.toml".to_owned(), secret)], Vec::new())
-            .expect("a secret rule may say live_format");
+        let catalog = Catalog::build(
+            vec![("team.toml".to_owned(), secret)],
+            Vec::new(),
+            Curriculum::embedded(),
+        )
+        .expect("a secret rule may say live_format");
         assert!(catalog.rule("code/generated-1").unwrap().live_format);
         let embedded = Catalog::embedded().unwrap();
         assert!(embedded.rule("secrets/stripe-key").unwrap().live_format);

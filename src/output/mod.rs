@@ -2,6 +2,7 @@
 //! catalogue, so output is deterministic and testable.
 
 pub mod explain;
+pub mod gitlab;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -23,6 +24,9 @@ pub enum Format {
     Sarif,
     /// A summary fit for a pull-request comment.
     Markdown,
+    /// GitLab's SAST report (`artifacts:reports:sast`), for merge requests and the
+    /// vulnerability report.
+    GitlabSast,
 }
 
 /// Renders `report` in `format`.
@@ -32,6 +36,11 @@ pub fn render(format: Format, report: &Report, catalog: &Catalog, style: style::
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, catalog),
         Format::Markdown => markdown::render(report, catalog),
+        // A report rendered on its own (`scan --watch`) was made just now.
+        Format::GitlabSast => {
+            let now = jiff::Timestamp::now();
+            gitlab::render(report, catalog, now, now)
+        }
     }
 }
 

@@ -72,6 +72,10 @@ pub struct ScanOptions {
     /// `[paths] tests`: patterns of test, example and documentation code beyond the
     /// conventions (see [`crate::source::TestPaths`]).
     pub tests: Vec<String>,
+    /// Scan only these paths (files or folders, relative to the root, `/`-separated), as
+    /// pre-commit passes them; the root's ignore rules and excludes still apply. The
+    /// repository-wide checks then do not run, and a note says so.
+    pub only: Option<Arc<Vec<String>>>,
 }
 
 impl Default for ScanOptions {
@@ -87,6 +91,7 @@ impl Default for ScanOptions {
             timings: false,
             advisory_cache: None,
             tests: Vec::new(),
+            only: None,
         }
     }
 }
@@ -104,6 +109,7 @@ impl ScanOptions {
             timings: false,
             advisory_cache: crate::osv::cache_dir(),
             tests: config.tests.clone(),
+            only: None,
         }
     }
 }
@@ -445,22 +451,34 @@ impl Scanner {
         });
 
         self.finish(root, &mut tree_files, &mut report);
-        Ok((report, filter.notes()))
+        let notes = match self.options.only.as_deref() {
+            Some(only) => filter.notes_within(&|path| chosen(only, path, false)),
+            None => filter.notes(),
+        };
+        Ok((report, notes))
     }
 
     /// The whole-tree part of a scan, once every file's outcome is in `report`: the tree
     /// analyzers over `tree_files`, the notes, and the report's order.
     pub(crate) fn finish(&self, root: &Path, tree_files: &mut [TreeFile], report: &mut Report) {
         tree_files.sort_by(|a, b| a.path.cmp(&b.path));
-        self.run_tree_analyzers(root, tree_files, report);
-        crate::analyzers::code::in_tree(
-            &Tree {
-                root,
-                files: tree_files,
-            },
-            &mut report.findings,
-            &|rule| self.options.severity.contains_key(rule),
-        );
+        if self.options.only.is_some() {
+            report.notes.push(
+                "the repository-wide checks (a missing SECURITY.md, lockfile or .dockerignore) did \
+                 not run: only the given files were scanned; scan the repository's folder for them"
+                    .to_owned(),
+            );
+        } else {
+            self.run_tree_analyzers(root, tree_files, report);
+            crate::analyzers::code::in_tree(
+                &Tree {
+                    root,
+                    files: tree_files,
+                },
+                &mut report.findings,
+                &|rule| self.options.severity.contains_key(rule),
+            );
+        }
         self.note_advisories(tree_files, report);
         report.stats.rules = self.plan.active_rules();
         finding::sort(&mut report.findings);
@@ -493,12 +511,16 @@ impl Scanner {
             .threads(threads);
         let root_for_filter = root.to_path_buf();
         let for_walk = Arc::clone(&filter);
+        let only = self.options.only.clone();
         builder.filter_entry(move |entry| {
             if entry.depth() == 0 {
                 return true;
             }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            for_walk.admit(&relative_path(&root_for_filter, entry.path()), is_dir)
+            let rel = relative_path(&root_for_filter, entry.path());
+            only.as_deref()
+                .is_none_or(|only| chosen(only, &rel, is_dir))
+                && for_walk.admit(&rel, is_dir)
         });
         (builder, filter)
     }
@@ -1389,6 +1411,22 @@ fn push_name(out: &mut String, name: &std::ffi::OsStr) {
     }
 }
 
+#[cfg(not(unix))]
+fn push_name(out: &mut String, name: &std::ffi::OsStr) {
+    out.push_str(&name.to_string_lossy());
+}
+
+/// Whether the walk enters `rel` for a scan of the `only` paths: a chosen file or anything
+/// under a chosen folder, and the folders on the way to them.
+fn chosen(only: &[String], rel: &str, is_dir: bool) -> bool {
+    only.iter().any(|path| {
+        let under = |outer: &str, inner: &str| {
+            inner == outer || inner.starts_with(outer) && inner[outer.len()..].starts_with('/')
+        };
+        under(path, rel) || is_dir && under(rel, path)
+    })
+}
+
 /// Resolves the directory a scan starts from.
 pub fn resolve_root(path: Option<&Path>) -> PathBuf {
     path.map_or_else(|| PathBuf::from("."), Path::to_path_buf)
@@ -1397,6 +1435,19 @@ pub fn resolve_root(path: Option<&Path>) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chosen_paths_admit_their_folders_and_contents_only() {
+        let only = vec!["app/a.py".to_owned(), "lib".to_owned()];
+        assert!(chosen(&only, "app", true));
+        assert!(chosen(&only, "app/a.py", false));
+        assert!(!chosen(&only, "app/a.pyc", false));
+        assert!(!chosen(&only, "app/b.py", false));
+        assert!(!chosen(&only, "application", true));
+        assert!(chosen(&only, "lib/deep/x.py", false));
+        assert!(chosen(&only, "lib/deep", true));
+        assert!(!chosen(&only, "library/x.py", false));
+    }
 
     /// Files holding this marker make every file analyzer crash, in unit tests only: the
     /// stand-in for a bug that hostile input might hit.

@@ -365,6 +365,12 @@ impl PathFilter {
     /// What the walk could not honour or read, once it is over: ignore files passed over, an
     /// unreadable index, tracked files missing from the work tree.
     pub fn notes(&self) -> Vec<String> {
+        self.notes_within(&|_| true)
+    }
+
+    /// [`PathFilter::notes`] for a walk of part of the tree: only tracked files `within` says
+    /// the walk was meant to reach count as missing.
+    pub fn notes_within(&self, within: &dyn Fn(&str) -> bool) -> Vec<String> {
         let mut notes: Vec<String> = self
             .notes
             .lock()
@@ -376,7 +382,7 @@ impl PathFilter {
                 .iter()
                 .filter(|(_, i)| !tracked.seen[**i].load(Ordering::Relaxed))
                 .map(|(path, _)| path.as_str())
-                .filter(|path| !self.excluded(path, false))
+                .filter(|path| !self.excluded(path, false) && within(path))
                 .collect();
             if !missing.is_empty() {
                 missing.sort_unstable();

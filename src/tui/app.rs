@@ -50,6 +50,8 @@ pub struct App {
     /// Seeds the next quiz attempt's shuffle (advanced on every attempt). Fixed by `App::new`
     /// so the coach's tests are repeatable; the terminal coach starts it from the clock.
     pub quiz_seed: u64,
+    /// The repository's onboarding plan (`.seccoach/onboarding.toml`): home shows it first.
+    pub plan: Option<crate::plan::Plan>,
 }
 
 /// The project scan as the coach sees it.
@@ -490,6 +492,7 @@ impl App {
             undone: None,
             lab_generation: 0,
             quiz_seed: 0,
+            plan: None,
         }
     }
 
@@ -655,11 +658,16 @@ impl App {
     }
 
     /// Takes in what a re-check changed: the findings fixed this session and the new ones.
-    pub fn record_change(&mut self, change: &Change) {
+    /// Returns whether the learner's record of findings fixed changed (to be saved).
+    pub fn record_change(&mut self, change: &Change) -> bool {
+        let fixed_before = self.progress.findings_fixed.clone();
         for finding in &change.delta.fixed {
             // Introduced and removed in this session: neither new nor a fix.
             if !self.scan.new.remove(&finding.fingerprint) {
                 self.scan.fixed.push(finding.clone());
+                self.progress
+                    .findings_fixed
+                    .insert(finding.fingerprint.clone());
             }
         }
         for finding in &change.suppressed {
@@ -677,6 +685,7 @@ impl App {
             {
                 Some(i) => {
                     self.scan.fixed.remove(i);
+                    self.progress.findings_fixed.remove(&finding.fingerprint);
                     returned += 1;
                 }
                 None => {
@@ -740,6 +749,7 @@ impl App {
             }
             self.set_status(text);
         }
+        self.progress.findings_fixed != fixed_before
     }
 
     /// After the `.gitignore` fix for env files: ignoring a committed `.env` does not untrack it,
@@ -827,6 +837,10 @@ fn find_again(findings: &[Finding], finding: &Finding) -> Option<usize> {
 /// The selectable rows of the home screen: "continue", then every lesson in curriculum order.
 pub fn home_items(app: &App) -> Vec<HomeItem> {
     let mut items = Vec::new();
+    // The onboarding plan's lessons come first, as home shows them.
+    for section in app.plan.iter().flat_map(|p| &p.sections) {
+        items.extend(section.lessons.iter().cloned().map(HomeItem::Lesson));
+    }
     if let Some(lesson) = app.continue_lesson() {
         items.push(HomeItem::Continue(lesson.id.clone()));
     }
@@ -1207,8 +1221,11 @@ fn on_scan(app: &mut App, event: ScanEvent) -> Vec<Effect> {
             change,
         } if generation == app.scan.generation => {
             app.set_report(*report, stamps);
-            app.record_change(&change);
-            return reload_excerpt(app);
+            let mut effects = reload_excerpt(app);
+            if app.record_change(&change) {
+                effects.push(Effect::SaveProgress);
+            }
+            return effects;
         }
         ScanEvent::Failed {
             generation,

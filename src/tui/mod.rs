@@ -43,6 +43,8 @@ pub struct CoachOptions {
     pub start: Start,
     /// Set when the coach was started; the first frame's delay is measured from it.
     pub started: Instant,
+    /// The repository's onboarding plan, shown first on the home screen.
+    pub plan: Option<crate::plan::Plan>,
 }
 
 /// The screen the coach opens on.
@@ -94,6 +96,7 @@ pub fn run(options: CoachOptions) -> anyhow::Result<Outcome> {
         loaded.progress,
         theme::Theme::from_env(),
     );
+    app.plan = options.plan.clone();
     // Each session shuffles quiz choices differently; within a session every retake does too.
     app.quiz_seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -177,7 +177,51 @@ fn learn_rows(app: &App, state: &HomeState, width: usize) -> (Vec<Line<'static>>
         rows.push(full_row(spans, width, selected.then(|| theme.selected())));
         item_index += 1;
     };
-    if let Some(HomeItem::Continue(id)) = items.first()
+    let gauge_width = 12;
+    // The team's onboarding plan first: its completion, then each section's lessons (which
+    // open like any other) and labs.
+    if let Some(plan) = &app.plan {
+        let status = plan.status(&app.catalog, &app.progress);
+        let count = format!(" {}/{}", status.done, status.total);
+        let title_width = width.saturating_sub(gauge_width + count.width() + 3);
+        let title = truncate("Your onboarding plan", title_width);
+        let pad = title_width.saturating_sub(title.width());
+        let mut spans = vec![
+            Span::raw(" "),
+            Span::styled(title, theme.title()),
+            Span::raw(" ".repeat(pad + 1)),
+        ];
+        spans.extend(gauge(status.done, status.total, gauge_width, theme));
+        spans.push(Span::styled(count, theme.dim()));
+        rows.push(Line::from(spans));
+        for section in &status.sections {
+            rows.push(Line::from(vec![
+                Span::styled(
+                    format!(" {}", truncate(&section.title, width.saturating_sub(10))),
+                    theme.bold(),
+                ),
+                Span::styled(format!(" {}/{}", section.done, section.total), theme.dim()),
+            ]));
+            for item in &section.items {
+                let mark = if item.done {
+                    Span::styled("   ✓ ", theme.ok())
+                } else {
+                    Span::raw("   · ")
+                };
+                let kind = if item.kind == "lab" { " lab" } else { "" };
+                let title = truncate(&item.title, width.saturating_sub(5 + kind.width() + 1));
+                let spans = vec![mark, Span::raw(title), Span::styled(kind, theme.dim())];
+                if item.kind == "lesson" {
+                    push_item(&mut rows, spans);
+                } else {
+                    rows.push(full_row(spans, width, None));
+                }
+            }
+        }
+        rows.push(Line::raw(""));
+    }
+    let continue_item = items.iter().find(|i| matches!(i, HomeItem::Continue(_)));
+    if let Some(HomeItem::Continue(id)) = continue_item
         && let Some(lesson) = app.catalog.lesson(id)
     {
         let verb = if app.progress.last_lesson.is_some() {
@@ -199,7 +243,6 @@ fn learn_rows(app: &App, state: &HomeState, width: usize) -> (Vec<Line<'static>>
             theme.ok(),
         ));
     }
-    let gauge_width = 12;
     for track in app.catalog.tracks() {
         let lessons: Vec<_> = app
             .catalog
