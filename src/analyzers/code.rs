@@ -18,21 +18,20 @@
 
 use super::Hit;
 use crate::pattern::LazyRegex;
+use crate::rules::BuiltinRule;
 use crate::source::{FileKind, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-const SHELL_INJECTION: &str = "code/shell-injection";
-const EVAL: &str = "code/eval";
-
-pub const RULES: &[&str] = &[SHELL_INJECTION, EVAL];
+use crate::rules::CODE_EVAL as EVAL;
+use crate::rules::CODE_SHELL_INJECTION as SHELL_INJECTION;
 
 /// Most findings of one rule reported per file; past that the file is generated.
 const MAX_HITS: usize = 200;
 
 /// One way a language writes the mistake.
 struct Pattern {
-    rule: &'static str,
+    rule: BuiltinRule,
     kinds: &'static [FileKind],
     /// Literals, one of which the file must contain before the regex runs (case-sensitive).
     keywords: &'static [&'static str],
@@ -271,8 +270,8 @@ fn expand(pattern: &str) -> String {
 }
 
 pub fn check(src: &Source, out: &mut Vec<Hit>) {
-    let mut seen: BTreeSet<(&'static str, usize)> = BTreeSet::new();
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut seen: BTreeSet<(BuiltinRule, usize)> = BTreeSet::new();
+    let mut counts: BTreeMap<BuiltinRule, usize> = BTreeMap::new();
     let mut docstrings: Option<Vec<std::ops::Range<usize>>> = None;
     for compiled in COMPILED.iter() {
         let pattern = compiled.pattern;
@@ -294,7 +293,7 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
         let _unbounded = compiled
             .regex
             .search(src.bytes, u64::MAX, &mut work, &mut |found| {
-                if counts.get(pattern.rule).copied().unwrap_or(0) >= MAX_HITS {
+                if counts.get(&pattern.rule).copied().unwrap_or(0) >= MAX_HITS {
                     return false;
                 }
                 let Some(whole) = found.get(0) else {
@@ -430,12 +429,12 @@ fn python_triple_strings(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
 mod tests {
     use super::*;
 
-    fn hits(path: &str, text: &str) -> Vec<(&'static str, u32, String)> {
+    fn hits(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let kind = FileKind::detect(path, text.as_bytes());
         crate::analyzers::hits_in(path, kind, text, check)
     }
 
-    fn values(path: &str, text: &str, rule: &str) -> Vec<String> {
+    fn values(path: &str, text: &str, rule: BuiltinRule) -> Vec<String> {
         hits(path, text)
             .into_iter()
             .filter(|h| h.0 == rule)
@@ -447,7 +446,10 @@ mod tests {
     fn every_pattern_compiles() {
         assert_eq!(COMPILED.len(), PATTERNS.len());
         for compiled in COMPILED.iter() {
-            assert!(RULES.contains(&compiled.pattern.rule));
+            assert_eq!(
+                compiled.pattern.rule.analyzer(),
+                Some(crate::rules::AnalyzerKind::Code)
+            );
             if let Err(err) = compiled.regex.compile() {
                 panic!("{}: {err}", compiled.pattern.regex);
             }

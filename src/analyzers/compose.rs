@@ -7,17 +7,16 @@
 //! functions and the Kubernetes analyzer reuses them, so both areas agree on what they report.
 
 use super::{Hit, Unparsed};
+use crate::rules::BuiltinRule;
 use crate::source::Source;
 use crate::yaml::{self, Node};
 use std::collections::HashMap;
 
-pub const RULES: &[&str] = &[PRIVILEGED, SOCKET, HOST_NETWORK, DB_PORT, SECRET_ENV];
-
-const PRIVILEGED: &str = "compose/privileged";
-const SOCKET: &str = "compose/docker-socket-mount";
-const HOST_NETWORK: &str = "compose/host-network";
-const DB_PORT: &str = "compose/database-port-public";
-const SECRET_ENV: &str = "compose/secret-in-environment";
+use crate::rules::COMPOSE_DATABASE_PORT_PUBLIC as DB_PORT;
+use crate::rules::COMPOSE_DOCKER_SOCKET_MOUNT as SOCKET;
+use crate::rules::COMPOSE_HOST_NETWORK as HOST_NETWORK;
+use crate::rules::COMPOSE_PRIVILEGED as PRIVILEGED;
+use crate::rules::COMPOSE_SECRET_IN_ENVIRONMENT as SECRET_ENV;
 
 /// Well-known database ports that should never face the network unprotected.
 const DATABASE_PORTS: &[(u32, &str)] = &[
@@ -587,12 +586,12 @@ pub(crate) fn truthy(node: &Node) -> Option<bool> {
 #[derive(Default)]
 pub(crate) struct Hits {
     pending: Vec<Pending>,
-    index: HashMap<(&'static str, usize), usize>,
+    index: HashMap<(BuiltinRule, usize), usize>,
 }
 
 /// One reported place and everything it applies to.
 struct Pending {
-    rule: &'static str,
+    rule: BuiltinRule,
     span: std::ops::Range<usize>,
     subjects: Vec<String>,
     /// More subjects than [`MAX_SUBJECTS`] applied.
@@ -604,14 +603,14 @@ struct Pending {
 
 impl Hits {
     /// Reports `rule` at `node` for `subject` (a container, service or value name).
-    pub(crate) fn push(&mut self, rule: &'static str, node: &Node, subject: &str) {
+    pub(crate) fn push(&mut self, rule: BuiltinRule, node: &Node, subject: &str) {
         self.push_detail(rule, node, subject, None);
     }
 
     /// Like [`Hits::push`], with a detail shown once after the joined subjects.
     pub(crate) fn push_detail(
         &mut self,
-        rule: &'static str,
+        rule: BuiltinRule,
         node: &Node,
         subject: &str,
         detail: Option<&str>,
@@ -645,7 +644,7 @@ impl Hits {
     /// masked in every output.
     pub(crate) fn push_secret(
         &mut self,
-        rule: &'static str,
+        rule: BuiltinRule,
         node: &Node,
         subject: &str,
         secret: std::ops::Range<usize>,
@@ -694,11 +693,11 @@ mod tests {
     use super::*;
     use crate::source::FileKind;
 
-    fn run(text: &str) -> Vec<(&'static str, u32, String)> {
+    fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {
         crate::analyzers::hits_in("docker-compose.yml", FileKind::Compose, text, check)
     }
 
-    fn lines(text: &str, rule: &str) -> Vec<u32> {
+    fn lines(text: &str, rule: BuiltinRule) -> Vec<u32> {
         run(text)
             .into_iter()
             .filter(|(r, _, _)| *r == rule)

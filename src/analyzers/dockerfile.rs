@@ -14,6 +14,7 @@ mod parser;
 mod shell;
 
 use super::{Context, Hit, Tree, TreeHit, Unparsed};
+use crate::rules::BuiltinRule;
 use crate::source::{FileKind, Source};
 use parser::{Dockerfile, Text};
 use shell::{Command, Word};
@@ -21,35 +22,19 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-const UNPINNED_BASE_IMAGE: &str = "docker/unpinned-base-image";
-const BASE_IMAGE_NO_DIGEST: &str = "docker/base-image-no-digest";
-const FULL_OS_BASE: &str = "docker/full-os-base";
-const RUN_AS_ROOT: &str = "docker/run-as-root";
-const SUDO: &str = "docker/sudo";
-const EXPOSE_SSH: &str = "docker/expose-ssh";
-const SECRET_IN_ENV_OR_ARG: &str = "docker/secret-in-env-or-arg";
-const COPY_SECRETS: &str = "docker/copy-secrets";
-const ADD_REMOTE_URL: &str = "docker/add-remote-url";
-const CURL_PIPE_SHELL: &str = "docker/curl-pipe-shell";
-const APT_NO_PIN_OR_CLEANUP: &str = "docker/apt-no-pin-or-cleanup";
-const MISSING_HEALTHCHECK: &str = "docker/missing-healthcheck";
-const COPY_WHOLE_CONTEXT: &str = "docker/copy-whole-context-no-dockerignore";
-
-pub const RULES: &[&str] = &[
-    UNPINNED_BASE_IMAGE,
-    BASE_IMAGE_NO_DIGEST,
-    FULL_OS_BASE,
-    RUN_AS_ROOT,
-    SUDO,
-    EXPOSE_SSH,
-    SECRET_IN_ENV_OR_ARG,
-    COPY_SECRETS,
-    ADD_REMOTE_URL,
-    CURL_PIPE_SHELL,
-    APT_NO_PIN_OR_CLEANUP,
-    MISSING_HEALTHCHECK,
-    COPY_WHOLE_CONTEXT,
-];
+use crate::rules::DOCKER_ADD_REMOTE_URL as ADD_REMOTE_URL;
+use crate::rules::DOCKER_APT_NO_PIN_OR_CLEANUP as APT_NO_PIN_OR_CLEANUP;
+use crate::rules::DOCKER_BASE_IMAGE_NO_DIGEST as BASE_IMAGE_NO_DIGEST;
+use crate::rules::DOCKER_COPY_SECRETS as COPY_SECRETS;
+use crate::rules::DOCKER_COPY_WHOLE_CONTEXT_NO_DOCKERIGNORE as COPY_WHOLE_CONTEXT;
+use crate::rules::DOCKER_CURL_PIPE_SHELL as CURL_PIPE_SHELL;
+use crate::rules::DOCKER_EXPOSE_SSH as EXPOSE_SSH;
+use crate::rules::DOCKER_FULL_OS_BASE as FULL_OS_BASE;
+use crate::rules::DOCKER_MISSING_HEALTHCHECK as MISSING_HEALTHCHECK;
+use crate::rules::DOCKER_RUN_AS_ROOT as RUN_AS_ROOT;
+use crate::rules::DOCKER_SECRET_IN_ENV_OR_ARG as SECRET_IN_ENV_OR_ARG;
+use crate::rules::DOCKER_SUDO as SUDO;
+use crate::rules::DOCKER_UNPINNED_BASE_IMAGE as UNPINNED_BASE_IMAGE;
 
 /// Largest Dockerfile the tree pass reads again (the scan's default file-size limit).
 const MAX_TREE_READ: u64 = crate::config::DEFAULT_MAX_FILE_SIZE;
@@ -115,7 +100,7 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
 const MAX_HITS_PER_RULE: usize = 200;
 
 fn cap_per_rule(hits: &mut Vec<Hit>) {
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<BuiltinRule, usize> = BTreeMap::new();
     hits.retain(|hit| {
         let count = counts.entry(hit.rule).or_default();
         *count += 1;
@@ -1719,13 +1704,13 @@ mod tests {
     use super::*;
 
     /// (rule, line, value) of every per-file hit.
-    fn hits(text: &str) -> Vec<(&'static str, u32, String)> {
+    fn hits(text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let mut got = crate::analyzers::hits_in("Dockerfile", FileKind::Dockerfile, text, check);
         got.sort();
         got
     }
 
-    fn lines_of(text: &str, rule: &str) -> Vec<u32> {
+    fn lines_of(text: &str, rule: BuiltinRule) -> Vec<u32> {
         hits(text)
             .into_iter()
             .filter(|(r, _, _)| *r == rule)
@@ -1740,7 +1725,7 @@ mod tests {
         let text = "ARG BASE=python:3.12-slim\nARG TAG\nFROM node AS a\nFROM node:latest AS b\nFROM node:20-slim AS c\nFROM node:20-slim@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef AS d\nFROM ${BASE} AS e\nFROM node:${TAG} AS f\nFROM a AS g\nFROM scratch\n";
         let got: Vec<_> = hits(text)
             .into_iter()
-            .filter(|(r, _, _)| r.contains("base-image"))
+            .filter(|(r, _, _)| r.as_str().contains("base-image"))
             .collect();
         assert_eq!(
             got,

@@ -1,9 +1,9 @@
 //! Analyses that need structure (Dockerfile instructions, YAML documents, the file tree).
 //!
-//! Each analyzer is one module plus one `AnalyzerKind` variant. It declares the rule ids it can
-//! emit (`RULES`); the texts of those rules live in the TOML catalogue like every other rule, and
-//! loading checks that the two agree. The exhaustive `match`es below are the only other place a
-//! new analyzer touches.
+//! Each analyzer is one module plus one `AnalyzerKind` variant. Which rules it emits is said once,
+//! by each rule's TOML (`matcher = { type = "analyzer", analyzer = "…" }`), and it names them by
+//! their generated constants in [`crate::rules`]. The exhaustive `match`es below are the only
+//! other place a new analyzer touches.
 
 pub mod actions;
 pub mod code;
@@ -17,31 +17,17 @@ pub mod suppressions;
 
 use crate::catalog::{Catalog, Severity};
 use crate::display::sanitize;
+pub use crate::rules::AnalyzerKind;
+use crate::rules::BuiltinRule;
 use crate::source::{FileKind, Source};
-use serde::Deserialize;
 use std::ops::Range;
 use std::path::Path;
-
-/// The analyzers a rule can name with `matcher = { type = "analyzer", analyzer = "…" }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AnalyzerKind {
-    Actions,
-    Code,
-    Compose,
-    Deps,
-    Dockerfile,
-    Kubernetes,
-    Repo,
-    Secrets,
-    Suppressions,
-}
 
 /// What an analyzer found in one file: a rule id, where (byte range of the primary location)
 /// and optionally the concrete value that the rule's message names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
-    pub rule: &'static str,
+    pub rule: BuiltinRule,
     pub span: Range<usize>,
     pub value: Option<String>,
     /// This finding's severity when it differs from the rule's (a repository's `[severity]`
@@ -53,7 +39,7 @@ pub struct Hit {
 }
 
 impl Hit {
-    pub fn new(rule: &'static str, span: Range<usize>) -> Hit {
+    pub fn new(rule: BuiltinRule, span: Range<usize>) -> Hit {
         Hit {
             rule,
             span,
@@ -163,7 +149,7 @@ impl From<crate::yaml::YamlError> for Unparsed {
 /// What a tree analyzer found: a rule id, a path relative to the root, and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeHit {
-    pub rule: &'static str,
+    pub rule: BuiltinRule,
     pub path: String,
     pub line: u32,
     pub value: Option<String>,
@@ -205,47 +191,6 @@ pub struct Context<'a> {
 }
 
 impl AnalyzerKind {
-    pub const ALL: [AnalyzerKind; 9] = [
-        AnalyzerKind::Actions,
-        AnalyzerKind::Code,
-        AnalyzerKind::Compose,
-        AnalyzerKind::Deps,
-        AnalyzerKind::Dockerfile,
-        AnalyzerKind::Kubernetes,
-        AnalyzerKind::Repo,
-        AnalyzerKind::Secrets,
-        AnalyzerKind::Suppressions,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AnalyzerKind::Actions => "actions",
-            AnalyzerKind::Code => "code",
-            AnalyzerKind::Compose => "compose",
-            AnalyzerKind::Deps => "deps",
-            AnalyzerKind::Dockerfile => "dockerfile",
-            AnalyzerKind::Kubernetes => "kubernetes",
-            AnalyzerKind::Repo => "repo",
-            AnalyzerKind::Secrets => "secrets",
-            AnalyzerKind::Suppressions => "suppressions",
-        }
-    }
-
-    /// The rule ids this analyzer may emit.
-    pub fn rules(self) -> &'static [&'static str] {
-        match self {
-            AnalyzerKind::Actions => actions::RULES,
-            AnalyzerKind::Code => code::RULES,
-            AnalyzerKind::Compose => compose::RULES,
-            AnalyzerKind::Deps => deps::RULES,
-            AnalyzerKind::Dockerfile => dockerfile::RULES,
-            AnalyzerKind::Kubernetes => kubernetes::RULES,
-            AnalyzerKind::Repo => repo::RULES,
-            AnalyzerKind::Secrets => secrets::RULES,
-            AnalyzerKind::Suppressions => suppressions::RULES,
-        }
-    }
-
     /// Runs the per-file part of the analysis on one file the rule filters accepted. An error
     /// says the analyzer could not read the file's structure (hits may still be there when the
     /// error is partial); the scan reports it as a `parse-error`.
@@ -304,7 +249,7 @@ pub(crate) fn hits_in<R>(
     kind: FileKind,
     text: &str,
     check: impl Fn(&Source, &mut Vec<Hit>) -> R,
-) -> Vec<(&'static str, u32, String)> {
+) -> Vec<(BuiltinRule, u32, String)> {
     let src = Source::new(path, kind, text.as_bytes());
     let mut out = Vec::new();
     let _ = check(&src, &mut out);

@@ -330,7 +330,7 @@ impl Scanner {
         let checks_lockfile = lockfile
             && self
                 .plan
-                .active_rule(&self.catalog, deps::KNOWN_VULNERABLE)
+                .active_rule(&self.catalog, deps::KNOWN_VULNERABLE.as_str())
                 .is_some();
         Context {
             catalog: &self.catalog,
@@ -855,16 +855,16 @@ impl Scanner {
             }
             let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
             for hit in hits.drain(..) {
-                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule.as_str()) else {
                     continue;
                 };
                 if !rule.files.accepts(source.kind, source.rel_path) {
                     continue;
                 }
-                let count = per_rule.entry(hit.rule).or_default();
+                let count = per_rule.entry(hit.rule.as_str()).or_default();
                 *count += 1;
                 if *count > MAX_MATCHES_PER_RULE_PER_FILE {
-                    checked.too_many.insert(hit.rule.to_owned());
+                    checked.too_many.insert(hit.rule.to_string());
                     continue;
                 }
                 let span =
@@ -895,7 +895,7 @@ impl Scanner {
     fn note_advisories(&self, files: &[TreeFile], report: &mut Report) {
         if self
             .plan
-            .active_rule(&self.catalog, deps::KNOWN_VULNERABLE)
+            .active_rule(&self.catalog, deps::KNOWN_VULNERABLE.as_str())
             .is_none()
         {
             return;
@@ -1030,13 +1030,13 @@ impl Scanner {
                 })
                 .unwrap_or_default();
             for hit in hits {
-                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule.as_str()) else {
                     continue;
                 };
                 if !rule.files.accepts(kind, &hit.path) {
                     continue;
                 }
-                if valid.iter().any(|s| s.covers(hit.rule, hit.line)) {
+                if valid.iter().any(|s| s.covers(hit.rule.as_str(), hit.line)) {
                     report.stats.suppressed += 1;
                     continue;
                 }

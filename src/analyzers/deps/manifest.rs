@@ -554,6 +554,7 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::BuiltinRule;
     use crate::source::FileKind;
 
     /// (rule, 1-based line, value) of every hit.
@@ -561,7 +562,7 @@ mod tests {
         path: &str,
         text: &str,
         check: fn(&Source, &mut Vec<Hit>) -> R,
-    ) -> Vec<(&'static str, u32, String)> {
+    ) -> Vec<(BuiltinRule, u32, String)> {
         crate::analyzers::hits_in(path, FileKind::detect(path, b""), text, check)
     }
 
