@@ -14,7 +14,7 @@
 //! credential and is left alone.
 
 use super::{Hit, Unparsed};
-use crate::catalog::Severity;
+use crate::rules::Severity;
 use crate::source::{FileKind, Source};
 use crate::yaml::{self, Node, ScalarStyle};
 use regex::Regex;

@@ -15,10 +15,11 @@ pub mod repo;
 pub mod secrets;
 pub mod suppressions;
 
-use crate::catalog::{Catalog, Severity};
+use crate::catalog::Catalog;
 use crate::display::sanitize;
 pub use crate::rules::AnalyzerKind;
 use crate::rules::BuiltinRule;
+use crate::rules::Severity;
 use crate::source::{FileKind, Source};
 use std::ops::Range;
 use std::path::Path;

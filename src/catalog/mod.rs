@@ -8,12 +8,11 @@ mod id;
 mod lesson;
 pub mod reference;
 mod rule;
-mod severity;
 
+pub use crate::rules::{Confidence, Severity};
 pub use id::{AREAS, RuleId};
 pub use lesson::{Lesson, Level, Question, Track};
 pub use rule::{Autofix, Example, FileFilter, Matcher, Origin, RegexMatcher, Rule};
-pub use severity::{Confidence, Severity};
 
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
