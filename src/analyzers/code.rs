@@ -431,7 +431,7 @@ mod tests {
 
     fn hits(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let kind = FileKind::detect(path, text.as_bytes());
-        crate::analyzers::hits_in(path, kind, text, check)
+        crate::analyzers::hits_in(path, kind, text, |src, sink| check(src, sink.hits_mut()))
     }
 
     fn values(path: &str, text: &str, rule: BuiltinRule) -> Vec<String> {

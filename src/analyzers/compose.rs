@@ -694,7 +694,14 @@ mod tests {
     use crate::source::FileKind;
 
     fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {
-        crate::analyzers::hits_in("docker-compose.yml", FileKind::Compose, text, check)
+        crate::analyzers::hits_in(
+            "docker-compose.yml",
+            FileKind::Compose,
+            text,
+            |src, sink| {
+                let _ = check(src, sink.hits_mut());
+            },
+        )
     }
 
     fn lines(text: &str, rule: BuiltinRule) -> Vec<u32> {

@@ -591,7 +591,9 @@ mod tests {
             advisories: None,
             chart: None,
         };
-        crate::analyzers::hits_in(path, FileKind::Yaml, text, |src, out| check(&cx, src, out))
+        crate::analyzers::hits_in(path, FileKind::Yaml, text, |src, sink| {
+            let _ = check(&cx, src, sink.hits_mut());
+        })
     }
 
     fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {

@@ -12,6 +12,7 @@ pub mod deps;
 pub mod dockerfile;
 pub mod kubernetes;
 pub mod repo;
+pub mod rule;
 pub mod secrets;
 pub mod suppressions;
 
@@ -21,6 +22,7 @@ pub use crate::rules::AnalyzerKind;
 use crate::rules::BuiltinRule;
 use crate::rules::Severity;
 use crate::source::{FileKind, Source};
+pub use rule::{Rule, Sink};
 use std::ops::Range;
 use std::path::Path;
 
@@ -192,37 +194,39 @@ pub struct Context<'a> {
 }
 
 impl AnalyzerKind {
-    /// Runs the per-file part of the analysis on one file the rule filters accepted. An error
-    /// says the analyzer could not read the file's structure (hits may still be there when the
-    /// error is partial); the scan reports it as a `parse-error`.
-    pub fn check_file(
-        self,
-        cx: &Context,
-        src: &Source,
-        out: &mut Vec<Hit>,
-    ) -> Result<(), Unparsed> {
-        match self {
-            AnalyzerKind::Actions => actions::check(src, out),
-            AnalyzerKind::Compose => compose::check(src, out),
-            AnalyzerKind::Deps => deps::check(cx, src, out),
-            AnalyzerKind::Dockerfile => dockerfile::check(src, out),
-            AnalyzerKind::Kubernetes => kubernetes::check(cx, src, out),
+    /// Runs the per-file part of the analysis on one file the rule filters accepted, reporting
+    /// into `sink`: findings, and a note when the analyzer could not read the file's structure
+    /// (findings may still be there when the note is partial); the scan reports the note as a
+    /// `parse-error`.
+    pub fn check_file(self, cx: &Context, src: &Source, sink: &mut Sink) {
+        let read = match self {
+            AnalyzerKind::Actions => actions::check(src, sink.hits_mut()),
+            AnalyzerKind::Compose => compose::check(src, sink.hits_mut()),
+            AnalyzerKind::Deps => deps::check(cx, src, sink.hits_mut()),
+            AnalyzerKind::Dockerfile => {
+                dockerfile::check(src, sink);
+                Ok(())
+            }
+            AnalyzerKind::Kubernetes => kubernetes::check(cx, src, sink.hits_mut()),
             AnalyzerKind::Code => {
-                code::check(src, out);
+                code::check(src, sink.hits_mut());
                 Ok(())
             }
             AnalyzerKind::Repo => {
-                repo::check(cx, src, out);
+                repo::check(cx, src, sink.hits_mut());
                 Ok(())
             }
             AnalyzerKind::Secrets => {
-                secrets::check(src, out);
+                secrets::check(src, sink.hits_mut());
                 Ok(())
             }
             AnalyzerKind::Suppressions => {
-                suppressions::check(cx, src, out);
+                suppressions::check(cx, src, sink.hits_mut());
                 Ok(())
             }
+        };
+        if let Err(note) = read {
+            sink.unparsed(note);
         }
     }
 
@@ -245,16 +249,16 @@ impl AnalyzerKind {
 /// Test support for file analyzers: every hit `check` reports in `text` (read as a file at
 /// `path` of `kind`), as (rule, 1-based line, value or "").
 #[cfg(test)]
-pub(crate) fn hits_in<R>(
+pub(crate) fn hits_in(
     path: &str,
     kind: FileKind,
     text: &str,
-    check: impl Fn(&Source, &mut Vec<Hit>) -> R,
+    check: impl Fn(&Source, &mut Sink),
 ) -> Vec<(BuiltinRule, u32, String)> {
     let src = Source::new(path, kind, text.as_bytes());
-    let mut out = Vec::new();
-    let _ = check(&src, &mut out);
-    out.into_iter()
+    let mut sink = Sink::new();
+    check(&src, &mut sink);
+    sink.drain_hits()
         .map(|h| {
             (
                 h.rule,

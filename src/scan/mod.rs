@@ -8,7 +8,7 @@ mod plan;
 
 use crate::analyzers::deps::{self, advisories::AdvisoryDb};
 use crate::analyzers::{
-    AnalyzerKind, Context, Hit, Tree, TreeFile, TreeHit, Unparsed, suppressions,
+    AnalyzerKind, Context, Sink, Tree, TreeFile, TreeHit, Unparsed, suppressions,
 };
 use crate::baseline::Baseline;
 use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
@@ -820,7 +820,7 @@ impl Scanner {
                     .push((rule.id.to_string(), started.elapsed()));
             }
         }
-        let mut hits: Vec<Hit> = Vec::new();
+        let mut sink = Sink::new();
         for (analyzer, rule_indices) in self.plan.file_analyzers() {
             let accepts = rule_indices.iter().any(|&i| {
                 self.catalog.rules()[i]
@@ -831,21 +831,24 @@ impl Scanner {
                 continue;
             }
             let started = timing.then(Instant::now);
-            hits.clear();
+            sink.clear();
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 #[cfg(test)]
                 tests::crash_if_asked(source);
-                analyzer.check_file(cx, source, &mut hits)
+                analyzer.check_file(cx, source, &mut sink)
             }));
             match ran {
-                Ok(Ok(())) => {}
-                Ok(Err(err)) => unparsed
-                    .get_or_insert_with(|| (err, Vec::new()))
-                    .1
-                    .push(*analyzer),
+                Ok(()) => {
+                    if let Some(err) = sink.take_unparsed() {
+                        unparsed
+                            .get_or_insert_with(|| (err, Vec::new()))
+                            .1
+                            .push(*analyzer);
+                    }
+                }
                 Err(payload) => {
                     // What it found before crashing is not trusted.
-                    hits.clear();
+                    sink.clear();
                     checked.crashed.push(crash_note(
                         &format!("the {} analyzer", analyzer.as_str()),
                         source.rel_path,
@@ -854,7 +857,7 @@ impl Scanner {
                 }
             }
             let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
-            for hit in hits.drain(..) {
+            for hit in sink.drain_hits() {
                 let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule.as_str()) else {
                     continue;
                 };

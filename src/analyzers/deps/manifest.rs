@@ -563,7 +563,9 @@ mod tests {
         text: &str,
         check: fn(&Source, &mut Vec<Hit>) -> R,
     ) -> Vec<(BuiltinRule, u32, String)> {
-        crate::analyzers::hits_in(path, FileKind::detect(path, b""), text, check)
+        crate::analyzers::hits_in(path, FileKind::detect(path, b""), text, |src, sink| {
+            let _ = check(src, sink.hits_mut());
+        })
     }
 
     #[test]
