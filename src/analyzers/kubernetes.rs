@@ -22,7 +22,8 @@
 //!   is merged into a base elsewhere, so only settings it states explicitly are judged; nothing
 //!   it leaves out counts as missing.
 
-use super::compose::{Hits, is_literal_secret, is_runtime_socket, is_secret_like_name, truthy};
+use super::heuristics::{is_literal_secret, is_runtime_socket, is_secret_like_name};
+use super::yaml_rules::{Hits, truthy};
 use super::{Context, Hit, Unparsed};
 use crate::helm::{self, PLACEHOLDER};
 use crate::rules::BuiltinRule;

@@ -10,11 +10,13 @@ pub mod code;
 pub mod compose;
 pub mod deps;
 pub mod dockerfile;
+pub mod heuristics;
 pub mod kubernetes;
 pub mod repo;
 pub mod rule;
 pub mod secrets;
 pub mod suppressions;
+pub mod yaml_rules;
 
 use crate::catalog::Catalog;
 use crate::display::sanitize;
@@ -201,7 +203,10 @@ impl AnalyzerKind {
     pub fn check_file(self, cx: &Context, src: &Source, sink: &mut Sink) {
         let read = match self {
             AnalyzerKind::Actions => actions::check(src, sink.hits_mut()),
-            AnalyzerKind::Compose => compose::check(src, sink.hits_mut()),
+            AnalyzerKind::Compose => {
+                compose::check(src, sink);
+                Ok(())
+            }
             AnalyzerKind::Deps => deps::check(cx, src, sink.hits_mut()),
             AnalyzerKind::Dockerfile => {
                 dockerfile::check(src, sink);
