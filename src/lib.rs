@@ -31,6 +31,7 @@ pub mod progress;
 pub mod redact;
 pub mod regular;
 pub mod report;
+pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod syntax;

@@ -14,40 +14,25 @@
 //! credential and is left alone.
 
 use super::{Hit, Unparsed};
-use crate::catalog::Severity;
+use crate::rules::Severity;
 use crate::source::{FileKind, Source};
 use crate::yaml::{self, Node, ScalarStyle};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-const DEFAULT_PERMISSIONS: &str = "actions/default-permissions";
-const WRITE_ALL: &str = "actions/write-all-permissions";
-const PERSIST_CREDENTIALS: &str = "actions/persist-credentials";
-const TEMPLATE_INJECTION: &str = "actions/template-injection";
-const PR_TARGET_CHECKOUT: &str = "actions/pull-request-target-checkout";
-const SELF_HOSTED: &str = "actions/self-hosted-runner";
-const UNPINNED: &str = "actions/unpinned-action";
-const CURL_PIPE_SHELL: &str = "actions/curl-pipe-shell";
-const SECRET_ECHO: &str = "actions/secret-echo";
-const SECRETS_INHERIT: &str = "actions/secrets-inherit";
-const SECRETS_IN_WORKFLOW_ENV: &str = "actions/secrets-in-workflow-env";
-const INVALID_WORKFLOW: &str = "actions/invalid-workflow";
-
-pub const RULES: &[&str] = &[
-    DEFAULT_PERMISSIONS,
-    WRITE_ALL,
-    PERSIST_CREDENTIALS,
-    TEMPLATE_INJECTION,
-    PR_TARGET_CHECKOUT,
-    SELF_HOSTED,
-    UNPINNED,
-    CURL_PIPE_SHELL,
-    SECRET_ECHO,
-    SECRETS_INHERIT,
-    SECRETS_IN_WORKFLOW_ENV,
-    INVALID_WORKFLOW,
-];
+use crate::rules::ACTIONS_CURL_PIPE_SHELL as CURL_PIPE_SHELL;
+use crate::rules::ACTIONS_DEFAULT_PERMISSIONS as DEFAULT_PERMISSIONS;
+use crate::rules::ACTIONS_INVALID_WORKFLOW as INVALID_WORKFLOW;
+use crate::rules::ACTIONS_PERSIST_CREDENTIALS as PERSIST_CREDENTIALS;
+use crate::rules::ACTIONS_PULL_REQUEST_TARGET_CHECKOUT as PR_TARGET_CHECKOUT;
+use crate::rules::ACTIONS_SECRET_ECHO as SECRET_ECHO;
+use crate::rules::ACTIONS_SECRETS_IN_WORKFLOW_ENV as SECRETS_IN_WORKFLOW_ENV;
+use crate::rules::ACTIONS_SECRETS_INHERIT as SECRETS_INHERIT;
+use crate::rules::ACTIONS_SELF_HOSTED_RUNNER as SELF_HOSTED;
+use crate::rules::ACTIONS_TEMPLATE_INJECTION as TEMPLATE_INJECTION;
+use crate::rules::ACTIONS_UNPINNED_ACTION as UNPINNED;
+use crate::rules::ACTIONS_WRITE_ALL_PERMISSIONS as WRITE_ALL;
 
 /// Analyses one workflow, composite action or GitLab CI file.
 ///
@@ -1337,8 +1322,9 @@ impl Line {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::BuiltinRule;
 
-    fn hits(kind: FileKind, text: &str) -> Vec<(&'static str, u32, Option<String>)> {
+    fn hits(kind: FileKind, text: &str) -> Vec<(BuiltinRule, u32, Option<String>)> {
         let src = Source::new("f.yml", kind, text.as_bytes());
         let mut out = Vec::new();
         let _ = check(&src, &mut out);
@@ -1347,7 +1333,7 @@ mod tests {
             .collect()
     }
 
-    fn lines_of(kind: FileKind, text: &str, rule: &str) -> Vec<u32> {
+    fn lines_of(kind: FileKind, text: &str, rule: BuiltinRule) -> Vec<u32> {
         hits(kind, text)
             .into_iter()
             .filter(|h| h.0 == rule)

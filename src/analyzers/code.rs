@@ -22,23 +22,22 @@ use super::{Hit, Tree};
 use crate::catalog::Severity;
 use crate::finding::Finding;
 use crate::pattern::LazyRegex;
+use crate::rules::BuiltinRule;
 use crate::source::{FileKind, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-const SHELL_INJECTION: &str = "code/shell-injection";
-pub const BIND_ALL: &str = "code/bind-all-interfaces";
-pub const WEAK_HASH: &str = "code/weak-hash";
-const EVAL: &str = "code/eval";
-
-pub const RULES: &[&str] = &[SHELL_INJECTION, EVAL];
+pub use crate::rules::CODE_BIND_ALL_INTERFACES as BIND_ALL;
+use crate::rules::CODE_EVAL as EVAL;
+use crate::rules::CODE_SHELL_INJECTION as SHELL_INJECTION;
+pub use crate::rules::CODE_WEAK_HASH as WEAK_HASH;
 
 /// Most findings of one rule reported per file; past that the file is generated.
 const MAX_HITS: usize = 200;
 
 /// One way a language writes the mistake.
 struct Pattern {
-    rule: &'static str,
+    rule: BuiltinRule,
     kinds: &'static [FileKind],
     /// Literals, one of which the file must contain before the regex runs (case-sensitive).
     keywords: &'static [&'static str],
@@ -277,8 +276,8 @@ fn expand(pattern: &str) -> String {
 }
 
 pub fn check(src: &Source, out: &mut Vec<Hit>) {
-    let mut seen: BTreeSet<(&'static str, usize)> = BTreeSet::new();
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut seen: BTreeSet<(BuiltinRule, usize)> = BTreeSet::new();
+    let mut counts: BTreeMap<BuiltinRule, usize> = BTreeMap::new();
     let mut docstrings: Option<Vec<std::ops::Range<usize>>> = None;
     for compiled in COMPILED.iter() {
         let pattern = compiled.pattern;
@@ -300,7 +299,7 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
         let _unbounded = compiled
             .regex
             .search(src.bytes, u64::MAX, &mut work, &mut |found| {
-                if counts.get(pattern.rule).copied().unwrap_or(0) >= MAX_HITS {
+                if counts.get(&pattern.rule).copied().unwrap_or(0) >= MAX_HITS {
                     return false;
                 }
                 let Some(whole) = found.get(0) else {
@@ -453,8 +452,8 @@ fn in_containers(tree: &Tree, findings: &mut [Finding], keep_severity: bool) {
 /// files are checked. `configured(rule)`: the repository set that rule's severity itself, which
 /// then wins.
 pub fn in_tree(tree: &Tree, findings: &mut [Finding], configured: &dyn Fn(&str) -> bool) {
-    in_containers(tree, findings, configured(BIND_ALL));
-    weak_hash_wrappers(tree, findings, configured(WEAK_HASH));
+    in_containers(tree, findings, configured(BIND_ALL.as_str()));
+    weak_hash_wrappers(tree, findings, configured(WEAK_HASH.as_str()));
 }
 
 /// Largest file read when looking for a weak-hash wrapper or its callers.
@@ -697,12 +696,12 @@ fn python_triple_strings(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
 mod tests {
     use super::*;
 
-    fn hits(path: &str, text: &str) -> Vec<(&'static str, u32, String)> {
+    fn hits(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let kind = FileKind::detect(path, text.as_bytes());
-        crate::analyzers::hits_in(path, kind, text, check)
+        crate::analyzers::hits_in(path, kind, text, |src, sink| check(src, sink.hits_mut()))
     }
 
-    fn values(path: &str, text: &str, rule: &str) -> Vec<String> {
+    fn values(path: &str, text: &str, rule: BuiltinRule) -> Vec<String> {
         hits(path, text)
             .into_iter()
             .filter(|h| h.0 == rule)
@@ -732,7 +731,10 @@ mod tests {
     fn every_pattern_compiles() {
         assert_eq!(COMPILED.len(), PATTERNS.len());
         for compiled in COMPILED.iter() {
-            assert!(RULES.contains(&compiled.pattern.rule));
+            assert_eq!(
+                compiled.pattern.rule.analyzer(),
+                Some(crate::rules::AnalyzerKind::Code)
+            );
             if let Err(err) = compiled.regex.compile() {
                 panic!("{}: {err}", compiled.pattern.regex);
             }

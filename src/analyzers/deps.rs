@@ -19,21 +19,12 @@ use std::io::Read;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-pub const MISSING_LOCKFILE: &str = "deps/missing-lockfile";
-pub const UNPINNED_REQUIREMENT: &str = "deps/unpinned-requirement";
-pub const GIT_UNPINNED: &str = "deps/git-dependency-unpinned";
-pub const WILDCARD: &str = "deps/wildcard-version";
-pub const INSTALL_SCRIPT: &str = "deps/npm-install-script";
-pub const KNOWN_VULNERABLE: &str = "deps/known-vulnerable";
-
-pub const RULES: &[&str] = &[
-    MISSING_LOCKFILE,
-    UNPINNED_REQUIREMENT,
-    GIT_UNPINNED,
-    WILDCARD,
-    INSTALL_SCRIPT,
-    KNOWN_VULNERABLE,
-];
+pub use crate::rules::DEPS_GIT_DEPENDENCY_UNPINNED as GIT_UNPINNED;
+pub use crate::rules::DEPS_KNOWN_VULNERABLE as KNOWN_VULNERABLE;
+pub use crate::rules::DEPS_MISSING_LOCKFILE as MISSING_LOCKFILE;
+pub use crate::rules::DEPS_NPM_INSTALL_SCRIPT as INSTALL_SCRIPT;
+pub use crate::rules::DEPS_UNPINNED_REQUIREMENT as UNPINNED_REQUIREMENT;
+pub use crate::rules::DEPS_WILDCARD_VERSION as WILDCARD;
 
 /// Largest manifest the tree check reads to decide whether a lockfile is needed.
 const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;

@@ -22,44 +22,29 @@
 //!   is merged into a base elsewhere, so only settings it states explicitly are judged; nothing
 //!   it leaves out counts as missing.
 
-use super::compose::{Hits, is_literal_secret, is_runtime_socket, is_secret_like_name, truthy};
+use super::heuristics::{is_literal_secret, is_runtime_socket, is_secret_like_name};
+use super::yaml_rules::{Hits, truthy};
 use super::{Context, Hit, Unparsed};
 use crate::helm::{self, PLACEHOLDER};
+use crate::rules::BuiltinRule;
 use crate::source::Source;
 use crate::yaml::{self, Node, ScalarStyle, YamlError};
 use std::ops::Range;
 
-pub const RULES: &[&str] = &[
-    PRIVILEGED,
-    ESCALATION,
-    ROOT,
-    CAPS_NOT_DROPPED,
-    DANGEROUS_CAPS,
-    WRITABLE_ROOT,
-    HOST_NAMESPACES,
-    HOST_PATH,
-    SOCKET,
-    NO_LIMITS,
-    LATEST,
-    SECRET_ENV,
-    TOKEN,
-    DEFAULT_NAMESPACE,
-];
-
-const PRIVILEGED: &str = "k8s/privileged";
-const ESCALATION: &str = "k8s/allow-privilege-escalation";
-const ROOT: &str = "k8s/run-as-root";
-const CAPS_NOT_DROPPED: &str = "k8s/capabilities-not-dropped";
-const DANGEROUS_CAPS: &str = "k8s/dangerous-capabilities";
-const WRITABLE_ROOT: &str = "k8s/writable-root-fs";
-const HOST_NAMESPACES: &str = "k8s/host-namespaces";
-const HOST_PATH: &str = "k8s/host-path";
-const SOCKET: &str = "k8s/docker-socket-mount";
-const NO_LIMITS: &str = "k8s/no-resource-limits";
-const LATEST: &str = "k8s/image-latest-tag";
-const SECRET_ENV: &str = "k8s/secret-in-env-literal";
-const TOKEN: &str = "k8s/service-account-token-automount";
-const DEFAULT_NAMESPACE: &str = "k8s/default-namespace";
+use crate::rules::K8S_ALLOW_PRIVILEGE_ESCALATION as ESCALATION;
+use crate::rules::K8S_CAPABILITIES_NOT_DROPPED as CAPS_NOT_DROPPED;
+use crate::rules::K8S_DANGEROUS_CAPABILITIES as DANGEROUS_CAPS;
+use crate::rules::K8S_DEFAULT_NAMESPACE as DEFAULT_NAMESPACE;
+use crate::rules::K8S_DOCKER_SOCKET_MOUNT as SOCKET;
+use crate::rules::K8S_HOST_NAMESPACES as HOST_NAMESPACES;
+use crate::rules::K8S_HOST_PATH as HOST_PATH;
+use crate::rules::K8S_IMAGE_LATEST_TAG as LATEST;
+use crate::rules::K8S_NO_RESOURCE_LIMITS as NO_LIMITS;
+use crate::rules::K8S_PRIVILEGED as PRIVILEGED;
+use crate::rules::K8S_RUN_AS_ROOT as ROOT;
+use crate::rules::K8S_SECRET_IN_ENV_LITERAL as SECRET_ENV;
+use crate::rules::K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT as TOKEN;
+use crate::rules::K8S_WRITABLE_ROOT_FS as WRITABLE_ROOT;
 
 /// Capabilities that give power over the node or its network. All are outside the set the
 /// baseline Pod Security Standard allows a container to add.
@@ -512,7 +497,7 @@ fn check_container(
 fn report_unless(
     entry: Option<(&Node, &Node)>,
     wanted: bool,
-    rule: &'static str,
+    rule: BuiltinRule,
     c: &Container,
     missing_counts: bool,
     hits: &mut Hits,
@@ -599,7 +584,7 @@ mod tests {
     use super::*;
     use crate::source::FileKind;
 
-    fn run_at(path: &str, text: &str) -> Vec<(&'static str, u32, String)> {
+    fn run_at(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let catalog = crate::catalog::Catalog::embedded().unwrap();
         let cx = Context {
             catalog: &catalog,
@@ -607,14 +592,16 @@ mod tests {
             advisories: None,
             chart: None,
         };
-        crate::analyzers::hits_in(path, FileKind::Yaml, text, |src, out| check(&cx, src, out))
+        crate::analyzers::hits_in(path, FileKind::Yaml, text, |src, sink| {
+            let _ = check(&cx, src, sink.hits_mut());
+        })
     }
 
-    fn run(text: &str) -> Vec<(&'static str, u32, String)> {
+    fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {
         run_at("k8s/app.yaml", text)
     }
 
-    fn lines(text: &str, rule: &str) -> Vec<u32> {
+    fn lines(text: &str, rule: BuiltinRule) -> Vec<u32> {
         run(text)
             .into_iter()
             .filter(|(r, _, _)| *r == rule)
@@ -622,7 +609,7 @@ mod tests {
             .collect()
     }
 
-    fn values(text: &str, rule: &str) -> Vec<String> {
+    fn values(text: &str, rule: BuiltinRule) -> Vec<String> {
         run(text)
             .into_iter()
             .filter(|(r, _, _)| *r == rule)

@@ -1,47 +1,38 @@
 //! Analyses that need structure (Dockerfile instructions, YAML documents, the file tree).
 //!
-//! Each analyzer is one module plus one `AnalyzerKind` variant. It declares the rule ids it can
-//! emit (`RULES`); the texts of those rules live in the TOML catalogue like every other rule, and
-//! loading checks that the two agree. The exhaustive `match`es below are the only other place a
-//! new analyzer touches.
+//! Each analyzer is one module plus one `AnalyzerKind` variant. Which rules it emits is said once,
+//! by each rule's TOML (`matcher = { type = "analyzer", analyzer = "…" }`), and it names them by
+//! their generated constants in [`crate::rules`]. The exhaustive `match`es below are the only
+//! other place a new analyzer touches.
 
 pub mod actions;
 pub mod code;
 pub mod compose;
 pub mod deps;
 pub mod dockerfile;
+pub mod heuristics;
 pub mod kubernetes;
 pub mod repo;
+pub mod rule;
 pub mod secrets;
 pub mod suppressions;
+pub mod yaml_rules;
 
-use crate::catalog::{Catalog, Severity};
+use crate::catalog::Catalog;
 use crate::display::sanitize;
+pub use crate::rules::AnalyzerKind;
+use crate::rules::BuiltinRule;
+use crate::rules::Severity;
 use crate::source::{FileKind, Source};
-use serde::Deserialize;
+pub use rule::{Rule, Sink};
 use std::ops::Range;
 use std::path::Path;
-
-/// The analyzers a rule can name with `matcher = { type = "analyzer", analyzer = "…" }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AnalyzerKind {
-    Actions,
-    Code,
-    Compose,
-    Deps,
-    Dockerfile,
-    Kubernetes,
-    Repo,
-    Secrets,
-    Suppressions,
-}
 
 /// What an analyzer found in one file: a rule id, where (byte range of the primary location)
 /// and optionally the concrete value that the rule's message names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
-    pub rule: &'static str,
+    pub rule: BuiltinRule,
     pub span: Range<usize>,
     pub value: Option<String>,
     /// This finding's severity when it differs from the rule's (a repository's `[severity]`
@@ -53,7 +44,7 @@ pub struct Hit {
 }
 
 impl Hit {
-    pub fn new(rule: &'static str, span: Range<usize>) -> Hit {
+    pub fn new(rule: BuiltinRule, span: Range<usize>) -> Hit {
         Hit {
             rule,
             span,
@@ -163,7 +154,7 @@ impl From<crate::yaml::YamlError> for Unparsed {
 /// What a tree analyzer found: a rule id, a path relative to the root, and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeHit {
-    pub rule: &'static str,
+    pub rule: BuiltinRule,
     pub path: String,
     pub line: u32,
     pub value: Option<String>,
@@ -205,78 +196,42 @@ pub struct Context<'a> {
 }
 
 impl AnalyzerKind {
-    pub const ALL: [AnalyzerKind; 9] = [
-        AnalyzerKind::Actions,
-        AnalyzerKind::Code,
-        AnalyzerKind::Compose,
-        AnalyzerKind::Deps,
-        AnalyzerKind::Dockerfile,
-        AnalyzerKind::Kubernetes,
-        AnalyzerKind::Repo,
-        AnalyzerKind::Secrets,
-        AnalyzerKind::Suppressions,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AnalyzerKind::Actions => "actions",
-            AnalyzerKind::Code => "code",
-            AnalyzerKind::Compose => "compose",
-            AnalyzerKind::Deps => "deps",
-            AnalyzerKind::Dockerfile => "dockerfile",
-            AnalyzerKind::Kubernetes => "kubernetes",
-            AnalyzerKind::Repo => "repo",
-            AnalyzerKind::Secrets => "secrets",
-            AnalyzerKind::Suppressions => "suppressions",
-        }
-    }
-
-    /// The rule ids this analyzer may emit.
-    pub fn rules(self) -> &'static [&'static str] {
-        match self {
-            AnalyzerKind::Actions => actions::RULES,
-            AnalyzerKind::Code => code::RULES,
-            AnalyzerKind::Compose => compose::RULES,
-            AnalyzerKind::Deps => deps::RULES,
-            AnalyzerKind::Dockerfile => dockerfile::RULES,
-            AnalyzerKind::Kubernetes => kubernetes::RULES,
-            AnalyzerKind::Repo => repo::RULES,
-            AnalyzerKind::Secrets => secrets::RULES,
-            AnalyzerKind::Suppressions => suppressions::RULES,
-        }
-    }
-
-    /// Runs the per-file part of the analysis on one file the rule filters accepted. An error
-    /// says the analyzer could not read the file's structure (hits may still be there when the
-    /// error is partial); the scan reports it as a `parse-error`.
-    pub fn check_file(
-        self,
-        cx: &Context,
-        src: &Source,
-        out: &mut Vec<Hit>,
-    ) -> Result<(), Unparsed> {
-        match self {
-            AnalyzerKind::Actions => actions::check(src, out),
-            AnalyzerKind::Compose => compose::check(src, out),
-            AnalyzerKind::Deps => deps::check(cx, src, out),
-            AnalyzerKind::Dockerfile => dockerfile::check(src, out),
-            AnalyzerKind::Kubernetes => kubernetes::check(cx, src, out),
+    /// Runs the per-file part of the analysis on one file the rule filters accepted, reporting
+    /// into `sink`: findings, and a note when the analyzer could not read the file's structure
+    /// (findings may still be there when the note is partial); the scan reports the note as a
+    /// `parse-error`.
+    pub fn check_file(self, cx: &Context, src: &Source, sink: &mut Sink) {
+        let read = match self {
+            AnalyzerKind::Actions => actions::check(src, sink.hits_mut()),
+            AnalyzerKind::Compose => {
+                compose::check(src, sink);
+                Ok(())
+            }
+            AnalyzerKind::Deps => deps::check(cx, src, sink.hits_mut()),
+            AnalyzerKind::Dockerfile => {
+                dockerfile::check(src, sink);
+                Ok(())
+            }
+            AnalyzerKind::Kubernetes => kubernetes::check(cx, src, sink.hits_mut()),
             AnalyzerKind::Code => {
-                code::check(src, out);
+                code::check(src, sink.hits_mut());
                 Ok(())
             }
             AnalyzerKind::Repo => {
-                repo::check(cx, src, out);
+                repo::check(cx, src, sink.hits_mut());
                 Ok(())
             }
             AnalyzerKind::Secrets => {
-                secrets::check(src, out);
+                secrets::check(src, sink.hits_mut());
                 Ok(())
             }
             AnalyzerKind::Suppressions => {
-                suppressions::check(cx, src, out);
+                suppressions::check(cx, src, sink.hits_mut());
                 Ok(())
             }
+        };
+        if let Err(note) = read {
+            sink.unparsed(note);
         }
     }
 
@@ -299,16 +254,16 @@ impl AnalyzerKind {
 /// Test support for file analyzers: every hit `check` reports in `text` (read as a file at
 /// `path` of `kind`), as (rule, 1-based line, value or "").
 #[cfg(test)]
-pub(crate) fn hits_in<R>(
+pub(crate) fn hits_in(
     path: &str,
     kind: FileKind,
     text: &str,
-    check: impl Fn(&Source, &mut Vec<Hit>) -> R,
-) -> Vec<(&'static str, u32, String)> {
+    check: impl Fn(&Source, &mut Sink),
+) -> Vec<(BuiltinRule, u32, String)> {
     let src = Source::new(path, kind, text.as_bytes());
-    let mut out = Vec::new();
-    let _ = check(&src, &mut out);
-    out.into_iter()
+    let mut sink = Sink::new();
+    check(&src, &mut sink);
+    sink.drain_hits()
         .map(|h| {
             (
                 h.rule,

@@ -8,31 +8,23 @@
 //! and an untracked `.env` that is ignored is not seen (correct: it is not committed). Symbolic
 //! links are not followed.
 
-use super::compose::{is_literal_secret, is_secret_like_name};
 use super::deps::{file_name, is_vendored};
+use super::heuristics::{is_literal_secret, is_secret_like_name};
 use super::{Context, Hit, Tree, TreeFile, TreeHit};
 use crate::catalog::Severity;
+use crate::rules::BuiltinRule;
 use crate::source::Source;
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::collections::BTreeSet;
 use std::io::Read;
 
-pub const ENV_FILE: &str = "repo/env-file-committed";
-pub const GITIGNORE_ENV: &str = "repo/gitignore-missing-env";
-pub const PRIVATE_KEY_FILE: &str = "repo/private-key-file";
-pub const NO_SECURITY_POLICY: &str = "repo/no-security-policy";
-pub const NO_DEPENDENCY_UPDATES: &str = "repo/no-dependency-updates";
-pub const LARGE_BINARY: &str = "repo/large-binary-committed";
-
-pub const RULES: &[&str] = &[
-    ENV_FILE,
-    GITIGNORE_ENV,
-    PRIVATE_KEY_FILE,
-    NO_SECURITY_POLICY,
-    NO_DEPENDENCY_UPDATES,
-    LARGE_BINARY,
-];
+pub use crate::rules::REPO_ENV_FILE_COMMITTED as ENV_FILE;
+pub use crate::rules::REPO_GITIGNORE_MISSING_ENV as GITIGNORE_ENV;
+pub use crate::rules::REPO_LARGE_BINARY_COMMITTED as LARGE_BINARY;
+pub use crate::rules::REPO_NO_DEPENDENCY_UPDATES as NO_DEPENDENCY_UPDATES;
+pub use crate::rules::REPO_NO_SECURITY_POLICY as NO_SECURITY_POLICY;
+pub use crate::rules::REPO_PRIVATE_KEY_FILE as PRIVATE_KEY_FILE;
 
 /// Files larger than this that are binary (or named like a binary format) are reported.
 pub const LARGE_BINARY_BYTES: u64 = 5 * 1024 * 1024;
@@ -364,7 +356,7 @@ pub fn check_tree(_cx: &Context, tree: &Tree, out: &mut Vec<TreeHit>) {
     }
 }
 
-fn hit(rule: &'static str, path: &str, value: impl Into<String>) -> TreeHit {
+fn hit(rule: BuiltinRule, path: &str, value: impl Into<String>) -> TreeHit {
     TreeHit {
         rule,
         path: path.to_owned(),
@@ -609,14 +601,14 @@ mod tests {
     fn tree_hits(
         files: &[(&str, &str)],
         sizes: &[(&str, u64, bool)],
-    ) -> Vec<(&'static str, String, String)> {
+    ) -> Vec<(BuiltinRule, String, String)> {
         crate::analyzers::tree_hits_in(files, sizes, check_tree)
             .into_iter()
             .map(|h| (h.rule, h.path, h.value.unwrap_or_default()))
             .collect()
     }
 
-    fn rule_hits(files: &[(&str, &str)], rule: &str) -> Vec<(String, String)> {
+    fn rule_hits(files: &[(&str, &str)], rule: BuiltinRule) -> Vec<(String, String)> {
         tree_hits(files, &[])
             .into_iter()
             .filter(|(r, _, _)| *r == rule)

@@ -18,8 +18,6 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use regex::bytes::Regex;
 use std::sync::LazyLock;
 
-pub const RULES: &[&str] = &["secrets/jwt", "secrets/gcp-service-account"];
-
 /// Most findings of one rule reported per file; past that the file is generated data.
 const MAX_HITS: usize = 200;
 /// Longest header we decode (real headers are well under 1 KiB, even with an `x5c` chain).
@@ -91,7 +89,7 @@ fn jwts(bytes: &[u8], out: &mut Vec<Hit>) {
         if is_jwt(m.as_bytes()) {
             found += 1;
             out.push(
-                Hit::new("secrets/jwt", m.range())
+                Hit::new(crate::rules::SECRETS_JWT, m.range())
                     .with_value(String::from_utf8_lossy(m.as_bytes())),
             );
         }
@@ -175,7 +173,7 @@ fn service_account_keys(bytes: &[u8], out: &mut Vec<Hit>) {
         }
         found += 1;
         out.push(
-            Hit::new("secrets/gcp-service-account", value.range())
+            Hit::new(crate::rules::SECRETS_GCP_SERVICE_ACCOUNT, value.range())
                 .with_value(String::from_utf8_lossy(value.as_bytes())),
         );
     }

@@ -10,8 +10,6 @@ use crate::source::{FileKind, Source};
 use jiff::civil::Date;
 use std::ops::Range;
 
-pub const RULES: &[&str] = &["repo/invalid-suppression"];
-
 const MARKER: &str = "seccoach:ignore";
 
 /// One parsed suppression comment.
@@ -172,7 +170,13 @@ pub fn parse(src: &Source) -> Vec<Suppression> {
 pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) {
     for suppression in parse(src) {
         if let Some(problem) = suppression.problem(cx) {
-            out.push(Hit::new(RULES[0], suppression.span.clone()).with_value(problem));
+            out.push(
+                Hit::new(
+                    crate::rules::REPO_INVALID_SUPPRESSION,
+                    suppression.span.clone(),
+                )
+                .with_value(problem),
+            );
         }
     }
 }

@@ -67,6 +67,12 @@ impl fmt::Display for RuleId {
     }
 }
 
+impl PartialEq<crate::rules::BuiltinRule> for RuleId {
+    fn eq(&self, other: &crate::rules::BuiltinRule) -> bool {
+        self.0 == other.as_str()
+    }
+}
+
 impl std::borrow::Borrow<str> for RuleId {
     fn borrow(&self) -> &str {
         &self.0

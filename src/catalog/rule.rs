@@ -1,8 +1,8 @@
 //! A rule as declared in a TOML rule pack, and its compiled form the scan runs.
 
 use super::{Confidence, LoadError, RuleId, Severity};
-use crate::analyzers::AnalyzerKind;
 use crate::pattern::LazyRegex;
+use crate::rules::{AnalyzerKind, BuiltinRule};
 use crate::source::FileKind;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -293,11 +293,13 @@ impl RuleSpec {
                         "rule `{id}`: `pattern`, `keywords` and `allow` belong to regex matchers, not analyzers"
                     )));
                 }
-                if !analyzer.rules().contains(&id.as_str()) {
+                let emitted = BuiltinRule::find(id.as_str()).and_then(BuiltinRule::analyzer);
+                if emitted != Some(analyzer) {
+                    let emits: Vec<&str> = analyzer.rules().map(BuiltinRule::as_str).collect();
                     return Err(err(format!(
                         "rule `{id}` names analyzer `{}`, which does not emit it (it emits: {})",
                         analyzer.as_str(),
-                        analyzer.rules().join(", ")
+                        emits.join(", ")
                     )));
                 }
                 Matcher::Analyzer(analyzer)

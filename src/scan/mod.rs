@@ -8,7 +8,7 @@ mod plan;
 
 use crate::analyzers::deps::{self, advisories::AdvisoryDb};
 use crate::analyzers::{
-    AnalyzerKind, Context, Hit, Tree, TreeFile, TreeHit, Unparsed, suppressions,
+    AnalyzerKind, Context, Sink, Tree, TreeFile, TreeHit, Unparsed, suppressions,
 };
 use crate::baseline::Baseline;
 use crate::catalog::{Catalog, Matcher, RegexMatcher, Rule, Severity};
@@ -344,7 +344,7 @@ impl Scanner {
         let checks_lockfile = lockfile
             && self
                 .plan
-                .active_rule(&self.catalog, deps::KNOWN_VULNERABLE)
+                .active_rule(&self.catalog, deps::KNOWN_VULNERABLE.as_str())
                 .is_some();
         Context {
             catalog: &self.catalog,
@@ -866,7 +866,7 @@ impl Scanner {
                     .push((rule.id.to_string(), started.elapsed()));
             }
         }
-        let mut hits: Vec<Hit> = Vec::new();
+        let mut sink = Sink::new();
         for (analyzer, rule_indices) in self.plan.file_analyzers() {
             let accepts = rule_indices.iter().any(|&i| {
                 self.catalog.rules()[i]
@@ -877,21 +877,24 @@ impl Scanner {
                 continue;
             }
             let started = timing.then(Instant::now);
-            hits.clear();
+            sink.clear();
             let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 #[cfg(test)]
                 tests::crash_if_asked(source);
-                analyzer.check_file(cx, source, &mut hits)
+                analyzer.check_file(cx, source, &mut sink)
             }));
             match ran {
-                Ok(Ok(())) => {}
-                Ok(Err(err)) => unparsed
-                    .get_or_insert_with(|| (err, Vec::new()))
-                    .1
-                    .push(*analyzer),
+                Ok(()) => {
+                    if let Some(err) = sink.take_unparsed() {
+                        unparsed
+                            .get_or_insert_with(|| (err, Vec::new()))
+                            .1
+                            .push(*analyzer);
+                    }
+                }
                 Err(payload) => {
                     // What it found before crashing is not trusted.
-                    hits.clear();
+                    sink.clear();
                     checked.crashed.push(crash_note(
                         &format!("the {} analyzer", analyzer.as_str()),
                         source.rel_path,
@@ -900,17 +903,17 @@ impl Scanner {
                 }
             }
             let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
-            for hit in hits.drain(..) {
-                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+            for hit in sink.drain_hits() {
+                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule.as_str()) else {
                     continue;
                 };
                 if !rule.files.accepts(source.kind, source.rel_path) {
                     continue;
                 }
-                let count = per_rule.entry(hit.rule).or_default();
+                let count = per_rule.entry(hit.rule.as_str()).or_default();
                 *count += 1;
                 if *count > MAX_MATCHES_PER_RULE_PER_FILE {
-                    checked.too_many.insert(hit.rule.to_owned());
+                    checked.too_many.insert(hit.rule.to_string());
                     continue;
                 }
                 let span =
@@ -941,7 +944,7 @@ impl Scanner {
     fn note_advisories(&self, files: &[TreeFile], report: &mut Report) {
         if self
             .plan
-            .active_rule(&self.catalog, deps::KNOWN_VULNERABLE)
+            .active_rule(&self.catalog, deps::KNOWN_VULNERABLE.as_str())
             .is_none()
         {
             return;
@@ -1076,13 +1079,13 @@ impl Scanner {
                 })
                 .unwrap_or_default();
             for hit in hits {
-                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule) else {
+                let Some(rule) = self.plan.active_rule(&self.catalog, hit.rule.as_str()) else {
                     continue;
                 };
                 if !rule.files.accepts(kind, &hit.path) {
                     continue;
                 }
-                if valid.iter().any(|s| s.covers(hit.rule, hit.line)) {
+                if valid.iter().any(|s| s.covers(hit.rule.as_str(), hit.line)) {
                     report.stats.suppressed += 1;
                     continue;
                 }

@@ -554,6 +554,7 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::BuiltinRule;
     use crate::source::FileKind;
 
     /// (rule, 1-based line, value) of every hit.
@@ -561,8 +562,10 @@ mod tests {
         path: &str,
         text: &str,
         check: fn(&Source, &mut Vec<Hit>) -> R,
-    ) -> Vec<(&'static str, u32, String)> {
-        crate::analyzers::hits_in(path, FileKind::detect(path, b""), text, check)
+    ) -> Vec<(BuiltinRule, u32, String)> {
+        crate::analyzers::hits_in(path, FileKind::detect(path, b""), text, |src, sink| {
+            let _ = check(src, sink.hits_mut());
+        })
     }
 
     #[test]
