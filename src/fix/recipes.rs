@@ -57,7 +57,7 @@ pub fn rationale(rule: &str) -> &'static str {
             "Binding to 127.0.0.1 keeps the port reachable from this machine (and from other containers on the network) but not from the rest of the network."
         }
         "docker/run-as-root" => {
-            "`USER 10001` makes the container's processes run as an unprivileged user, so a bug in the app gives an attacker much less to work with. Check that the app does not write to root-owned paths."
+            "`USER 10001` makes the container's processes run as an unprivileged user, so a bug in the app gives an attacker much less to work with. Check that the app does not write to root-owned paths or bind a port below 1024: stock nginx does both, and its unprivileged variant (`nginxinc/nginx-unprivileged`, port 8080) is the image to use there."
         }
         "k8s/allow-privilege-escalation" => {
             "`allowPrivilegeEscalation: false` sets no_new_privs, so setuid binaries and file capabilities cannot raise a process's privileges inside the container."
