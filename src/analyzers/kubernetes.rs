@@ -21,61 +21,57 @@
 //! - Kustomize patches: a workload none of whose containers has an `image` is a fragment that
 //!   is merged into a base elsewhere, so only settings it states explicitly are judged; nothing
 //!   it leaves out counts as missing.
+//!
+//! [`model`] finds the workloads and their containers once per file; each rule is a module of
+//! its own, listed in [`RULES`].
 
-use super::heuristics::{is_literal_secret, is_runtime_socket, is_secret_like_name};
-use super::yaml_rules::{Hits, truthy};
-use super::{Context, Hit, Unparsed};
-use crate::helm::{self, PLACEHOLDER};
-use crate::rules::BuiltinRule;
+mod allow_privilege_escalation;
+mod capabilities;
+mod default_namespace;
+mod host_namespaces;
+mod host_path;
+mod image_latest_tag;
+mod model;
+mod privileged;
+mod resource_limits;
+mod run_as_root;
+mod secret_in_env_literal;
+mod service_account_token;
+mod writable_root_fs;
+
+use super::rule::run_all;
+use super::{Context, Rule, Sink, Unparsed};
+use crate::helm;
 use crate::source::Source;
 use crate::yaml::{self, Node, ScalarStyle, YamlError};
+use model::{Facts, Manifests};
 use std::ops::Range;
 
-use crate::rules::K8S_ALLOW_PRIVILEGE_ESCALATION as ESCALATION;
-use crate::rules::K8S_CAPABILITIES_NOT_DROPPED as CAPS_NOT_DROPPED;
-use crate::rules::K8S_DANGEROUS_CAPABILITIES as DANGEROUS_CAPS;
-use crate::rules::K8S_DEFAULT_NAMESPACE as DEFAULT_NAMESPACE;
-use crate::rules::K8S_DOCKER_SOCKET_MOUNT as SOCKET;
-use crate::rules::K8S_HOST_NAMESPACES as HOST_NAMESPACES;
-use crate::rules::K8S_HOST_PATH as HOST_PATH;
-use crate::rules::K8S_IMAGE_LATEST_TAG as LATEST;
-use crate::rules::K8S_NO_RESOURCE_LIMITS as NO_LIMITS;
-use crate::rules::K8S_PRIVILEGED as PRIVILEGED;
-use crate::rules::K8S_RUN_AS_ROOT as ROOT;
-use crate::rules::K8S_SECRET_IN_ENV_LITERAL as SECRET_ENV;
-use crate::rules::K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT as TOKEN;
-use crate::rules::K8S_WRITABLE_ROOT_FS as WRITABLE_ROOT;
-
-/// Capabilities that give power over the node or its network. All are outside the set the
-/// baseline Pod Security Standard allows a container to add.
-const DANGEROUS_CAPABILITIES: &[&str] = &[
-    "ALL",
-    "SYS_ADMIN",
-    "NET_ADMIN",
-    "SYS_PTRACE",
-    "SYS_MODULE",
-    "SYS_RAWIO",
-    "DAC_READ_SEARCH",
-    "SYS_BOOT",
-    "SYS_TIME",
-    "BPF",
-    "PERFMON",
-    "MAC_ADMIN",
-    "MAC_OVERRIDE",
-    "NET_RAW",
+/// The rules over a file's workloads, in the order they run.
+static RULES: &[&dyn for<'a> Rule<Manifests<'a>>] = &[
+    &default_namespace::DefaultNamespace,
+    &host_namespaces::HostNamespaces,
+    &host_path::HostPath,
+    &service_account_token::ServiceAccountToken,
+    &privileged::Privileged,
+    &allow_privilege_escalation::AllowPrivilegeEscalation,
+    &run_as_root::RunAsRoot,
+    &capabilities::Capabilities,
+    &writable_root_fs::WritableRootFs,
+    &resource_limits::ResourceLimits,
+    &image_latest_tag::ImageLatestTag,
+    &secret_in_env_literal::SecretInEnvLiteral,
 ];
 
-/// Controllers whose pod template is at `spec.template`.
-const TEMPLATE_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-];
+/// Runs every Kubernetes rule on one file; a manifest that does not parse is reported as
+/// unparsed.
+pub fn check(cx: &Context, src: &Source, sink: &mut Sink) {
+    if let Err(note) = check_file(cx, src, sink) {
+        sink.unparsed(note);
+    }
+}
 
-pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+fn check_file(cx: &Context, src: &Source, sink: &mut Sink) -> Result<(), Unparsed> {
     let find = |needle: &[u8]| memchr::memmem::find(src.bytes, needle).is_some();
     if !find(b"apiVersion") || !find(b"kind") {
         return Ok(());
@@ -83,41 +79,26 @@ pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unpar
     let templated = find(b"{{");
     if !templated {
         let docs = yaml::parse_documents(src)?;
-        check_documents(&docs, Facts::default(), out);
+        check_documents(&docs, Facts::default(), sink);
         return Ok(());
     }
     if helm::templates_dir_index(src.rel_path).is_none()
         && let Ok(docs) = yaml::parse_documents(src)
         && !has_template_outside_strings(src, &docs)
     {
-        check_documents(&docs, Facts::default(), out);
+        check_documents(&docs, Facts::default(), sink);
         return Ok(());
     }
-    check_template(cx, src, out)
+    check_template(cx, src, sink)
 }
 
-/// What a scan knows of a file beyond its documents.
-#[derive(Debug, Clone, Copy, Default)]
-struct Facts {
-    /// A template: its namespace is chosen when it is installed.
-    template: bool,
-    /// Some of its content is only known after rendering.
-    unknown: bool,
-}
-
-fn check_documents(docs: &[Node], facts: Facts, out: &mut Vec<Hit>) {
-    let objects = objects(docs);
-    let quiet_accounts = accounts_without_token(&objects);
-    let mut hits = Hits::default();
-    for &(kind, object) in &objects {
-        check_object(kind, object, &quiet_accounts, facts, &mut hits);
-    }
-    out.extend(hits.into_hits());
+fn check_documents(docs: &[Node], facts: Facts, sink: &mut Sink) {
+    run_all(RULES, &Manifests::new(docs, facts), sink);
 }
 
 /// A Helm (or other `{{ … }}`) template: neutralised, checked, and every hit moved back onto
 /// the template's own bytes.
-fn check_template(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unparsed> {
+fn check_template(cx: &Context, src: &Source, sink: &mut Sink) -> Result<(), Unparsed> {
     let text = std::str::from_utf8(src.bytes).map_err(|_| Unparsed::not_utf8())?;
     let values = cx.chart.and_then(|chart| chart.values.as_ref());
     let neutral = helm::neutralise(text, values);
@@ -141,13 +122,13 @@ fn check_template(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), 
         template: true,
         unknown: neutral.unknown_blocks,
     };
-    let mut hits = Vec::new();
-    check_documents(&docs, facts, &mut hits);
-    for mut hit in hits {
+    let mut own = Sink::new();
+    check_documents(&docs, facts, &mut own);
+    for mut hit in own.drain_hits() {
         let start = neutral.original(hit.span.start);
         let end = neutral.original(hit.span.end.saturating_sub(1)).max(start) + 1;
         hit.span = start..end.min(src.bytes.len()).max(start);
-        out.push(hit);
+        sink.push(hit);
     }
     Ok(())
 }
@@ -180,409 +161,21 @@ fn has_template_outside_strings(src: &Source, docs: &[Node]) -> bool {
     })
 }
 
-/// Every Kubernetes object in the file with its kind: each document with `apiVersion` and
-/// `kind`, and the items of a `List`.
-fn objects(docs: &[Node]) -> Vec<(&str, &Node)> {
-    let mut out = Vec::new();
-    for doc in docs {
-        let Some(kind) = manifest_kind(doc) else {
-            continue;
-        };
-        if kind.ends_with("List") {
-            for item in doc.get("items").map(Node::items).unwrap_or_default() {
-                if let Some(kind) = manifest_kind(item) {
-                    out.push((kind, item));
-                }
-            }
-        } else {
-            out.push((kind, doc));
-        }
-    }
-    out
-}
-
-fn manifest_kind(node: &Node) -> Option<&str> {
-    node.get("apiVersion")?.as_str()?;
-    node.get("kind")?.as_str()
-}
-
-/// Service accounts defined in the file with `automountServiceAccountToken: false`.
-fn accounts_without_token<'a>(objects: &[(&str, &'a Node)]) -> Vec<&'a str> {
-    objects
-        .iter()
-        .filter(|(kind, object)| {
-            *kind == "ServiceAccount"
-                && object.get("automountServiceAccountToken").and_then(truthy) == Some(false)
-        })
-        .filter_map(|&(_, object)| object.get_path(&["metadata", "name"])?.as_str())
-        .collect()
-}
-
-/// The pod spec of a workload: the `spec:` key node (where pod-level findings about missing
-/// settings point) and the spec itself.
-fn pod_spec<'a>(kind: &str, object: &'a Node) -> Option<(&'a Node, &'a Node)> {
-    let holder = match kind {
-        "Pod" => object,
-        "PodTemplate" => object.get("template")?,
-        "CronJob" => object.get_path(&["spec", "jobTemplate", "spec", "template"])?,
-        _ => object.get_path(&["spec", "template"])?,
-    };
-    let (key, spec) = holder.entry("spec")?;
-    if !spec.is_map() {
-        return None;
-    }
-    // Custom resources (Argo Rollouts, Knative Services, …) count when their template holds
-    // a real pod spec.
-    let known = matches!(kind, "Pod" | "PodTemplate" | "CronJob") || TEMPLATE_KINDS.contains(&kind);
-    if !known && !spec.get("containers").is_some_and(Node::is_seq) {
-        return None;
-    }
-    Some((key, spec))
-}
-
-/// One container of a pod spec.
-struct Container<'a> {
-    node: &'a Node,
-    name: String,
-    /// Ephemeral (debug) containers cannot have resources.
-    ephemeral: bool,
-}
-
-impl<'a> Container<'a> {
-    /// Where findings about a missing setting point: the `name:` key, else `image:`.
-    fn anchor(&self) -> &'a Node {
-        self.node
-            .key_node("name")
-            .or_else(|| self.node.key_node("image"))
-            .unwrap_or(self.node)
-    }
-}
-
-fn containers(spec: &Node) -> Vec<Container<'_>> {
-    let mut out = Vec::new();
-    for (field, ephemeral) in [
-        ("initContainers", false),
-        ("containers", false),
-        ("ephemeralContainers", true),
-    ] {
-        let items = spec.get(field).map(Node::items).unwrap_or_default();
-        for (index, node) in items.iter().enumerate().filter(|(_, n)| n.is_map()) {
-            let name = node
-                .get("name")
-                .and_then(Node::as_str)
-                .map_or_else(|| format!("#{} of {field}", index + 1), shown);
-            out.push(Container {
-                node,
-                name,
-                ephemeral,
-            });
-        }
-    }
-    out
-}
-
-/// True for a value a template's action left unknown ([`PLACEHOLDER`]): only rendering says
-/// what it is, so it is neither the safe setting nor the unsafe one.
-fn templated(value: &Node) -> bool {
-    value
-        .as_str()
-        .is_some_and(|text| text.contains(PLACEHOLDER))
-}
-
-/// A name for messages: a template's unresolved action shows as `{{…}}`.
-fn shown(name: &str) -> String {
-    name.replace(PLACEHOLDER, "{{…}}")
-}
-
-/// `Deployment/orders`, for messages about the whole workload.
-fn workload_label(kind: &str, object: &Node) -> String {
-    let metadata = object.get("metadata");
-    let name = metadata
-        .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
-        .and_then(Node::as_str)
-        .unwrap_or("(unnamed)");
-    format!("{kind}/{}", shown(name))
-}
-
-fn check_object(kind: &str, object: &Node, quiet_accounts: &[&str], facts: Facts, hits: &mut Hits) {
-    let Some((spec_key, spec)) = pod_spec(kind, object) else {
-        return;
-    };
-    let workload = workload_label(kind, object);
-    let containers = containers(spec);
-    // A workload without any image is a patch or fragment completed elsewhere; a template
-    // with blocks only rendering fills in is incomplete too.
-    let complete = !facts.unknown && containers.iter().any(|c| c.node.get("image").is_some());
-    let linux = spec.get_path(&["os", "name"]).and_then(Node::as_str) != Some("windows");
-
-    if complete && !facts.template {
-        check_namespace(object, &workload, hits);
-    }
-    for key in ["hostNetwork", "hostPID", "hostIPC"] {
-        if let Some((at, value)) = spec.entry(key)
-            && truthy(value) == Some(true)
-        {
-            hits.push(HOST_NAMESPACES, at, key);
-        }
-    }
-    for volume in spec.get("volumes").map(Node::items).unwrap_or_default() {
-        let Some((host_path_key, host_path)) = volume.entry("hostPath") else {
-            continue;
-        };
-        let path_node = host_path.get("path");
-        let path = path_node.and_then(Node::as_str).unwrap_or("");
-        if is_runtime_socket(path) {
-            hits.push(SOCKET, path_node.unwrap_or(host_path_key), path);
-        } else {
-            let shown = if path.is_empty() { "(no path)" } else { path };
-            hits.push(HOST_PATH, host_path_key, shown);
-        }
-    }
-    match spec.entry("automountServiceAccountToken") {
-        Some((at, value)) => {
-            if truthy(value) != Some(false) && !templated(value) {
-                hits.push(TOKEN, at, &workload);
-            }
-        }
-        None => {
-            let account = spec
-                .get("serviceAccountName")
-                .or_else(|| spec.get("serviceAccount"))
-                .and_then(Node::as_str)
-                .unwrap_or("default");
-            if complete && !quiet_accounts.contains(&account) {
-                hits.push(TOKEN, spec_key, &workload);
-            }
-        }
-    }
-    let pod_context = spec.get("securityContext");
-    for container in &containers {
-        check_container(container, pod_context, complete && linux, complete, hits);
-    }
-}
-
-fn check_namespace(object: &Node, workload: &str, hits: &mut Hits) {
-    let metadata = object.entry("metadata");
-    match metadata.and_then(|(_, m)| m.entry("namespace")) {
-        Some((at, value)) => {
-            let namespace = value.as_str().map_or("", str::trim);
-            if namespace.is_empty() || namespace == "default" {
-                hits.push(DEFAULT_NAMESPACE, at, workload);
-            }
-        }
-        None => {
-            let at = metadata
-                .and_then(|(key, m)| {
-                    m.key_node("name")
-                        .or_else(|| m.key_node("generateName"))
-                        .or(Some(key))
-                })
-                .or_else(|| object.key_node("kind"))
-                .unwrap_or(object);
-            hits.push(DEFAULT_NAMESPACE, at, workload);
-        }
-    }
-}
-
-/// `missing_counts`: settings the container leaves out are reported (a complete Linux pod
-/// spec). `complete`: the same for settings that apply on every OS.
-fn check_container(
-    c: &Container,
-    pod_context: Option<&Node>,
-    missing_counts: bool,
-    complete: bool,
-    hits: &mut Hits,
-) {
-    let context = c.node.get("securityContext");
-    let own = |key: &str| context.and_then(|s| s.entry(key));
-    let name = c.name.as_str();
-
-    if let Some((at, value)) = own("privileged")
-        && truthy(value) == Some(true)
-    {
-        hits.push(PRIVILEGED, at, name);
-    }
-    // Reported for privileged containers too, as Pod Security Admission does: the API rejects
-    // `allowPrivilegeEscalation: false` next to `privileged: true`, so the fix is both changes.
-    report_unless(
-        own("allowPrivilegeEscalation"),
-        false,
-        ESCALATION,
-        c,
-        missing_counts,
-        hits,
-    );
-    run_as_root(c, context, pod_context, missing_counts, hits);
-
-    let capabilities = own("capabilities");
-    let drop = capabilities.and_then(|(_, caps)| caps.entry("drop"));
-    let drops_all = drop.is_some_and(|(_, list)| {
-        list.items()
-            .iter()
-            .filter_map(Node::as_str)
-            .any(|cap| capability(cap) == "ALL")
-    });
-    if !drops_all {
-        match (drop, capabilities) {
-            (Some((at, _)), _) => hits.push(CAPS_NOT_DROPPED, at, name),
-            (None, Some((at, _))) if missing_counts => hits.push(CAPS_NOT_DROPPED, at, name),
-            (None, None) if missing_counts => hits.push(CAPS_NOT_DROPPED, c.anchor(), name),
-            _ => {}
-        }
-    }
-    if let Some((_, caps)) = capabilities {
-        for item in caps.get("add").map(Node::items).unwrap_or_default() {
-            let Some(cap) = item.as_str().map(capability) else {
-                continue;
-            };
-            if DANGEROUS_CAPABILITIES.contains(&cap.as_str()) {
-                hits.push(DANGEROUS_CAPS, item, &format!("{cap} to container {name}"));
-            }
-        }
-    }
-    report_unless(
-        own("readOnlyRootFilesystem"),
-        true,
-        WRITABLE_ROOT,
-        c,
-        missing_counts,
-        hits,
-    );
-
-    if !c.ephemeral && complete {
-        let resources = c.node.entry("resources");
-        let limits = resources.and_then(|(_, r)| r.entry("limits"));
-        let memory = limits.and_then(|(_, l)| l.get("memory"));
-        if memory.is_none_or(Node::is_null) {
-            let at = limits
-                .or(resources)
-                .map_or_else(|| c.anchor(), |(key, _)| key);
-            hits.push(NO_LIMITS, at, name);
-        }
-    }
-    if let Some(image) = c.node.get("image")
-        && let Some(text) = image.as_str()
-        && unpinned(text)
-        && !text.contains(PLACEHOLDER)
-    {
-        hits.push(LATEST, image, text.trim());
-    }
-    for var in c.node.get("env").map(Node::items).unwrap_or_default() {
-        let Some(var_name) = var.get("name").and_then(Node::as_str) else {
-            continue;
-        };
-        if var.get("valueFrom").is_some() {
-            continue;
-        }
-        let Some((at, value)) = var.entry("value") else {
-            continue;
-        };
-        if let Some(text) = value.as_str()
-            && is_secret_like_name(var_name)
-            && is_literal_secret(text)
-            && !text.contains(PLACEHOLDER)
-        {
-            hits.push_secret(
-                SECRET_ENV,
-                at,
-                &format!("{var_name} in container {name}"),
-                value.span().range(),
-            );
-        }
-    }
-}
-
-/// Reports `rule` unless the boolean setting `entry` is explicitly `wanted`: at the key when
-/// it says something else, at the container when it is missing (and missing settings count).
-fn report_unless(
-    entry: Option<(&Node, &Node)>,
-    wanted: bool,
-    rule: BuiltinRule,
-    c: &Container,
-    missing_counts: bool,
-    hits: &mut Hits,
-) {
-    match entry.filter(|(_, value)| !value.is_null()) {
-        Some((_, value)) if truthy(value) == Some(wanted) || templated(value) => {}
-        Some((at, _)) => hits.push(rule, at, &c.name),
-        None if missing_counts => hits.push(rule, c.anchor(), &c.name),
-        None => {}
-    }
-}
-
-/// Applies the container-over-pod precedence of `runAsUser` and `runAsNonRoot`.
-fn run_as_root(
-    c: &Container,
-    context: Option<&Node>,
-    pod_context: Option<&Node>,
-    missing_counts: bool,
-    hits: &mut Hits,
-) {
-    let effective = |key: &str| {
-        setting(context, key)
-            .map(|entry| (entry, false))
-            .or_else(|| setting(pod_context, key).map(|entry| (entry, true)))
-    };
-    let from = |pod: bool, setting: &str| {
-        if pod {
-            format!("{setting} in the pod's securityContext")
-        } else {
-            setting.to_owned()
-        }
-    };
-    if let Some(((at, value), pod)) = effective("runAsUser") {
-        // A non-zero user is not root; a value that is not a number (a template placeholder)
-        // says nothing certain either way.
-        if value.as_str().and_then(|s| s.trim().parse::<i64>().ok()) == Some(0) {
-            hits.push_detail(ROOT, at, &c.name, Some(from(pod, "runAsUser: 0").as_str()));
-        }
-        return;
-    }
-    match effective("runAsNonRoot") {
-        Some(((_, value), _)) if truthy(value) == Some(true) || templated(value) => {}
-        Some(((at, _), pod)) => {
-            let detail = from(pod, "runAsNonRoot is not true");
-            hits.push_detail(ROOT, at, &c.name, Some(detail.as_str()));
-        }
-        None if missing_counts => hits.push(ROOT, c.anchor(), &c.name),
-        None => {}
-    }
-}
-
-/// The entry for `key` in a security context, unless it is absent or null.
-fn setting<'a>(context: Option<&'a Node>, key: &str) -> Option<(&'a Node, &'a Node)> {
-    context?.entry(key).filter(|(_, value)| !value.is_null())
-}
-
-/// `cap_sys_admin` → `SYS_ADMIN`.
-fn capability(text: &str) -> String {
-    let upper = text.trim().to_ascii_uppercase();
-    upper
-        .strip_prefix("CAP_")
-        .map_or_else(|| upper.clone(), str::to_owned)
-}
-
-/// True for an image reference on the `latest` tag or without a tag (which means `latest`);
-/// a digest pins the image whatever its tag.
-fn unpinned(image: &str) -> bool {
-    let image = image.trim();
-    if image.is_empty()
-        || image.contains('@')
-        || ["{{", "${", "$("].iter().any(|t| image.contains(t))
-    {
-        return false;
-    }
-    let last = image.rsplit('/').next().unwrap_or(image);
-    match last.rsplit_once(':') {
-        Some((_, tag)) => tag == "latest",
-        None => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::{
+        BuiltinRule, K8S_ALLOW_PRIVILEGE_ESCALATION as ESCALATION,
+        K8S_CAPABILITIES_NOT_DROPPED as CAPS_NOT_DROPPED,
+        K8S_DANGEROUS_CAPABILITIES as DANGEROUS_CAPS, K8S_DEFAULT_NAMESPACE as DEFAULT_NAMESPACE,
+        K8S_DOCKER_SOCKET_MOUNT as SOCKET, K8S_HOST_NAMESPACES as HOST_NAMESPACES,
+        K8S_HOST_PATH as HOST_PATH, K8S_IMAGE_LATEST_TAG as LATEST,
+        K8S_NO_RESOURCE_LIMITS as NO_LIMITS, K8S_PRIVILEGED as PRIVILEGED, K8S_RUN_AS_ROOT as ROOT,
+        K8S_SECRET_IN_ENV_LITERAL as SECRET_ENV, K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT as TOKEN,
+        K8S_WRITABLE_ROOT_FS as WRITABLE_ROOT,
+    };
     use crate::source::FileKind;
+    use image_latest_tag::unpinned;
 
     fn run_at(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let catalog = crate::catalog::Catalog::embedded().unwrap();
@@ -593,7 +186,7 @@ mod tests {
             chart: None,
         };
         crate::analyzers::hits_in(path, FileKind::Yaml, text, |src, sink| {
-            let _ = check(&cx, src, sink.hits_mut());
+            check(&cx, src, sink)
         })
     }
 
@@ -615,6 +208,18 @@ mod tests {
             .filter(|(r, _, _)| *r == rule)
             .map(|(_, _, value)| value)
             .collect()
+    }
+
+    /// The registry lists each rule whose TOML names this analyzer, once.
+    #[test]
+    fn the_registry_covers_the_analyzers_rules() {
+        let mut listed: Vec<BuiltinRule> = RULES
+            .iter()
+            .flat_map(|rule| rule.ids().iter().copied())
+            .collect();
+        listed.sort();
+        let declared: Vec<BuiltinRule> = crate::rules::AnalyzerKind::Kubernetes.rules().collect();
+        assert_eq!(listed, declared);
     }
 
     const HARDENED: &str = "\
@@ -848,7 +453,9 @@ spec:
         };
         let text = "{{- if .Values.x }}\napiVersion: v1\nkind: Pod\nspec:\n  containers: [a\n  hostPID: true\n";
         let src = Source::new("chart/templates/pod.yaml", FileKind::Yaml, text.as_bytes());
-        let err = check(&cx, &src, &mut Vec::new()).unwrap_err();
+        let mut sink = Sink::new();
+        check(&cx, &src, &mut sink);
+        let err = sink.take_unparsed().expect("an unparsed note");
         assert!(matches!(err.line, Some(5..=7)), "{err:?}");
         assert!(err.message.contains("after neutralising"), "{err:?}");
     }

@@ -212,7 +212,10 @@ impl AnalyzerKind {
                 dockerfile::check(src, sink);
                 Ok(())
             }
-            AnalyzerKind::Kubernetes => kubernetes::check(cx, src, sink.hits_mut()),
+            AnalyzerKind::Kubernetes => {
+                kubernetes::check(cx, src, sink);
+                Ok(())
+            }
             AnalyzerKind::Code => {
                 code::check(src, sink.hits_mut());
                 Ok(())
