@@ -3,101 +3,104 @@
 //! meets the bar for a lesson (length, example, quiz).
 
 use seccoach::catalog::Catalog;
+use seccoach::rules::{self, BuiltinRule};
 use std::collections::BTreeSet;
 
-/// Every rule id the curriculum requires (../shared/CURRICULUM.md), plus seccoach's own.
-const REQUIRED_RULES: &[&str] = &[
-    "secrets/aws-access-key",
-    "secrets/aws-secret-key",
-    "secrets/github-token",
-    "secrets/gitlab-token",
-    "secrets/slack-token",
-    "secrets/slack-webhook",
-    "secrets/stripe-key",
-    "secrets/google-api-key",
-    "secrets/gcp-service-account",
-    "secrets/azure-storage-key",
-    "secrets/openai-key",
-    "secrets/anthropic-key",
-    "secrets/npm-token",
-    "secrets/pypi-token",
-    "secrets/sendgrid-key",
-    "secrets/twilio-key",
-    "secrets/jwt",
-    "secrets/private-key",
-    "secrets/password-in-url",
-    "secrets/generic-assignment",
-    "deps/missing-lockfile",
-    "deps/unpinned-requirement",
-    "deps/git-dependency-unpinned",
-    "deps/wildcard-version",
-    "deps/npm-install-script",
-    "deps/known-vulnerable",
-    "code/sql-string-concat",
-    "code/shell-injection",
-    "code/eval",
-    "code/weak-hash-password",
-    "code/weak-hash",
-    "code/insecure-random",
-    "code/ecb-mode",
-    "code/hardcoded-iv-or-key",
-    "code/tls-verify-disabled",
-    "code/unsafe-deserialization",
-    "code/xxe",
-    "code/debug-enabled",
-    "code/cors-wildcard-credentials",
-    "code/cookie-insecure",
-    "code/bind-all-interfaces",
-    "docker/unpinned-base-image",
-    "docker/base-image-no-digest",
-    "docker/full-os-base",
-    "docker/run-as-root",
-    "docker/sudo",
-    "docker/expose-ssh",
-    "docker/secret-in-env-or-arg",
-    "docker/copy-secrets",
-    "docker/add-remote-url",
-    "docker/curl-pipe-shell",
-    "docker/apt-no-pin-or-cleanup",
-    "docker/missing-healthcheck",
-    "docker/copy-whole-context-no-dockerignore",
-    "compose/privileged",
-    "compose/docker-socket-mount",
-    "compose/host-network",
-    "compose/database-port-public",
-    "compose/secret-in-environment",
-    "actions/default-permissions",
-    "actions/write-all-permissions",
-    "actions/persist-credentials",
-    "actions/template-injection",
-    "actions/pull-request-target-checkout",
-    "actions/self-hosted-runner",
-    "actions/unpinned-action",
-    "actions/curl-pipe-shell",
-    "actions/secret-echo",
-    "actions/secrets-inherit",
-    "actions/secrets-in-workflow-env",
-    "k8s/privileged",
-    "k8s/allow-privilege-escalation",
-    "k8s/run-as-root",
-    "k8s/capabilities-not-dropped",
-    "k8s/dangerous-capabilities",
-    "k8s/writable-root-fs",
-    "k8s/host-namespaces",
-    "k8s/host-path",
-    "k8s/docker-socket-mount",
-    "k8s/no-resource-limits",
-    "k8s/image-latest-tag",
-    "k8s/secret-in-env-literal",
-    "k8s/service-account-token-automount",
-    "k8s/default-namespace",
-    "repo/env-file-committed",
-    "repo/gitignore-missing-env",
-    "repo/private-key-file",
-    "repo/no-security-policy",
-    "repo/no-dependency-updates",
-    "repo/large-binary-committed",
-    "repo/invalid-suppression",
+/// Every rule the curriculum requires (../shared/CURRICULUM.md), plus seccoach's own, named by
+/// the constants `build.rs` generates from the TOML packs: a rule the curriculum requires that
+/// has no pack does not compile.
+const REQUIRED_RULES: &[BuiltinRule] = &[
+    rules::SECRETS_AWS_ACCESS_KEY,
+    rules::SECRETS_AWS_SECRET_KEY,
+    rules::SECRETS_GITHUB_TOKEN,
+    rules::SECRETS_GITLAB_TOKEN,
+    rules::SECRETS_SLACK_TOKEN,
+    rules::SECRETS_SLACK_WEBHOOK,
+    rules::SECRETS_STRIPE_KEY,
+    rules::SECRETS_GOOGLE_API_KEY,
+    rules::SECRETS_GCP_SERVICE_ACCOUNT,
+    rules::SECRETS_AZURE_STORAGE_KEY,
+    rules::SECRETS_OPENAI_KEY,
+    rules::SECRETS_ANTHROPIC_KEY,
+    rules::SECRETS_NPM_TOKEN,
+    rules::SECRETS_PYPI_TOKEN,
+    rules::SECRETS_SENDGRID_KEY,
+    rules::SECRETS_TWILIO_KEY,
+    rules::SECRETS_JWT,
+    rules::SECRETS_PRIVATE_KEY,
+    rules::SECRETS_PASSWORD_IN_URL,
+    rules::SECRETS_GENERIC_ASSIGNMENT,
+    rules::DEPS_MISSING_LOCKFILE,
+    rules::DEPS_UNPINNED_REQUIREMENT,
+    rules::DEPS_GIT_DEPENDENCY_UNPINNED,
+    rules::DEPS_WILDCARD_VERSION,
+    rules::DEPS_NPM_INSTALL_SCRIPT,
+    rules::DEPS_KNOWN_VULNERABLE,
+    rules::CODE_SQL_STRING_CONCAT,
+    rules::CODE_SHELL_INJECTION,
+    rules::CODE_EVAL,
+    rules::CODE_WEAK_HASH_PASSWORD,
+    rules::CODE_WEAK_HASH,
+    rules::CODE_INSECURE_RANDOM,
+    rules::CODE_ECB_MODE,
+    rules::CODE_HARDCODED_IV_OR_KEY,
+    rules::CODE_TLS_VERIFY_DISABLED,
+    rules::CODE_UNSAFE_DESERIALIZATION,
+    rules::CODE_XXE,
+    rules::CODE_DEBUG_ENABLED,
+    rules::CODE_CORS_WILDCARD_CREDENTIALS,
+    rules::CODE_COOKIE_INSECURE,
+    rules::CODE_BIND_ALL_INTERFACES,
+    rules::DOCKER_UNPINNED_BASE_IMAGE,
+    rules::DOCKER_BASE_IMAGE_NO_DIGEST,
+    rules::DOCKER_FULL_OS_BASE,
+    rules::DOCKER_RUN_AS_ROOT,
+    rules::DOCKER_SUDO,
+    rules::DOCKER_EXPOSE_SSH,
+    rules::DOCKER_SECRET_IN_ENV_OR_ARG,
+    rules::DOCKER_COPY_SECRETS,
+    rules::DOCKER_ADD_REMOTE_URL,
+    rules::DOCKER_CURL_PIPE_SHELL,
+    rules::DOCKER_APT_NO_PIN_OR_CLEANUP,
+    rules::DOCKER_MISSING_HEALTHCHECK,
+    rules::DOCKER_COPY_WHOLE_CONTEXT_NO_DOCKERIGNORE,
+    rules::COMPOSE_PRIVILEGED,
+    rules::COMPOSE_DOCKER_SOCKET_MOUNT,
+    rules::COMPOSE_HOST_NETWORK,
+    rules::COMPOSE_DATABASE_PORT_PUBLIC,
+    rules::COMPOSE_SECRET_IN_ENVIRONMENT,
+    rules::ACTIONS_DEFAULT_PERMISSIONS,
+    rules::ACTIONS_WRITE_ALL_PERMISSIONS,
+    rules::ACTIONS_PERSIST_CREDENTIALS,
+    rules::ACTIONS_TEMPLATE_INJECTION,
+    rules::ACTIONS_PULL_REQUEST_TARGET_CHECKOUT,
+    rules::ACTIONS_SELF_HOSTED_RUNNER,
+    rules::ACTIONS_UNPINNED_ACTION,
+    rules::ACTIONS_CURL_PIPE_SHELL,
+    rules::ACTIONS_SECRET_ECHO,
+    rules::ACTIONS_SECRETS_INHERIT,
+    rules::ACTIONS_SECRETS_IN_WORKFLOW_ENV,
+    rules::K8S_PRIVILEGED,
+    rules::K8S_ALLOW_PRIVILEGE_ESCALATION,
+    rules::K8S_RUN_AS_ROOT,
+    rules::K8S_CAPABILITIES_NOT_DROPPED,
+    rules::K8S_DANGEROUS_CAPABILITIES,
+    rules::K8S_WRITABLE_ROOT_FS,
+    rules::K8S_HOST_NAMESPACES,
+    rules::K8S_HOST_PATH,
+    rules::K8S_DOCKER_SOCKET_MOUNT,
+    rules::K8S_NO_RESOURCE_LIMITS,
+    rules::K8S_IMAGE_LATEST_TAG,
+    rules::K8S_SECRET_IN_ENV_LITERAL,
+    rules::K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT,
+    rules::K8S_DEFAULT_NAMESPACE,
+    rules::REPO_ENV_FILE_COMMITTED,
+    rules::REPO_GITIGNORE_MISSING_ENV,
+    rules::REPO_PRIVATE_KEY_FILE,
+    rules::REPO_NO_SECURITY_POLICY,
+    rules::REPO_NO_DEPENDENCY_UPDATES,
+    rules::REPO_LARGE_BINARY_COMMITTED,
+    rules::REPO_INVALID_SUPPRESSION,
 ];
 
 fn catalog() -> Catalog {
@@ -145,7 +148,7 @@ fn every_required_rule_exists() {
     let catalog = catalog();
     let missing: Vec<&str> = REQUIRED_RULES
         .iter()
-        .copied()
+        .map(|id| id.as_str())
         .filter(|id| catalog.rule(id).is_none())
         .collect();
     assert!(
@@ -153,6 +156,24 @@ fn every_required_rule_exists() {
         "{} rules missing: {missing:?}",
         missing.len()
     );
+}
+
+/// The generated ids are exactly the embedded catalogue's rules, each with the analyzer its
+/// TOML names.
+#[test]
+fn the_generated_ids_are_the_embedded_rules() {
+    let catalog = catalog();
+    let embedded: Vec<(String, Option<rules::AnalyzerKind>)> = catalog
+        .rules()
+        .iter()
+        .filter(|r| r.origin.embedded)
+        .map(|r| (r.id.to_string(), r.analyzer()))
+        .collect();
+    let generated: Vec<(String, Option<rules::AnalyzerKind>)> = rules::ALL
+        .iter()
+        .map(|(id, analyzer)| (id.to_string(), *analyzer))
+        .collect();
+    assert_eq!(embedded, generated);
 }
 
 #[test]

@@ -43,9 +43,12 @@ pub(crate) fn is_runtime_socket(path: &str) -> bool {
     SOCKETS.contains(&file) || SOCKET_DIRS.contains(&normal.as_str())
 }
 
-/// True for an environment variable name that usually holds a secret: `DB_PASSWORD`,
-/// `PGPASSWORD`, `API_TOKEN`, `jwtSecret`, `STRIPE_SECRET_KEY`; not for names that describe
-/// one (`PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_NAME`, `AWS_ACCESS_KEY_ID`).
+/// True for a variable name that usually holds a secret: `DB_PASSWORD`, `PGPASSWORD`,
+/// `API_TOKEN`, `jwtSecret`, `jwtSigningKey`, `DB_CREDENTIALS`, `STRIPE_SECRET_KEY`; not for
+/// names that describe one (`PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_NAME`, `AWS_ACCESS_KEY_ID`,
+/// `SECRET_KEY_BASE_DUMMY`) nor for `GPG_KEY`, which by convention holds a public key's
+/// fingerprint. The one judgement for Dockerfile `ENV`/`ARG`, Compose `environment:` and
+/// Kubernetes `env:`.
 pub(crate) fn is_secret_like_name(name: &str) -> bool {
     let words = words(name);
     let Some(last) = words.last() else {
@@ -113,6 +116,9 @@ pub(crate) fn is_secret_like_name(name: &str) -> bool {
         "HASH",
         "ROUNDS",
         "COST",
+        "DUMMY",
+        "MOUNT",
+        "SECONDS",
     ];
     if DESCRIBES_A_SECRET.contains(&last.as_str()) || (words.len() == 1 && last == "PWD") {
         return false;
@@ -122,6 +128,7 @@ pub(crate) fn is_secret_like_name(name: &str) -> bool {
         "PASSWD",
         "PASSPHRASE",
         "SECRET",
+        "SECRETS",
         "TOKEN",
         "APIKEY",
         "CREDENTIAL",
@@ -151,8 +158,6 @@ pub(crate) fn is_secret_like_name(name: &str) -> bool {
         "HMAC",
         "JWT",
         "SSH",
-        "GPG",
-        "PGP",
         "TLS",
         "SSL",
         "CRYPT",
@@ -272,6 +277,76 @@ mod tests {
         }
     }
 
+    /// Dockerfile `ENV`, Compose `environment:` and Kubernetes `env:` report the same names
+    /// (the Dockerfile once missed `DB_CREDENTIALS` and `jwtSigningKey`, and Compose and
+    /// Kubernetes reported `GPG_KEY`).
+    #[test]
+    fn every_format_agrees_on_which_names_hold_secrets() {
+        use crate::analyzers::{Context, Sink, compose, dockerfile, kubernetes};
+        use crate::rules::{
+            BuiltinRule, COMPOSE_SECRET_IN_ENVIRONMENT, DOCKER_SECRET_IN_ENV_OR_ARG,
+            K8S_SECRET_IN_ENV_LITERAL,
+        };
+        use crate::source::{FileKind, Source};
+        let catalog = crate::catalog::Catalog::embedded().expect("embedded catalogue loads");
+        let cx = Context {
+            catalog: &catalog,
+            today: jiff::civil::date(2026, 1, 1),
+            advisories: None,
+            chart: None,
+        };
+        let found = |path: &str, kind: FileKind, text: &str, rule: BuiltinRule| {
+            let src = Source::new(path, kind, text.as_bytes());
+            let mut sink = Sink::new();
+            match kind {
+                FileKind::Dockerfile => dockerfile::check(&src, &mut sink),
+                FileKind::Compose => compose::check(&src, &mut sink),
+                _ => kubernetes::check(&cx, &src, &mut sink),
+            }
+            assert!(sink.take_unparsed().is_none(), "{text}");
+            sink.hits().iter().filter(|h| h.rule == rule).count()
+        };
+        for (name, secret) in [
+            ("DB_CREDENTIALS", true),
+            ("jwtSigningKey", true),
+            ("APP_SECRETS", true),
+            ("DB_PASSWORD", true),
+            ("GPG_KEY", false),
+            ("SECRET_KEY_BASE_DUMMY", false),
+            ("DB_PASSWORD_FILE", false),
+        ] {
+            let value = "s3cr3t-value-42";
+            let docker = format!("FROM a:1\nENV {name}={value}\n");
+            let compose = format!(
+                "services:\n  app:\n    image: a:1\n    environment:\n      {name}: {value}\n"
+            );
+            let k8s = format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: a:1\n      env:\n        - name: {name}\n          value: {value}\n"
+            );
+            let counts = [
+                found(
+                    "Dockerfile",
+                    FileKind::Dockerfile,
+                    &docker,
+                    DOCKER_SECRET_IN_ENV_OR_ARG,
+                ),
+                found(
+                    "compose.yaml",
+                    FileKind::Compose,
+                    &compose,
+                    COMPOSE_SECRET_IN_ENVIRONMENT,
+                ),
+                found(
+                    "k8s/pod.yaml",
+                    FileKind::Yaml,
+                    &k8s,
+                    K8S_SECRET_IN_ENV_LITERAL,
+                ),
+            ];
+            assert_eq!(counts, [usize::from(secret); 3], "{name}");
+        }
+    }
+
     #[test]
     fn secret_like_names() {
         for yes in [
@@ -288,6 +363,13 @@ mod tests {
             "OPENAI_API_KEY",
             "client-secret",
             "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+            "DB_CREDENTIALS",
+            "jwtSigningKey",
+            "APP_SECRETS",
+            "DB_PASS",
+            "DB_PWD",
+            "aws_secret_access_key",
+            "GPG_PRIVATE_KEY",
         ] {
             assert!(is_secret_like_name(yes), "{yes}");
         }
@@ -304,6 +386,13 @@ mod tests {
             "LOG_LEVEL",
             "",
             "___",
+            "GPG_KEY",
+            "SECRET_KEY_BASE_DUMMY",
+            "SECRETS_MOUNT",
+            "TOKEN_TIMEOUT_SECONDS",
+            "OLDPWD",
+            "TOKENIZERS_PARALLELISM",
+            "PASSWORDLESS_LOGIN",
         ] {
             assert!(!is_secret_like_name(no), "{no}");
         }

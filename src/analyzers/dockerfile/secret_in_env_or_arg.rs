@@ -2,6 +2,7 @@
 
 use super::model::{Model, View, is_template};
 use super::shell;
+use crate::analyzers::heuristics::is_secret_like_name;
 use crate::analyzers::{Hit, Rule, Sink};
 use crate::rules::{BuiltinRule, DOCKER_SECRET_IN_ENV_OR_ARG as SECRET_IN_ENV_OR_ARG};
 use std::ops::Range;
@@ -19,92 +20,6 @@ impl<'f> Rule<Model<'f>> for SecretInEnvOrArg {
             secret_settings(view, sink);
         }
     }
-}
-
-/// Words in a variable name that make it a secret.
-pub(super) fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let parts: Vec<&str> = upper
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let Some(last) = parts.last() else {
-        return false;
-    };
-    // Names that hold where a secret is, or something about it, rather than the secret.
-    const NOT_THE_SECRET: &[&str] = &[
-        "FILE",
-        "PATH",
-        "DIR",
-        "URL",
-        "URI",
-        "ENDPOINT",
-        "HOST",
-        "PORT",
-        "NAME",
-        "ID",
-        "TYPE",
-        "LENGTH",
-        "LEN",
-        "TTL",
-        "EXPIRY",
-        "EXPIRES",
-        "HEADER",
-        "FIELD",
-        "ENABLED",
-        "REQUIRED",
-        "ALGORITHM",
-        "VERSION",
-        "LOCATION",
-        "MOUNT",
-        "PREFIX",
-        "DUMMY",
-        "REF",
-        "ARN",
-        "REGION",
-        "SECONDS",
-        "TIMEOUT",
-        "LIFETIME",
-        "MAX",
-        "MIN",
-        "SIZE",
-        "COUNT",
-        "LIMIT",
-    ];
-    if NOT_THE_SECRET.contains(last) || upper == "PWD" || upper == "OLDPWD" {
-        return false;
-    }
-    let word = |p: &&str| {
-        p.contains("PASSWORD")
-            || p.contains("PASSWD")
-            || p.contains("PASSPHRASE")
-            || p.ends_with("SECRET")
-            || *p == "SECRETS"
-            || p.ends_with("TOKEN")
-            || *p == "PASS"
-            || (*p == "PWD" && parts.len() > 1)
-            || matches!(
-                *p,
-                "APIKEY" | "PRIVATEKEY" | "ACCESSKEY" | "SECRETKEY" | "AUTHKEY"
-            )
-    };
-    if parts.iter().any(word) {
-        return true;
-    }
-    parts.windows(2).any(|pair| {
-        pair[1] == "KEY"
-            && matches!(
-                pair[0],
-                "API"
-                    | "PRIVATE"
-                    | "ACCESS"
-                    | "AUTH"
-                    | "ENCRYPTION"
-                    | "SIGNING"
-                    | "MASTER"
-                    | "CLIENT"
-            )
-    })
 }
 
 /// True for a value that is a literal someone typed, not a reference to the build's input.
@@ -129,7 +44,7 @@ pub(super) fn secret_settings(view: &View, out: &mut Sink) {
     let text = &view.args.text;
     let words = shell::words(text);
     let mut push = |name: &str, value: &str, range: Range<usize>| {
-        if is_secret_name(name) && is_literal_secret(value) {
+        if is_secret_like_name(name) && is_literal_secret(value) {
             let range = unquoted(text, range);
             out.push(Hit::new(SECRET_IN_ENV_OR_ARG, view.args.span(range)).with_value(value));
         }
