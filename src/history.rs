@@ -1,0 +1,1023 @@
+//! `seccoach scan --history`: secrets anywhere in a repository's history. Every blob reachable
+//! from the refs is read once (a blob kept unchanged across commits is one blob), through
+//! gitoxide alone (no `git` binary), with the secrets rules and `repo/private-key-file`,
+//! `repo/env-file-committed`. Each secret is reported once, at the oldest commit (in topological
+//! order, oldest first) whose tree added it, with the path it had there and whether HEAD still
+//! holds it.
+//!
+//! What could not be read (a shallow clone's missing past, a partial clone's missing blobs, a
+//! ref pointing at a missing object) is said in notes and counted; it never stops the scan.
+
+use crate::analyzers::repo::{ENV_FILE, PRIVATE_KEY_FILE};
+use crate::display::sanitize;
+use crate::finding::Finding;
+use crate::report::{Report, SkipReason};
+use crate::scan::{Checked, Scanner};
+use crate::source::{FileKind, Source};
+use gix::ObjectId;
+use gix::objs::{CommitRefIter, Find, Kind, TagRefIter, TreeRefIter};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Commits named in a note about refs or objects that could not be read.
+const NAMED: usize = 5;
+
+/// Which refs the walk starts from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// Every ref (stashes and their reflog, notes, pull-request refs…), not only `HEAD`,
+    /// branches, remote-tracking branches and tags.
+    pub all_refs: bool,
+    /// Only commits made at or after this time.
+    pub since: Option<jiff::Timestamp>,
+    /// Only commits not reachable from this revision (a ref name or a full commit id).
+    pub since_commit: Option<String>,
+}
+
+/// Where a history finding came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The full id of the commit that introduced the blob.
+    pub commit: String,
+    /// Its committer date, RFC 3339 (UTC).
+    pub commit_date: String,
+    /// Whether the same secret is still in a file at HEAD.
+    pub in_head: bool,
+}
+
+/// What a history scan read, and the origin of each finding (`origins[i]` is that of the
+/// report's `findings[i]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub commits: u64,
+    pub blobs: u64,
+    pub refs: u64,
+    /// Objects the walk needed and the repository does not have (a partial or damaged clone).
+    pub missing_objects: u64,
+    /// The clone is shallow: commits before its boundary were not read.
+    pub shallow: bool,
+    /// The commit HEAD names, and its branch (none when detached or before the first commit).
+    pub head: Option<String>,
+    pub branch: Option<String>,
+    /// The repository as a URI: its `origin` remote without any credentials, else the local
+    /// folder as a `file://` URI.
+    pub repository_uri: String,
+    pub origins: Vec<Origin>,
+}
+
+impl History {
+    /// "read 12 commits and 30 blobs from 3 refs": what every format's summary says.
+    pub fn summary(&self) -> String {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut text = format!(
+            "history: read {} and {} from {}",
+            plural(self.commits, "commit", "commits"),
+            plural(self.blobs, "blob", "blobs"),
+            plural(self.refs, "ref", "refs")
+        );
+        if self.missing_objects > 0 {
+            text.push_str(&format!(
+                "; {} missing",
+                plural(self.missing_objects, "object", "objects")
+            ));
+        }
+        if self.shallow {
+            text.push_str("; shallow clone, older history not read");
+        }
+        text
+    }
+}
+
+/// What to do about a secret in history, in order: the text output and the coach show it.
+/// Rotation comes first because it is the only step that makes the leaked value useless; the
+/// rewrite follows git-filter-repo's documented `--replace-text` use and GitHub's guide to
+/// removing sensitive data (clones and forks made before keep the old commits).
+pub const CLEANUP: &str = "A secret in a commit stays readable by anyone with a clone, even after \
+the file is fixed or deleted:
+  1. Rotate it first: revoke the secret at its provider and issue a new one (only this makes \
+the leak harmless).
+  2. Rewrite the history: put `literal:<the secret>==>REMOVED` in a file (say \
+replacements.txt), then run `git filter-repo --replace-text replacements.txt`.
+  3. Force-push every branch and tag: `git push origin --force --all` and `git push origin \
+--force --tags`; ask collaborators to re-clone (old clones and forks keep the secret).
+Lesson: seccoach learn secrets/keeping-secrets-out";
+
+/// True for the rules a history scan runs: the secrets area, and committed env and key files.
+pub fn is_history_rule(rule: &str) -> bool {
+    rule.starts_with("secrets/") || rule == ENV_FILE || rule == PRIVATE_KEY_FILE
+}
+
+/// Every rule of `catalog` a history scan leaves out (added to the scan options' `disabled`).
+pub fn other_rules(catalog: &crate::catalog::Catalog) -> impl Iterator<Item = String> + '_ {
+    catalog
+        .rules()
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !is_history_rule(id))
+        .map(str::to_owned)
+}
+
+/// One commit of the walk.
+struct Commit {
+    id: ObjectId,
+    tree: ObjectId,
+    time: i64,
+    /// Indices (in the walk's list) of its parents that were read.
+    parents: Vec<usize>,
+}
+
+/// A blob to read: its id, the path it had where it was first met, and that commit (index in
+/// topological order).
+struct Job {
+    blob: ObjectId,
+    path: String,
+    commit: usize,
+}
+
+/// Notes and counts gathered while walking.
+#[derive(Default)]
+struct Trouble {
+    missing: BTreeSet<String>,
+    unreadable_refs: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Trouble {
+    fn missing(&mut self, what: &str, id: &ObjectId) {
+        self.missing.insert(format!("{what} {id}"));
+    }
+}
+
+/// Opens the repository at (or above) `root`, bare or not.
+fn open(root: &Path) -> anyhow::Result<gix::Repository> {
+    gix::discover(root)
+        .map(|r| {
+            let mut r = r;
+            r.object_cache_size_if_unset(4 << 20);
+            r
+        })
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{} is not in a git repository ({}); --history reads a repository's commits",
+                root.display(),
+                e
+            )
+        })
+}
+
+/// Scans the history of the repository at `root` with `scanner` (built with the non-history
+/// rules disabled, see [`other_rules`]).
+pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow::Result<Report> {
+    let repo = open(root)?;
+    let mut trouble = Trouble::default();
+    let (tips, refs) = tips(&repo, options.all_refs, &mut trouble);
+    let stop = match &options.since_commit {
+        Some(rev) => {
+            let id = resolve(&repo, rev)?;
+            ancestors(&repo, id, &mut Trouble::default())
+        }
+        None => HashSet::new(),
+    };
+    let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
+        Ok(Some(commits)) => commits.iter().copied().collect(),
+        _ => HashSet::new(),
+    };
+    let since = options.since.map(|t| t.as_second());
+    let (commits, boundary) = walk(&repo, &tips, &stop, since, &shallow, &mut trouble);
+    let order = topological(&commits);
+
+    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
+    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
+    let excludes = exclude_matcher(&scanner.options().exclude);
+    // What the commits outside the walk already had is not new in it.
+    let mut buf = Vec::new();
+    for id in &boundary {
+        if let Some(tree) = commit_tree(&repo, id, &mut buf) {
+            let mut ignore = Vec::new();
+            collect(
+                &repo,
+                tree,
+                usize::MAX,
+                &mut seen_trees,
+                &mut seen_blobs,
+                &excludes,
+                &mut ignore,
+                &mut trouble,
+            );
+        }
+    }
+    let mut jobs = Vec::new();
+    let mut symlinks = 0u64;
+    for (position, &index) in order.iter().enumerate() {
+        let before = jobs.len();
+        collect(
+            &repo,
+            commits[index].tree,
+            position,
+            &mut seen_trees,
+            &mut seen_blobs,
+            &excludes,
+            &mut jobs,
+            &mut trouble,
+        );
+        // Links are recorded as jobs too, so they are counted; they are never read as text.
+        symlinks += jobs[before..].iter().filter(|j| j.path.is_empty()).count() as u64;
+        jobs.retain(|j| !j.path.is_empty());
+    }
+    drop(seen_trees);
+    drop(seen_blobs);
+
+    let head_blobs = head_blobs(&repo, &mut trouble);
+    let outcomes = read_blobs(scanner, &repo, &jobs);
+
+    let mut report = Report::default();
+    report.stats.rules = scanner.rule_count();
+    if symlinks > 0 {
+        *report.stats.skipped.entry(SkipReason::Symlink).or_default() += symlinks;
+    }
+    // Each secret once: at its oldest commit; in HEAD if any blob holding it is.
+    let mut found: Vec<(usize, Finding, [u8; 32], bool)> = Vec::new();
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        let Some((outcome, identities)) = outcome else {
+            trouble.missing("blob", &job.blob);
+            continue;
+        };
+        let in_head = head_blobs.contains(&job.blob);
+        let mut outcome = outcome;
+        for (finding, identity) in outcome.checked.findings.drain(..).zip(identities) {
+            found.push((job.commit, finding, identity, in_head));
+        }
+        scanner.absorb(&mut report, &mut outcome);
+    }
+    let mut in_head: HashSet<(String, [u8; 32])> = HashSet::new();
+    for (_, finding, identity, head) in &found {
+        if *head {
+            in_head.insert((finding.rule.to_string(), *identity));
+        }
+    }
+    found.sort_by_key(|(commit, ..)| *commit);
+    let mut reported: HashSet<(String, [u8; 32])> = HashSet::new();
+    let mut kept: Vec<(usize, Finding, bool)> = Vec::new();
+    for (commit, finding, identity, _) in found {
+        let key = (finding.rule.to_string(), identity);
+        if reported.insert(key.clone()) {
+            kept.push((commit, finding, in_head.contains(&key)));
+        }
+    }
+    // Newest commit first, then as a working-tree report sorts.
+    kept.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.sort_key().cmp(&b.1.sort_key()))
+    });
+    let mut history = History {
+        head: repo.head_id().ok().map(|id| id.to_string()),
+        branch: repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|name| name.shorten().to_string()),
+        repository_uri: repository_uri(&repo),
+        commits: commits.len() as u64,
+        blobs: jobs.len() as u64,
+        refs,
+        shallow: !shallow.is_empty() || boundary_is_shallow(&commits, &shallow),
+        ..History::default()
+    };
+    for (position, finding, head) in kept {
+        let commit = &commits[order[position]];
+        history.origins.push(Origin {
+            commit: commit.id.to_string(),
+            commit_date: date(commit.time),
+            in_head: head,
+        });
+        report.findings.push(finding);
+    }
+    history.missing_objects = trouble.missing.len() as u64;
+    report.notes.append(&mut trouble.notes);
+    if !trouble.unreadable_refs.is_empty() {
+        report.notes.push(format!(
+            "history: {} could not be read and {} not walked: {}",
+            count(trouble.unreadable_refs.len(), "ref"),
+            if trouble.unreadable_refs.len() == 1 {
+                "was"
+            } else {
+                "were"
+            },
+            named(&trouble.unreadable_refs)
+        ));
+    }
+    if !trouble.missing.is_empty() {
+        let missing: Vec<String> = trouble.missing.iter().cloned().collect();
+        report.notes.push(format!(
+            "history: {} the walk needed {} not in the repository (a partial or damaged \
+             clone), so what {} held was not checked: {}",
+            count(missing.len(), "object"),
+            if missing.len() == 1 { "is" } else { "are" },
+            if missing.len() == 1 { "it" } else { "they" },
+            named(&missing)
+        ));
+    }
+    if history.shallow {
+        report.notes.push(format!(
+            "history: this is a shallow clone ({} at its boundary): commits before them were \
+             not read; `git fetch --unshallow` fetches the rest",
+            count(shallow.len().max(1), "commit")
+        ));
+    }
+    report.notes.sort();
+    report.notes.dedup();
+    report.history = Some(history);
+    Ok(report)
+}
+
+/// The repository's `origin` remote as a URI with any user name and password left out, or the
+/// repository's folder as a `file://` URI.
+fn repository_uri(repo: &gix::Repository) -> String {
+    let remote = repo
+        .config_snapshot()
+        .string("remote.origin.url")
+        .map(|url| url.to_string());
+    if let Some(url) = remote.as_deref().and_then(clean_remote) {
+        return url;
+    }
+    let dir = repo.workdir().unwrap_or_else(|| repo.git_dir());
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut uri = String::from("file://");
+    for byte in dir.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                uri.push(byte as char)
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
+/// `https://user:token@host/o/r.git` → `https://host/o/r.git`; `git@host:o/r.git` →
+/// `ssh://host/o/r.git`. `None` for anything else (a local path).
+fn clean_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if scheme.is_empty()
+            || !scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+        {
+            return None;
+        }
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        return (!host.is_empty()).then(|| format!("{scheme}://{host}{path}"));
+    }
+    let (user_host, path) = url.split_once(':')?;
+    let host = user_host.rsplit_once('@').map_or(user_host, |(_, h)| h);
+    (host.len() > 1 && !user_host.contains('/') && !path.is_empty())
+        .then(|| format!("ssh://{host}/{}", path.trim_start_matches('/')))
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Up to [`NAMED`] items, and how many more.
+fn named(items: &[String]) -> String {
+    let shown: Vec<String> = items
+        .iter()
+        .take(NAMED)
+        .map(|s| sanitize(s).into_owned())
+        .collect();
+    let more = items.len().saturating_sub(NAMED);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// A commit time as RFC 3339 in UTC.
+fn date(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| seconds.to_string())
+}
+
+fn boundary_is_shallow(commits: &[Commit], shallow: &HashSet<ObjectId>) -> bool {
+    commits.iter().any(|c| shallow.contains(&c.id))
+}
+
+/// The configured excludes, matched against paths in commits.
+fn exclude_matcher(patterns: &[String]) -> ignore::gitignore::Gitignore {
+    let mut builder = crate::config::exclude_builder(Path::new("/"));
+    for pattern in patterns {
+        // Patterns were checked when the config or command line was read.
+        let _ = builder.add_line(None, pattern);
+    }
+    builder
+        .build()
+        .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
+}
+
+/// The commits the walk starts from, and how many refs named them. Tags are peeled; a ref to
+/// something that is not a commit, or to a missing object, is noted.
+fn tips(repo: &gix::Repository, all_refs: bool, trouble: &mut Trouble) -> (Vec<ObjectId>, u64) {
+    let mut tips = Vec::new();
+    let mut refs = 0u64;
+    let mut buf = Vec::new();
+    let mut add = |name: String, id: ObjectId, trouble: &mut Trouble, refs: &mut u64| {
+        *refs += 1;
+        match peel(repo, id, &mut buf) {
+            Ok(Some(commit)) => tips.push(commit),
+            Ok(None) => {}
+            Err(why) => trouble.unreadable_refs.push(format!("{name} ({why})")),
+        }
+    };
+    if let Ok(head) = repo.head_id() {
+        add("HEAD".to_owned(), head.detach(), trouble, &mut refs);
+    }
+    let platform = match repo.references() {
+        Ok(platform) => platform,
+        Err(e) => {
+            trouble
+                .notes
+                .push(format!("history: the refs could not be listed ({e})"));
+            return (tips, refs);
+        }
+    };
+    let Ok(iter) = platform.all() else {
+        trouble
+            .notes
+            .push("history: the refs could not be listed".to_owned());
+        return (tips, refs);
+    };
+    for reference in iter {
+        let reference = match reference {
+            Ok(r) => r,
+            Err(e) => {
+                trouble.unreadable_refs.push(format!("a ref ({e})"));
+                continue;
+            }
+        };
+        let name = reference.name().as_bstr().to_string();
+        let default = ["refs/heads/", "refs/remotes/", "refs/tags/"]
+            .iter()
+            .any(|p| name.starts_with(p));
+        if !(default || all_refs) {
+            continue;
+        }
+        // A symbolic ref (refs/remotes/origin/HEAD) names another ref, walked on its own.
+        let Some(id) = reference.inner().target.try_id().map(ToOwned::to_owned) else {
+            continue;
+        };
+        if all_refs && name == "refs/stash" {
+            // Every stash, not only the newest: the stash's reflog.
+            let mut log = reference.log_iter();
+            if let Ok(Some(lines)) = log.all() {
+                for line in lines.flatten() {
+                    let Ok(entry) = ObjectId::from_hex(line.new_oid) else {
+                        continue;
+                    };
+                    if entry != id {
+                        add(format!("{name} (reflog)"), entry, trouble, &mut refs);
+                    }
+                }
+            }
+        }
+        add(name, id, trouble, &mut refs);
+    }
+    tips.sort();
+    tips.dedup();
+    (tips, refs)
+}
+
+/// The commit `id` names, peeling tags. `Ok(None)` for a tree or blob (nothing to walk).
+fn peel(
+    repo: &gix::Repository,
+    mut id: ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Option<ObjectId>, String> {
+    for _ in 0..16 {
+        let data = match repo.objects.try_find(&id, buf) {
+            Ok(Some(data)) => data,
+            Ok(None) => return Err(format!("{id} is missing")),
+            Err(e) => return Err(format!("{id}: {e}")),
+        };
+        match data.kind {
+            Kind::Commit => return Ok(Some(id)),
+            Kind::Tag => {
+                id = TagRefIter::from_bytes(data.data, data.object_hash)
+                    .target_id()
+                    .map_err(|e| format!("tag {id}: {e}"))?;
+            }
+            Kind::Tree | Kind::Blob => return Ok(None),
+        }
+    }
+    Err(format!("{id}: tags nested too deep"))
+}
+
+/// The commit a `--since-commit` revision names: a full id, or a ref name as git shortens it
+/// (`main`, `origin/main`, `v1.0`).
+fn resolve(repo: &gix::Repository, rev: &str) -> anyhow::Result<ObjectId> {
+    let mut buf = Vec::new();
+    let id = match ObjectId::from_hex(rev.as_bytes()) {
+        Ok(id) => id,
+        Err(_) => repo
+            .find_reference(rev)
+            .ok()
+            .and_then(|mut r| r.peel_to_id().ok().map(|id| id.detach()))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--since-commit {}: no such ref in this repository (give a branch, tag or \
+                     remote-tracking branch, or a full commit id)",
+                    sanitize(rev)
+                )
+            })?,
+    };
+    match peel(repo, id, &mut buf) {
+        Ok(Some(commit)) => Ok(commit),
+        Ok(None) => anyhow::bail!("--since-commit {}: not a commit", sanitize(rev)),
+        Err(why) => anyhow::bail!("--since-commit {}: {why}", sanitize(rev)),
+    }
+}
+
+/// Every commit reachable from `id`, itself included.
+fn ancestors(repo: &gix::Repository, id: ObjectId, trouble: &mut Trouble) -> HashSet<ObjectId> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![id];
+    let mut buf = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match repo.objects.try_find(&id, &mut buf) {
+            Ok(Some(data)) if data.kind == Kind::Commit => {
+                stack.extend(CommitRefIter::from_bytes(data.data, data.object_hash).parent_ids());
+            }
+            _ => trouble.missing("commit", &id),
+        }
+    }
+    seen
+}
+
+/// Every commit reachable from `tips`, minus `stop` and (with `since`) those made before it,
+/// and the commits outside the walk whose children are in it (their trees are not new).
+fn walk(
+    repo: &gix::Repository,
+    tips: &[ObjectId],
+    stop: &HashSet<ObjectId>,
+    since: Option<i64>,
+    shallow: &HashSet<ObjectId>,
+    trouble: &mut Trouble,
+) -> (Vec<Commit>, Vec<ObjectId>) {
+    let mut index: HashMap<ObjectId, usize> = HashMap::new();
+    let mut commits: Vec<Commit> = Vec::new();
+    let mut parents_of: Vec<Vec<ObjectId>> = Vec::new();
+    let mut boundary: BTreeSet<ObjectId> = BTreeSet::new();
+    let mut excluded: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<ObjectId> = tips.iter().rev().copied().collect();
+    let mut buf = Vec::new();
+    while let Some(id) = stack.pop() {
+        if index.contains_key(&id) || excluded.contains(&id) {
+            continue;
+        }
+        if stop.contains(&id) {
+            excluded.insert(id);
+            continue;
+        }
+        let data = match repo.objects.try_find(&id, &mut buf) {
+            Ok(Some(data)) if data.kind == Kind::Commit => data,
+            _ => {
+                trouble.missing("commit", &id);
+                excluded.insert(id);
+                continue;
+            }
+        };
+        let mut tree = None;
+        let mut parents = Vec::new();
+        let mut time = 0;
+        for token in CommitRefIter::from_bytes(data.data, data.object_hash) {
+            use gix::objs::commit::ref_iter::Token;
+            match token {
+                Ok(Token::Tree { id }) => tree = Some(id),
+                Ok(Token::Parent { id }) => parents.push(id),
+                Ok(Token::Committer { signature }) => {
+                    time = signature.seconds();
+                    break;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let Some(tree) = tree else {
+            trouble.missing("commit", &id);
+            excluded.insert(id);
+            continue;
+        };
+        if since.is_some_and(|since| time < since) {
+            excluded.insert(id);
+            continue;
+        }
+        // A shallow clone's boundary commits list parents the clone does not have.
+        if shallow.contains(&id) {
+            parents.clear();
+        }
+        index.insert(id, commits.len());
+        commits.push(Commit {
+            id,
+            tree,
+            time,
+            parents: Vec::new(),
+        });
+        stack.extend(parents.iter().copied());
+        parents_of.push(parents);
+    }
+    for (i, parents) in parents_of.into_iter().enumerate() {
+        for parent in parents {
+            match index.get(&parent) {
+                Some(&p) => commits[i].parents.push(p),
+                None if excluded.contains(&parent)
+                    && !trouble.missing.contains(&format!("commit {parent}")) =>
+                {
+                    boundary.insert(parent);
+                }
+                None => {}
+            }
+        }
+    }
+    (commits, boundary.into_iter().collect())
+}
+
+/// The walk's commits in topological order, parents first, the oldest first among those ready.
+fn topological(commits: &[Commit]) -> Vec<usize> {
+    let mut waiting: Vec<usize> = commits.iter().map(|c| c.parents.len()).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); commits.len()];
+    for (i, commit) in commits.iter().enumerate() {
+        for &p in &commit.parents {
+            children[p].push(i);
+        }
+    }
+    let mut ready: BinaryHeap<std::cmp::Reverse<(i64, ObjectId, usize)>> = commits
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| waiting[*i] == 0)
+        .map(|(i, c)| std::cmp::Reverse((c.time, c.id, i)))
+        .collect();
+    let mut order = Vec::with_capacity(commits.len());
+    while let Some(std::cmp::Reverse((_, _, i))) = ready.pop() {
+        order.push(i);
+        for &child in &children[i] {
+            waiting[child] -= 1;
+            if waiting[child] == 0 {
+                let c = &commits[child];
+                ready.push(std::cmp::Reverse((c.time, c.id, child)));
+            }
+        }
+    }
+    order
+}
+
+fn commit_tree(repo: &gix::Repository, id: &ObjectId, buf: &mut Vec<u8>) -> Option<ObjectId> {
+    match repo.objects.try_find(id, buf) {
+        Ok(Some(data)) if data.kind == Kind::Commit => {
+            CommitRefIter::from_bytes(data.data, data.object_hash)
+                .tree_id()
+                .ok()
+        }
+        _ => None,
+    }
+}
+
+/// Adds a job for every blob of `tree` not met before, skipping trees met before (all their
+/// blobs were). A link's blob is a job with an empty path (counted, never read); submodules
+/// are other repositories.
+#[allow(clippy::too_many_arguments)]
+fn collect(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    commit: usize,
+    seen_trees: &mut HashSet<ObjectId>,
+    seen_blobs: &mut HashSet<ObjectId>,
+    excludes: &ignore::gitignore::Gitignore,
+    jobs: &mut Vec<Job>,
+    trouble: &mut Trouble,
+) {
+    let mut stack: Vec<(ObjectId, String)> = vec![(tree, String::new())];
+    let mut buf = Vec::new();
+    while let Some((tree, dir)) = stack.pop() {
+        if !seen_trees.insert(tree) {
+            continue;
+        }
+        let data = match repo.objects.try_find(&tree, &mut buf) {
+            Ok(Some(data)) if data.kind == Kind::Tree => data,
+            _ => {
+                trouble.missing("tree", &tree);
+                continue;
+            }
+        };
+        for entry in TreeRefIter::from_bytes(data.data, data.object_hash) {
+            let Ok(entry) = entry else {
+                trouble.missing("tree", &tree);
+                break;
+            };
+            let name = path_name(entry.filename);
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            let mode = entry.mode;
+            let id = entry.oid.to_owned();
+            if mode.is_tree() {
+                if excludes.matched(&path, true).is_ignore() {
+                    continue;
+                }
+                stack.push((id, path));
+            } else if mode.is_blob() || mode.is_link() {
+                if excludes.matched(&path, false).is_ignore() || !seen_blobs.insert(id) {
+                    continue;
+                }
+                if commit != usize::MAX {
+                    jobs.push(Job {
+                        blob: id,
+                        path: if mode.is_link() { String::new() } else { path },
+                        commit,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A name in a tree as a path part: bytes that are not UTF-8 as `\xNN`, as the working-tree
+/// scan writes them.
+fn path_name(name: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in name.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
+}
+
+/// The blobs of HEAD's tree (empty for a repository without commits).
+fn head_blobs(repo: &gix::Repository, trouble: &mut Trouble) -> HashSet<ObjectId> {
+    let mut blobs = HashSet::new();
+    let Ok(head) = repo.head_id() else {
+        return blobs;
+    };
+    let mut buf = Vec::new();
+    let Ok(Some(commit)) = peel(repo, head.detach(), &mut buf) else {
+        return blobs;
+    };
+    let Some(tree) = commit_tree(repo, &commit, &mut buf) else {
+        return blobs;
+    };
+    let mut ignore = Vec::new();
+    collect(
+        repo,
+        tree,
+        usize::MAX,
+        &mut HashSet::new(),
+        &mut blobs,
+        &ignore::gitignore::Gitignore::empty(),
+        &mut ignore,
+        trouble,
+    );
+    blobs
+}
+
+/// A blob's outcome and, for each finding, the identity of what it matched (a hash, held in
+/// memory only, so that one secret kept across many versions of a file is reported once).
+type BlobOutcome = Option<(crate::scan::FileOutcome, Vec<[u8; 32]>)>;
+
+/// Reads and checks every job's blob on the scan's worker threads. `None` for a missing blob.
+fn read_blobs(scanner: &Scanner, repo: &gix::Repository, jobs: &[Job]) -> Vec<BlobOutcome> {
+    let threads = scanner.threads().min(jobs.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, BlobOutcome)>> = Mutex::new(Vec::with_capacity(jobs.len()));
+    let git_dir = repo.git_dir().to_path_buf();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let git_dir = &git_dir;
+            let next = &next;
+            let results = &results;
+            scope.spawn(move || {
+                // Each worker its own handle on the repository (gitoxide's are not shared
+                // between threads without its `parallel` feature). A worker that cannot open
+                // it leaves its jobs to the others.
+                let Ok(mut repo) = gix::open_opts(git_dir, gix::open::Options::isolated()) else {
+                    return;
+                };
+                repo.object_cache_size_if_unset(4 << 20);
+                let repo = &repo;
+                let mut buf = Vec::new();
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    local.push((i, read_blob(scanner, repo, job, &mut buf)));
+                    if buf.capacity() > 8 << 20 {
+                        buf = Vec::new();
+                    }
+                }
+                if let Ok(mut results) = results.lock() {
+                    results.append(&mut local);
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+fn read_blob(
+    scanner: &Scanner,
+    repo: &gix::Repository,
+    job: &Job,
+    buf: &mut Vec<u8>,
+) -> BlobOutcome {
+    use crate::scan::FileOutcome;
+    let limit = scanner.options().max_file_size;
+    // The size first: a blob over the limit is never inflated.
+    let header = repo.try_find_header(job.blob).ok()??;
+    if header.size() > limit {
+        return Some((
+            FileOutcome {
+                skipped: Some(SkipReason::TooLarge),
+                ..FileOutcome::default()
+            },
+            Vec::new(),
+        ));
+    }
+    let data = repo.objects.try_find(&job.blob, buf).ok()??;
+    let bytes = data.data;
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+        return Some((
+            FileOutcome {
+                skipped: Some(SkipReason::Binary),
+                ..FileOutcome::default()
+            },
+            Vec::new(),
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let kind = FileKind::detect(&job.path, &bytes[..bytes.len().min(256)]);
+    let source = Source::new(&job.path, kind, bytes);
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scanner.check(&source)))
+        .unwrap_or_else(|_| {
+            let mut checked = Checked::default();
+            checked.crashed.push(format!(
+                "seccoach crashed on {} in blob {}, so it was not fully checked; the rest of \
+                 the scan went on. Please report this at seccoach's issue tracker",
+                sanitize(&job.path),
+                job.blob
+            ));
+            checked
+        });
+    let identities = checked
+        .findings
+        .iter()
+        .map(|f| identity(&source, f))
+        .collect();
+    Some((
+        FileOutcome {
+            checked,
+            bytes: bytes.len() as u64,
+            ..FileOutcome::default()
+        },
+        identities,
+    ))
+}
+
+/// What a finding matched, hashed: the same secret in another version of the file (or another
+/// file) has the same identity.
+fn identity(source: &Source, finding: &Finding) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let start = source.offset_of(finding.line, finding.column);
+    let end = source
+        .offset_of(finding.end_line, finding.end_column)
+        .max(start)
+        .min(source.bytes.len());
+    let mut hash = Sha256::new();
+    hash.update(finding.rule.as_str().as_bytes());
+    hash.update([0]);
+    hash.update(&source.bytes[start.min(end)..end]);
+    hash.finalize().into()
+}
+
+/// `seccoach scan --staged`: checks what the next commit would hold, the content in git's
+/// index, not the working-tree file. Only staged changes are read (entries whose blob differs
+/// from HEAD's at the same path, every entry before the first commit), with every per-file rule;
+/// paths are relative to the top of the work tree.
+pub fn scan_staged(scanner: &Scanner, root: &Path) -> anyhow::Result<Report> {
+    let repo = open(root)?;
+    let index = repo.open_index().map_err(|e| {
+        anyhow::anyhow!(
+            "could not read the git index of {} ({e})",
+            repo.git_dir().display()
+        )
+    })?;
+    let mut trouble = Trouble::default();
+    let head = head_paths(&repo, &mut trouble);
+    let excludes = exclude_matcher(&scanner.options().exclude);
+    let mut jobs = Vec::new();
+    let mut links = 0u64;
+    for entry in index.entries() {
+        use gix::index::entry::{Mode, Stage};
+        if matches!(entry.mode, Mode::COMMIT | Mode::DIR) || entry.stage() != Stage::Unconflicted {
+            continue;
+        }
+        let path = path_name(entry.path(&index));
+        if head.get(&path) == Some(&entry.id) || excludes.matched(&path, false).is_ignore() {
+            continue;
+        }
+        if entry.mode == Mode::SYMLINK {
+            links += 1;
+            continue;
+        }
+        jobs.push(Job {
+            blob: entry.id,
+            path,
+            commit: 0,
+        });
+    }
+    let outcomes = read_blobs(scanner, &repo, &jobs);
+    let mut report = Report::default();
+    report.stats.rules = scanner.rule_count();
+    if links > 0 {
+        *report.stats.skipped.entry(SkipReason::Symlink).or_default() += links;
+    }
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        match outcome {
+            Some((mut outcome, _)) => {
+                for finding in &mut outcome.checked.findings {
+                    finding.path.clone_from(&job.path);
+                }
+                scanner.absorb(&mut report, &mut outcome);
+            }
+            None => trouble.missing("blob", &job.blob),
+        }
+    }
+    if !trouble.missing.is_empty() {
+        let missing: Vec<String> = trouble.missing.iter().cloned().collect();
+        report.notes.push(format!(
+            "staged: {} not in the repository, so not checked: {}",
+            count(missing.len(), "object"),
+            named(&missing)
+        ));
+    }
+    crate::finding::sort(&mut report.findings);
+    report.notes.sort();
+    report.notes.dedup();
+    Ok(report)
+}
+
+/// Path → blob of HEAD's tree (empty before the first commit).
+fn head_paths(repo: &gix::Repository, trouble: &mut Trouble) -> HashMap<String, ObjectId> {
+    let mut paths = HashMap::new();
+    let Ok(head) = repo.head_id() else {
+        return paths;
+    };
+    let mut buf = Vec::new();
+    let Some(tree) = peel(repo, head.detach(), &mut buf)
+        .ok()
+        .flatten()
+        .and_then(|c| commit_tree(repo, &c, &mut buf))
+    else {
+        return paths;
+    };
+    let mut stack = vec![(tree, String::new())];
+    while let Some((tree, dir)) = stack.pop() {
+        let data = match repo.objects.try_find(&tree, &mut buf) {
+            Ok(Some(data)) if data.kind == Kind::Tree => data,
+            _ => {
+                trouble.missing("tree", &tree);
+                continue;
+            }
+        };
+        for entry in TreeRefIter::from_bytes(data.data, data.object_hash).flatten() {
+            let name = path_name(entry.filename);
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            if entry.mode.is_tree() {
+                stack.push((entry.oid.to_owned(), path));
+            } else {
+                paths.insert(path, entry.oid.to_owned());
+            }
+        }
+    }
+    paths
+}
