@@ -231,7 +231,8 @@ pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow:
     drop(seen_trees);
     drop(seen_blobs);
 
-    let head_blobs = head_blobs(&repo, &mut trouble);
+    let head = head_paths(&repo, &mut trouble);
+    let head_blobs: HashSet<ObjectId> = head.values().copied().collect();
     let outcomes = read_blobs(scanner, &repo, &jobs);
 
     let mut report = Report::default();
@@ -257,6 +258,30 @@ pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow:
     for (_, finding, identity, head) in &found {
         if *head {
             in_head.insert((finding.rule.to_string(), *identity));
+        }
+    }
+    // A limited walk did not read what HEAD kept from before it: those blobs are read too
+    // (only to say whether a secret is still there), when a finding needs the answer.
+    let limited = options.since.is_some() || options.since_commit.is_some();
+    if limited
+        && found
+            .iter()
+            .any(|(_, f, identity, _)| !in_head.contains(&(f.rule.to_string(), *identity)))
+    {
+        let read: HashSet<ObjectId> = jobs.iter().map(|j| j.blob).collect();
+        let extra: Vec<Job> = head
+            .iter()
+            .filter(|(_, id)| !read.contains(*id))
+            .map(|(path, id)| Job {
+                blob: *id,
+                path: path.clone(),
+                commit: 0,
+            })
+            .collect();
+        for (outcome, identities) in read_blobs(scanner, &repo, &extra).into_iter().flatten() {
+            for (finding, identity) in outcome.checked.findings.iter().zip(identities) {
+                in_head.insert((finding.rule.to_string(), identity));
+            }
         }
     }
     found.sort_by_key(|(commit, ..)| *commit);
@@ -768,33 +793,6 @@ fn path_name(name: &[u8]) -> String {
     out
 }
 
-/// The blobs of HEAD's tree (empty for a repository without commits).
-fn head_blobs(repo: &gix::Repository, trouble: &mut Trouble) -> HashSet<ObjectId> {
-    let mut blobs = HashSet::new();
-    let Ok(head) = repo.head_id() else {
-        return blobs;
-    };
-    let mut buf = Vec::new();
-    let Ok(Some(commit)) = peel(repo, head.detach(), &mut buf) else {
-        return blobs;
-    };
-    let Some(tree) = commit_tree(repo, &commit, &mut buf) else {
-        return blobs;
-    };
-    let mut ignore = Vec::new();
-    collect(
-        repo,
-        tree,
-        usize::MAX,
-        &mut HashSet::new(),
-        &mut blobs,
-        &ignore::gitignore::Gitignore::empty(),
-        &mut ignore,
-        trouble,
-    );
-    blobs
-}
-
 /// A blob's outcome and, for each finding, the identity of what it matched (a hash, held in
 /// memory only, so that one secret kept across many versions of a file is reported once).
 type BlobOutcome = Option<(crate::scan::FileOutcome, Vec<[u8; 32]>)>;
@@ -1014,7 +1012,7 @@ fn head_paths(repo: &gix::Repository, trouble: &mut Trouble) -> HashMap<String, 
             };
             if entry.mode.is_tree() {
                 stack.push((entry.oid.to_owned(), path));
-            } else {
+            } else if entry.mode.is_blob() || entry.mode.is_link() {
                 paths.insert(path, entry.oid.to_owned());
             }
         }

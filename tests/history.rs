@@ -315,6 +315,26 @@ fn since_commit_and_since_limit_the_walk_to_new_commits() {
     let by_id = history_json(dir, &["--since-commit", &old]);
     assert_eq!(findings(&by_id).len(), 1);
 
+    // A new commit copies the old key elsewhere and a later one deletes the copy: reported at
+    // the copy, and still in HEAD (old.py, from before the walk, holds it).
+    let copied = commit(
+        dir,
+        &[("copy.py", &format!("# copied\n{}", key_line(0)))],
+        "copy",
+    );
+    std::fs::remove_file(dir.join("copy.py")).unwrap();
+    let dropped = commit(dir, &[], "drop the copy");
+    let limited = history_json(dir, &["--since-commit", &new]);
+    assert_eq!(
+        of_rule(&limited, "secrets/stripe-key"),
+        vec![("copy.py".to_owned(), copied, true)]
+    );
+    // A blob the repository had before the walk, under another name, is not new.
+    commit(dir, &[("again.py", &key_line(0))], "same blob again");
+    let limited = history_json(dir, &["--since-commit", &dropped]);
+    assert_eq!(limited["summary"]["history"]["commits"], 1);
+    assert_eq!(limited["summary"]["history"]["blobs"], 0);
+
     let future = history_json(dir, &["--since", "2999-01-01"]);
     assert!(findings(&future).is_empty());
     assert_eq!(future["summary"]["history"]["commits"], 0);
@@ -589,4 +609,189 @@ fn init_hook_honours_core_hooks_path() {
         "{}",
         none.stderr
     );
+}
+
+/// The parts of `report`'s summary a hostile history must still give.
+fn history_summary(report: &Value) -> &Value {
+    &report["summary"]["history"]
+}
+
+#[test]
+fn a_blob_over_the_size_limit_is_counted_never_read() {
+    let repo = new_repo();
+    let dir = repo.path();
+    // Stands for a 50 MB blob: the same path (over the limit) at a size a test can afford.
+    let mut big = "x = 1\n".repeat(200_000);
+    big.push_str(&key_line(0));
+    commit(
+        dir,
+        &[("dump.sql", &big), ("small.py", &key_line(1))],
+        "big",
+    );
+    let report = history_json(dir, &["--max-file-size", "64KiB"]);
+    assert_eq!(report["summary"]["skipped"]["too-large"], 1);
+    // The small file is still checked; the big one's key is not claimed.
+    let found = of_rule(&report, "secrets/stripe-key");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "small.py");
+    let text = seccoach(
+        dir,
+        &[
+            "scan",
+            "--history",
+            "--max-file-size",
+            "64KiB",
+            "--exit-zero",
+        ],
+    );
+    assert!(
+        text.stdout.contains("1 over the size limit"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn many_tiny_blobs_are_each_read_once() {
+    let repo = new_repo();
+    let dir = repo.path();
+    // Stands for 100,000 tiny blobs: the same shape at a size a test can afford.
+    for i in 0..3000 {
+        write(
+            &dir.join(format!("data/{}/{i}.txt", i % 50)),
+            &format!("{i}\n"),
+        );
+    }
+    write(&dir.join("data/7/conf.py"), &key_line(0));
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "lots"]);
+    // Touch one file: only its new blob is new.
+    commit(dir, &[("data/3/3.txt", "three\n")], "one change");
+    let report = history_json(dir, &[]);
+    assert_eq!(history_summary(&report)["blobs"], 3002);
+    assert_eq!(report["summary"]["files_scanned"], 3002);
+    assert_eq!(of_rule(&report, "secrets/stripe-key").len(), 1);
+}
+
+#[test]
+fn a_graph_of_many_merges_reports_each_secret_once_at_the_commit_that_added_it() {
+    let repo = new_repo();
+    let dir = repo.path();
+    commit(dir, &[("README.md", "# app\n")], "start");
+    let mut added = String::new();
+    for i in 0..12 {
+        git(dir, &["checkout", "-qb", &format!("topic{i}"), "main"]);
+        let id = commit(
+            dir,
+            &[(&format!("topic{i}.txt"), &format!("{i}\n"))],
+            &format!("topic {i}"),
+        );
+        if i == 5 {
+            added = commit(
+                dir,
+                &[("secret.sh", &format!("T={}\n", github_token()))],
+                "oops",
+            );
+        }
+        let _ = id;
+        git(dir, &["checkout", "-q", "main"]);
+        git(
+            dir,
+            &[
+                "merge",
+                "-q",
+                "--no-ff",
+                "-m",
+                &format!("merge {i}"),
+                &format!("topic{i}"),
+            ],
+        );
+        // Criss-cross: main merged back into an earlier topic.
+        if i > 0 {
+            git(dir, &["checkout", "-q", &format!("topic{}", i - 1)]);
+            git(dir, &["merge", "-q", "--no-ff", "-m", "back", "main"]);
+            git(dir, &["checkout", "-q", "main"]);
+        }
+    }
+    let report = history_json(dir, &[]);
+    assert_eq!(
+        of_rule(&report, "secrets/github-token"),
+        vec![("secret.sh".to_owned(), added, true)]
+    );
+    let commits = git(dir, &["rev-list", "--all", "--count"]);
+    assert_eq!(
+        history_summary(&report)["commits"].to_string(),
+        commits,
+        "every commit once"
+    );
+}
+
+#[test]
+fn a_ref_to_a_missing_object_and_a_missing_blob_are_notes() {
+    let repo = new_repo();
+    let dir = repo.path();
+    commit(
+        dir,
+        &[("a.py", &key_line(0)), ("b.py", "fine = 1\n")],
+        "one",
+    );
+    // A ref naming an object the repository does not have.
+    write(
+        &dir.join(".git/refs/heads/ghost"),
+        "0123456789abcdef0123456789abcdef01234567\n",
+    );
+    // A blob missing from the object store (as in a partial clone).
+    let blob = git(dir, &["rev-parse", "HEAD:b.py"]);
+    std::fs::remove_file(dir.join(format!(".git/objects/{}/{}", &blob[..2], &blob[2..]))).unwrap();
+    let report = history_json(dir, &[]);
+    let notes = notes(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("refs/heads/ghost") && n.contains("could not be read")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains(&format!("blob {blob}")) && n.contains("not checked")),
+        "{notes:?}"
+    );
+    assert_eq!(history_summary(&report)["missing_objects"], 1);
+    // The rest was still read.
+    assert_eq!(of_rule(&report, "secrets/stripe-key").len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_blob_is_counted_not_read_as_a_file() {
+    let repo = new_repo();
+    let dir = repo.path();
+    // A link whose target text is secret-shaped: the target is a path, not file content.
+    std::os::unix::fs::symlink(format!("/tmp/{}", stripe(0)), dir.join("link")).unwrap();
+    commit(dir, &[("ok.py", "x = 1\n")], "a link");
+    let report = history_json(dir, &[]);
+    assert!(findings(&report).is_empty(), "{report}");
+    assert_eq!(report["summary"]["skipped"]["symlink"], 1);
+}
+
+#[test]
+fn all_refs_adds_every_stash() {
+    let repo = new_repo();
+    let dir = repo.path();
+    commit(dir, &[("app.py", "x = 1\n")], "start");
+    write(&dir.join("app.py"), &key_line(0));
+    git(dir, &["stash", "-q"]);
+    write(
+        &dir.join("app.py"),
+        &format!("T = \"{}\"\n", github_token()),
+    );
+    git(dir, &["stash", "-q"]);
+    let default = history_json(dir, &[]);
+    assert!(findings(&default).is_empty(), "{default}");
+    let all = history_json(dir, &["--all-refs"]);
+    assert_eq!(of_rule(&all, "secrets/stripe-key").len(), 1, "{all}");
+    assert_eq!(of_rule(&all, "secrets/github-token").len(), 1, "{all}");
+    let needs = seccoach(dir, &["scan", "--all-refs"]);
+    assert_eq!(needs.code, Some(2));
 }
