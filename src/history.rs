@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A set of object ids, hashed the way gitoxide hashes them (ids are already uniform).
+type IdSet = gix::hashtable::HashSet<ObjectId>;
 
 /// Commits named in a note about refs or objects that could not be read.
 const NAMED: usize = 5;
@@ -155,9 +157,8 @@ impl Trouble {
 /// Opens the repository at (or above) `root`, bare or not.
 fn open(root: &Path) -> anyhow::Result<gix::Repository> {
     gix::discover(root)
-        .map(|r| {
-            let mut r = r;
-            r.object_cache_size_if_unset(4 << 20);
+        .map(|mut r| {
+            tune(&mut r);
             r
         })
         .map_err(|e| {
@@ -167,6 +168,12 @@ fn open(root: &Path) -> anyhow::Result<gix::Repository> {
                 e
             )
         })
+}
+
+/// Sets the caches a history scan wants on a repository handle: recently read objects (a
+/// tree met again under another commit is not inflated twice).
+fn tune(repo: &mut gix::Repository) {
+    repo.object_cache_size_if_unset(4 << 20);
 }
 
 /// Scans the history of the repository at `root` with `scanner` (built with the non-history
@@ -180,18 +187,18 @@ pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow:
             let id = resolve(&repo, rev)?;
             ancestors(&repo, id, &mut Trouble::default())
         }
-        None => HashSet::new(),
+        None => IdSet::default(),
     };
-    let shallow: HashSet<ObjectId> = match repo.shallow_commits() {
+    let shallow: IdSet = match repo.shallow_commits() {
         Ok(Some(commits)) => commits.iter().copied().collect(),
-        _ => HashSet::new(),
+        _ => IdSet::default(),
     };
     let since = options.since.map(|t| t.as_second());
     let (commits, boundary) = walk(&repo, &tips, &stop, since, &shallow, &mut trouble);
     let order = topological(&commits);
 
-    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
-    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
+    let mut seen_trees = IdSet::default();
+    let mut seen_blobs = IdSet::default();
     let excludes = exclude_matcher(&scanner.options().exclude);
     // What the commits outside the walk already had is not new in it.
     let mut buf = Vec::new();
@@ -210,30 +217,39 @@ pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow:
             );
         }
     }
-    let mut jobs = Vec::new();
+    let head = head_paths(&repo, &mut trouble);
+    let head_blobs: IdSet = head.values().copied().collect();
     let mut symlinks = 0u64;
-    for (position, &index) in order.iter().enumerate() {
-        let before = jobs.len();
-        collect(
-            &repo,
-            commits[index].tree,
-            position,
-            &mut seen_trees,
-            &mut seen_blobs,
-            &excludes,
-            &mut jobs,
-            &mut trouble,
-        );
-        // Links are recorded as jobs too, so they are counted; they are never read as text.
-        symlinks += jobs[before..].iter().filter(|j| j.path.is_empty()).count() as u64;
-        jobs.retain(|j| !j.path.is_empty());
-    }
+    // The trees are walked here while the workers check the blobs already found.
+    let read = {
+        let trouble = &mut trouble;
+        let symlinks = &mut symlinks;
+        read_blobs(scanner, &repo, |send| {
+            let mut jobs = Vec::new();
+            for (position, &index) in order.iter().enumerate() {
+                collect(
+                    &repo,
+                    commits[index].tree,
+                    position,
+                    &mut seen_trees,
+                    &mut seen_blobs,
+                    &excludes,
+                    &mut jobs,
+                    trouble,
+                );
+                for job in jobs.drain(..) {
+                    // A link's blob is its target's name: counted, never read as text.
+                    if job.path.is_empty() {
+                        *symlinks += 1;
+                    } else {
+                        send(job);
+                    }
+                }
+            }
+        })
+    };
     drop(seen_trees);
     drop(seen_blobs);
-
-    let head = head_paths(&repo, &mut trouble);
-    let head_blobs: HashSet<ObjectId> = head.values().copied().collect();
-    let outcomes = read_blobs(scanner, &repo, &jobs);
 
     let mut report = Report::default();
     report.stats.rules = scanner.rule_count();
@@ -242,13 +258,15 @@ pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow:
     }
     // Each secret once: at its oldest commit; in HEAD if any blob holding it is.
     let mut found: Vec<(usize, Finding, [u8; 32], bool)> = Vec::new();
-    for (job, outcome) in jobs.iter().zip(outcomes) {
-        let Some((outcome, identities)) = outcome else {
+    let mut blobs_read = IdSet::default();
+    let blob_count = read.len() as u64;
+    for (job, outcome) in read {
+        blobs_read.insert(job.blob);
+        let Some((mut outcome, identities)) = outcome else {
             trouble.missing("blob", &job.blob);
             continue;
         };
         let in_head = head_blobs.contains(&job.blob);
-        let mut outcome = outcome;
         for (finding, identity) in outcome.checked.findings.drain(..).zip(identities) {
             found.push((job.commit, finding, identity, in_head));
         }
@@ -268,17 +286,18 @@ pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow:
             .iter()
             .any(|(_, f, identity, _)| !in_head.contains(&(f.rule.to_string(), *identity)))
     {
-        let read: HashSet<ObjectId> = jobs.iter().map(|j| j.blob).collect();
-        let extra: Vec<Job> = head
-            .iter()
-            .filter(|(_, id)| !read.contains(*id))
-            .map(|(path, id)| Job {
-                blob: *id,
-                path: path.clone(),
-                commit: 0,
-            })
-            .collect();
-        for (outcome, identities) in read_blobs(scanner, &repo, &extra).into_iter().flatten() {
+        let extra = read_blobs(scanner, &repo, |send| {
+            for (path, id) in &head {
+                if !blobs_read.contains(id) {
+                    send(Job {
+                        blob: *id,
+                        path: path.clone(),
+                        commit: 0,
+                    });
+                }
+            }
+        });
+        for (outcome, identities) in extra.into_iter().filter_map(|(_, outcome)| outcome) {
             for (finding, identity) in outcome.checked.findings.iter().zip(identities) {
                 in_head.insert((finding.rule.to_string(), identity));
             }
@@ -307,7 +326,7 @@ pub fn scan(scanner: &Scanner, root: &Path, options: &HistoryOptions) -> anyhow:
             .map(|name| name.shorten().to_string()),
         repository_uri: repository_uri(&repo),
         commits: commits.len() as u64,
-        blobs: jobs.len() as u64,
+        blobs: blob_count,
         refs,
         shallow: !shallow.is_empty() || boundary_is_shallow(&commits, &shallow),
         ..History::default()
@@ -434,7 +453,7 @@ fn date(seconds: i64) -> String {
         .unwrap_or_else(|_| seconds.to_string())
 }
 
-fn boundary_is_shallow(commits: &[Commit], shallow: &HashSet<ObjectId>) -> bool {
+fn boundary_is_shallow(commits: &[Commit], shallow: &IdSet) -> bool {
     commits.iter().any(|c| shallow.contains(&c.id))
 }
 
@@ -573,8 +592,8 @@ fn resolve(repo: &gix::Repository, rev: &str) -> anyhow::Result<ObjectId> {
 }
 
 /// Every commit reachable from `id`, itself included.
-fn ancestors(repo: &gix::Repository, id: ObjectId, trouble: &mut Trouble) -> HashSet<ObjectId> {
-    let mut seen = HashSet::new();
+fn ancestors(repo: &gix::Repository, id: ObjectId, trouble: &mut Trouble) -> IdSet {
+    let mut seen = IdSet::default();
     let mut stack = vec![id];
     let mut buf = Vec::new();
     while let Some(id) = stack.pop() {
@@ -596,16 +615,16 @@ fn ancestors(repo: &gix::Repository, id: ObjectId, trouble: &mut Trouble) -> Has
 fn walk(
     repo: &gix::Repository,
     tips: &[ObjectId],
-    stop: &HashSet<ObjectId>,
+    stop: &IdSet,
     since: Option<i64>,
-    shallow: &HashSet<ObjectId>,
+    shallow: &IdSet,
     trouble: &mut Trouble,
 ) -> (Vec<Commit>, Vec<ObjectId>) {
-    let mut index: HashMap<ObjectId, usize> = HashMap::new();
+    let mut index: gix::hashtable::HashMap<ObjectId, usize> = Default::default();
     let mut commits: Vec<Commit> = Vec::new();
     let mut parents_of: Vec<Vec<ObjectId>> = Vec::new();
     let mut boundary: BTreeSet<ObjectId> = BTreeSet::new();
-    let mut excluded: HashSet<ObjectId> = HashSet::new();
+    let mut excluded = IdSet::default();
     let mut stack: Vec<ObjectId> = tips.iter().rev().copied().collect();
     let mut buf = Vec::new();
     while let Some(id) = stack.pop() {
@@ -727,8 +746,8 @@ fn collect(
     repo: &gix::Repository,
     tree: ObjectId,
     commit: usize,
-    seen_trees: &mut HashSet<ObjectId>,
-    seen_blobs: &mut HashSet<ObjectId>,
+    seen_trees: &mut IdSet,
+    seen_blobs: &mut IdSet,
     excludes: &ignore::gitignore::Gitignore,
     jobs: &mut Vec<Job>,
     trouble: &mut Trouble,
@@ -751,23 +770,30 @@ fn collect(
                 trouble.missing("tree", &tree);
                 break;
             };
+            let mode = entry.mode;
+            let id = entry.oid.to_owned();
+            // Most entries of a new tree were met before: decided by id, before any path is made.
+            let is_tree = mode.is_tree();
+            if is_tree {
+                if seen_trees.contains(&id) {
+                    continue;
+                }
+            } else if !(mode.is_blob() || mode.is_link()) || seen_blobs.contains(&id) {
+                continue;
+            }
             let name = path_name(entry.filename);
             let path = if dir.is_empty() {
                 name
             } else {
                 format!("{dir}/{name}")
             };
-            let mode = entry.mode;
-            let id = entry.oid.to_owned();
-            if mode.is_tree() {
-                if excludes.matched(&path, true).is_ignore() {
-                    continue;
-                }
+            if !excludes.is_empty() && excludes.matched(&path, is_tree).is_ignore() {
+                continue;
+            }
+            if is_tree {
                 stack.push((id, path));
-            } else if mode.is_blob() || mode.is_link() {
-                if excludes.matched(&path, false).is_ignore() || !seen_blobs.insert(id) {
-                    continue;
-                }
+            } else {
+                seen_blobs.insert(id);
                 if commit != usize::MAX {
                     jobs.push(Job {
                         blob: id,
@@ -797,45 +823,75 @@ fn path_name(name: &[u8]) -> String {
 /// memory only, so that one secret kept across many versions of a file is reported once).
 type BlobOutcome = Option<(crate::scan::FileOutcome, Vec<[u8; 32]>)>;
 
-/// Reads and checks every job's blob on the scan's worker threads. `None` for a missing blob.
-fn read_blobs(scanner: &Scanner, repo: &gix::Repository, jobs: &[Job]) -> Vec<BlobOutcome> {
-    let threads = scanner.threads().min(jobs.len()).max(1);
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, BlobOutcome)>> = Mutex::new(Vec::with_capacity(jobs.len()));
+/// Jobs that may wait between the thread that finds them and the workers that read them.
+const JOB_QUEUE: usize = 1024;
+
+/// Reads and checks the blobs `feed` hands over (it runs on this thread while the scan's
+/// workers read them, so a history's trees are walked while its blobs are checked). Returns
+/// each job with its outcome, in the order fed; `None` for a blob that could not be read.
+fn read_blobs(
+    scanner: &Scanner,
+    repo: &gix::Repository,
+    feed: impl FnOnce(&mut dyn FnMut(Job)),
+) -> Vec<(Job, BlobOutcome)> {
+    let threads = scanner.threads().max(1);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Job)>(JOB_QUEUE);
+    let rx = Mutex::new(rx);
+    let results: Mutex<Vec<(usize, Job, BlobOutcome)>> = Mutex::new(Vec::new());
     let git_dir = repo.git_dir().to_path_buf();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let git_dir = &git_dir;
-            let next = &next;
-            let results = &results;
+            let (git_dir, rx, results) = (&git_dir, &rx, &results);
             scope.spawn(move || {
                 // Each worker its own handle on the repository (gitoxide's are not shared
                 // between threads without its `parallel` feature). A worker that cannot open
-                // it leaves its jobs to the others.
-                let Ok(mut repo) = gix::open_opts(git_dir, gix::open::Options::isolated()) else {
-                    return;
-                };
-                repo.object_cache_size_if_unset(4 << 20);
-                let repo = &repo;
+                // it still takes its jobs, and reports them unread.
+                let repo = gix::open_opts(git_dir, gix::open::Options::isolated())
+                    .ok()
+                    .map(|mut r| {
+                        tune(&mut r);
+                        r
+                    });
                 let mut buf = Vec::new();
                 let mut local = Vec::new();
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
-                    local.push((i, read_blob(scanner, repo, job, &mut buf)));
+                    let next = rx
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .recv()
+                        .ok();
+                    let Some((i, job)) = next else { break };
+                    let outcome = repo
+                        .as_ref()
+                        .and_then(|repo| read_blob(scanner, repo, &job, &mut buf));
+                    local.push((i, job, outcome));
                     if buf.capacity() > 8 << 20 {
                         buf = Vec::new();
                     }
                 }
-                if let Ok(mut results) = results.lock() {
-                    results.append(&mut local);
-                }
+                results
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .append(&mut local);
             });
         }
+        let mut n = 0;
+        feed(&mut |job| {
+            // The workers only stop when this sender is dropped, so a send never fails while
+            // they run; a failed one would leave the job out, and it is then noted as unread.
+            let _ = tx.send((n, job));
+            n += 1;
+        });
+        drop(tx);
     });
-    let mut results = results.into_inner().unwrap_or_default();
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, outcome)| outcome).collect()
+    let mut results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    results.sort_by_key(|(i, ..)| *i);
+    results
+        .into_iter()
+        .map(|(_, job, outcome)| (job, outcome))
+        .collect()
 }
 
 fn read_blob(
@@ -949,13 +1005,13 @@ pub fn scan_staged(scanner: &Scanner, root: &Path) -> anyhow::Result<Report> {
             commit: 0,
         });
     }
-    let outcomes = read_blobs(scanner, &repo, &jobs);
+    let read = read_blobs(scanner, &repo, |send| jobs.into_iter().for_each(send));
     let mut report = Report::default();
     report.stats.rules = scanner.rule_count();
     if links > 0 {
         *report.stats.skipped.entry(SkipReason::Symlink).or_default() += links;
     }
-    for (job, outcome) in jobs.iter().zip(outcomes) {
+    for (job, outcome) in read {
         match outcome {
             Some((mut outcome, _)) => {
                 for finding in &mut outcome.checked.findings {
@@ -1018,4 +1074,55 @@ fn head_paths(repo: &gix::Repository, trouble: &mut Trouble) -> HashMap<String, 
         }
     }
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_urls_lose_their_credentials() {
+        assert_eq!(
+            clean_remote("https://user:hunter2@github.com/o/r.git").as_deref(),
+            Some("https://github.com/o/r.git")
+        );
+        assert_eq!(
+            clean_remote("https://github.com/o/r.git").as_deref(),
+            Some("https://github.com/o/r.git")
+        );
+        assert_eq!(
+            clean_remote("git@github.com:o/r.git").as_deref(),
+            Some("ssh://github.com/o/r.git")
+        );
+        assert_eq!(clean_remote("/srv/git/r.git"), None);
+        assert_eq!(clean_remote("../r"), None);
+        assert_eq!(clean_remote("https://x/\u{1b}[31m"), None);
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_stay_distinguishable() {
+        assert_eq!(path_name(b"a\xff.py"), "a\\xff.py");
+        assert_ne!(path_name(b"a\xff.py"), path_name(b"a\xfe.py"));
+        assert_eq!(path_name("é.py".as_bytes()), "é.py");
+    }
+
+    #[test]
+    fn parents_come_first_and_the_older_of_two_ready_commits_first() {
+        let id = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
+        let commit = |n: u8, time: i64, parents: Vec<usize>| Commit {
+            id: id(n),
+            tree: id(0),
+            time,
+            parents,
+        };
+        // 0 ← 1, 0 ← 2, and 3 merges 1 and 2. 1 is older than 2 (its clock is even skewed
+        // before its parent's), so it comes first, but never before 0.
+        let commits = vec![
+            commit(1, 100, vec![]),
+            commit(2, 50, vec![0]),
+            commit(3, 80, vec![0]),
+            commit(4, 300, vec![1, 2]),
+        ];
+        assert_eq!(topological(&commits), vec![0, 1, 2, 3]);
+    }
 }

@@ -795,3 +795,104 @@ fn all_refs_adds_every_stash() {
     let needs = seccoach(dir, &["scan", "--all-refs"]);
     assert_eq!(needs.code, Some(2));
 }
+
+/// The coach's screen text at 100×40, one string per row.
+fn screen_text(app: &seccoach::tui::app::App) -> String {
+    let backend = ratatui::backend::TestBackend::new(100, 40);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal
+        .draw(|frame| seccoach::tui::view::render(frame, app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn the_coach_shows_history_secrets_by_commit_with_the_clean_up() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use seccoach::tui::app::{Action, App, HistoryView, update};
+    use std::sync::{Arc, mpsc};
+    use std::time::{Duration, Instant};
+
+    let repo = new_repo();
+    let dir = repo.path();
+    let added = commit(dir, &[("pay.py", &key_line(0))], "key");
+    commit(
+        dir,
+        &[("pay.py", "STRIPE = os.environ['STRIPE']\n")],
+        "read it instead",
+    );
+    let catalog = Arc::new(seccoach::catalog::Catalog::embedded().unwrap());
+    let home = tempfile::tempdir().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let mut jobs = seccoach::tui::jobs::Jobs::new(
+        dir.to_path_buf(),
+        Arc::clone(&catalog),
+        seccoach::scan::ScanOptions::default(),
+        seccoach::progress::Store::in_dir(home.path()),
+        tx,
+    );
+    let mut app = App::new(
+        catalog,
+        dir.to_path_buf(),
+        seccoach::progress::Progress::default(),
+        seccoach::tui::theme::Theme::COLOR,
+    );
+    update(&mut app, Action::Resize(100, 40));
+    let mut pending = update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('H'), KeyModifiers::SHIFT)),
+    );
+    assert_eq!(app.history, HistoryView::Reading);
+    assert!(screen_text(&app).contains("Reading every commit"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !matches!(app.history, HistoryView::Read(_) | HistoryView::Failed(_)) {
+        for effect in std::mem::take(&mut pending) {
+            if let Some(action) = jobs.perform(effect, &mut app) {
+                pending.extend(update(&mut app, action));
+            }
+        }
+        assert!(Instant::now() < deadline, "the history scan never answered");
+        if let Ok(event) = rx.recv_timeout(Duration::from_millis(50))
+            && let Some(action) = seccoach::tui::to_action(event)
+        {
+            pending.extend(update(&mut app, action));
+        }
+    }
+    let text = screen_text(&app);
+    assert!(text.contains(&format!("commit {added}")), "{text}");
+    assert!(text.contains("pay.py:1"), "{text}");
+    assert!(
+        text.contains("removed since, still in the history"),
+        "{text}"
+    );
+    assert!(text.contains("Rotate it first"), "{text}");
+    assert!(!text.contains(&stripe(0)), "{text}");
+    // The clean-up commands are further down: scroll to the end.
+    for _ in 0..40 {
+        update(
+            &mut app,
+            Action::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
+        );
+    }
+    let text = screen_text(&app);
+    assert!(text.contains("git filter-repo --replace-text"), "{text}");
+    assert!(text.contains("read 2 commits and 2 blobs"), "{text}");
+    // Asked again, the history is not read twice.
+    update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    let again = update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('H'), KeyModifiers::SHIFT)),
+    );
+    assert!(again.is_empty());
+}
