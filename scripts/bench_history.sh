@@ -94,7 +94,7 @@ COMMITS=$(git -C "$REPO" rev-list --all --count)
 HEAD=$(git -C "$REPO" rev-parse HEAD)
 echo "repository: $REPO (HEAD $HEAD, $COMMITS commits)"
 echo "seccoach: $("$BIN" --version); gitleaks: $("$GITLEAKS" version)"
-echo "runs: $RUNS each, alternating tools is not needed: both read the same warm pack files"
+echo "runs: $RUNS of each tool, warm cache, medians"
 echo
 
 read -r S_WALL S_CPU S_RSS < <(median "$BIN" scan --history "$REPO" --format json --exit-zero \

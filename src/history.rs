@@ -158,7 +158,7 @@ impl Trouble {
 fn open(root: &Path) -> anyhow::Result<gix::Repository> {
     gix::discover(root)
         .map(|mut r| {
-            tune(&mut r);
+            r.object_cache_size_if_unset(4 << 20);
             r
         })
         .map_err(|e| {
@@ -170,9 +170,20 @@ fn open(root: &Path) -> anyhow::Result<gix::Repository> {
         })
 }
 
-/// Sets the caches a history scan wants on a repository handle: recently read objects (a
-/// tree met again under another commit is not inflated twice).
+/// Memory each repository handle keeps for objects rebuilt from delta chains.
+const PACK_CACHE_BYTES: usize = 12 << 20;
+
+/// Sets the caches a blob worker wants on its repository handle. A packed object is stored as a
+/// chain of deltas against a newer version; gitoxide keeps each object it rebuilt, and uses it
+/// when a later read's chain passes through it. Blobs are read newest first (see
+/// [`read_blobs`]), so each read applies one delta to the version read before it instead of
+/// rebuilding the whole chain.
 fn tune(repo: &mut gix::Repository) {
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            PACK_CACHE_BYTES,
+        ))
+    });
     repo.object_cache_size_if_unset(4 << 20);
 }
 
@@ -823,29 +834,35 @@ fn path_name(name: &[u8]) -> String {
 /// memory only, so that one secret kept across many versions of a file is reported once).
 type BlobOutcome = Option<(crate::scan::FileOutcome, Vec<[u8; 32]>)>;
 
-/// Jobs that may wait between the thread that finds them and the workers that read them.
-const JOB_QUEUE: usize = 1024;
+/// Blobs handed to the workers at a time: the walk goes on while they read.
+const BATCH: usize = 2048;
 
-/// Reads and checks the blobs `feed` hands over (it runs on this thread while the scan's
-/// workers read them, so a history's trees are walked while its blobs are checked). Returns
-/// each job with its outcome, in the order fed; `None` for a blob that could not be read.
+/// Reads and checks the blobs `feed` hands over, on the scan's workers, while `feed` goes on
+/// finding more (a history's trees are walked while its blobs are checked). Returns each job
+/// with its outcome, in the order fed; `None` for a blob that could not be read.
+///
+/// Each worker takes the blobs of some paths (the versions of one file are one delta chain in a
+/// pack), in batches, each newest first: the order in which each read builds on the one before.
 fn read_blobs(
     scanner: &Scanner,
     repo: &gix::Repository,
     feed: impl FnOnce(&mut dyn FnMut(Job)),
 ) -> Vec<(Job, BlobOutcome)> {
+    type Batch = Vec<(usize, Job)>;
     let threads = scanner.threads().max(1);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Job)>(JOB_QUEUE);
-    let rx = Mutex::new(rx);
     let results: Mutex<Vec<(usize, Job, BlobOutcome)>> = Mutex::new(Vec::new());
     let git_dir = repo.git_dir().to_path_buf();
     std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(threads);
         for _ in 0..threads {
-            let (git_dir, rx, results) = (&git_dir, &rx, &results);
+            // Bounded: a walk far ahead of the workers waits rather than queue without limit.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+            senders.push(tx);
+            let (git_dir, results) = (&git_dir, &results);
             scope.spawn(move || {
                 // Each worker its own handle on the repository (gitoxide's are not shared
                 // between threads without its `parallel` feature). A worker that cannot open
-                // it still takes its jobs, and reports them unread.
+                // it reports its blobs unread.
                 let repo = gix::open_opts(git_dir, gix::open::Options::isolated())
                     .ok()
                     .map(|mut r| {
@@ -854,19 +871,15 @@ fn read_blobs(
                     });
                 let mut buf = Vec::new();
                 let mut local = Vec::new();
-                loop {
-                    let next = rx
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .recv()
-                        .ok();
-                    let Some((i, job)) = next else { break };
-                    let outcome = repo
-                        .as_ref()
-                        .and_then(|repo| read_blob(scanner, repo, &job, &mut buf));
-                    local.push((i, job, outcome));
-                    if buf.capacity() > 8 << 20 {
-                        buf = Vec::new();
+                for mut batch in rx {
+                    while let Some((i, job)) = batch.pop() {
+                        let outcome = repo
+                            .as_ref()
+                            .and_then(|repo| read_blob(scanner, repo, &job, &mut buf));
+                        local.push((i, job, outcome));
+                        if buf.capacity() > 8 << 20 {
+                            buf = Vec::new();
+                        }
                     }
                 }
                 results
@@ -875,14 +888,31 @@ fn read_blobs(
                     .append(&mut local);
             });
         }
+        let mut pending: Vec<Batch> = (0..threads).map(|_| Vec::new()).collect();
+        let mut held = 0;
         let mut n = 0;
+        // A send fails only when its worker panicked, and the scope then passes the panic on.
+        let hand_over = |pending: &mut Vec<Batch>| {
+            for (tx, batch) in senders.iter().zip(pending.iter_mut()) {
+                if !batch.is_empty() {
+                    let _ = tx.send(std::mem::take(batch));
+                }
+            }
+        };
         feed(&mut |job| {
-            // The workers only stop when this sender is dropped, so a send never fails while
-            // they run; a failed one would leave the job out, and it is then noted as unread.
-            let _ = tx.send((n, job));
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            job.path.hash(&mut hasher);
+            pending[(hasher.finish() % threads as u64) as usize].push((n, job));
             n += 1;
+            held += 1;
+            if held == BATCH {
+                hand_over(&mut pending);
+                held = 0;
+            }
         });
-        drop(tx);
+        hand_over(&mut pending);
+        drop(senders);
     });
     let mut results = results
         .into_inner()
