@@ -77,20 +77,20 @@ def content(rng, ext, size):
 def secret(rng, kind):
     """A fake secret of `kind`, and the file it goes in."""
     alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    rand = lambda n: "".join(rng.choice(alnum) for _ in range(n))  # noqa: E731
+    letters = lambda n: "".join(rng.choice(alnum) for _ in range(n))  # noqa: E731
     if kind == 0:
-        value = "_".join(["sk", "live", rand(34)])
+        value = "_".join(["sk", "live", letters(34)])
         return "services/billing/keys.py", f'STRIPE_KEY = "{value}"\n'
     if kind == 1:
-        value = "_".join(["ghp", rand(36)])
+        value = "_".join(["ghp", letters(36)])
         return "deploy/release.sh", f"export GITHUB_TOKEN={value}\n"
     if kind == 2:
         value = "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
         return "infra/aws.yaml", f"aws_access_key_id: {value}\n"
     if kind == 3:
-        value = "-".join(["xoxb", str(rng.randint(10**10, 10**11)), str(rng.randint(10**10, 10**11)), rand(24)])
+        value = "-".join(["xoxb", str(rng.randint(10**10, 10**11)), str(rng.randint(10**10, 10**11)), letters(24)])
         return "tools/notify.js", f"const SLACK = '{value}';\n"
-    return ".env", f"DATABASE_PASSWORD={rand(20)}\nSECRET_KEY={rand(40)}\n"
+    return ".env", f"DATABASE_PASSWORD={letters(20)}\nSECRET_KEY={letters(40)}\n"
 
 
 def main():
