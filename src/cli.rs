@@ -157,6 +157,10 @@ pub struct InitArgs {
     /// Replace files that already exist.
     #[arg(long)]
     pub force: bool,
+    /// Install a git pre-commit hook that runs `seccoach scan --staged` instead (in the folder
+    /// `core.hooksPath` names when it is set; an existing hook is never replaced).
+    #[arg(long, conflicts_with_all = ["force", "ci", "pack"])]
+    pub hook: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -270,6 +274,42 @@ pub struct ScanArgs {
     pub timings: bool,
     #[command(flatten)]
     pub packs: PackArgs,
+    /// Scan the repository's history instead of the working tree: every blob reachable from
+    /// HEAD, branches, remote-tracking branches and tags, once, with the secrets rules and
+    /// repo/private-key-file, repo/env-file-committed. Each secret is reported at the commit
+    /// that introduced it, with whether HEAD still has it. Bare repositories work too.
+    #[arg(long, conflicts_with_all = ["watch", "staged"])]
+    pub history: bool,
+    /// With --history: every ref, stashes (all of them), notes and other refs included.
+    #[arg(long, requires = "history")]
+    pub all_refs: bool,
+    /// With --history: only commits made on or after this date (2024-05-01, or an RFC 3339
+    /// time).
+    #[arg(long, value_name = "DATE", requires = "history", value_parser = parse_since)]
+    pub since: Option<jiff::Timestamp>,
+    /// With --history: only commits not reachable from this revision (a branch, tag,
+    /// remote-tracking branch such as origin/main, or a full commit id).
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since_commit: Option<String>,
+    /// Scan what is staged for the next commit (git's index), not the working-tree files: the
+    /// check a pre-commit hook runs (`seccoach init --hook`). Exit 1 blocks the commit.
+    #[arg(long, conflicts_with = "watch")]
+    pub staged: bool,
+}
+
+/// `--since`: a date (midnight UTC) or an RFC 3339 time.
+fn parse_since(text: &str) -> Result<jiff::Timestamp, String> {
+    if let Ok(time) = text.parse::<jiff::Timestamp>() {
+        return Ok(time);
+    }
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|date| {
+            jiff::tz::TimeZone::UTC
+                .to_timestamp(date.at(0, 0, 0, 0))
+                .ok()
+        })
+        .ok_or_else(|| format!("`{text}` is not a date (try 2024-05-01 or 2024-05-01T12:00:00Z)"))
 }
 
 fn parse_threads(text: &str) -> Result<usize, String> {
@@ -356,6 +396,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// `seccoach init`: writes the files, then says what each is.
 fn init(args: InitArgs) -> Result<ExitCode> {
+    if args.hook {
+        let installed =
+            crate::init::install_hook(&args.path, args.fail_on.unwrap_or(Severity::High))?;
+        let shown = crate::display::sanitize(&installed.path.display().to_string()).into_owned();
+        let place = if installed.hooks_path {
+            " (the folder core.hooksPath names)"
+        } else {
+            ""
+        };
+        write_stdout(&format!(
+            "Wrote the pre-commit hook {shown}{place}. Each commit is now checked; `git commit \
+             --no-verify` skips it once.\n"
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let install = match (args.from, args.published) {
         (Some(from), _) => Some(from),
         (None, true) => Some(crate::init::Install::published()),
@@ -628,14 +683,29 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if let Some(db) = &args.advisories {
         options.advisories = Some(db.clone());
     }
+    if args.history {
+        options
+            .disabled
+            .extend(crate::history::other_rules(&catalog));
+    }
     let scanner = Scanner::new(Arc::clone(&catalog), options);
     if args.watch {
         return watch_loop(scanner, root, &args, &catalog, legacy_note);
     }
     let started = jiff::Timestamp::now();
-    let mut report = scanner
-        .scan(root)
-        .with_context(|| format!("scanning {}", root.display()))?;
+    let mut report = if args.history {
+        let history = crate::history::HistoryOptions {
+            all_refs: args.all_refs,
+            since: args.since,
+            since_commit: args.since_commit.clone(),
+        };
+        crate::history::scan(&scanner, root, &history)
+    } else if args.staged {
+        crate::history::scan_staged(&scanner, root)
+    } else {
+        scanner.scan(root).map_err(anyhow::Error::from)
+    }
+    .with_context(|| format!("scanning {}", root.display()))?;
 
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&report.findings);

@@ -307,6 +307,75 @@ fn write_file(root: &Path, rel: &str, text: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// The pre-commit hook `seccoach init --hook` installs: checks what is staged, and blocks the
+/// commit (exit 1) on a finding at or above `fail_on`.
+pub fn hook(fail_on: Severity) -> String {
+    format!(
+        "#!/bin/sh\n\
+         # Installed by `seccoach init --hook`: checks what this commit adds (git's index, not the\n\
+         # working-tree files) and blocks it on a finding at or above {fail_on}.\n\
+         # Skip it once with `git commit --no-verify`.\n\
+         exec seccoach scan --staged --fail-on {fail_on}\n",
+        fail_on = fail_on.as_str()
+    )
+}
+
+/// Where the hook was written, and whether `core.hooksPath` chose the folder.
+pub struct Installed {
+    pub path: PathBuf,
+    pub hooks_path: bool,
+}
+
+/// Installs the pre-commit hook of the repository at (or above) `root`: in the folder
+/// `core.hooksPath` names when it is set (git runs hooks only from there), else in the
+/// repository's `hooks` folder. An existing hook is never replaced: the error says how to chain
+/// seccoach into it. The file is created new (never through a link) and made executable.
+pub fn install_hook(root: &Path, fail_on: Severity) -> anyhow::Result<Installed> {
+    let repo = gix::discover(root).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not in a git repository ({e}); the pre-commit hook needs one",
+            root.display()
+        )
+    })?;
+    let configured = repo
+        .config_snapshot()
+        .string("core.hooksPath")
+        .map(|p| p.to_string());
+    let (dir, hooks_path) = match configured {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            // Relative to the top of the work tree, as git reads it (the git folder when bare).
+            let base = repo.workdir().unwrap_or_else(|| repo.git_dir());
+            (base.join(path), true)
+        }
+        None => (repo.common_dir().join("hooks"), false),
+    };
+    let path = dir.join("pre-commit");
+    if std::fs::symlink_metadata(&path).is_ok() {
+        anyhow::bail!(
+            "{} already exists and is left as it is. To run seccoach from it too, add this line \
+             to it (before any `exec`): `seccoach scan --staged --fail-on {} || exit 1`",
+            path.display(),
+            fail_on.as_str()
+        );
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("could not create the hooks folder {}: {e}", dir.display()))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| anyhow::anyhow!("could not create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut file, hook(fail_on).as_bytes())
+        .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(Installed { path, hooks_path })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub mod edit;
 pub mod finding;
 pub mod fix;
 pub mod helm;
+pub mod history;
 pub mod init;
 pub mod lab;
 pub mod markdown;

@@ -193,6 +193,9 @@ pub struct Report {
     /// With `scan --timings`: where the time went (never part of a printed report).
     #[serde(skip)]
     pub timings: Timings,
+    /// With `scan --history`: what the walk read, and where each finding came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::history::History>,
 }
 
 impl Report {
@@ -212,6 +215,11 @@ impl Report {
     /// True when some finding is at or above `threshold`.
     pub fn fails(&self, threshold: Severity) -> bool {
         self.worst().is_some_and(|s| s >= threshold)
+    }
+
+    /// With `scan --history`: where `findings[index]` came from.
+    pub fn origin(&self, index: usize) -> Option<&crate::history::Origin> {
+        self.history.as_ref()?.origins.get(index)
     }
 
     /// Number of distinct files with findings.

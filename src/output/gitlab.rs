@@ -123,7 +123,7 @@ pub fn render(
             "messages": messages,
         }),
         version: SCHEMA_VERSION,
-        vulnerabilities: Each::new(&report.findings, move |f| vulnerability(f, catalog)),
+        vulnerabilities: Each::indexed(&report.findings, move |_, f| vulnerability(f, catalog)),
     };
     let mut text = crate::display::json(&log, true);
     text.push('\n');

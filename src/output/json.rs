@@ -9,6 +9,8 @@
 //!                  "end_column", "message", "snippet", "fingerprint", "fix"} … ],
 //!   "notes": [ "…" ] }
 //! ```
+//! With `scan --history`, each finding also has `commit`, `commit_date` and `in_head`, and the
+//! summary a `history` object (`commits`, `blobs`, `refs`, `missing_objects`, `shallow`).
 //! Version 1 only ever gains fields; a removal or change of meaning bumps `version`.
 
 use super::Each;
@@ -38,7 +40,16 @@ fn document(report: &Report) -> Document<'_> {
         .collect();
     Document {
         // Each finding through a map, so its keys are sorted like every other object's.
-        findings: Each::new(&report.findings, |f| serde_json::to_value(f).ok()),
+        findings: Each::indexed(&report.findings, |i, f| {
+            let mut value = serde_json::to_value(f).ok()?;
+            // A history finding names the commit that introduced it.
+            if let (Some(origin), Value::Object(map)) = (report.origin(i), &mut value) {
+                map.insert("commit".to_owned(), json!(origin.commit));
+                map.insert("commit_date".to_owned(), json!(origin.commit_date));
+                map.insert("in_head".to_owned(), json!(origin.in_head));
+            }
+            Some(value)
+        }),
         notes: &report.notes,
         summary: json!({
             "total": report.findings.len(),
@@ -50,7 +61,25 @@ fn document(report: &Report) -> Document<'_> {
             "baselined": report.stats.baselined,
             "truncated": report.stats.truncated,
             "rules": report.stats.rules,
-        }),
+        })
+        .as_object()
+        .cloned()
+        .map(|mut summary| {
+            if let Some(history) = &report.history {
+                summary.insert(
+                    "history".to_owned(),
+                    json!({
+                        "commits": history.commits,
+                        "blobs": history.blobs,
+                        "refs": history.refs,
+                        "missing_objects": history.missing_objects,
+                        "shallow": history.shallow,
+                    }),
+                );
+            }
+            Value::Object(summary)
+        })
+        .unwrap_or_default(),
         tool: json!({ "name": "seccoach", "version": env!("CARGO_PKG_VERSION") }),
         version: VERSION,
     }

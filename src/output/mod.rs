@@ -53,11 +53,15 @@ pub(crate) struct Each<'a, T, V> {
     make: Make<'a, T, V>,
 }
 
-/// How [`Each`] makes an element from an item.
-type Make<'a, T, V> = Box<dyn Fn(&T) -> Option<V> + 'a>;
+/// How [`Each`] makes an element from an item (and its index in the items).
+type Make<'a, T, V> = Box<dyn Fn(usize, &T) -> Option<V> + 'a>;
 
 impl<'a, T, V> Each<'a, T, V> {
-    pub(crate) fn new(items: &'a [T], make: impl Fn(&T) -> Option<V> + 'a) -> Each<'a, T, V> {
+    /// `make` is given each item and its index (a history finding's origin is found by it).
+    pub(crate) fn indexed(
+        items: &'a [T],
+        make: impl Fn(usize, &T) -> Option<V> + 'a,
+    ) -> Each<'a, T, V> {
         Each {
             items,
             make: Box::new(make),
@@ -68,8 +72,8 @@ impl<'a, T, V> Each<'a, T, V> {
 impl<T, V: Serialize> Serialize for Each<'_, T, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(None)?;
-        for item in self.items {
-            if let Some(element) = (self.make)(item) {
+        for (index, item) in self.items.iter().enumerate() {
+            if let Some(element) = (self.make)(index, item) {
                 seq.serialize_element(&element)?;
             }
         }

@@ -4,6 +4,7 @@
 use super::{Each, explain};
 use crate::catalog::{Catalog, Rule};
 use crate::finding::Finding;
+use crate::history::{History, Origin};
 use crate::report::{PARSE_ERROR_NOTE, Report};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -40,8 +41,8 @@ fn rule_descriptor(rule: &Rule, catalog: &Catalog) -> Value {
     })
 }
 
-fn result(finding: &Finding, rule_index: usize) -> Value {
-    json!({
+fn result(finding: &Finding, rule_index: usize, origin: Option<&Origin>) -> Value {
+    let mut value = json!({
         "ruleId": finding.rule.as_str(),
         "ruleIndex": rule_index,
         "level": finding.severity.sarif_level(),
@@ -64,7 +65,33 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
             "confidence": finding.confidence.as_str(),
             "in_test_code": finding.in_test_code,
         },
-    })
+    });
+    // A history finding: the commit that introduced it, and a fingerprint of its own per commit
+    // (the same line may hold a secret in two commits).
+    if let Some(origin) = origin {
+        value["properties"]["commit"] = json!(origin.commit);
+        value["properties"]["commitDate"] = json!(origin.commit_date);
+        value["properties"]["inHead"] = json!(origin.in_head);
+        value["partialFingerprints"]["seccoach/history/v1"] =
+            json!(format!("{}:{}", finding.fingerprint, origin.commit));
+    }
+    value
+}
+
+/// With `scan --history`: the repository and the revision HEAD was at, as SARIF's
+/// `versionControlProvenance` (the source root is the repository's top).
+fn provenance(history: &History) -> Value {
+    let mut details = json!({
+        "repositoryUri": history.repository_uri,
+        "mappedTo": { "uriBaseId": "%SRCROOT%" },
+    });
+    if let Some(head) = &history.head {
+        details["revisionId"] = json!(head);
+    }
+    if let Some(branch) = &history.branch {
+        details["branch"] = json!(branch);
+    }
+    json!([details])
 }
 
 /// Percent-encodes what a relative URI reference may not contain raw.
@@ -130,6 +157,8 @@ struct Run<'a> {
     original_uri_base_ids: Value,
     results: Each<'a, Finding, Value>,
     tool: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_control_provenance: Option<Value>,
 }
 
 fn log<'a>(report: &'a Report, catalog: &Catalog) -> Log<'a> {
@@ -152,8 +181,10 @@ fn log<'a>(report: &'a Report, catalog: &Catalog) -> Log<'a> {
             original_uri_base_ids: json!({
                 "%SRCROOT%": { "description": { "text": "The scanned directory." } }
             }),
-            results: Each::new(&report.findings, move |f| {
-                index.get(f.rule.as_str()).map(|&i| result(f, i))
+            results: Each::indexed(&report.findings, move |n, f| {
+                index
+                    .get(f.rule.as_str())
+                    .map(|&i| result(f, i, report.origin(n)))
             }),
             tool: json!({
                 "driver": {
@@ -164,6 +195,7 @@ fn log<'a>(report: &'a Report, catalog: &Catalog) -> Log<'a> {
                     "rules": rules.iter().map(|r| rule_descriptor(r, catalog)).collect::<Vec<_>>(),
                 },
             }),
+            version_control_provenance: report.history.as_ref().map(provenance),
         }],
         version: "2.1.0",
     }

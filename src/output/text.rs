@@ -10,6 +10,9 @@ use crate::report::Report;
 use std::fmt::Write;
 
 pub fn render(report: &Report, catalog: &Catalog, style: Style) -> String {
+    if report.history.is_some() {
+        return render_history(report, catalog, style);
+    }
     let mut out = String::new();
     let (tests, rest): (Vec<&Finding>, Vec<&Finding>) =
         report.findings.iter().partition(|f| f.in_test_code);
@@ -47,6 +50,50 @@ fn render_group(out: &mut String, findings: &[&Finding], catalog: &Catalog, styl
     if !findings.is_empty() {
         out.push('\n');
     }
+}
+
+/// `scan --history`: findings grouped by the commit that introduced them, newest first, each
+/// under its path at that commit.
+fn render_history(report: &Report, catalog: &Catalog, style: Style) -> String {
+    let mut out = String::new();
+    let mut current: Option<(&str, &str)> = None;
+    for (i, finding) in report.findings.iter().enumerate() {
+        let Some(origin) = report.origin(i) else {
+            continue;
+        };
+        if current.map(|(c, _)| c) != Some(origin.commit.as_str()) {
+            if current.is_some() {
+                out.push('\n');
+            }
+            let _ = writeln!(
+                out,
+                "{} {}",
+                style.bold(&format!("commit {}", origin.commit)),
+                style.dim(&format!("({})", origin.commit_date))
+            );
+            current = Some((&origin.commit, ""));
+        }
+        if current.map(|(_, p)| p) != Some(finding.path.as_str()) {
+            let where_now = if origin.in_head {
+                "still in HEAD"
+            } else {
+                "no longer in HEAD, still in the history"
+            };
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                style.bold(&sanitize(&finding.path)),
+                style.dim(&format!("({where_now})"))
+            );
+            current = Some((&origin.commit, &finding.path));
+        }
+        render_finding(&mut out, finding, catalog, style);
+    }
+    if !report.findings.is_empty() {
+        let _ = write!(out, "\n{}\n\n", crate::history::CLEANUP);
+    }
+    out.push_str(&summary(report, style));
+    out
 }
 
 fn render_finding(out: &mut String, finding: &Finding, catalog: &Catalog, style: Style) {
@@ -168,6 +215,9 @@ pub fn summary(report: &Report, style: Style) -> String {
         );
     }
     out.push_str(".\n");
+    if let Some(history) = &report.history {
+        let _ = writeln!(out, "{}.", history.summary());
+    }
     out
 }
 

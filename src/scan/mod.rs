@@ -332,6 +332,20 @@ impl Scanner {
         &self.options
     }
 
+    /// How many rules this scanner runs.
+    pub fn rule_count(&self) -> usize {
+        self.plan.active_rules()
+    }
+
+    /// Worker threads a scan uses (`--threads`, or one per core).
+    pub fn threads(&self) -> usize {
+        if self.options.threads == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            self.options.threads.min(MAX_THREADS)
+        }
+    }
+
     /// The scan set's filter for `root`: what git tracks, what the ignore files and the
     /// configured excludes leave out. See [`paths`].
     pub fn path_filter(&self, root: &Path) -> PathFilter {
@@ -491,11 +505,7 @@ impl Scanner {
     /// never followed.
     fn walker(&self, root: &Path) -> (WalkBuilder, Arc<PathFilter>) {
         let filter = Arc::new(self.path_filter(root));
-        let threads = if self.options.threads == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        } else {
-            self.options.threads.min(MAX_THREADS)
-        };
+        let threads = self.threads();
         let mut builder = WalkBuilder::new(root);
         // The ignore crate's own ignore-file reading is off: the filter reads them (only regular
         // files) and lets tracked files through.

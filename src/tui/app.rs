@@ -47,6 +47,8 @@ pub struct App {
     pub undone: Option<String>,
     /// Incremented for each lab session started; checks of older ones are ignored.
     pub lab_generation: u64,
+    /// The history scan, once asked for (`H`).
+    pub history: HistoryView,
     /// Seeds the next quiz attempt's shuffle (advanced on every attempt). Fixed by `App::new`
     /// so the coach's tests are repeatable; the terminal coach starts it from the clock.
     pub quiz_seed: u64,
@@ -138,6 +140,18 @@ pub enum Screen {
     Lab(LabState),
     /// The last scan's notes in full: checks that did not run, files skipped or not parsed.
     Notes(NotesState),
+    /// Secrets in the repository's history, by commit, with how to clean up.
+    History(NotesState),
+}
+
+/// The coach's history scan (`scan --history`), read once when first asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum HistoryView {
+    #[default]
+    NotRead,
+    Reading,
+    Read(Box<Report>),
+    Failed(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -369,6 +383,8 @@ pub enum Action {
         result: Result<FileStamp, Refusal>,
     },
     ProgressSaved(Result<(), String>),
+    /// The history scan finished.
+    HistoryRead(Result<Box<Report>, String>),
     /// Files changed in a watched folder.
     FilesChanged {
         watched: Watched,
@@ -426,6 +442,8 @@ pub enum Effect {
     SaveProgress,
     /// Put this text on the clipboard through the terminal (OSC 52).
     CopyToClipboard(String),
+    /// Scan the project's git history for secrets.
+    ReadHistory,
     /// Re-check these paths (relative to the root, or absolute) now.
     Recheck {
         paths: Vec<PathBuf>,
@@ -491,6 +509,7 @@ impl App {
             applied: Vec::new(),
             undone: None,
             lab_generation: 0,
+            history: HistoryView::NotRead,
             quiz_seed: 0,
             plan: None,
         }
@@ -984,6 +1003,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Action::HistoryRead(result) => {
+            app.history = match result {
+                Ok(report) => HistoryView::Read(report),
+                Err(message) => HistoryView::Failed(message),
+            };
+            clamp_scrolls(app);
+            Vec::new()
+        }
         Action::ProgressSaved(result) => {
             if let Err(message) = result {
                 app.set_error(format!("Progress not saved: {message}"));
@@ -1334,6 +1361,14 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
                 app.screens.push(Screen::Notes(NotesState::default()));
             } else {
                 app.set_status("The scan left no notes: every file and check was covered.");
+            }
+            Vec::new()
+        }
+        Command::ShowHistory => {
+            app.screens.push(Screen::History(NotesState::default()));
+            if app.history == HistoryView::NotRead {
+                app.history = HistoryView::Reading;
+                return vec![Effect::ReadHistory];
             }
             Vec::new()
         }
@@ -1744,6 +1779,10 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
             let (total, height) = view::notes::content_size(app);
             total.saturating_sub(height)
         }
+        Some(Screen::History(_)) => {
+            let (total, height) = view::history::content_size(app);
+            total.saturating_sub(height)
+        }
         None => 0,
     };
     match app.screens.last_mut() {
@@ -1758,7 +1797,9 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
         Some(Screen::Findings(state)) => state.selected = add(state.selected, delta, limits),
         Some(Screen::Detail(state)) => state.scroll = add(state.scroll, delta, limits),
         Some(Screen::Lab(state)) => state.scroll = add(state.scroll, delta, limits),
-        Some(Screen::Notes(state)) => state.scroll = add(state.scroll, delta, limits),
+        Some(Screen::Notes(state) | Screen::History(state)) => {
+            state.scroll = add(state.scroll, delta, limits);
+        }
         None => {}
     }
     clamp_scrolls(app);
@@ -1795,6 +1836,10 @@ fn clamp_scrolls(app: &mut App) {
             let (total, height) = view::notes::content_size(app);
             Some(total.saturating_sub(height))
         }
+        Some(Screen::History(_)) => {
+            let (total, height) = view::history::content_size(app);
+            Some(total.saturating_sub(height))
+        }
         _ => None,
     };
     let Some(limit) = limit else {
@@ -1807,7 +1852,9 @@ fn clamp_scrolls(app: &mut App) {
         },
         Some(Screen::Detail(state)) => state.scroll = state.scroll.min(limit),
         Some(Screen::Lab(state)) => state.scroll = state.scroll.min(limit),
-        Some(Screen::Notes(state)) => state.scroll = state.scroll.min(limit),
+        Some(Screen::Notes(state) | Screen::History(state)) => {
+            state.scroll = state.scroll.min(limit);
+        }
         _ => {}
     }
 }

@@ -85,6 +85,10 @@ impl Jobs {
                 None
             }
             Effect::StartScan { generation } => self.start_scan(generation),
+            Effect::ReadHistory => {
+                self.read_history();
+                None
+            }
             Effect::Recheck { paths } => {
                 // Without a worker there is no scan to update; the next one reads everything.
                 if let Some(project) = &self.project {
@@ -181,6 +185,26 @@ impl Jobs {
                 None
             }
         }
+    }
+
+    /// Scans the project's history on a thread of its own; the answer comes as an action.
+    fn read_history(&self) {
+        let (root, catalog, events) = (
+            self.root.clone(),
+            Arc::clone(&self.catalog),
+            self.events.clone(),
+        );
+        let mut options = self.options.clone();
+        options
+            .disabled
+            .extend(crate::history::other_rules(&catalog));
+        std::thread::spawn(move || {
+            let scanner = Scanner::new(catalog, options);
+            let result = crate::history::scan(&scanner, &root, &Default::default())
+                .map(Box::new)
+                .map_err(|e| sanitize(&format!("{e:#}")).into_owned());
+            let _ = events.send(Event::Done(Action::HistoryRead(result)));
+        });
     }
 
     /// Starts the project worker and the watch (the first time), then a full scan.

@@ -88,6 +88,7 @@ pub enum Command {
     ToggleGrouping,
     ClearFilters,
     ShowNotes,
+    ShowHistory,
     ToggleReviewed,
     Edit,
     Suppress,
@@ -223,6 +224,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[code(KeyCode::Tab)], "Tab", "group by severity/file", Command::ToggleGrouping, &[Ctx::Findings], Some("Tab group")),
     bind(&[key('x')], "x", "clear filters", Command::ClearFilters, &[Ctx::Findings], None),
     bind(&[key('n')], "n", "all the scan's notes", Command::ShowNotes, &[Ctx::Home, Ctx::Findings], None),
+    bind(&[key('H')], "H", "secrets in the git history (reads every commit)", Command::ShowHistory, &[Ctx::Home, Ctx::Findings], None),
     // Finding detail.
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next finding", Command::NextFinding, &[Ctx::Detail], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous finding", Command::PrevFinding, &[Ctx::Detail], None),

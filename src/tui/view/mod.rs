@@ -5,6 +5,7 @@
 pub mod detail;
 pub mod findings;
 pub mod fix;
+pub mod history;
 pub mod home;
 pub mod lab;
 pub mod lesson;
@@ -58,6 +59,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Screen::Detail(state)) => detail::render(frame, body, app, state),
         Some(Screen::Lab(state)) => lab::render(frame, body, app, state),
         Some(Screen::Notes(state)) => notes::render(frame, body, app, state),
+        Some(Screen::History(state)) => history::render(frame, body, app, state),
         None => {}
     }
     render_status(frame, status, app);
@@ -121,6 +123,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             None => "Lab".to_owned(),
         },
         Some(Screen::Notes(_)) => "Scan notes".to_owned(),
+        Some(Screen::History(_)) => "History".to_owned(),
     };
     // How far through a long text the reader is.
     let (scroll, (total, height)) = match app.screens.last() {
@@ -131,6 +134,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         Some(Screen::Detail(state)) => (state.scroll, detail::content_size(app, state)),
         Some(Screen::Lab(state)) => (state.scroll, lab::content_size(app, state)),
         Some(Screen::Notes(state)) => (state.scroll, notes::content_size(app)),
+        Some(Screen::History(state)) => (state.scroll, history::content_size(app)),
         _ => (0, (0, 0)),
     };
     let position = if total > height && height > 0 {
@@ -341,7 +345,8 @@ pub fn screen_context(app: &App) -> Ctx {
         Some(Screen::Findings(_)) => Ctx::Findings,
         Some(Screen::Detail(_)) => Ctx::Detail,
         Some(Screen::Lab(_)) => Ctx::Lab,
-        Some(Screen::Notes(_)) => Ctx::Notes,
+        // The history screen is read like the notes: the same keys.
+        Some(Screen::Notes(_) | Screen::History(_)) => Ctx::Notes,
         Some(Screen::Home(_)) | None => Ctx::Home,
     }
 }
