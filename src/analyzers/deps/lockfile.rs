@@ -27,14 +27,29 @@ pub struct Locked {
     pub via: Vec<String>,
 }
 
-/// True for the file names this module reads exact versions from (lockfiles proper).
+/// True for the file names this module reads exact versions from (lockfiles proper, and the
+/// Maven and .NET project files that name exact versions).
 pub fn is_lockfile(name: &str) -> bool {
     ecosystem(name).is_some()
 }
 
+/// .NET project files, whose `PackageReference`s name versions.
+fn is_dotnet_project(name: &str) -> bool {
+    [".csproj", ".fsproj", ".vbproj"]
+        .iter()
+        .any(|ext| name.len() > ext.len() && name.ends_with(ext))
+}
+
 /// The ecosystem of the packages a lockfile of this name pins; `None` for other names.
 pub fn ecosystem(name: &str) -> Option<Ecosystem> {
+    if is_dotnet_project(name) {
+        return Some(Ecosystem::NuGet);
+    }
     match name {
+        "pom.xml" | "gradle.lockfile" => Some(Ecosystem::Maven),
+        "Gemfile.lock" | "gems.locked" => Some(Ecosystem::RubyGems),
+        "composer.lock" => Some(Ecosystem::Packagist),
+        "packages.lock.json" | "Directory.Packages.props" => Some(Ecosystem::NuGet),
         "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml" => {
             Some(Ecosystem::Npm)
         }
@@ -45,23 +60,47 @@ pub fn ecosystem(name: &str) -> Option<Ecosystem> {
     }
 }
 
-/// Every exact version the file pins, in file order (unknown files give nothing), or why a
-/// JSON or TOML lockfile could not be parsed.
-pub fn locked(src: &Source) -> Result<Vec<Locked>, Unparsed> {
-    let name = file_name(src.rel_path);
+/// What a lockfile gave: the exact versions it pins, in file order, and the problem that
+/// stopped or interrupted the reading, naming the line (with `partial` set when the versions
+/// around it were still read).
+#[derive(Debug, Default)]
+pub struct LockRead {
+    pub locked: Vec<Locked>,
+    pub problem: Option<Unparsed>,
+}
+
+/// Every exact version the file pins, in file order (unknown files give nothing), and why
+/// (part of) it could not be read.
+pub fn locked(src: &Source) -> LockRead {
     let mut out = Vec::new();
+    let problem = read_into(src, &mut out).err();
+    LockRead {
+        locked: out,
+        problem,
+    }
+}
+
+fn read_into(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
+    let name = file_name(src.rel_path);
     match name {
-        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(src, &mut out)?,
-        "yarn.lock" => yarn_lock(src, &mut out),
-        "pnpm-lock.yaml" => pnpm_lock(src, &mut out),
-        "Cargo.lock" => toml_packages(src, Ecosystem::CratesIo, &mut out)?,
-        "poetry.lock" | "pdm.lock" | "uv.lock" => toml_packages(src, Ecosystem::PyPI, &mut out)?,
-        "Pipfile.lock" => pipfile_lock(src, &mut out)?,
-        "go.mod" => go_mod(src, &mut out),
-        _ if super::is_requirements_file(src.rel_path) => requirements_pins(src, &mut out),
+        "pom.xml" => super::jvm::pom(src, out)?,
+        "gradle.lockfile" => super::jvm::gradle_lockfile(src, out)?,
+        "Gemfile.lock" | "gems.locked" => super::ruby_php::gemfile_lock(src, out)?,
+        "composer.lock" => super::ruby_php::composer_lock(src, out)?,
+        "packages.lock.json" => super::dotnet::packages_lock(src, out)?,
+        "Directory.Packages.props" => super::dotnet::project(src, out)?,
+        _ if is_dotnet_project(name) => super::dotnet::project(src, out)?,
+        "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(src, out)?,
+        "yarn.lock" => yarn_lock(src, out),
+        "pnpm-lock.yaml" => pnpm_lock(src, out),
+        "Cargo.lock" => toml_packages(src, Ecosystem::CratesIo, out)?,
+        "poetry.lock" | "pdm.lock" | "uv.lock" => toml_packages(src, Ecosystem::PyPI, out)?,
+        "Pipfile.lock" => pipfile_lock(src, out)?,
+        "go.mod" => go_mod(src, out),
+        _ if super::is_requirements_file(src.rel_path) => requirements_pins(src, out),
         _ => {}
     }
-    Ok(out)
+    Ok(())
 }
 
 fn npm_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
@@ -221,8 +260,77 @@ fn npm_v1(deps: &json::Node, via: &[String], out: &mut Vec<Locked>) {
     }
 }
 
+/// The dependency path of every package in a graph: a breadth-first walk from `roots` (the
+/// project's direct dependencies, whose path is empty) along `edges`, each reached package's
+/// path being its parent's path plus the parent. Packages not reached get an empty path.
+pub(crate) fn via_paths(
+    names: &[String],
+    roots: &[usize],
+    edges: &[Vec<usize>],
+) -> Vec<Vec<String>> {
+    use std::collections::VecDeque;
+    let mut parent: Vec<Option<Option<usize>>> = vec![None; names.len()];
+    let mut queue = VecDeque::new();
+    for &root in roots {
+        if root < names.len() && parent[root].is_none() {
+            parent[root] = Some(None);
+            queue.push_back(root);
+        }
+    }
+    while let Some(at) = queue.pop_front() {
+        for &next in edges.get(at).map(Vec::as_slice).unwrap_or_default() {
+            if next < names.len() && parent[next].is_none() {
+                parent[next] = Some(Some(at));
+                queue.push_back(next);
+            }
+        }
+    }
+    (0..names.len())
+        .map(|i| {
+            let mut chain = Vec::new();
+            let mut at = parent[i].flatten();
+            while let Some(p) = at {
+                chain.push(names[p].clone());
+                at = parent[p].flatten();
+            }
+            chain.reverse();
+            chain
+        })
+        .collect()
+}
+
+/// A package a test read: (name, version, line, dependency path joined with ` > `).
+#[cfg(test)]
+pub(super) type Row = (String, String, u32, String);
+
+/// What a test reads from `text` as a file at `path`: its packages, and the line of the
+/// problem reported, if any.
+#[cfg(test)]
+pub(super) fn read_rows(path: &str, text: &str) -> (Vec<Row>, Option<u32>) {
+    let src = Source::new(
+        path,
+        crate::source::FileKind::detect(path, b""),
+        text.as_bytes(),
+    );
+    let read = locked(&src);
+    let found = read
+        .locked
+        .into_iter()
+        .map(|l| {
+            let line = src.position(l.span.start).line;
+            (l.name, l.version, line, l.via.join(" > "))
+        })
+        .collect();
+    (found, read.problem.and_then(|p| p.line))
+}
+
+#[cfg(test)]
+pub(super) fn row(name: &str, version: &str, line: u32, via: &str) -> Row {
+    (name.to_owned(), version.to_owned(), line, via.to_owned())
+}
+
 /// Lines of a text file with their byte offsets (without the line terminator).
-pub(super) fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &str)> {
+pub(crate) fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &str)> {
     let mut offset = 0;
     bytes.split(|&b| b == b'\n').map(move |line| {
         let start = offset;
@@ -616,7 +724,7 @@ mod tests {
     fn locked_in(path: &str, text: &str) -> Vec<(String, String, String)> {
         let src = Source::new(path, FileKind::detect(path, b""), text.as_bytes());
         locked(&src)
-            .unwrap_or_default()
+            .locked
             .into_iter()
             .map(|l| {
                 let line = src.position(l.span.start).line;
@@ -661,7 +769,7 @@ mod tests {
     fn via_in(path: &str, text: &str) -> Vec<(String, String)> {
         let src = Source::new(path, FileKind::detect(path, b""), text.as_bytes());
         locked(&src)
-            .unwrap_or_default()
+            .locked
             .into_iter()
             .map(|l| (format!("{} {}", l.name, l.version), l.via.join(" > ")))
             .collect()
