@@ -59,7 +59,8 @@ fn child_text<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> 
 /// literal `<version>` or one set by a property of this pom (`${jackson.version}`,
 /// `${project.version}`). A version range (`[1.0,2.0)`) pins nothing and is left out; a
 /// version whose property this pom does not define (a parent's, or a profile's) cannot be
-/// checked, and the first such one is reported with its line.
+/// checked, and the first such one is reported with its line; so are dependencies without a
+/// version (set by a parent pom or an imported BOM).
 pub(super) fn pom(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
     let text = std::str::from_utf8(src.bytes).map_err(|_| Unparsed::not_utf8())?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -112,17 +113,22 @@ pub(super) fn pom(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
     lists.extend(child(project, "dependencies"));
     lists.extend(child(project, "dependencyManagement").and_then(|m| child(m, "dependencies")));
     let mut problem = None;
+    let mut unversioned: Vec<(usize, String)> = Vec::new();
     for list in lists {
         for dep in list
             .children()
             .filter(|c| c.is_element() && c.tag_name().name() == "dependency")
         {
-            let (Some(group), Some(artifact), Some(version_node)) = (
-                child_text(dep, "groupId"),
-                child(dep, "artifactId"),
-                child(dep, "version"),
-            ) else {
-                continue; // no version here: managed by a parent or an imported BOM
+            let (Some(group), Some(artifact)) =
+                (child_text(dep, "groupId"), child(dep, "artifactId"))
+            else {
+                continue;
+            };
+            let Some(version_node) = child(dep, "version") else {
+                // Managed by a parent pom or an imported BOM, which this file does not show.
+                let name = artifact.text().unwrap_or("").trim();
+                unversioned.push((dep.range().start, format!("{group}:{name}")));
+                continue;
             };
             let artifact_name = artifact.text().unwrap_or("").trim();
             let written = version_node.text().unwrap_or("").trim();
@@ -156,6 +162,23 @@ pub(super) fn pom(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
         }
     }
     out.sort_by_key(|l| l.span.start);
+    // One managed in this pom's own <dependencyManagement> was checked there.
+    unversioned.retain(|(_, name)| !out.iter().any(|l| &l.name == name));
+    if problem.is_none()
+        && let Some((at, _)) = unversioned.first()
+    {
+        let unversioned_count = unversioned.len();
+        let mut note = Unparsed::at(
+            src,
+            offset + at,
+            &format!(
+                "{unversioned_count} dependencies take their version from a parent pom or an \
+                 imported BOM, which this file does not show, so they were not checked"
+            ),
+        );
+        note.partial = true;
+        problem = Some(note);
+    }
     problem.map_or(Ok(()), Err)
 }
 
@@ -243,7 +266,16 @@ mod tests {
                 row("com.example:shop-core", "1.4.0", 34, ""),
             ]
         );
+        // jackson-databind's version comes from this pom's dependencyManagement: checked there.
         assert_eq!(problem, None);
+        // One from a parent pom does not show here: said, with the line.
+        let from_parent = POM.replace(
+            "<artifactId>jackson-databind</artifactId>\n    </dependency>",
+            "<artifactId>jackson-core</artifactId>\n    </dependency>",
+        );
+        let (found, problem) = read("pom.xml", &from_parent);
+        assert_eq!(found.len(), 3);
+        assert_eq!(problem, Some(28));
     }
 
     #[test]
