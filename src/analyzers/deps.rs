@@ -173,6 +173,7 @@ pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unpar
                         &dep.name,
                         &dep.version,
                         &dep.via,
+                        dep.indirect,
                     )),
                 );
             }

@@ -70,6 +70,7 @@ pub(super) fn packages_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), U
                 version: version.to_owned(),
                 span: member.key_span.start..resolved.span.end.max(member.key_span.end),
                 via,
+                indirect: false,
             });
         }
     }
@@ -122,6 +123,7 @@ pub(super) fn project(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparse
             version: version.to_owned(),
             span: offset + item.range().start..offset + end.max(item.range().start),
             via: Vec::new(),
+            indirect: false,
         });
     }
     Ok(())

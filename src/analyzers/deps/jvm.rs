@@ -33,6 +33,7 @@ pub(super) fn gradle_lockfile(src: &Source, out: &mut Vec<Locked>) -> Result<(),
                     version: (*version).to_owned(),
                     span: start + indent..start + indent + coordinates.len(),
                     via: Vec::new(),
+                    indirect: false,
                 });
             }
             _ if problem.is_none() => {
@@ -158,6 +159,7 @@ pub(super) fn pom(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
                 version,
                 span: offset + artifact.range().start..offset + version_node.range().end,
                 via: Vec::new(),
+                indirect: false,
             });
         }
     }

@@ -25,6 +25,9 @@ pub struct Locked {
     /// project depends on directly down to its parent, where the lockfile shows it
     /// (`package-lock.json`, `Cargo.lock`). Empty for a direct dependency, or when unknown.
     pub via: Vec<String>,
+    /// Pulled in by another package the lockfile does not name (go.mod's `// indirect`): the
+    /// finding says so rather than showing no path.
+    pub indirect: bool,
 }
 
 /// True for the file names this module reads exact versions from (lockfiles proper, and the
@@ -134,6 +137,7 @@ fn npm_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
                 version: text.to_owned(),
                 span: member.key_span.start..version.span.end.max(member.key_span.end),
                 via: Vec::new(),
+                indirect: false,
             });
         }
         let via = npm_paths(packages, &install_paths);
@@ -248,6 +252,7 @@ fn npm_v1(deps: &json::Node, via: &[String], out: &mut Vec<Locked>) {
                 version: text.to_owned(),
                 span: member.key_span.start..version.span.end.max(member.key_span.end),
                 via: via.to_vec(),
+                indirect: false,
             });
         }
         if let Some(nested) = entry.get("dependencies") {
@@ -398,6 +403,7 @@ fn yarn_lock(src: &Source, out: &mut Vec<Locked>) {
                 version: version.to_owned(),
                 span: *block_start..start + line.len(),
                 via: Vec::new(),
+                indirect: false,
             });
         }
         current = None;
@@ -441,6 +447,7 @@ fn pnpm_lock(src: &Source, out: &mut Vec<Locked>) {
             version: version.to_owned(),
             span: start + indent..start + line.trim_end().len(),
             via: Vec::new(),
+            indirect: false,
         });
     }
 }
@@ -495,12 +502,118 @@ fn toml_packages(
             version: version_text.to_owned(),
             span: a.start.min(b.start)..a.end.max(b.end),
             via: Vec::new(),
+            indirect: false,
         });
     }
     if ecosystem == Ecosystem::CratesIo {
         cargo_paths(packages, &mut out[first..]);
+    } else {
+        python_paths(packages, &mut out[first..]);
     }
     Ok(())
+}
+
+/// Fills in `via` for poetry.lock, uv.lock and pdm.lock, from each package's dependencies:
+/// uv's `dependencies = [{ name = … }]` (and its optional and dev groups), poetry's
+/// `[package.dependencies]` table, pdm's `dependencies = ["name>=1", …]`. uv records the
+/// project itself (an editable or virtual source), whose dependencies are the direct ones;
+/// poetry and pdm do not, so there the packages nothing else in the lockfile requires are taken
+/// as the direct ones (a package the project also requires itself may then show a path through
+/// another).
+fn python_paths(packages: &[Spanned<DeValue>], locked: &mut [Locked]) {
+    use std::collections::BTreeMap;
+    let normalize = |name: &str| Ecosystem::PyPI.normalize_name(name);
+    let mut names: Vec<String> = Vec::new();
+    let mut deps: Vec<Vec<String>> = Vec::new();
+    let mut project: Vec<bool> = Vec::new();
+    for package in packages {
+        let DeValue::Table(table) = package.get_ref() else {
+            continue;
+        };
+        let Some(name) = table_get(table, "name").and_then(toml_str) else {
+            continue;
+        };
+        let mut wanted = Vec::new();
+        let mut collect = |value: &DeValue| match value {
+            // uv: [{ name = "x" }, …]; pdm: ["x>=1", …]
+            DeValue::Array(items) => {
+                for item in items {
+                    match item.get_ref() {
+                        DeValue::Table(t) => {
+                            wanted.extend(table_get(t, "name").and_then(toml_str).map(normalize))
+                        }
+                        DeValue::String(req) => {
+                            let end = req
+                                .find(|c: char| {
+                                    !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                                })
+                                .unwrap_or(req.len());
+                            wanted.push(normalize(&req[..end]));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // poetry: { name = "constraint" | { version = … } }
+            DeValue::Table(t) => wanted.extend(t.iter().map(|(k, _)| normalize(k.get_ref()))),
+            _ => {}
+        };
+        if let Some(value) = table_get(table, "dependencies") {
+            collect(value.get_ref());
+        }
+        for groups in ["optional-dependencies", "dev-dependencies"] {
+            if let Some(DeValue::Table(groups)) = table_get(table, groups).map(Spanned::get_ref) {
+                for (_, group) in groups.iter() {
+                    collect(group.get_ref());
+                }
+            }
+        }
+        let is_project = match table_get(table, "source").map(Spanned::get_ref) {
+            Some(DeValue::Table(t)) => {
+                table_get(t, "editable").is_some() || table_get(t, "virtual").is_some()
+            }
+            _ => false,
+        };
+        names.push(normalize(name));
+        deps.push(wanted);
+        project.push(is_project);
+    }
+    let index: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = deps
+        .iter()
+        .map(|d| {
+            d.iter()
+                .filter_map(|n| index.get(n.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let roots: Vec<usize> = if project.iter().any(|p| *p) {
+        // The project's own dependencies are the direct ones.
+        (0..names.len())
+            .filter(|&i| project[i])
+            .flat_map(|i| edges[i].clone())
+            .collect()
+    } else {
+        let mut required = vec![false; names.len()];
+        for &j in edges.iter().flatten() {
+            required[j] = true;
+        }
+        (0..names.len()).filter(|&i| !required[i]).collect()
+    };
+    let via = via_paths(&names, &roots, &edges);
+    for entry in locked {
+        if let Some(&i) = index.get(normalize(&entry.name).as_str()) {
+            entry.via = via[i]
+                .iter()
+                .filter(|n| !project[index[n.as_str()]])
+                .cloned()
+                .collect();
+        }
+    }
 }
 
 /// Fills in `via` for Cargo.lock's registry packages: a breadth-first walk from the workspace
@@ -615,6 +728,7 @@ fn pipfile_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
                 version: text.trim().to_owned(),
                 span: member.key_span.start..version.span.end.max(member.key_span.end),
                 via: Vec::new(),
+                indirect: false,
             });
         }
     }
@@ -630,6 +744,7 @@ fn requirements_pins(src: &Source, out: &mut Vec<Locked>) {
                 version: version.to_owned(),
                 span: requirement.span.clone(),
                 via: Vec::new(),
+                indirect: false,
             });
         }
     }
@@ -681,6 +796,10 @@ fn go_mod(src: &Source, out: &mut Vec<Locked>) {
                         version: unquote(version).to_owned(),
                         span,
                         via: Vec::new(),
+                        // `// indirect`: required by another module, which go.mod does not name.
+                        indirect: raw
+                            .split_once("//")
+                            .is_some_and(|(_, comment)| comment.trim().starts_with("indirect")),
                     });
                 }
             }
@@ -700,6 +819,7 @@ fn go_mod(src: &Source, out: &mut Vec<Locked>) {
                         version: unquote(version).to_owned(),
                         span,
                         via: Vec::new(),
+                        indirect: false,
                     });
                 }
             }
@@ -830,6 +950,54 @@ mod tests {
                 pair("hyper 0.14.0", "reqwest"),
                 pair("smallvec 0.6.9", "reqwest > hyper"),
                 pair("smallvec 1.0.0", ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn python_lockfile_and_go_mod_paths() {
+        let uv = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\ndependencies = [\n    { name = \"flask\" },\n]\n\n[package.dev-dependencies]\ndev = [{ name = \"pytest\" }]\n\n[[package]]\nname = \"flask\"\nversion = \"2.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [{ name = \"werkzeug\" }, { name = \"jinja2\" }]\n\n[[package]]\nname = \"jinja2\"\nversion = \"3.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [{ name = \"markupsafe\" }]\n\n[[package]]\nname = \"markupsafe\"\nversion = \"2.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n\n[[package]]\nname = \"werkzeug\"\nversion = \"2.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n\n[[package]]\nname = \"pytest\"\nversion = \"7.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n";
+        let rows = read_rows("uv.lock", uv).0;
+        let paths: Vec<(&str, &str)> = rows.iter().map(|r| (r.0.as_str(), r.3.as_str())).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("flask", ""),
+                ("jinja2", "flask"),
+                ("markupsafe", "flask > jinja2"),
+                ("werkzeug", "flask"),
+                ("pytest", ""),
+            ]
+        );
+        // poetry.lock does not record the project: what nothing else requires is direct.
+        let poetry = "[[package]]\nname = \"Flask\"\nversion = \"2.0.0\"\n\n[package.dependencies]\nWerkzeug = \">=2.0\"\nJinja2 = {version = \">=3.0\", markers = \"python_version >= '3.7'\"}\n\n[[package]]\nname = \"jinja2\"\nversion = \"3.0.0\"\n\n[package.dependencies]\nMarkupSafe = \">=2.0\"\n\n[[package]]\nname = \"markupsafe\"\nversion = \"2.0.0\"\n\n[[package]]\nname = \"werkzeug\"\nversion = \"2.0.0\"\n";
+        let rows = read_rows("poetry.lock", poetry).0;
+        let paths: Vec<(&str, &str)> = rows.iter().map(|r| (r.0.as_str(), r.3.as_str())).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("Flask", ""),
+                ("jinja2", "flask"),
+                ("markupsafe", "flask > jinja2"),
+                ("werkzeug", "flask"),
+            ]
+        );
+        let pdm = "[[package]]\nname = \"requests\"\nversion = \"2.25.0\"\ndependencies = [\n    \"urllib3<1.27,>=1.21.1\",\n    \"idna>=2.5\",\n]\n\n[[package]]\nname = \"urllib3\"\nversion = \"1.26.0\"\n\n[[package]]\nname = \"idna\"\nversion = \"2.10\"\n";
+        let rows = read_rows("pdm.lock", pdm).0;
+        assert_eq!(rows[1], row("urllib3", "1.26.0", 10, "requests"));
+        // go.mod's `// indirect` modules are marked; their path is not in go.mod.
+        let go = "module example.com/app\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.5.0\n\tgolang.org/x/text v0.3.7 // indirect\n)\n";
+        let src = Source::new("go.mod", FileKind::detect("go.mod", b""), go.as_bytes());
+        let indirect: Vec<(String, bool)> = locked(&src)
+            .locked
+            .into_iter()
+            .map(|l| (l.name, l.indirect))
+            .collect();
+        assert_eq!(
+            indirect,
+            vec![
+                ("github.com/gin-gonic/gin".to_owned(), false),
+                ("golang.org/x/text".to_owned(), true)
             ]
         );
     }

@@ -102,6 +102,7 @@ pub(super) fn gemfile_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), Un
                 version: spec.version,
                 span: spec.span,
                 via,
+                indirect: false,
             });
         }
     }
@@ -152,6 +153,7 @@ pub(super) fn composer_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), U
                 version: version_text.to_owned(),
                 span: name.span.start.min(version.span.start)..name.span.end.max(version.span.end),
                 via: Vec::new(),
+                indirect: false,
             });
         }
     }
