@@ -364,49 +364,143 @@ fn name_of_specifier(spec: &str) -> Option<&str> {
     (!name.is_empty()).then_some(name)
 }
 
+/// One block of a yarn.lock: the specifiers of its header, the package it resolves (none for
+/// a workspace or a link), its version line and the dependencies it lists.
+struct YarnBlock {
+    specifiers: Vec<String>,
+    name: Option<String>,
+    start: usize,
+    version: Option<(String, usize)>,
+    deps: Vec<(String, String)>,
+    workspace: bool,
+}
+
+/// `yarn.lock`, v1 (`version "1.0.0"`, `dep "^1"`) and Berry (`version: 1.0.0`,
+/// `dep: "npm:^1"`). Dependency paths: Berry records the workspaces, whose dependencies are
+/// the direct ones; v1 does not, so what nothing else in the lockfile requires is taken as
+/// direct (a package the project also requires itself may then show a path through another).
 fn yarn_lock(src: &Source, out: &mut Vec<Locked>) {
-    // (header start, package name) of the block being read.
-    let mut current: Option<(usize, String)> = None;
+    let mut blocks: Vec<YarnBlock> = Vec::new();
+    let mut in_deps = false;
     for (start, line) in lines(src.bytes) {
-        if line.is_empty() || line.starts_with('#') {
+        if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        if !line.starts_with(' ') {
-            current = line
-                .strip_suffix(':')
-                .and_then(|header| header.split(',').next())
-                .and_then(name_of_specifier)
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        if indent == 0 {
+            in_deps = false;
+            let Some(header) = trimmed.strip_suffix(':') else {
+                continue;
+            };
+            let specifiers: Vec<String> = header
+                .split(',')
+                .map(|s| s.trim().trim_matches('"').to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let name = specifiers
+                .first()
+                .and_then(|s| name_of_specifier(s))
                 .filter(|name| *name != "__metadata")
-                .map(|name| (start, name.to_owned()));
-            continue;
-        }
-        let Some((block_start, name)) = &current else {
-            continue;
-        };
-        let trimmed = line.trim_start();
-        // Only the block's own `version` (two-space indent), not a nested one.
-        if line.len() - trimmed.len() != 2 {
-            continue;
-        }
-        let value = if let Some(rest) = trimmed.strip_prefix("version:") {
-            rest
-        } else if let Some(rest) = trimmed.strip_prefix("version ") {
-            rest
-        } else {
-            continue;
-        };
-        let version = value.trim().trim_matches('"');
-        if !version.is_empty() {
-            out.push(Locked {
-                ecosystem: Ecosystem::Npm,
-                name: name.clone(),
-                version: version.to_owned(),
-                span: *block_start..start + line.len(),
-                via: Vec::new(),
-                indirect: false,
+                .map(str::to_owned);
+            let workspace = specifiers.iter().any(|s| s.contains("@workspace:"));
+            blocks.push(YarnBlock {
+                specifiers,
+                name,
+                start,
+                version: None,
+                deps: Vec::new(),
+                workspace,
             });
+            continue;
         }
-        current = None;
+        let Some(block) = blocks.last_mut() else {
+            continue;
+        };
+        if indent == 2 {
+            in_deps = matches!(trimmed, "dependencies:" | "optionalDependencies:");
+            let value = trimmed
+                .strip_prefix("version:")
+                .or_else(|| trimmed.strip_prefix("version "));
+            if let Some(value) = value
+                && block.version.is_none()
+            {
+                let version = value.trim().trim_matches('"');
+                if !version.is_empty() {
+                    block.version = Some((version.to_owned(), start + line.len()));
+                }
+            }
+        } else if indent == 4 && in_deps {
+            // `"@scope/dep" "^1"` (v1) or `"@scope/dep": "npm:^1"` / `dep: ^1` (Berry).
+            let (key, rest) = match trimmed.strip_prefix('"') {
+                Some(quoted) => match quoted.split_once('"') {
+                    Some((key, rest)) => (key, rest),
+                    None => continue,
+                },
+                None => match trimmed.find([' ', ':']) {
+                    Some(at) => (&trimmed[..at], &trimmed[at..]),
+                    None => continue,
+                },
+            };
+            let range = rest.trim_start_matches(':').trim().trim_matches('"');
+            block.deps.push((key.to_owned(), range.to_owned()));
+        }
+    }
+    let mut by_specifier: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (i, block) in blocks.iter().enumerate() {
+        for spec in &block.specifiers {
+            by_specifier.entry(spec.as_str()).or_insert(i);
+        }
+    }
+    let edges: Vec<Vec<usize>> = blocks
+        .iter()
+        .map(|b| {
+            b.deps
+                .iter()
+                .filter_map(|(name, range)| {
+                    by_specifier
+                        .get(format!("{name}@{range}").as_str())
+                        .or_else(|| by_specifier.get(format!("{name}@npm:{range}").as_str()))
+                        .copied()
+                })
+                .collect()
+        })
+        .collect();
+    let roots: Vec<usize> = if blocks.iter().any(|b| b.workspace) {
+        (0..blocks.len())
+            .filter(|&i| blocks[i].workspace)
+            .flat_map(|i| edges[i].clone())
+            .collect()
+    } else {
+        let mut required = vec![false; blocks.len()];
+        for &j in edges.iter().flatten() {
+            required[j] = true;
+        }
+        (0..blocks.len()).filter(|&i| !required[i]).collect()
+    };
+    let names: Vec<String> = blocks
+        .iter()
+        .map(|b| {
+            if b.workspace {
+                String::new()
+            } else {
+                b.name.clone().unwrap_or_default()
+            }
+        })
+        .collect();
+    let via = via_paths(&names, &roots, &edges);
+    for (block, via) in blocks.into_iter().zip(via) {
+        let (Some(name), Some((version, end))) = (block.name, block.version) else {
+            continue;
+        };
+        out.push(Locked {
+            ecosystem: Ecosystem::Npm,
+            name,
+            version,
+            span: block.start..end,
+            via: via.into_iter().filter(|n| !n.is_empty()).collect(),
+            indirect: false,
+        });
     }
 }
 
@@ -1040,6 +1134,34 @@ mod tests {
         assert_eq!(
             locked_in("yarn.lock", berry),
             vec![triple("lodash", "4.17.20", 4)]
+        );
+    }
+
+    #[test]
+    fn yarn_dependency_paths() {
+        let v1 = "express@^4.17.1:\n  version \"4.17.1\"\n  dependencies:\n    body-parser \"1.19.0\"\n    qs \"6.7.0\"\n\nbody-parser@1.19.0:\n  version \"1.19.0\"\n  dependencies:\n    qs \"6.7.0\"\n\nqs@6.7.0:\n  version \"6.7.0\"\n\n\"@types/node@^18\":\n  version \"18.0.0\"\n";
+        let paths: Vec<(String, String)> = read_rows("yarn.lock", v1)
+            .0
+            .into_iter()
+            .map(|r| (r.0, r.3))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("express".to_owned(), "".to_owned()),
+                ("body-parser".to_owned(), "express".to_owned()),
+                ("qs".to_owned(), "express".to_owned()),
+                ("@types/node".to_owned(), "".to_owned()),
+            ]
+        );
+        let berry = "__metadata:\n  version: 6\n\n\"app@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"app@workspace:.\"\n  dependencies:\n    express: \"npm:^4.17.1\"\n  languageName: unknown\n\n\"express@npm:^4.17.1\":\n  version: 4.17.1\n  resolution: \"express@npm:4.17.1\"\n  dependencies:\n    qs: \"npm:6.7.0\"\n\n\"qs@npm:6.7.0\":\n  version: 6.7.0\n  resolution: \"qs@npm:6.7.0\"\n\n\"orphan@npm:^1\":\n  version: 1.0.0\n";
+        assert_eq!(
+            read_rows("yarn.lock", berry).0,
+            vec![
+                row("express", "4.17.1", 11, ""),
+                row("qs", "6.7.0", 17, "express"),
+                row("orphan", "1.0.0", 21, ""),
+            ]
         );
     }
 
