@@ -95,7 +95,11 @@ fn read_into(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
         _ if is_dotnet_project(name) => super::dotnet::project(src, out)?,
         "package-lock.json" | "npm-shrinkwrap.json" => npm_lock(src, out)?,
         "yarn.lock" => yarn_lock(src, out),
-        "pnpm-lock.yaml" => pnpm_lock(src, out),
+        "pnpm-lock.yaml" => {
+            let first = out.len();
+            pnpm_lock(src, out);
+            pnpm_paths(src, &mut out[first..]);
+        }
         "Cargo.lock" => toml_packages(src, Ecosystem::CratesIo, out)?,
         "poetry.lock" | "pdm.lock" | "uv.lock" => toml_packages(src, Ecosystem::PyPI, out)?,
         "Pipfile.lock" => pipfile_lock(src, out)?,
@@ -543,6 +547,128 @@ fn pnpm_lock(src: &Source, out: &mut Vec<Locked>) {
             via: Vec::new(),
             indirect: false,
         });
+    }
+}
+
+/// Fills in `via` for pnpm-lock.yaml: the importers' (or, before v6 workspaces, the
+/// top-level) `dependencies`, `devDependencies` and `optionalDependencies` are the direct
+/// ones, and each entry of `packages` (v5, v6) or `snapshots` (v9) lists its own.
+fn pnpm_paths(src: &Source, locked: &mut [Locked]) {
+    use std::collections::BTreeMap;
+    // A `name@version` key without peer suffixes, from a name and a version as written.
+    let key = |name: &str, version: &str| {
+        let version = version.trim().trim_matches(|c| c == '\'' || c == '"');
+        let version = version.split('(').next().unwrap_or(version);
+        let version = version.split('_').next().unwrap_or(version);
+        format!(
+            "{}@{version}",
+            name.trim().trim_matches(|c| c == '\'' || c == '"')
+        )
+    };
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut edges: Vec<Vec<String>> = Vec::new();
+    let mut roots: Vec<String> = Vec::new();
+    let mut section = String::new();
+    let mut in_deps = false;
+    let mut current: Option<usize> = None;
+    // A direct dependency written `name:` with its `version:` on a later line.
+    let mut pending_root: Option<String> = None;
+    for (_, line) in lines(src.bytes) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let (k, v) = match trimmed.split_once(": ") {
+            Some((k, v)) => (k, v.trim()),
+            None => (trimmed.trim_end_matches(':'), ""),
+        };
+        if indent == 0 {
+            section = k.to_owned();
+            in_deps = false;
+            current = None;
+            pending_root = None;
+            continue;
+        }
+        let dep_header = matches!(
+            k,
+            "dependencies" | "devDependencies" | "optionalDependencies"
+        ) && v.is_empty();
+        match section.as_str() {
+            "importers" | "dependencies" | "devDependencies" | "optionalDependencies" => {
+                // importers: 2 = project, 4 = section, 6 = name, 8 = version;
+                // top level: 0 = section, 2 = name, 4 = version.
+                let (name_at, version_at) = if section == "importers" {
+                    (6, 8)
+                } else {
+                    (2, 4)
+                };
+                if section == "importers" && indent == 4 {
+                    in_deps = dep_header;
+                } else if section != "importers" {
+                    in_deps = true;
+                }
+                if !in_deps {
+                    continue;
+                }
+                if indent == name_at {
+                    if v.is_empty() {
+                        pending_root = Some(k.to_owned());
+                    } else {
+                        roots.push(key(k, v));
+                        pending_root = None;
+                    }
+                } else if indent == version_at
+                    && k == "version"
+                    && let Some(name) = pending_root.take()
+                {
+                    roots.push(key(&name, v));
+                }
+            }
+            "packages" | "snapshots" => {
+                if indent == 2 {
+                    let package = k.trim_matches(|c| c == '\'' || c == '"');
+                    let package = package.strip_prefix('/').unwrap_or(package);
+                    let package = package.split('(').next().unwrap_or(package);
+                    let parsed = pnpm_v5_key(package).or_else(|| {
+                        let at = package.get(1..)?.rfind('@')? + 1;
+                        Some((&package[..at], &package[at + 1..]))
+                    });
+                    current = parsed.map(|(name, version)| {
+                        let node = key(name, version);
+                        let next = names.len();
+                        let i = *index.entry(node).or_insert(next);
+                        if i == next {
+                            names.push(name.to_owned());
+                            edges.push(Vec::new());
+                        }
+                        i
+                    });
+                    in_deps = false;
+                } else if indent == 4 {
+                    in_deps = dep_header;
+                } else if indent == 6
+                    && in_deps
+                    && let Some(i) = current
+                    && !v.is_empty()
+                {
+                    edges[i].push(key(k, v));
+                }
+            }
+            _ => {}
+        }
+    }
+    let edges: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|e| e.iter().filter_map(|k| index.get(k).copied()).collect())
+        .collect();
+    let roots: Vec<usize> = roots.iter().filter_map(|k| index.get(k).copied()).collect();
+    let via = via_paths(&names, &roots, &edges);
+    for entry in locked {
+        if let Some(&i) = index.get(&key(&entry.name, &entry.version)) {
+            entry.via = via[i].clone();
+        }
     }
 }
 
@@ -1161,6 +1287,27 @@ mod tests {
                 row("express", "4.17.1", 11, ""),
                 row("qs", "6.7.0", 17, "express"),
                 row("orphan", "1.0.0", 21, ""),
+            ]
+        );
+    }
+
+    #[test]
+    fn pnpm_dependency_paths() {
+        let v9 = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      express:\n        specifier: ^4.17.1\n        version: 4.17.1\n    devDependencies:\n      jest:\n        specifier: ^29\n        version: 29.0.0(@types/node@18.0.0)\n\npackages:\n\n  express@4.17.1:\n    resolution: {integrity: sha512-a}\n\n  qs@6.7.0:\n    resolution: {integrity: sha512-b}\n\n  jest@29.0.0:\n    resolution: {integrity: sha512-c}\n\nsnapshots:\n\n  express@4.17.1:\n    dependencies:\n      qs: 6.7.0\n\n  qs@6.7.0: {}\n\n  jest@29.0.0(@types/node@18.0.0):\n    dependencies:\n      qs: 6.7.0\n";
+        assert_eq!(
+            read_rows("pnpm-lock.yaml", v9).0,
+            vec![
+                row("express", "4.17.1", 17, ""),
+                row("qs", "6.7.0", 20, "express"),
+                row("jest", "29.0.0", 23, ""),
+            ]
+        );
+        let v5 = "lockfileVersion: 5.4\n\nspecifiers:\n  express: ^4.17.1\n\ndependencies:\n  express: 4.17.1\n\npackages:\n\n  /express/4.17.1:\n    resolution: {integrity: sha512-a}\n    dependencies:\n      qs: 6.7.0\n    dev: false\n\n  /qs/6.7.0:\n    resolution: {integrity: sha512-b}\n    dev: false\n";
+        assert_eq!(
+            read_rows("pnpm-lock.yaml", v5).0,
+            vec![
+                row("express", "4.17.1", 11, ""),
+                row("qs", "6.7.0", 17, "express")
             ]
         );
     }
