@@ -14,6 +14,14 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+/// Most packages a dependency path names, nearest the package first; a longer one starts with
+/// [`ELIDED`]. Without it a hostile lockfile (one long chain of packages) would cost time and
+/// memory quadratic in its length.
+pub(crate) const MAX_PATH_LEN: usize = 32;
+
+/// Where a dependency path was cut short.
+pub(crate) const ELIDED: &str = "…";
+
 /// One installed package version and where the file names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Locked {
@@ -234,6 +242,10 @@ fn npm_paths(packages: &json::Node, targets: &[&str]) -> Vec<Vec<String>> {
                 if !path.contains("node_modules/") {
                     break; // the project itself
                 }
+                if chain.len() == MAX_PATH_LEN {
+                    chain.push(ELIDED.to_owned());
+                    break;
+                }
                 chain.push(name_of(&path));
                 at = parent.get(&path).cloned().flatten();
             }
@@ -299,6 +311,10 @@ pub(crate) fn via_paths(
             let mut chain = Vec::new();
             let mut at = parent[i].flatten();
             while let Some(p) = at {
+                if chain.len() == MAX_PATH_LEN {
+                    chain.push(ELIDED.to_owned());
+                    break;
+                }
                 chain.push(names[p].clone());
                 at = parent[p].flatten();
             }
@@ -899,6 +915,10 @@ fn cargo_paths(packages: &[Spanned<DeValue>], locked: &mut [Locked]) {
             if nodes[i].2 {
                 break; // a workspace member: the project itself
             }
+            if chain.len() == MAX_PATH_LEN {
+                chain.push(ELIDED.to_owned());
+                break;
+            }
             chain.push(nodes[i].0.to_owned());
             at = parent.get(&i).copied().flatten();
         }
@@ -1374,6 +1394,73 @@ mod tests {
                 triple("github.com/new/mod", "v1.2.0", 13),
             ]
         );
+    }
+
+    #[test]
+    fn hostile_inputs_of_every_format_are_notes_or_nothing() {
+        // Nesting deeper than the JSON parser's limit: a note on line 1, no packages.
+        let deep_json = format!("{{\"packages\": {}", "[".repeat(100_000));
+        for name in ["composer.lock", "packages.lock.json"] {
+            let (found, problem) = read_rows(name, &deep_json);
+            assert!(found.is_empty(), "{name}");
+            assert_eq!(problem, Some(1), "{name}");
+        }
+        // Deep, unclosed or non-XML project files: a note, no packages.
+        let deep_xml = format!("<Project>{}", "<ItemGroup>".repeat(100_000));
+        for name in ["pom.xml", "App.csproj", "Directory.Packages.props"] {
+            for text in [deep_xml.as_str(), "<Project", "\u{0}\u{1}", "{}"] {
+                let (found, problem) = read_rows(name, text);
+                assert!(found.is_empty(), "{name}");
+                assert!(problem.is_some(), "{name}: {text:.20}");
+            }
+        }
+        // Binary junk in the line-based formats: every line that is not an entry is reported
+        // once, with its line, and nothing is invented.
+        let junk: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+        let junk = String::from_utf8_lossy(&junk).into_owned();
+        for name in ["Gemfile.lock", "gradle.lockfile"] {
+            let (found, _) = read_rows(name, &junk);
+            assert!(found.is_empty(), "{name}");
+        }
+        let (_, problem) = read_rows("gradle.lockfile", &format!("a:b:1.0=x\n{junk}"));
+        assert_eq!(problem, Some(2));
+    }
+
+    #[test]
+    fn a_long_chain_of_packages_is_read_with_bounded_paths() {
+        // 20,000 gems, each requiring the next: every one read, each path cut to the nearest
+        // packages, and a cycle back to the start does not loop.
+        let n = 20_000;
+        let mut text = String::from("GEM\n  remote: https://rubygems.org/\n  specs:\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "    g{i} (1.0.{i})\n      g{} (>= 0)\n",
+                (i + 1) % n
+            ));
+        }
+        text.push_str("\nDEPENDENCIES\n  g0\n");
+        let (found, problem) = read_rows("Gemfile.lock", &text);
+        assert_eq!(found.len(), n);
+        assert_eq!(problem, None);
+        assert_eq!(found[1].3, "g0");
+        let last = &found[n - 1].3;
+        assert!(last.starts_with("… > "), "{last:.40}");
+        assert_eq!(last.split(" > ").count(), MAX_PATH_LEN + 1);
+        assert!(last.ends_with(&format!("g{}", n - 2)));
+        // The same for npm's and Cargo's own walks.
+        let mut npm = String::from(
+            "{\"lockfileVersion\": 3, \"packages\": {\"\": {\"dependencies\": {\"p0\": \"1\"}}",
+        );
+        for i in 0..2_000 {
+            npm.push_str(&format!(
+                ", \"node_modules/p{i}\": {{\"version\": \"1.0.0\", \"dependencies\": {{\"p{}\": \"1\"}}}}",
+                i + 1
+            ));
+        }
+        npm.push_str("}}");
+        let (found, _) = read_rows("package-lock.json", &npm);
+        assert_eq!(found.len(), 2_000);
+        assert_eq!(found[1_999].3.split(" > ").count(), MAX_PATH_LEN + 1);
     }
 
     #[test]
