@@ -970,3 +970,79 @@ fn maven_rubygems_packagist_and_nuget_end_to_end() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn transitive_paths_in_yarn_pnpm_uv_and_go_mod_end_to_end() {
+    let project = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = project.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "web/yarn.lock",
+        "__metadata:\n  version: 6\n\n\"web@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"web@workspace:.\"\n  dependencies:\n    report-builder: \"npm:^1.0.0\"\n  languageName: unknown\n  linkType: soft\n\n\"report-builder@npm:^1.0.0\":\n  version: 1.0.0\n  resolution: \"report-builder@npm:1.0.0\"\n  dependencies:\n    lodash: \"npm:^4.17.0\"\n\n\"lodash@npm:^4.17.0\":\n  version: 4.17.15\n  resolution: \"lodash@npm:4.17.15\"\n",
+    );
+    write(
+        "admin/pnpm-lock.yaml",
+        "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      chart-kit:\n        specifier: ^2.0.0\n        version: 2.0.0\n      lodash:\n        specifier: ^4.17.21\n        version: 4.17.21\n\npackages:\n\n  chart-kit@2.0.0:\n    resolution: {integrity: sha512-a}\n\n  lodash@4.17.20:\n    resolution: {integrity: sha512-b}\n\n  lodash@4.17.21:\n    resolution: {integrity: sha512-c}\n\nsnapshots:\n\n  chart-kit@2.0.0:\n    dependencies:\n      lodash: 4.17.20\n\n  lodash@4.17.20: {}\n\n  lodash@4.17.21: {}\n",
+    );
+    write(
+        "api/uv.lock",
+        "version = 1\n\n[[package]]\nname = \"api\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\ndependencies = [{ name = \"config-loader\" }]\n\n[[package]]\nname = \"config-loader\"\nversion = \"1.2.0\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [{ name = \"pyyaml\" }]\n\n[[package]]\nname = \"pyyaml\"\nversion = \"5.3.1\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+    );
+    write(
+        "gateway/go.mod",
+        "module example.com/gateway\n\ngo 1.21\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.5.0 // indirect\n)\n",
+    );
+    let server = Server::start();
+    serve_sample(&server);
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = update(
+        cache.path(),
+        &server.url,
+        &[project.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let output = seccoach()
+        .env("SECCOACH_CACHE", cache.path())
+        .arg("scan")
+        .arg(project.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found = vulnerable(&report);
+    let messages: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|(p, l, m)| (p.as_str(), *l, m.as_str()))
+        .collect();
+    // lodash 4.17.21 (the fix, required directly) is not reported.
+    assert_eq!(messages.len(), 4, "{report}");
+    assert_eq!((messages[0].0, messages[0].1), ("admin/pnpm-lock.yaml", 19));
+    assert!(
+        messages[0]
+            .2
+            .contains("lodash 4.17.20 (via chart-kit): GHSA-35jh-r3h4-6jhm"),
+        "{messages:?}"
+    );
+    assert_eq!((messages[1].0, messages[1].1), ("api/uv.lock", 16));
+    assert!(
+        messages[1]
+            .2
+            .contains("pyyaml 5.3.1 (via config-loader): PYSEC-2021-142"),
+        "{messages:?}"
+    );
+    assert_eq!((messages[2].0, messages[2].1), ("gateway/go.mod", 6));
+    assert!(
+        messages[2].2.contains("github.com/gin-gonic/gin v1.5.0 (indirect: required by another package, which the file does not name)"),
+        "{messages:?}"
+    );
+    assert_eq!((messages[3].0, messages[3].1), ("web/yarn.lock", 18));
+    assert!(
+        messages[3]
+            .2
+            .contains("lodash 4.17.15 (via report-builder): GHSA-35jh-r3h4-6jhm"),
+        "{messages:?}"
+    );
+}
