@@ -80,7 +80,7 @@ pub(super) fn packages_lock(src: &Source, out: &mut Vec<Locked>) -> Result<(), U
 /// A project file's `<PackageReference Include="X" Version="1.2.3" />` (the version may also be
 /// a child element) and, in `Directory.Packages.props`, `<PackageVersion …>`. Only a literal
 /// version is read: NuGet restores the lowest version a bare `1.2.3` allows, which is that one
-/// when it exists. A range (`[1.0,2.0)`), a float (`1.*`) or an MSBuild property (`$(V)`)
+/// when it exists, and `[1.2.3]` asks for exactly it. A range (`[1.0,2.0)`), a float (`1.*`) or an MSBuild property (`$(V)`)
 /// pins nothing this file shows, and is left out.
 pub(super) fn project(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparsed> {
     let text = std::str::from_utf8(src.bytes).map_err(|_| Unparsed::not_utf8())?;
@@ -110,6 +110,12 @@ pub(super) fn project(src: &Source, out: &mut Vec<Locked>) -> Result<(), Unparse
         } else {
             continue; // versioned centrally, in Directory.Packages.props
         };
+        // `[1.2.3]` is NuGet's notation for exactly that version.
+        let version = version
+            .strip_prefix('[')
+            .and_then(|v| v.strip_suffix(']'))
+            .filter(|v| !v.contains(','))
+            .map_or(version, str::trim);
         let literal = !version.is_empty()
             && version
                 .chars()
@@ -203,6 +209,7 @@ mod tests {
     </PackageReference>
     <PackageReference Include="Floating" Version="6.*" />
     <PackageReference Include="Ranged" Version="[1.0,2.0)" />
+    <PackageReference Include="Exact" Version="[4.5.0]" />
     <PackageReference Include="FromProperty" Version="$(EfVersion)" />
     <PackageReference Include="Central" />
     <PackageReference Update="Newtonsoft.Json" Version="13.0.1" />
@@ -215,6 +222,7 @@ mod tests {
             vec![
                 row("Newtonsoft.Json", "12.0.1", 6, ""),
                 row("Serilog", "2.10.0", 7, ""),
+                row("Exact", "4.5.0", 12, ""),
             ]
         );
         assert_eq!(problem, None);
