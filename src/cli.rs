@@ -182,7 +182,8 @@ pub enum AdvisoriesCommand {
         /// The project whose manifests and lockfiles decide the ecosystems.
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// Download this ecosystem (npm, PyPI, crates.io, Go) instead of those found in the
+        /// Download this ecosystem (npm, PyPI, crates.io, Go, Maven, RubyGems, Packagist,
+        /// NuGet) instead of those found in the
         /// project (repeatable).
         #[arg(long = "ecosystem", value_name = "ECOSYSTEM", value_parser = crate::osv::parse_ecosystem)]
         ecosystems: Vec<crate::analyzers::deps::version::Ecosystem>,
@@ -967,7 +968,8 @@ fn advisories_update(
         if found.is_empty() {
             write_stdout(&format!(
                 "No manifests or lockfiles in {shown_root} that seccoach reads (npm, PyPI, \
-                 crates.io, Go): nothing to download. Choose with --ecosystem.\n"
+                 crates.io, Go, Maven, RubyGems, Packagist, NuGet): nothing to download. Choose \
+                 with --ecosystem.\n"
             ))?;
             return Ok(ExitCode::SUCCESS);
         }

@@ -34,16 +34,16 @@ const ZIP_NAME: &str = "all.zip";
 const STATE_NAME: &str = "state.json";
 
 /// The ecosystems seccoach reads lockfiles of, and so can download advisories for.
-pub const SUPPORTED: [Ecosystem; 4] = [
+pub const SUPPORTED: [Ecosystem; 8] = [
     Ecosystem::Npm,
     Ecosystem::PyPI,
     Ecosystem::CratesIo,
     Ecosystem::Go,
+    Ecosystem::Maven,
+    Ecosystem::RubyGems,
+    Ecosystem::Packagist,
+    Ecosystem::NuGet,
 ];
-
-/// OSV ecosystems seccoach does not read lockfiles of yet: asking for one is a clear error
-/// rather than a download nothing would use.
-const NOT_YET: [&str; 4] = ["Maven", "RubyGems", "Packagist", "NuGet"];
 
 /// Parses an `--ecosystem` value: an OSV ecosystem name, case-insensitively.
 pub fn parse_ecosystem(text: &str) -> Result<Ecosystem, String> {
@@ -54,13 +54,6 @@ pub fn parse_ecosystem(text: &str) -> Result<Ecosystem, String> {
         return Ok(*e);
     }
     let names: Vec<&str> = SUPPORTED.iter().map(|e| e.as_str()).collect();
-    if let Some(name) = NOT_YET.iter().find(|n| n.eq_ignore_ascii_case(text.trim())) {
-        return Err(format!(
-            "seccoach does not read {name} lockfiles yet, so it has no use for {name} advisories \
-             (supported: {})",
-            names.join(", ")
-        ));
-    }
     Err(format!(
         "`{text}` is not an ecosystem seccoach knows (supported: {})",
         names.join(", ")
@@ -419,11 +412,10 @@ mod tests {
         assert_eq!(parse_ecosystem("pypi"), Ok(Ecosystem::PyPI));
         assert_eq!(parse_ecosystem("crates.io"), Ok(Ecosystem::CratesIo));
         assert_eq!(parse_ecosystem("Go"), Ok(Ecosystem::Go));
-        assert!(
-            parse_ecosystem("Maven")
-                .unwrap_err()
-                .contains("does not read Maven")
-        );
+        assert_eq!(parse_ecosystem("maven"), Ok(Ecosystem::Maven));
+        assert_eq!(parse_ecosystem("NUGET"), Ok(Ecosystem::NuGet));
+        assert_eq!(parse_ecosystem("RubyGems"), Ok(Ecosystem::RubyGems));
+        assert_eq!(parse_ecosystem("packagist"), Ok(Ecosystem::Packagist));
         assert!(
             parse_ecosystem("cobol")
                 .unwrap_err()

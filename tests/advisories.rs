@@ -675,10 +675,10 @@ fn update_without_anything_to_download_and_unknown_ecosystems() {
     assert!(stdout.contains("nothing to download"), "{stdout}");
     assert!(server.take_seen().is_empty());
 
-    let (code, _, stderr) = update(cache.path(), &server.url, &["--ecosystem", "Maven"]);
+    let (code, _, stderr) = update(cache.path(), &server.url, &["--ecosystem", "COBOL"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("does not read Maven lockfiles yet"),
+        stderr.contains("not an ecosystem") && stderr.contains("NuGet"),
         "{stderr}"
     );
 
@@ -690,5 +690,359 @@ fn update_without_anything_to_download_and_unknown_ecosystems() {
     assert!(
         help.contains("Uses the network") && help.contains("`scan` and the coach never do"),
         "{help}"
+    );
+}
+
+/// A zip of OSV records given as (file name, JSON text).
+fn zip_of_texts(records: &[(&str, &str)]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in records {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// An OSV record affecting one package from `introduced` up to `fixed`.
+fn record(
+    id: &str,
+    cve: &str,
+    ecosystem: &str,
+    name: &str,
+    introduced: &str,
+    fixed: &str,
+) -> String {
+    format!(
+        r#"{{"id": "{id}", "aliases": ["{cve}"], "summary": "Test advisory for {name}",
+  "affected": [{{"package": {{"ecosystem": "{ecosystem}", "name": "{name}"}},
+    "ranges": [{{"type": "ECOSYSTEM", "events": [{{"introduced": "{introduced}"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
+    )
+}
+
+const GEMFILE_LOCK: &str = "GEM\n  remote: https://rubygems.org/\n  specs:\n    actionpack (6.1.7)\n      rack (~> 2.0, >= 2.0.9)\n    rack (2.2.3)\n    nokogiri (1.13.10-x86_64-linux)\n\nPLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  actionpack (~> 6.1)\n  nokogiri\n\nBUNDLED WITH\n   2.3.26\n";
+
+const COMPOSER_LOCK: &str = r#"{
+    "content-hash": "0f1e",
+    "packages": [
+        {"name": "guzzlehttp/psr7", "version": "1.8.1"},
+        {"name": "monolog/monolog", "version": "2.9.1"}
+    ],
+    "packages-dev": []
+}
+"#;
+
+const POM: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>shop</artifactId>
+  <version>1.0.0</version>
+  <properties>
+    <log4j.version>2.14.1</log4j.version>
+  </properties>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>${log4j.version}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-api</artifactId>
+      <version>2.14.1</version>
+    </dependency>
+  </dependencies>
+</project>
+"#;
+
+const GRADLE_LOCKFILE: &str = "# This is a Gradle generated file for dependency locking.\norg.apache.logging.log4j:log4j-core:2.0-beta8=runtimeClasspath\norg.apache.logging.log4j:log4j-core:2.0-rc1=testRuntimeClasspath\norg.apache.logging.log4j:log4j-core:2.15.0=compileClasspath\nempty=annotationProcessor\n";
+
+const PACKAGES_LOCK: &str = r#"{
+  "version": 1,
+  "dependencies": {
+    "net8.0": {
+      "Swashbuckle.AspNetCore": {
+        "type": "Direct",
+        "requested": "[6.5.0, )",
+        "resolved": "6.5.0",
+        "dependencies": { "Newtonsoft.Json": "12.0.1" }
+      },
+      "Newtonsoft.Json": { "type": "Transitive", "resolved": "12.0.1" }
+    }
+  }
+}
+"#;
+
+const CSPROJ: &str = r#"<Project Sdk="Microsoft.NET.Sdk.Web">
+  <ItemGroup>
+    <PackageReference Include="newtonsoft.json" Version="13.0.1" />
+    <PackageReference Include="Swashbuckle.AspNetCore" Version="6.5.0" />
+  </ItemGroup>
+</Project>
+"#;
+
+#[test]
+fn maven_rubygems_packagist_and_nuget_end_to_end() {
+    let project = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = project.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("rails/Gemfile.lock", GEMFILE_LOCK);
+    write("laravel/composer.lock", COMPOSER_LOCK);
+    write("java/pom.xml", POM);
+    write("java/gradle.lockfile", GRADLE_LOCKFILE);
+    write("dotnet/Api/packages.lock.json", PACKAGES_LOCK);
+    write("dotnet/Api/Api.csproj", CSPROJ);
+    // Installed copies are not the project's.
+    write(
+        "laravel/vendor/composer/installed/composer.lock",
+        COMPOSER_LOCK,
+    );
+
+    let server = Server::start();
+    let zips = [
+        (
+            "Maven",
+            record(
+                "GHSA-jfh8-c2jp-5v3q",
+                "CVE-2021-44228",
+                "Maven",
+                "org.apache.logging.log4j:log4j-core",
+                "2.0-beta9",
+                "2.15.0",
+            ),
+        ),
+        (
+            "RubyGems",
+            record(
+                "TEST-RACK-1",
+                "CVE-2022-30123",
+                "RubyGems",
+                "rack",
+                "2.2.0",
+                "2.2.3.1",
+            ),
+        ),
+        (
+            "Packagist",
+            record(
+                "TEST-PSR7-1",
+                "CVE-2022-24775",
+                "Packagist",
+                "guzzlehttp/psr7",
+                "0",
+                "1.8.4",
+            ),
+        ),
+        (
+            "NuGet",
+            record(
+                "GHSA-5crp-9r3c-p9vr",
+                "CVE-2024-21907",
+                "NuGet",
+                "Newtonsoft.Json",
+                "0",
+                "13.0.1",
+            ),
+        ),
+    ];
+    for (ecosystem, text) in &zips {
+        server.route(
+            &format!("/{ecosystem}/all.zip"),
+            200,
+            "\"e1\"",
+            zip_of_texts(&[("record.json", text.as_str())]),
+        );
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = update(
+        cache.path(),
+        &server.url,
+        &[project.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let mut paths: Vec<String> = server.take_seen().into_iter().map(|(p, _)| p).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/Maven/all.zip",
+            "/NuGet/all.zip",
+            "/Packagist/all.zip",
+            "/RubyGems/all.zip"
+        ]
+    );
+
+    let output = seccoach()
+        .env("SECCOACH_CACHE", cache.path())
+        .arg("scan")
+        .arg(project.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found = vulnerable(&report);
+    let lines: Vec<(&str, u64)> = found.iter().map(|(p, l, _)| (p.as_str(), *l)).collect();
+    // Not found: nokogiri, monolog and log4j-api have no record; log4j-core 2.0-beta8 comes
+    // before the affected range (Maven orders beta8 < beta9 < rc1) and 2.15.0 is the fix; the
+    // .csproj pins the fixed Newtonsoft.Json (NuGet ids ignore case); vendor/ is not the
+    // project's.
+    assert_eq!(
+        lines,
+        vec![
+            ("dotnet/Api/packages.lock.json", 11),
+            ("java/gradle.lockfile", 3),
+            ("java/pom.xml", 13),
+            ("laravel/composer.lock", 4),
+            ("rails/Gemfile.lock", 6),
+        ],
+        "{report}"
+    );
+    let message = |path: &str| &found.iter().find(|f| f.0 == path).unwrap().2;
+    assert!(
+        message("dotnet/Api/packages.lock.json").contains(
+            "Newtonsoft.Json 12.0.1 (via Swashbuckle.AspNetCore): GHSA-5crp-9r3c-p9vr (CVE-2024-21907)"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        message("java/pom.xml")
+            .contains("org.apache.logging.log4j:log4j-core 2.14.1: GHSA-jfh8-c2jp-5v3q")
+    );
+    assert!(message("java/pom.xml").contains("fixed in 2.15.0"));
+    assert!(message("rails/Gemfile.lock").contains("rack 2.2.3 (via actionpack): TEST-RACK-1"));
+    assert!(message("rails/Gemfile.lock").contains("fixed in 2.2.3.1"));
+    assert!(message("laravel/composer.lock").contains("guzzlehttp/psr7 1.8.1: TEST-PSR7-1"));
+    let notes = notes(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("used the OSV advisory database")
+                && n.contains("Maven (today)")
+                && n.contains("NuGet (today)")
+                && n.contains("Packagist (today)")
+                && n.contains("RubyGems (today)")),
+        "{notes:?}"
+    );
+
+    // A pom whose version comes from a parent's property, and a malformed Gemfile.lock line:
+    // each a note naming the file and line, with the rest still checked.
+    write(
+        "java/pom.xml",
+        &POM.replace("${log4j.version}", "${log4j2.version}"),
+    );
+    write(
+        "rails/Gemfile.lock",
+        &GEMFILE_LOCK.replace(
+            "    nokogiri (1.13.10-x86_64-linux)",
+            "    nokogiri 1.13.10",
+        ),
+    );
+    let output = seccoach()
+        .env("SECCOACH_CACHE", cache.path())
+        .arg("scan")
+        .arg(project.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let lines = vulnerable_lines(&report);
+    assert!(!lines.iter().any(|(p, _)| p == "java/pom.xml"), "{report}");
+    assert!(
+        lines.contains(&("rails/Gemfile.lock".to_owned(), 6)),
+        "{report}"
+    );
+    let notes = self::notes(&report);
+    assert!(
+        notes.iter().any(|n| n.contains("java/pom.xml")
+            && n.contains("line 14")
+            && n.contains("log4j-core")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("rails/Gemfile.lock") && n.contains("line 7")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn transitive_paths_in_yarn_pnpm_uv_and_go_mod_end_to_end() {
+    let project = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = project.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "web/yarn.lock",
+        "__metadata:\n  version: 6\n\n\"web@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"web@workspace:.\"\n  dependencies:\n    report-builder: \"npm:^1.0.0\"\n  languageName: unknown\n  linkType: soft\n\n\"report-builder@npm:^1.0.0\":\n  version: 1.0.0\n  resolution: \"report-builder@npm:1.0.0\"\n  dependencies:\n    lodash: \"npm:^4.17.0\"\n\n\"lodash@npm:^4.17.0\":\n  version: 4.17.15\n  resolution: \"lodash@npm:4.17.15\"\n",
+    );
+    write(
+        "admin/pnpm-lock.yaml",
+        "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      chart-kit:\n        specifier: ^2.0.0\n        version: 2.0.0\n      lodash:\n        specifier: ^4.17.21\n        version: 4.17.21\n\npackages:\n\n  chart-kit@2.0.0:\n    resolution: {integrity: sha512-a}\n\n  lodash@4.17.20:\n    resolution: {integrity: sha512-b}\n\n  lodash@4.17.21:\n    resolution: {integrity: sha512-c}\n\nsnapshots:\n\n  chart-kit@2.0.0:\n    dependencies:\n      lodash: 4.17.20\n\n  lodash@4.17.20: {}\n\n  lodash@4.17.21: {}\n",
+    );
+    write(
+        "api/uv.lock",
+        "version = 1\n\n[[package]]\nname = \"api\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\ndependencies = [{ name = \"config-loader\" }]\n\n[[package]]\nname = \"config-loader\"\nversion = \"1.2.0\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [{ name = \"pyyaml\" }]\n\n[[package]]\nname = \"pyyaml\"\nversion = \"5.3.1\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+    );
+    write(
+        "gateway/go.mod",
+        "module example.com/gateway\n\ngo 1.21\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.5.0 // indirect\n)\n",
+    );
+    let server = Server::start();
+    serve_sample(&server);
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = update(
+        cache.path(),
+        &server.url,
+        &[project.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let output = seccoach()
+        .env("SECCOACH_CACHE", cache.path())
+        .arg("scan")
+        .arg(project.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found = vulnerable(&report);
+    let messages: Vec<(&str, u64, &str)> = found
+        .iter()
+        .map(|(p, l, m)| (p.as_str(), *l, m.as_str()))
+        .collect();
+    // lodash 4.17.21 (the fix, required directly) is not reported.
+    assert_eq!(messages.len(), 4, "{report}");
+    assert_eq!((messages[0].0, messages[0].1), ("admin/pnpm-lock.yaml", 19));
+    assert!(
+        messages[0]
+            .2
+            .contains("lodash 4.17.20 (via chart-kit): GHSA-35jh-r3h4-6jhm"),
+        "{messages:?}"
+    );
+    assert_eq!((messages[1].0, messages[1].1), ("api/uv.lock", 16));
+    assert!(
+        messages[1]
+            .2
+            .contains("pyyaml 5.3.1 (via config-loader): PYSEC-2021-142"),
+        "{messages:?}"
+    );
+    assert_eq!((messages[2].0, messages[2].1), ("gateway/go.mod", 6));
+    assert!(
+        messages[2].2.contains("github.com/gin-gonic/gin v1.5.0 (indirect: required by another package, which the file does not name)"),
+        "{messages:?}"
+    );
+    assert_eq!((messages[3].0, messages[3].1), ("web/yarn.lock", 18));
+    assert!(
+        messages[3]
+            .2
+            .contains("lodash 4.17.15 (via report-builder): GHSA-35jh-r3h4-6jhm"),
+        "{messages:?}"
     );
 }

@@ -7,9 +7,12 @@
 //! workspace?) and runs once per scan. Nothing is installed, resolved or fetched.
 
 pub mod advisories;
+mod dotnet;
 pub mod json;
+mod jvm;
 pub mod lockfile;
 pub mod manifest;
+mod ruby_php;
 pub mod version;
 
 use super::{Context, Hit, Tree, TreeFile, TreeHit, Unparsed};
@@ -162,16 +165,21 @@ pub fn check(cx: &Context, src: &Source, out: &mut Vec<Hit>) -> Result<(), Unpar
     if let Some(db) = cx.advisories
         && is_lockfile(src.rel_path)
     {
-        for dep in lockfile::locked(src)? {
+        let read = lockfile::locked(src);
+        for dep in read.locked {
             for hit in db.lookup(dep.ecosystem, &dep.name, &dep.version) {
                 out.push(
                     Hit::new(KNOWN_VULNERABLE, dep.span.clone()).with_value(hit.describe(
                         &dep.name,
                         &dep.version,
                         &dep.via,
+                        dep.indirect,
                     )),
                 );
             }
+        }
+        if let Some(problem) = read.problem {
+            return Err(problem);
         }
     }
     Ok(())

@@ -124,11 +124,14 @@ pub struct Match {
 
 impl Match {
     /// The finding's value: `pkg 1.0.0 (via a > b): GHSA-… (CVE-…) summary; fixed in 1.2.3`,
-    /// `via` being the packages a transitive dependency comes through.
-    pub fn describe(&self, package: &str, version: &str, via: &[String]) -> String {
+    /// `via` being the packages a transitive dependency comes through, or, for an `indirect`
+    /// one whose path the lockfile does not show, a word saying so.
+    pub fn describe(&self, package: &str, version: &str, via: &[String], indirect: bool) -> String {
         let mut text = format!("{package} {version}");
         if !via.is_empty() {
             text.push_str(&format!(" (via {})", via.join(" > ")));
+        } else if indirect {
+            text.push_str(" (indirect: required by another package, which the file does not name)");
         }
         text.push_str(&format!(": {}", self.id));
         let cves: Vec<&str> = self
@@ -613,14 +616,19 @@ mod tests {
         assert_eq!(hits[0].id, "GHSA-35jh-r3h4-6jhm");
         assert_eq!(hits[0].fixed.as_deref(), Some("4.17.21"));
         assert_eq!(
-            hits[0].describe("lodash", "4.17.20", &[]),
+            hits[0].describe("lodash", "4.17.20", &[], false),
             "lodash 4.17.20: GHSA-35jh-r3h4-6jhm (CVE-2021-23337) Command Injection in lodash; \
              fixed in 4.17.21"
         );
         assert!(
             hits[0]
-                .describe("lodash", "4.17.20", &["a".into(), "b".into()])
+                .describe("lodash", "4.17.20", &["a".into(), "b".into()], false)
                 .starts_with("lodash 4.17.20 (via a > b): GHSA-35jh-r3h4-6jhm")
+        );
+        assert!(
+            hits[0]
+                .describe("lodash", "4.17.20", &[], true)
+                .starts_with("lodash 4.17.20 (indirect: required by another package, which the file does not name): GHSA-")
         );
         assert_eq!(db.lookup(Ecosystem::Npm, "lodash", "0.1.0").len(), 1);
         assert!(db.lookup(Ecosystem::Npm, "lodash", "4.17.21").is_empty());

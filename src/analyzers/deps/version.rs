@@ -4,10 +4,20 @@
 //! pseudo-versions are semver pre-releases, so they sort before the release they precede). PyPI
 //! orders by PEP 440, where `1.0.dev1 < 1.0a1 < 1.0rc1 < 1.0 < 1.0.post1`. Comparing any of these
 //! as strings gets `1.10` vs `1.9` wrong, which is exactly the kind of mistake that hides a
-//! vulnerable version.
+//! vulnerable version. Maven, NuGet, RubyGems and Packagist each have their own ordering,
+//! as OSV specifies them (see the submodules).
+
+mod composer;
+mod maven;
+mod nuget;
+mod rubygems;
 
 use std::cmp::Ordering;
 use std::str::FromStr;
+
+/// Longest version text read in the ecosystems parsed here item by item (real ones are far
+/// shorter; this bounds the work a hostile one can cause).
+const MAX_VERSION_LEN: usize = 256;
 
 /// A package ecosystem seccoach can match advisories for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -16,6 +26,10 @@ pub enum Ecosystem {
     PyPI,
     CratesIo,
     Go,
+    Maven,
+    RubyGems,
+    Packagist,
+    NuGet,
 }
 
 impl Ecosystem {
@@ -28,6 +42,10 @@ impl Ecosystem {
             "PyPI" => Some(Ecosystem::PyPI),
             "crates.io" => Some(Ecosystem::CratesIo),
             "Go" => Some(Ecosystem::Go),
+            "Maven" => Some(Ecosystem::Maven),
+            "RubyGems" => Some(Ecosystem::RubyGems),
+            "Packagist" => Some(Ecosystem::Packagist),
+            "NuGet" => Some(Ecosystem::NuGet),
             _ => None,
         }
     }
@@ -38,11 +56,16 @@ impl Ecosystem {
             Ecosystem::PyPI => "PyPI",
             Ecosystem::CratesIo => "crates.io",
             Ecosystem::Go => "Go",
+            Ecosystem::Maven => "Maven",
+            Ecosystem::RubyGems => "RubyGems",
+            Ecosystem::Packagist => "Packagist",
+            Ecosystem::NuGet => "NuGet",
         }
     }
 
     /// The package name as the ecosystem compares it: PyPI folds case and treats runs of
-    /// `-`, `_` and `.` as one `-` (PEP 503); the others compare names exactly.
+    /// `-`, `_` and `.` as one `-` (PEP 503); NuGet ids and Packagist names are
+    /// case-insensitive; the others compare names exactly.
     pub fn normalize_name(self, name: &str) -> String {
         match self {
             Ecosystem::PyPI => {
@@ -61,6 +84,7 @@ impl Ecosystem {
                 }
                 out
             }
+            Ecosystem::NuGet | Ecosystem::Packagist => name.trim().to_ascii_lowercase(),
             _ => name.trim().to_owned(),
         }
     }
@@ -81,6 +105,11 @@ impl Ecosystem {
                 };
                 parse_semver(text).map(Version::Semver)
             }
+            _ if text.len() > MAX_VERSION_LEN => None,
+            Ecosystem::Maven => maven::MavenVersion::parse(text).map(Version::Maven),
+            Ecosystem::NuGet => nuget::NuGetVersion::parse(text).map(Version::NuGet),
+            Ecosystem::RubyGems => rubygems::GemVersion::parse(text).map(Version::RubyGems),
+            Ecosystem::Packagist => composer::ComposerVersion::parse(text).map(Version::Packagist),
         }
     }
 }
@@ -90,6 +119,10 @@ impl Ecosystem {
 pub enum Version {
     Semver(semver::Version),
     Pep440(Box<pep440_rs::Version>),
+    Maven(maven::MavenVersion),
+    NuGet(nuget::NuGetVersion),
+    RubyGems(rubygems::GemVersion),
+    Packagist(composer::ComposerVersion),
 }
 
 impl Version {
@@ -98,6 +131,10 @@ impl Version {
         match (self, other) {
             (Version::Semver(a), Version::Semver(b)) => Some(a.cmp(b)),
             (Version::Pep440(a), Version::Pep440(b)) => Some(a.cmp(b)),
+            (Version::Maven(a), Version::Maven(b)) => Some(a.cmp(b)),
+            (Version::NuGet(a), Version::NuGet(b)) => Some(a.cmp(b)),
+            (Version::RubyGems(a), Version::RubyGems(b)) => Some(a.cmp(b)),
+            (Version::Packagist(a), Version::Packagist(b)) => Some(a.cmp(b)),
             _ => None,
         }
     }
@@ -215,5 +252,24 @@ mod tests {
         assert_eq!(Ecosystem::Npm.normalize_name("@Scope/Pkg"), "@Scope/Pkg");
         assert_eq!(Ecosystem::from_osv("crates.io"), Some(Ecosystem::CratesIo));
         assert_eq!(Ecosystem::from_osv("Debian:12"), None);
+        assert_eq!(
+            Ecosystem::NuGet.normalize_name("Newtonsoft.JSON"),
+            "newtonsoft.json"
+        );
+        assert_eq!(
+            Ecosystem::Maven.normalize_name("org.apache.logging.log4j:log4j-core"),
+            "org.apache.logging.log4j:log4j-core"
+        );
+        for e in [
+            Ecosystem::Maven,
+            Ecosystem::RubyGems,
+            Ecosystem::Packagist,
+            Ecosystem::NuGet,
+        ] {
+            assert_eq!(Ecosystem::from_osv(e.as_str()), Some(e));
+            // A version far longer than any real one is not read.
+            assert!(e.parse(&"1.".repeat(200)).is_none());
+            assert!(e.parse("1.2.3").is_some());
+        }
     }
 }
