@@ -19,6 +19,7 @@ pub mod fix;
 pub mod helm;
 pub mod init;
 pub mod lab;
+pub mod layers;
 pub mod markdown;
 #[cfg(test)]
 mod mutate;
