@@ -184,7 +184,7 @@ impl Evidence {
 }
 
 /// One layer's verdict with what it rests on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Layer {
     pub id: LayerId,
     pub title: &'static str,
@@ -201,7 +201,7 @@ pub struct Layer {
 }
 
 /// The whole map of a project.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LayerMap {
     pub version: u32,
     pub layers: Vec<Layer>,

@@ -138,6 +138,15 @@ pub enum Screen {
     Lab(LabState),
     /// The last scan's notes in full: checks that did not run, files skipped or not parsed.
     Notes(NotesState),
+    /// The project's pipeline layer map (`seccoach layers`).
+    Layers(LayersState),
+}
+
+#[derive(Debug, Clone)]
+pub struct LayersState {
+    pub scroll: usize,
+    /// The map, or why it could not be made (a broken `.seccoach.toml`).
+    pub map: Result<crate::layers::LayerMap, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1337,6 +1346,12 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             }
             Vec::new()
         }
+        Command::ShowLayers => {
+            let map = crate::cli::layer_map(&app.root).map_err(|e| format!("{e:#}"));
+            app.screens
+                .push(Screen::Layers(LayersState { scroll: 0, map }));
+            Vec::new()
+        }
         Command::Help => {
             app.overlay = match app.overlay {
                 Some(Overlay::Help) => None,
@@ -1744,6 +1759,10 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
             let (total, height) = view::notes::content_size(app);
             total.saturating_sub(height)
         }
+        Some(Screen::Layers(state)) => {
+            let (total, height) = view::layers::content_size(app, state);
+            total.saturating_sub(height)
+        }
         None => 0,
     };
     match app.screens.last_mut() {
@@ -1759,6 +1778,7 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
         Some(Screen::Detail(state)) => state.scroll = add(state.scroll, delta, limits),
         Some(Screen::Lab(state)) => state.scroll = add(state.scroll, delta, limits),
         Some(Screen::Notes(state)) => state.scroll = add(state.scroll, delta, limits),
+        Some(Screen::Layers(state)) => state.scroll = add(state.scroll, delta, limits),
         None => {}
     }
     clamp_scrolls(app);
@@ -1795,6 +1815,10 @@ fn clamp_scrolls(app: &mut App) {
             let (total, height) = view::notes::content_size(app);
             Some(total.saturating_sub(height))
         }
+        Some(Screen::Layers(state)) => {
+            let (total, height) = view::layers::content_size(app, state);
+            Some(total.saturating_sub(height))
+        }
         _ => None,
     };
     let Some(limit) = limit else {
@@ -1808,6 +1832,7 @@ fn clamp_scrolls(app: &mut App) {
         Some(Screen::Detail(state)) => state.scroll = state.scroll.min(limit),
         Some(Screen::Lab(state)) => state.scroll = state.scroll.min(limit),
         Some(Screen::Notes(state)) => state.scroll = state.scroll.min(limit),
+        Some(Screen::Layers(state)) => state.scroll = state.scroll.min(limit),
         _ => {}
     }
 }

@@ -7,6 +7,7 @@ pub mod findings;
 pub mod fix;
 pub mod home;
 pub mod lab;
+pub mod layers;
 pub mod lesson;
 pub mod notes;
 
@@ -58,6 +59,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Screen::Detail(state)) => detail::render(frame, body, app, state),
         Some(Screen::Lab(state)) => lab::render(frame, body, app, state),
         Some(Screen::Notes(state)) => notes::render(frame, body, app, state),
+        Some(Screen::Layers(state)) => layers::render(frame, body, app, state),
         None => {}
     }
     render_status(frame, status, app);
@@ -121,6 +123,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             None => "Lab".to_owned(),
         },
         Some(Screen::Notes(_)) => "Scan notes".to_owned(),
+        Some(Screen::Layers(_)) => "Pipeline layers".to_owned(),
     };
     // How far through a long text the reader is.
     let (scroll, (total, height)) = match app.screens.last() {
@@ -131,6 +134,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         Some(Screen::Detail(state)) => (state.scroll, detail::content_size(app, state)),
         Some(Screen::Lab(state)) => (state.scroll, lab::content_size(app, state)),
         Some(Screen::Notes(state)) => (state.scroll, notes::content_size(app)),
+        Some(Screen::Layers(state)) => (state.scroll, layers::content_size(app, state)),
         _ => (0, (0, 0)),
     };
     let position = if total > height && height > 0 {
@@ -342,6 +346,7 @@ pub fn screen_context(app: &App) -> Ctx {
         Some(Screen::Detail(_)) => Ctx::Detail,
         Some(Screen::Lab(_)) => Ctx::Lab,
         Some(Screen::Notes(_)) => Ctx::Notes,
+        Some(Screen::Layers(_)) => Ctx::Layers,
         Some(Screen::Home(_)) | None => Ctx::Home,
     }
 }
