@@ -118,6 +118,27 @@ pub enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Map the project's layers of automated security (secrets, code, dependencies, images,
+    /// CI, infrastructure, runtime, policy): present, partial or missing, with the evidence.
+    #[command(
+        after_help = "Present: a tool of the layer runs on every proposed change (a workflow \
+                            on pull_request or on every push, a GitLab job not limited to the \
+                            default branch, a pre-commit hook CI runs) or a service is configured \
+                            (Dependabot, Renovate). Partial: it runs only after merge, on a \
+                            timer, by hand or locally, or only its configuration file is here. \
+                            Runtime protection is present when manifests enforce Pod Security (or \
+                            admission policies) and have NetworkPolicies; a security policy when \
+                            SECURITY.md names a way to report.\n\n\
+                            Reads files only: nothing is run, no remote include or action is \
+                            fetched (a note says so). Exit status: 0, or 2 on an error."
+    )]
+    Layers {
+        /// The project's root.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long, value_enum, default_value_t = crate::progress::SummaryFormat::Text)]
+        format: crate::progress::SummaryFormat,
+    },
     /// List every rule seccoach knows.
     Checks {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -392,7 +413,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             packs,
         }) => fix(&path, &rules, apply, &packs.packs),
         Some(Command::Init(args)) => init(args),
+        Some(Command::Layers { path, format }) => layers(&path, format),
     }
+}
+
+/// `seccoach layers`: the pipeline layer map of a project.
+fn layers(root: &Path, format: crate::progress::SummaryFormat) -> Result<ExitCode> {
+    use crate::progress::SummaryFormat;
+    if !root.is_dir() {
+        bail!("{} is not a directory", root.display());
+    }
+    let map = layer_map(root)?;
+    let shown = root.display().to_string();
+    let text = match format {
+        SummaryFormat::Text => crate::layers::text(&map, &shown),
+        SummaryFormat::Markdown => crate::layers::markdown(&map, &shown),
+        SummaryFormat::Json => crate::display::json(&map, true) + "\n",
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The layer map of the repository at `root`, over the files a scan would read (its
+/// `exclude` and test paths applied).
+pub fn layer_map(root: &Path) -> Result<crate::layers::LayerMap> {
+    let (catalog, config) = load_repository(root)?;
+    let tests = crate::source::TestPaths::new(&config.tests);
+    let options = ScanOptions {
+        exclude: config.exclude.clone(),
+        ..ScanOptions::default()
+    };
+    let (files, walk_notes) = Scanner::new(catalog, options).walk_paths(root);
+    let mut map = crate::layers::map(root, &files, &tests);
+    map.notes.extend(walk_notes);
+    Ok(map)
 }
 
 /// `seccoach init`: writes the files, then says what each is.

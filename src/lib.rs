@@ -20,6 +20,7 @@ pub mod helm;
 pub mod history;
 pub mod init;
 pub mod lab;
+pub mod layers;
 pub mod markdown;
 #[cfg(test)]
 mod mutate;

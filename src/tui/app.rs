@@ -142,6 +142,15 @@ pub enum Screen {
     Notes(NotesState),
     /// Secrets in the repository's history, by commit, with how to clean up.
     History(NotesState),
+    /// The project's pipeline layer map (`seccoach layers`).
+    Layers(LayersState),
+}
+
+#[derive(Debug, Clone)]
+pub struct LayersState {
+    pub scroll: usize,
+    /// The map, or why it could not be made (a broken `.seccoach.toml`).
+    pub map: Result<crate::layers::LayerMap, String>,
 }
 
 /// The coach's history scan (`scan --history`), read once when first asked for.
@@ -1372,6 +1381,12 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             }
             Vec::new()
         }
+        Command::ShowLayers => {
+            let map = crate::cli::layer_map(&app.root).map_err(|e| format!("{e:#}"));
+            app.screens
+                .push(Screen::Layers(LayersState { scroll: 0, map }));
+            Vec::new()
+        }
         Command::Help => {
             app.overlay = match app.overlay {
                 Some(Overlay::Help) => None,
@@ -1783,6 +1798,10 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
             let (total, height) = view::history::content_size(app);
             total.saturating_sub(height)
         }
+        Some(Screen::Layers(state)) => {
+            let (total, height) = view::layers::content_size(app, state);
+            total.saturating_sub(height)
+        }
         None => 0,
     };
     match app.screens.last_mut() {
@@ -1800,6 +1819,7 @@ fn move_by(app: &mut App, delta: i32) -> Vec<Effect> {
         Some(Screen::Notes(state) | Screen::History(state)) => {
             state.scroll = add(state.scroll, delta, limits);
         }
+        Some(Screen::Layers(state)) => state.scroll = add(state.scroll, delta, limits),
         None => {}
     }
     clamp_scrolls(app);
@@ -1840,6 +1860,10 @@ fn clamp_scrolls(app: &mut App) {
             let (total, height) = view::history::content_size(app);
             Some(total.saturating_sub(height))
         }
+        Some(Screen::Layers(state)) => {
+            let (total, height) = view::layers::content_size(app, state);
+            Some(total.saturating_sub(height))
+        }
         _ => None,
     };
     let Some(limit) = limit else {
@@ -1855,6 +1879,7 @@ fn clamp_scrolls(app: &mut App) {
         Some(Screen::Notes(state) | Screen::History(state)) => {
             state.scroll = state.scroll.min(limit);
         }
+        Some(Screen::Layers(state)) => state.scroll = state.scroll.min(limit),
         _ => {}
     }
 }

@@ -15,6 +15,8 @@ pub enum Ctx {
     Lab,
     /// Everything the last scan could not do (checks that did not run, files skipped).
     Notes,
+    /// The project's pipeline layer map.
+    Layers,
     Help,
     Prompt,
     Confirm,
@@ -31,10 +33,17 @@ const SCREENS: &[Ctx] = &[
     Ctx::Detail,
     Ctx::Lab,
     Ctx::Notes,
+    Ctx::Layers,
 ];
 /// The screens under home other than the findings list (whose Esc first clears its filters).
-const SUB_SCREENS_BUT_FINDINGS: &[Ctx] =
-    &[Ctx::Lesson, Ctx::Quiz, Ctx::Detail, Ctx::Lab, Ctx::Notes];
+const SUB_SCREENS_BUT_FINDINGS: &[Ctx] = &[
+    Ctx::Lesson,
+    Ctx::Quiz,
+    Ctx::Detail,
+    Ctx::Lab,
+    Ctx::Notes,
+    Ctx::Layers,
+];
 const LISTS: &[Ctx] = &[Ctx::Home, Ctx::Findings];
 /// Every screen scrolls.
 const SCROLLING: &[Ctx] = SCREENS;
@@ -47,6 +56,7 @@ pub const ALL: &[Ctx] = &[
     Ctx::Detail,
     Ctx::Lab,
     Ctx::Notes,
+    Ctx::Layers,
     Ctx::Help,
     Ctx::Prompt,
     Ctx::Confirm,
@@ -89,6 +99,8 @@ pub enum Command {
     ClearFilters,
     ShowNotes,
     ShowHistory,
+    /// Open the pipeline layer map.
+    ShowLayers,
     ToggleReviewed,
     Edit,
     Suppress,
@@ -193,8 +205,8 @@ pub const BINDINGS: &[Binding] = &[
     // Moving around.
     bind(&[key('k'), code(KeyCode::Up)], "k/↑", "move up", Command::Up, LISTS, Some("↑↓ move")),
     bind(&[key('j'), code(KeyCode::Down)], "j/↓", "move down", Command::Down, LISTS, None),
-    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll up", Command::Up, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab, Ctx::Notes], Some("↑↓ scroll")),
-    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab, Ctx::Notes], None),
+    bind(&[key('k'), code(KeyCode::Up)], "k/↑", "scroll up", Command::Up, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab, Ctx::Notes, Ctx::Layers], Some("↑↓ scroll")),
+    bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll down", Command::Down, &[Ctx::Lesson, Ctx::Detail, Ctx::Lab, Ctx::Notes, Ctx::Layers], None),
     bind(&[code(KeyCode::PageUp), ctrl('u')], "PgUp", "page up", Command::PageUp, SCROLLING, None),
     bind(&[code(KeyCode::PageDown), ctrl('d'), key(' ')], "PgDn/Space", "page down", Command::PageDown, SCROLLING, None),
     bind(&[key('g'), code(KeyCode::Home)], "g/Home", "go to the top", Command::Top, SCROLLING, None),
@@ -225,6 +237,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('x')], "x", "clear filters", Command::ClearFilters, &[Ctx::Findings], None),
     bind(&[key('n')], "n", "all the scan's notes", Command::ShowNotes, &[Ctx::Home, Ctx::Findings], None),
     bind(&[key('H')], "H", "secrets in the git history (reads every commit)", Command::ShowHistory, &[Ctx::Home, Ctx::Findings], None),
+    bind(&[key('m')], "m", "the pipeline layer map of this project", Command::ShowLayers, &[Ctx::Home], None),
     // Finding detail.
     bind(&[key('n'), code(KeyCode::Right)], "n/→", "next finding", Command::NextFinding, &[Ctx::Detail], Some("n/p next/prev")),
     bind(&[key('p'), code(KeyCode::Left)], "p/←", "previous finding", Command::PrevFinding, &[Ctx::Detail], None),

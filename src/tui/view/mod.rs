@@ -8,6 +8,7 @@ pub mod fix;
 pub mod history;
 pub mod home;
 pub mod lab;
+pub mod layers;
 pub mod lesson;
 pub mod notes;
 
@@ -60,6 +61,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Screen::Lab(state)) => lab::render(frame, body, app, state),
         Some(Screen::Notes(state)) => notes::render(frame, body, app, state),
         Some(Screen::History(state)) => history::render(frame, body, app, state),
+        Some(Screen::Layers(state)) => layers::render(frame, body, app, state),
         None => {}
     }
     render_status(frame, status, app);
@@ -124,6 +126,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         },
         Some(Screen::Notes(_)) => "Scan notes".to_owned(),
         Some(Screen::History(_)) => "History".to_owned(),
+        Some(Screen::Layers(_)) => "Pipeline layers".to_owned(),
     };
     // How far through a long text the reader is.
     let (scroll, (total, height)) = match app.screens.last() {
@@ -135,6 +138,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         Some(Screen::Lab(state)) => (state.scroll, lab::content_size(app, state)),
         Some(Screen::Notes(state)) => (state.scroll, notes::content_size(app)),
         Some(Screen::History(state)) => (state.scroll, history::content_size(app)),
+        Some(Screen::Layers(state)) => (state.scroll, layers::content_size(app, state)),
         _ => (0, (0, 0)),
     };
     let position = if total > height && height > 0 {
@@ -347,6 +351,7 @@ pub fn screen_context(app: &App) -> Ctx {
         Some(Screen::Lab(_)) => Ctx::Lab,
         // The history screen is read like the notes: the same keys.
         Some(Screen::Notes(_) | Screen::History(_)) => Ctx::Notes,
+        Some(Screen::Layers(_)) => Ctx::Layers,
         Some(Screen::Home(_)) | None => Ctx::Home,
     }
 }
