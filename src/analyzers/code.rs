@@ -29,6 +29,7 @@ use std::sync::LazyLock;
 
 pub use crate::rules::CODE_BIND_ALL_INTERFACES as BIND_ALL;
 use crate::rules::CODE_EVAL as EVAL;
+use crate::rules::CODE_NOSQL_INJECTION as NOSQL_INJECTION;
 use crate::rules::CODE_SHELL_INJECTION as SHELL_INJECTION;
 pub use crate::rules::CODE_WEAK_HASH as WEAK_HASH;
 
@@ -69,6 +70,14 @@ const REST: &str = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))*?";
 /// `%` (`"kill %d" % pid` only ever pastes a number), a literal followed by `+`, `.format(` or
 /// `.join(`, or a bare expression.
 const PY_ARG: &str = r#"(?:(?:[rR]?[fF]|[fF][rR])(?:"""[^"]*?|'''[^']*?|"[^"\n]*?|'[^'\n]*?)\{\s*(EXPR)|(?:"[^"\n]*%[-\#0-9.]*[sr(][^"\n]*"|'[^'\n]*%[-\#0-9.]*[sr(][^'\n]*')\s*%\s*\(?\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*')\s*(?:\+\s*|\.format\(\s*(?:\w+\s*=\s*)?|\.join\(\s*)(EXPR)|(EXPR)\s*[,)+%])"#;
+/// Python without the bare expression: an f-string, `%`, `+` or `.format(` building a string.
+const PY_BUILT: &str = r#"(?:(?:[rR]?[fF]|[fF][rR])(?:"""[^"]*?|'''[^']*?|"[^"\n]*?|'[^'\n]*?)\{\s*(EXPR)|(?:"[^"\n]*%[-\#0-9.]*[sr(][^"\n]*"|'[^'\n]*%[-\#0-9.]*[sr(][^'\n]*')\s*%\s*\(?\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*')\s*(?:\+\s*|\.format\(\s*(?:\w+\s*=\s*)?)(EXPR))"#;
+/// Express request data that a JSON or `qs` body parser may turn into an object
+/// (`req.body.user`, `req.query["id"]`). Route parameters (`req.params`) are always strings.
+const JS_REQ_DATA: &str = r"req\.(?:body|query)(?:\.[A-Za-z_$][\w$]*|\[[^\]\n]{1,60}\])*";
+/// Flask request data that may be an object: the parsed JSON body.
+const PY_REQ_JSON: &str =
+    r"request\.(?:json|get_json\(\s*\))(?:\[[^\]\n]{1,60}\]|\.get\([^()\n]{1,60}\))*";
 /// JavaScript: a template literal's first interpolation, or a literal followed by `+`.
 const JS_BUILT: &str = r#"(?:`[^`]*?\$\{\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*'|`[^`$]*`)\s*\+\s*(EXPR))"#;
 /// JavaScript, also accepting a bare expression.
@@ -212,6 +221,40 @@ static PATTERNS: &[Pattern] = &[
         regex: r#"(?:\b\w*(?:[eE]ngine|[sS]cript\w*)\.eval|\bparseExpression)\s*\(\s*(?:"[^"\n]*"\s*\+\s*(EXPR)|(EXPR)\s*[,)+])"#,
         not_after: b"",
     },
+    // ---------------------------------------------------------------- NoSQL injection
+    // MongoDB's `$where` runs JavaScript on the server; a string built from data is code.
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: JS,
+        keywords: &["$where"],
+        regex: r#"(?:\$where["']?\s*:|\.\$where\s*\()\s*JS_BUILT"#,
+        not_after: b"",
+    },
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: PY,
+        keywords: &["$where"],
+        regex: r#"["']\$where["']\s*:\s*PY_BUILT"#,
+        not_after: b"",
+    },
+    // A filter taken from the request, whole or as a field's value: a JSON body or a `qs`
+    // query string can carry `{"$ne": null}` or `{"$gt": ""}` where a string was expected. The
+    // filter must be the call's first argument and the value must stand alone (not
+    // `String(...)`, not inside a nested object such as Sequelize's `{ where: {...} }`).
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: JS,
+        keywords: &["req.body", "req.query"],
+        regex: r#"(?:\.(?:find|findOne|findOneAndUpdate|findOneAndDelete|findOneAndReplace|findOneAndRemove|updateOne|updateMany|replaceOne|deleteOne|deleteMany|countDocuments)|(?:[cC]ollection|\bdb\.[A-Za-z_$][\w$]*)\.(?:update|remove|count))\s*\(\s*(?:\{[^{}]*?[\w$"'\]]\s*:\s*)?(JS_REQ_DATA)\s*[,})]"#,
+        not_after: b"",
+    },
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: PY,
+        keywords: &["request.json", "request.get_json"],
+        regex: r#"\.(?:find|find_one|find_one_and_update|find_one_and_delete|find_one_and_replace|update_one|update_many|delete_one|delete_many|replace_one|count_documents)\s*\(\s*(?:\{[^{}]*?["']\s*:\s*)?(PY_REQ_JSON)\s*[,})]"#,
+        not_after: b"",
+    },
 ];
 
 /// Words that can stand where the value goes but are not data.
@@ -256,7 +299,10 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
 /// not read as `JS` + `_ANY`). Blocks may use other blocks.
 fn expand(pattern: &str) -> String {
     const BLOCKS: &[(&str, &str)] = &[
+        ("PY_REQ_JSON", PY_REQ_JSON),
+        ("PY_BUILT", PY_BUILT),
         ("PY_ARG", PY_ARG),
+        ("JS_REQ_DATA", JS_REQ_DATA),
         ("JS_BUILT", JS_BUILT),
         ("JS_ANY", JS_ANY),
         ("RB_BUILT", RB_BUILT),
