@@ -31,6 +31,7 @@ pub use crate::rules::CODE_BIND_ALL_INTERFACES as BIND_ALL;
 use crate::rules::CODE_EVAL as EVAL;
 use crate::rules::CODE_NOSQL_INJECTION as NOSQL_INJECTION;
 use crate::rules::CODE_SHELL_INJECTION as SHELL_INJECTION;
+use crate::rules::CODE_TEMPLATE_INJECTION as TEMPLATE_INJECTION;
 pub use crate::rules::CODE_WEAK_HASH as WEAK_HASH;
 
 /// Most findings of one rule reported per file; past that the file is generated.
@@ -75,6 +76,8 @@ const PY_BUILT: &str = r#"(?:(?:[rR]?[fF]|[fF][rR])(?:"""[^"]*?|'''[^']*?|"[^"\n
 /// Express request data that a JSON or `qs` body parser may turn into an object
 /// (`req.body.user`, `req.query["id"]`). Route parameters (`req.params`) are always strings.
 const JS_REQ_DATA: &str = r"req\.(?:body|query)(?:\.[A-Za-z_$][\w$]*|\[[^\]\n]{1,60}\])*";
+/// Any Express request value, route parameters included.
+const JS_REQ_ANY: &str = r"req\.(?:body|query|params)(?:\.[A-Za-z_$][\w$]*|\[[^\]\n]{1,60}\])*";
 /// Flask request data that may be an object: the parsed JSON body.
 const PY_REQ_JSON: &str =
     r"request\.(?:json|get_json\(\s*\))(?:\[[^\]\n]{1,60}\]|\.get\([^()\n]{1,60}\))*";
@@ -255,6 +258,32 @@ static PATTERNS: &[Pattern] = &[
         regex: r#"\.(?:find|find_one|find_one_and_update|find_one_and_delete|find_one_and_replace|update_one|update_many|delete_one|delete_many|replace_one|count_documents)\s*\(\s*(?:\{[^{}]*?["']\s*:\s*)?(PY_REQ_JSON)\s*[,})]"#,
         not_after: b"",
     },
+    // ---------------------------------------------------------------- template injection
+    // The template text itself comes from data: whoever writes it runs template code
+    // (`{{ ''.__class__.__mro__ }}` in Jinja2, `<%= process.mainModule... %>` in EJS). Flask's
+    // `render_template_string` exists only to render inline text, so a variable there is
+    // reported too (it is usually built a few lines above); other engines need the building.
+    Pattern {
+        rule: TEMPLATE_INJECTION,
+        kinds: PY,
+        keywords: &["render_template_string"],
+        regex: r"\brender_template_string\s*\(\s*PY_ARG",
+        not_after: b"",
+    },
+    Pattern {
+        rule: TEMPLATE_INJECTION,
+        kinds: PY,
+        keywords: &["Template", "from_string"],
+        regex: r"(?:\b(?:jinja2|mako\.template)\.Template|\bTemplate|\.from_string)\s*\(\s*PY_BUILT",
+        not_after: b".",
+    },
+    Pattern {
+        rule: TEMPLATE_INJECTION,
+        kinds: JS,
+        keywords: &["render", "compile", "template"],
+        regex: r"\b(?:ejs|pug|jade|nunjucks|[hH]andlebars|hbs|doT|dot|_|lodash)\.(?:render|compile|renderString|compileClient|template)\s*\(\s*(?:JS_BUILT|(JS_REQ_ANY)\s*[,)])",
+        not_after: b".",
+    },
 ];
 
 /// Words that can stand where the value goes but are not data.
@@ -303,6 +332,7 @@ fn expand(pattern: &str) -> String {
         ("PY_BUILT", PY_BUILT),
         ("PY_ARG", PY_ARG),
         ("JS_REQ_DATA", JS_REQ_DATA),
+        ("JS_REQ_ANY", JS_REQ_ANY),
         ("JS_BUILT", JS_BUILT),
         ("JS_ANY", JS_ANY),
         ("RB_BUILT", RB_BUILT),
@@ -900,6 +930,34 @@ subprocess.check_output(
         assert_eq!(values("a.py", text, SHELL_INJECTION), ["pid"]);
         let js = "function exec(cmd) {}\nfunction eval(code) { return code; }\n";
         assert!(hits("a.js", js).is_empty());
+    }
+
+    #[test]
+    fn template_source_built_from_data_is_injection_but_variables_are_not() {
+        let py = "t = jinja2.Template(\"<h1>\" + subject + \"</h1>\")\nu = Template(\"Report for \" + team)\nv = string.Template(\"$x \" + y)\nrender_template_string(\"<p>{{ n }}</p>\", n=name)\nrender_template_string(PAGE, url=url)\nrender_template_string(page)\n";
+        assert_eq!(
+            values("app.py", py, TEMPLATE_INJECTION),
+            ["page", "subject", "team"]
+        );
+        let js = "ejs.render('<h1><%= n %></h1>', { n: req.query.n });\nejs.render(`<h1>${req.query.n}</h1>`);\npug.compile(req.body.tpl, {});\nres.render(req.query.view);\n";
+        assert_eq!(
+            values("a.js", js, TEMPLATE_INJECTION),
+            ["req.query.n", "req.body.tpl"]
+        );
+    }
+
+    #[test]
+    fn nosql_filters_from_the_request_but_not_casts_params_or_sequelize() {
+        let js = "db.c.find(req.body);\nUser.findOne({ email: req.body.email });\nUser.findOne({ email: String(req.body.email) });\nCard.findOne({ where: { id: req.body.id } });\ndb.c.findOne({ _id: req.params.id });\ndb.c.find({ $where: 'this.a == ' + a });\ndb.c.find({ $where: 'this.a > 3' });\n";
+        assert_eq!(
+            values("a.js", js, NOSQL_INJECTION),
+            ["a", "req.body", "req.body.email"]
+        );
+        let py = "c.find_one({\"u\": request.json[\"u\"]})\nc.find_one({\"u\": request.args[\"u\"]})\nc.find({\"$where\": \"this.a > %s\" % days})\n";
+        assert_eq!(
+            values("a.py", py, NOSQL_INJECTION),
+            ["days", "request.json[\"u\"]"]
+        );
     }
 
     #[test]
