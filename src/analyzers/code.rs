@@ -31,6 +31,7 @@ pub use crate::rules::CODE_BIND_ALL_INTERFACES as BIND_ALL;
 use crate::rules::CODE_EVAL as EVAL;
 use crate::rules::CODE_NOSQL_INJECTION as NOSQL_INJECTION;
 use crate::rules::CODE_SHELL_INJECTION as SHELL_INJECTION;
+use crate::rules::CODE_SQL_BUILT_THEN_EXECUTED as SQL_BUILT_THEN_EXECUTED;
 use crate::rules::CODE_TEMPLATE_INJECTION as TEMPLATE_INJECTION;
 pub use crate::rules::CODE_WEAK_HASH as WEAK_HASH;
 
@@ -415,6 +416,95 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
                 }
                 true
             });
+    }
+    sql_built_then_executed(src, out);
+}
+
+/// SQL keywords that make a string literal a statement (as in `code/sql-string-concat`).
+const SQL_WORDS: &str =
+    r"\b(?i:select|insert\s+into|update|delete\s+from|where|order\s+by|group\s+by|join|having)\s";
+
+/// `name = <SQL text with a value pasted in>` at the start of a line (group 1: the variable,
+/// group 2 or a later one: the value), in Python or JavaScript.
+static SQL_ASSIGNMENT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let literal = format!(r#"(?:"[^"\n]*?{SQL_WORDS}[^"\n]*"|'[^'\n]*?{SQL_WORDS}[^'\n]*')"#);
+    let pattern = format!(
+        r#"(?m)^[ \t]*(?:(?:const|let|var)[ \t]+)?([A-Za-z_]\w*)[ \t]*(?::[ \t]*\w+[ \t]*)?=[ \t]*(?:(?:[rR]?[fF]|[fF][rR])(?:"[^"\n]*?{SQL_WORDS}[^"\n]*?|'[^'\n]*?{SQL_WORDS}[^'\n]*?)\{{\s*(EXPR)|\x60[^\x60]*?{SQL_WORDS}[^\x60]*?\$\{{\s*(EXPR)|{literal}(?:[ \t]*\+[ \t]*(?:"[^"\n]*"|'[^'\n]*'))*[ \t]*(?:\+|%[ \t]*\(?|\.format\()[ \t]*(EXPR))"#
+    );
+    regex::Regex::new(&pattern.replace("EXPR", EXPR)).expect("SQL assignment pattern compiles")
+});
+
+/// Lines after the assignment searched for the call that runs it (the rest of a function).
+const SQL_CALL_WINDOW: usize = 40;
+
+/// `code/sql-built-then-executed`: SQL text built with a pasted value in a variable whose name
+/// does not say SQL (`q`, `s`, `cmd`; `sql`/`query` names are `code/sql-string-concat`'s), and
+/// that variable is then passed to an execute or query call within the next lines, before the
+/// function ends (a line less indented than the assignment) and before it is reassigned.
+fn sql_built_then_executed(src: &Source, out: &mut Vec<Hit>) {
+    if !matches!(
+        src.kind,
+        FileKind::Python | FileKind::Javascript | FileKind::Typescript
+    ) || !(memchr::memmem::find(src.bytes, b"execute").is_some()
+        || memchr::memmem::find(src.bytes, b"query").is_some())
+    {
+        return;
+    }
+    let Ok(text) = std::str::from_utf8(src.bytes) else {
+        return;
+    };
+    static NAME_SAYS_SQL: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)sql|query|stmt|statement").expect("name pattern compiles")
+    });
+    let mut count = 0;
+    for caps in SQL_ASSIGNMENT.captures_iter(text) {
+        let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let Some(value) = caps.iter().skip(2).flatten().next() else {
+            continue;
+        };
+        let value_text = value.as_str().trim();
+        if NAME_SAYS_SQL.is_match(name.as_str())
+            || NOT_VALUES.contains(&value_text)
+            || is_constant(value_text)
+            || src.in_comment(whole.start())
+        {
+            continue;
+        }
+        let indent = whole.as_str().len() - whole.as_str().trim_start().len();
+        let call = format!(
+            r"\b(?:execute|executemany|executescript|query|raw|read_sql|read_sql_query|exec_driver_sql)\s*\(\s*(?:[\w.]+\s*,\s*)?(?:(?:sa\.|sqlalchemy\.)?text\(\s*)?{}\s*[,)]",
+            regex::escape(name.as_str())
+        );
+        let Ok(call) = regex::Regex::new(&call) else {
+            continue;
+        };
+        let reassigned = format!(r"^\s*{}\s*=[^=]", regex::escape(name.as_str()));
+        let Ok(reassigned) = regex::Regex::new(&reassigned) else {
+            continue;
+        };
+        let rest = &text[whole.end()..];
+        for line in rest.lines().skip(1).take(SQL_CALL_WINDOW) {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if line.len() - trimmed.len() < indent || reassigned.is_match(line) {
+                break;
+            }
+            if call.is_match(line) {
+                out.push(
+                    Hit::new(SQL_BUILT_THEN_EXECUTED, value.range())
+                        .with_value(value_text.to_owned()),
+                );
+                count += 1;
+                break;
+            }
+        }
+        if count >= MAX_HITS {
+            break;
+        }
     }
 }
 
@@ -958,6 +1048,17 @@ subprocess.check_output(
             values("a.py", py, NOSQL_INJECTION),
             ["days", "request.json[\"u\"]"]
         );
+    }
+
+    #[test]
+    fn sql_built_in_a_variable_is_reported_where_it_is_executed() {
+        let py = "def find(db, term):\n    q = \"SELECT id FROM products WHERE name LIKE '%\" + term + \"%'\"\n    cur = db.cursor()\n    cur.execute(q)\n\n\ndef by_id(db, pid):\n    s = f\"SELECT id FROM products WHERE id = {pid}\"\n    log.info(s)\n\n\ndef other(db, pid):\n    db.execute(s)\n\n\ndef safe(db, term):\n    q = \"SELECT id FROM products WHERE name LIKE ?\"\n    db.execute(q, (\"%\" + term + \"%\",))\n";
+        assert_eq!(values("a.py", py, SQL_BUILT_THEN_EXECUTED), ["term"]);
+        let js = "async function byName(name) {\n  const text = `SELECT * FROM users WHERE name = '${name}'`;\n  return pool.query(text);\n}\nasync function safe(name) {\n  const text = 'SELECT * FROM users WHERE name = $1';\n  return pool.query(text, [name]);\n}\n";
+        assert_eq!(values("a.js", js, SQL_BUILT_THEN_EXECUTED), ["name"]);
+        // A `query`/`sql` name is code/sql-string-concat's, a reassignment ends the trail.
+        let other = "def f(db, t):\n    query = \"SELECT a FROM b WHERE c = '\" + t + \"'\"\n    db.execute(query)\n    q = \"DELETE FROM b WHERE c = '\" + t + \"'\"\n    q = \"SELECT 1\"\n    db.execute(q)\n";
+        assert!(values("b.py", other, SQL_BUILT_THEN_EXECUTED).is_empty());
     }
 
     #[test]
