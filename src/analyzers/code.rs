@@ -404,6 +404,9 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
                 {
                     return true;
                 }
+                if pattern.rule == NOSQL_INJECTION && assigned_a_number(src, start, text) {
+                    return true;
+                }
                 if src.kind == FileKind::Python {
                     let ranges = docstrings.get_or_insert_with(|| python_triple_strings(src.bytes));
                     if ranges.iter().any(|r| r.contains(&start)) {
@@ -785,6 +788,29 @@ fn is_definition(src: &Source, offset: usize) -> bool {
     )
 }
 
+/// Lines above a match searched for the assignment of its value.
+const ASSIGNMENT_WINDOW: usize = 10;
+
+/// True when `name`, a plain variable, was assigned a number cast (`const id = Number(x)`,
+/// `n = int(x)`) on one of the few lines before `offset`: pasting a number cannot inject.
+fn assigned_a_number(src: &Source, offset: usize, name: &str) -> bool {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return false;
+    }
+    let offset = offset.min(src.bytes.len());
+    let before = String::from_utf8_lossy(&src.bytes[..offset]);
+    let Ok(cast) = regex::Regex::new(&format!(
+        r"^\s*(?:(?:const|let|var)\s+)?{name}\s*(?::\s*\w+\s*)?=\s*(?:Number|parseInt|parseFloat|Math\.floor|int|float)\("
+    )) else {
+        return false;
+    };
+    before
+        .lines()
+        .rev()
+        .take(ASSIGNMENT_WINDOW)
+        .any(|line| cast.is_match(line))
+}
+
 /// `TABLE_NAME`, `DEFAULT_CMD`: a constant the program chose, not input.
 fn is_constant(text: &str) -> bool {
     let mut chars = text.chars();
@@ -1043,6 +1069,8 @@ subprocess.check_output(
             values("a.js", js, NOSQL_INJECTION),
             ["a", "req.body", "req.body.email"]
         );
+        let cast = "const productId = Number(id)\nreturn db.c.find({ $where: 'this.product == ' + productId });\n";
+        assert!(values("b.js", cast, NOSQL_INJECTION).is_empty());
         let py = "c.find_one({\"u\": request.json[\"u\"]})\nc.find_one({\"u\": request.args[\"u\"]})\nc.find({\"$where\": \"this.a > %s\" % days})\n";
         assert_eq!(
             values("a.py", py, NOSQL_INJECTION),
