@@ -179,6 +179,13 @@ fn near_miss_variants_of_the_solutions_still_fail() {
         ),
         // An empty file named like a lockfile is not a lockfile.
         ("pin-dependencies", "web/package-lock.json", "", ""),
+        // The SQL moved into a variable, still built with `+`, then executed.
+        (
+            "parameterise-query",
+            "search.py",
+            "    cursor.execute(\n        \"SELECT id, name, price FROM products WHERE name LIKE ? ORDER BY name\",\n        (\"%\" + term + \"%\",),\n    )\n",
+            "    q = \"SELECT id, name, price FROM products WHERE name LIKE '%\" + term + \"%' ORDER BY name\"\n    cursor.execute(q)\n",
+        ),
     ];
     let labs = lab::all(&catalog).unwrap();
     let mut problems = Vec::new();

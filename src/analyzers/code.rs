@@ -29,7 +29,10 @@ use std::sync::LazyLock;
 
 pub use crate::rules::CODE_BIND_ALL_INTERFACES as BIND_ALL;
 use crate::rules::CODE_EVAL as EVAL;
+use crate::rules::CODE_NOSQL_INJECTION as NOSQL_INJECTION;
 use crate::rules::CODE_SHELL_INJECTION as SHELL_INJECTION;
+use crate::rules::CODE_SQL_BUILT_THEN_EXECUTED as SQL_BUILT_THEN_EXECUTED;
+use crate::rules::CODE_TEMPLATE_INJECTION as TEMPLATE_INJECTION;
 pub use crate::rules::CODE_WEAK_HASH as WEAK_HASH;
 
 /// Most findings of one rule reported per file; past that the file is generated.
@@ -69,6 +72,16 @@ const REST: &str = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))*?";
 /// `%` (`"kill %d" % pid` only ever pastes a number), a literal followed by `+`, `.format(` or
 /// `.join(`, or a bare expression.
 const PY_ARG: &str = r#"(?:(?:[rR]?[fF]|[fF][rR])(?:"""[^"]*?|'''[^']*?|"[^"\n]*?|'[^'\n]*?)\{\s*(EXPR)|(?:"[^"\n]*%[-\#0-9.]*[sr(][^"\n]*"|'[^'\n]*%[-\#0-9.]*[sr(][^'\n]*')\s*%\s*\(?\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*')\s*(?:\+\s*|\.format\(\s*(?:\w+\s*=\s*)?|\.join\(\s*)(EXPR)|(EXPR)\s*[,)+%])"#;
+/// Python without the bare expression: an f-string, `%`, `+` or `.format(` building a string.
+const PY_BUILT: &str = r#"(?:(?:[rR]?[fF]|[fF][rR])(?:"""[^"]*?|'''[^']*?|"[^"\n]*?|'[^'\n]*?)\{\s*(EXPR)|(?:"[^"\n]*%[-\#0-9.]*[sr(][^"\n]*"|'[^'\n]*%[-\#0-9.]*[sr(][^'\n]*')\s*%\s*\(?\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*')\s*(?:\+\s*|\.format\(\s*(?:\w+\s*=\s*)?)(EXPR))"#;
+/// Express request data that a JSON or `qs` body parser may turn into an object
+/// (`req.body.user`, `req.query["id"]`). Route parameters (`req.params`) are always strings.
+const JS_REQ_DATA: &str = r"req\.(?:body|query)(?:\.[A-Za-z_$][\w$]*|\[[^\]\n]{1,60}\])*";
+/// Any Express request value, route parameters included.
+const JS_REQ_ANY: &str = r"req\.(?:body|query|params)(?:\.[A-Za-z_$][\w$]*|\[[^\]\n]{1,60}\])*";
+/// Flask request data that may be an object: the parsed JSON body.
+const PY_REQ_JSON: &str =
+    r"request\.(?:json|get_json\(\s*\))(?:\[[^\]\n]{1,60}\]|\.get\([^()\n]{1,60}\))*";
 /// JavaScript: a template literal's first interpolation, or a literal followed by `+`.
 const JS_BUILT: &str = r#"(?:`[^`]*?\$\{\s*(EXPR)|(?:"[^"\n]*"|'[^'\n]*'|`[^`$]*`)\s*\+\s*(EXPR))"#;
 /// JavaScript, also accepting a bare expression.
@@ -212,6 +225,66 @@ static PATTERNS: &[Pattern] = &[
         regex: r#"(?:\b\w*(?:[eE]ngine|[sS]cript\w*)\.eval|\bparseExpression)\s*\(\s*(?:"[^"\n]*"\s*\+\s*(EXPR)|(EXPR)\s*[,)+])"#,
         not_after: b"",
     },
+    // ---------------------------------------------------------------- NoSQL injection
+    // MongoDB's `$where` runs JavaScript on the server; a string built from data is code.
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: JS,
+        keywords: &["$where"],
+        regex: r#"(?:\$where["']?\s*:|\.\$where\s*\()\s*JS_BUILT"#,
+        not_after: b"",
+    },
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: PY,
+        keywords: &["$where"],
+        regex: r#"["']\$where["']\s*:\s*PY_BUILT"#,
+        not_after: b"",
+    },
+    // A filter taken from the request, whole or as a field's value: a JSON body or a `qs`
+    // query string can carry `{"$ne": null}` or `{"$gt": ""}` where a string was expected. The
+    // filter must be the call's first argument and the value must stand alone (not
+    // `String(...)`, not inside a nested object such as Sequelize's `{ where: {...} }`).
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: JS,
+        keywords: &["req.body", "req.query"],
+        regex: r#"(?:\.(?:find|findOne|findOneAndUpdate|findOneAndDelete|findOneAndReplace|findOneAndRemove|updateOne|updateMany|replaceOne|deleteOne|deleteMany|countDocuments)|(?:[cC]ollection|\bdb\.[A-Za-z_$][\w$]*)\.(?:update|remove|count))\s*\(\s*(?:\{[^{}]*?[\w$"'\]]\s*:\s*)?(JS_REQ_DATA)\s*[,})]"#,
+        not_after: b"",
+    },
+    Pattern {
+        rule: NOSQL_INJECTION,
+        kinds: PY,
+        keywords: &["request.json", "request.get_json"],
+        regex: r#"\.(?:find|find_one|find_one_and_update|find_one_and_delete|find_one_and_replace|update_one|update_many|delete_one|delete_many|replace_one|count_documents)\s*\(\s*(?:\{[^{}]*?["']\s*:\s*)?(PY_REQ_JSON)\s*[,})]"#,
+        not_after: b"",
+    },
+    // ---------------------------------------------------------------- template injection
+    // The template text itself comes from data: whoever writes it runs template code
+    // (`{{ ''.__class__.__mro__ }}` in Jinja2, `<%= process.mainModule... %>` in EJS). Flask's
+    // `render_template_string` exists only to render inline text, so a variable there is
+    // reported too (it is usually built a few lines above); other engines need the building.
+    Pattern {
+        rule: TEMPLATE_INJECTION,
+        kinds: PY,
+        keywords: &["render_template_string"],
+        regex: r"\brender_template_string\s*\(\s*PY_ARG",
+        not_after: b"",
+    },
+    Pattern {
+        rule: TEMPLATE_INJECTION,
+        kinds: PY,
+        keywords: &["Template", "from_string"],
+        regex: r"(?:\b(?:jinja2|mako\.template)\.Template|\bTemplate|\.from_string)\s*\(\s*PY_BUILT",
+        not_after: b".",
+    },
+    Pattern {
+        rule: TEMPLATE_INJECTION,
+        kinds: JS,
+        keywords: &["render", "compile", "template"],
+        regex: r"\b(?:ejs|pug|jade|nunjucks|[hH]andlebars|hbs|doT|dot|_|lodash)\.(?:render|compile|renderString|compileClient|template)\s*\(\s*(?:JS_BUILT|(JS_REQ_ANY)\s*[,)])",
+        not_after: b".",
+    },
 ];
 
 /// Words that can stand where the value goes but are not data.
@@ -256,7 +329,11 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
 /// not read as `JS` + `_ANY`). Blocks may use other blocks.
 fn expand(pattern: &str) -> String {
     const BLOCKS: &[(&str, &str)] = &[
+        ("PY_REQ_JSON", PY_REQ_JSON),
+        ("PY_BUILT", PY_BUILT),
         ("PY_ARG", PY_ARG),
+        ("JS_REQ_DATA", JS_REQ_DATA),
+        ("JS_REQ_ANY", JS_REQ_ANY),
         ("JS_BUILT", JS_BUILT),
         ("JS_ANY", JS_ANY),
         ("RB_BUILT", RB_BUILT),
@@ -327,6 +404,9 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
                 {
                     return true;
                 }
+                if pattern.rule == NOSQL_INJECTION && assigned_a_number(src, start, text) {
+                    return true;
+                }
                 if src.kind == FileKind::Python {
                     let ranges = docstrings.get_or_insert_with(|| python_triple_strings(src.bytes));
                     if ranges.iter().any(|r| r.contains(&start)) {
@@ -339,6 +419,95 @@ pub fn check(src: &Source, out: &mut Vec<Hit>) {
                 }
                 true
             });
+    }
+    sql_built_then_executed(src, out);
+}
+
+/// SQL keywords that make a string literal a statement (as in `code/sql-string-concat`).
+const SQL_WORDS: &str =
+    r"\b(?i:select|insert\s+into|update|delete\s+from|where|order\s+by|group\s+by|join|having)\s";
+
+/// `name = <SQL text with a value pasted in>` at the start of a line (group 1: the variable,
+/// group 2 or a later one: the value), in Python or JavaScript.
+static SQL_ASSIGNMENT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let literal = format!(r#"(?:"[^"\n]*?{SQL_WORDS}[^"\n]*"|'[^'\n]*?{SQL_WORDS}[^'\n]*')"#);
+    let pattern = format!(
+        r#"(?m)^[ \t]*(?:(?:const|let|var)[ \t]+)?([A-Za-z_]\w*)[ \t]*(?::[ \t]*\w+[ \t]*)?=[ \t]*(?:(?:[rR]?[fF]|[fF][rR])(?:"[^"\n]*?{SQL_WORDS}[^"\n]*?|'[^'\n]*?{SQL_WORDS}[^'\n]*?)\{{\s*(EXPR)|\x60[^\x60]*?{SQL_WORDS}[^\x60]*?\$\{{\s*(EXPR)|{literal}(?:[ \t]*\+[ \t]*(?:"[^"\n]*"|'[^'\n]*'))*[ \t]*(?:\+|%[ \t]*\(?|\.format\()[ \t]*(EXPR))"#
+    );
+    regex::Regex::new(&pattern.replace("EXPR", EXPR)).expect("SQL assignment pattern compiles")
+});
+
+/// Lines after the assignment searched for the call that runs it (the rest of a function).
+const SQL_CALL_WINDOW: usize = 40;
+
+/// `code/sql-built-then-executed`: SQL text built with a pasted value in a variable whose name
+/// does not say SQL (`q`, `s`, `cmd`; `sql`/`query` names are `code/sql-string-concat`'s), and
+/// that variable is then passed to an execute or query call within the next lines, before the
+/// function ends (a line less indented than the assignment) and before it is reassigned.
+fn sql_built_then_executed(src: &Source, out: &mut Vec<Hit>) {
+    if !matches!(
+        src.kind,
+        FileKind::Python | FileKind::Javascript | FileKind::Typescript
+    ) || !(memchr::memmem::find(src.bytes, b"execute").is_some()
+        || memchr::memmem::find(src.bytes, b"query").is_some())
+    {
+        return;
+    }
+    let Ok(text) = std::str::from_utf8(src.bytes) else {
+        return;
+    };
+    static NAME_SAYS_SQL: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)sql|query|stmt|statement").expect("name pattern compiles")
+    });
+    let mut count = 0;
+    for caps in SQL_ASSIGNMENT.captures_iter(text) {
+        let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let Some(value) = caps.iter().skip(2).flatten().next() else {
+            continue;
+        };
+        let value_text = value.as_str().trim();
+        if NAME_SAYS_SQL.is_match(name.as_str())
+            || NOT_VALUES.contains(&value_text)
+            || is_constant(value_text)
+            || src.in_comment(whole.start())
+        {
+            continue;
+        }
+        let indent = whole.as_str().len() - whole.as_str().trim_start().len();
+        let call = format!(
+            r"\b(?:execute|executemany|executescript|query|raw|read_sql|read_sql_query|exec_driver_sql)\s*\(\s*(?:[\w.]+\s*,\s*)?(?:(?:sa\.|sqlalchemy\.)?text\(\s*)?{}\s*[,)]",
+            regex::escape(name.as_str())
+        );
+        let Ok(call) = regex::Regex::new(&call) else {
+            continue;
+        };
+        let reassigned = format!(r"^\s*{}\s*=[^=]", regex::escape(name.as_str()));
+        let Ok(reassigned) = regex::Regex::new(&reassigned) else {
+            continue;
+        };
+        let rest = &text[whole.end()..];
+        for line in rest.lines().skip(1).take(SQL_CALL_WINDOW) {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if line.len() - trimmed.len() < indent || reassigned.is_match(line) {
+                break;
+            }
+            if call.is_match(line) {
+                out.push(
+                    Hit::new(SQL_BUILT_THEN_EXECUTED, value.range())
+                        .with_value(value_text.to_owned()),
+                );
+                count += 1;
+                break;
+            }
+        }
+        if count >= MAX_HITS {
+            break;
+        }
     }
 }
 
@@ -619,6 +788,29 @@ fn is_definition(src: &Source, offset: usize) -> bool {
     )
 }
 
+/// Lines above a match searched for the assignment of its value.
+const ASSIGNMENT_WINDOW: usize = 10;
+
+/// True when `name`, a plain variable, was assigned a number cast (`const id = Number(x)`,
+/// `n = int(x)`) on one of the few lines before `offset`: pasting a number cannot inject.
+fn assigned_a_number(src: &Source, offset: usize, name: &str) -> bool {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return false;
+    }
+    let offset = offset.min(src.bytes.len());
+    let before = String::from_utf8_lossy(&src.bytes[..offset]);
+    let Ok(cast) = regex::Regex::new(&format!(
+        r"^\s*(?:(?:const|let|var)\s+)?{name}\s*(?::\s*\w+\s*)?=\s*(?:Number|parseInt|parseFloat|Math\.floor|int|float)\("
+    )) else {
+        return false;
+    };
+    before
+        .lines()
+        .rev()
+        .take(ASSIGNMENT_WINDOW)
+        .any(|line| cast.is_match(line))
+}
+
 /// `TABLE_NAME`, `DEFAULT_CMD`: a constant the program chose, not input.
 fn is_constant(text: &str) -> bool {
     let mut chars = text.chars();
@@ -854,6 +1046,47 @@ subprocess.check_output(
         assert_eq!(values("a.py", text, SHELL_INJECTION), ["pid"]);
         let js = "function exec(cmd) {}\nfunction eval(code) { return code; }\n";
         assert!(hits("a.js", js).is_empty());
+    }
+
+    #[test]
+    fn template_source_built_from_data_is_injection_but_variables_are_not() {
+        let py = "t = jinja2.Template(\"<h1>\" + subject + \"</h1>\")\nu = Template(\"Report for \" + team)\nv = string.Template(\"$x \" + y)\nrender_template_string(\"<p>{{ n }}</p>\", n=name)\nrender_template_string(PAGE, url=url)\nrender_template_string(page)\n";
+        assert_eq!(
+            values("app.py", py, TEMPLATE_INJECTION),
+            ["page", "subject", "team"]
+        );
+        let js = "ejs.render('<h1><%= n %></h1>', { n: req.query.n });\nejs.render(`<h1>${req.query.n}</h1>`);\npug.compile(req.body.tpl, {});\nres.render(req.query.view);\n";
+        assert_eq!(
+            values("a.js", js, TEMPLATE_INJECTION),
+            ["req.query.n", "req.body.tpl"]
+        );
+    }
+
+    #[test]
+    fn nosql_filters_from_the_request_but_not_casts_params_or_sequelize() {
+        let js = "db.c.find(req.body);\nUser.findOne({ email: req.body.email });\nUser.findOne({ email: String(req.body.email) });\nCard.findOne({ where: { id: req.body.id } });\ndb.c.findOne({ _id: req.params.id });\ndb.c.find({ $where: 'this.a == ' + a });\ndb.c.find({ $where: 'this.a > 3' });\n";
+        assert_eq!(
+            values("a.js", js, NOSQL_INJECTION),
+            ["a", "req.body", "req.body.email"]
+        );
+        let cast = "const productId = Number(id)\nreturn db.c.find({ $where: 'this.product == ' + productId });\n";
+        assert!(values("b.js", cast, NOSQL_INJECTION).is_empty());
+        let py = "c.find_one({\"u\": request.json[\"u\"]})\nc.find_one({\"u\": request.args[\"u\"]})\nc.find({\"$where\": \"this.a > %s\" % days})\n";
+        assert_eq!(
+            values("a.py", py, NOSQL_INJECTION),
+            ["days", "request.json[\"u\"]"]
+        );
+    }
+
+    #[test]
+    fn sql_built_in_a_variable_is_reported_where_it_is_executed() {
+        let py = "def find(db, term):\n    q = \"SELECT id FROM products WHERE name LIKE '%\" + term + \"%'\"\n    cur = db.cursor()\n    cur.execute(q)\n\n\ndef by_id(db, pid):\n    s = f\"SELECT id FROM products WHERE id = {pid}\"\n    log.info(s)\n\n\ndef other(db, pid):\n    db.execute(s)\n\n\ndef safe(db, term):\n    q = \"SELECT id FROM products WHERE name LIKE ?\"\n    db.execute(q, (\"%\" + term + \"%\",))\n";
+        assert_eq!(values("a.py", py, SQL_BUILT_THEN_EXECUTED), ["term"]);
+        let js = "async function byName(name) {\n  const text = `SELECT * FROM users WHERE name = '${name}'`;\n  return pool.query(text);\n}\nasync function safe(name) {\n  const text = 'SELECT * FROM users WHERE name = $1';\n  return pool.query(text, [name]);\n}\n";
+        assert_eq!(values("a.js", js, SQL_BUILT_THEN_EXECUTED), ["name"]);
+        // A `query`/`sql` name is code/sql-string-concat's, a reassignment ends the trail.
+        let other = "def f(db, t):\n    query = \"SELECT a FROM b WHERE c = '\" + t + \"'\"\n    db.execute(query)\n    q = \"DELETE FROM b WHERE c = '\" + t + \"'\"\n    q = \"SELECT 1\"\n    db.execute(q)\n";
+        assert!(values("b.py", other, SQL_BUILT_THEN_EXECUTED).is_empty());
     }
 
     #[test]

@@ -9,8 +9,9 @@ DB_PATH = "shop.db"
 
 
 def find_products(db: sqlite3.Connection, term: str):
+    q = "SELECT id, name, price FROM products WHERE name LIKE '%" + term + "%' ORDER BY name"
     cursor = db.cursor()
-    cursor.execute(f"SELECT id, name, price FROM products WHERE name LIKE '%{term}%' ORDER BY name")
+    cursor.execute(q)
     return cursor.fetchall()
 
 
