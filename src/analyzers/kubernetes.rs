@@ -35,6 +35,7 @@ mod model;
 mod privileged;
 mod resource_limits;
 mod run_as_root;
+mod seccomp_profile;
 mod secret_in_env_literal;
 mod service_account_token;
 mod writable_root_fs;
@@ -57,6 +58,7 @@ static RULES: &[&dyn for<'a> Rule<Manifests<'a>>] = &[
     &allow_privilege_escalation::AllowPrivilegeEscalation,
     &run_as_root::RunAsRoot,
     &capabilities::Capabilities,
+    &seccomp_profile::SeccompProfile,
     &writable_root_fs::WritableRootFs,
     &resource_limits::ResourceLimits,
     &image_latest_tag::ImageLatestTag,
@@ -171,13 +173,13 @@ mod tests {
         K8S_DOCKER_SOCKET_MOUNT as SOCKET, K8S_HOST_NAMESPACES as HOST_NAMESPACES,
         K8S_HOST_PATH as HOST_PATH, K8S_IMAGE_LATEST_TAG as LATEST,
         K8S_NO_RESOURCE_LIMITS as NO_LIMITS, K8S_PRIVILEGED as PRIVILEGED, K8S_RUN_AS_ROOT as ROOT,
-        K8S_SECRET_IN_ENV_LITERAL as SECRET_ENV, K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT as TOKEN,
-        K8S_WRITABLE_ROOT_FS as WRITABLE_ROOT,
+        K8S_SECCOMP_PROFILE as SECCOMP, K8S_SECRET_IN_ENV_LITERAL as SECRET_ENV,
+        K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT as TOKEN, K8S_WRITABLE_ROOT_FS as WRITABLE_ROOT,
     };
     use crate::source::FileKind;
     use image_latest_tag::unpinned;
 
-    fn run_at(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
+    pub(super) fn run_at(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let catalog = crate::catalog::Catalog::embedded().unwrap();
         let cx = Context {
             catalog: &catalog,
@@ -190,7 +192,7 @@ mod tests {
         })
     }
 
-    fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {
+    pub(super) fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {
         run_at("k8s/app.yaml", text)
     }
 
@@ -233,6 +235,8 @@ spec:
   securityContext:
     runAsNonRoot: true
     runAsUser: 10001
+    seccompProfile:
+      type: RuntimeDefault
   containers:
     - name: api
       image: registry.example.com/api:1.0.0
@@ -263,6 +267,7 @@ spec:
                 (ESCALATION, 8),
                 (ROOT, 8),
                 (CAPS_NOT_DROPPED, 8),
+                (SECCOMP, 5),
                 (WRITABLE_ROOT, 8),
                 (NO_LIMITS, 8),
                 (LATEST, 7),
