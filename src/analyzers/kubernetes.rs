@@ -27,16 +27,19 @@
 
 mod allow_privilege_escalation;
 mod capabilities;
+mod cluster_admin_binding;
 mod default_namespace;
 mod host_namespaces;
 mod host_path;
 mod image_latest_tag;
 mod model;
 mod privileged;
+mod rbac_wildcard;
 mod resource_limits;
 mod run_as_root;
 mod seccomp_profile;
 mod secret_in_env_literal;
+mod secrets_read_access;
 mod service_account_token;
 mod writable_root_fs;
 
@@ -63,6 +66,9 @@ static RULES: &[&dyn for<'a> Rule<Manifests<'a>>] = &[
     &resource_limits::ResourceLimits,
     &image_latest_tag::ImageLatestTag,
     &secret_in_env_literal::SecretInEnvLiteral,
+    &rbac_wildcard::RbacWildcard,
+    &cluster_admin_binding::ClusterAdminBinding,
+    &secrets_read_access::SecretsReadAccess,
 ];
 
 /// Runs every Kubernetes rule on one file; a manifest that does not parse is reported as
