@@ -28,10 +28,12 @@
 mod allow_privilege_escalation;
 mod capabilities;
 mod cluster_admin_binding;
+mod configmap_secret;
 mod default_namespace;
 mod host_namespaces;
 mod host_path;
 mod image_latest_tag;
+mod last_applied_secret;
 mod model;
 mod privileged;
 mod rbac_wildcard;
@@ -39,6 +41,7 @@ mod resource_limits;
 mod run_as_root;
 mod seccomp_profile;
 mod secret_in_env_literal;
+mod secret_manifest_data;
 mod secrets_read_access;
 mod service_account_token;
 mod writable_root_fs;
@@ -66,6 +69,9 @@ static RULES: &[&dyn for<'a> Rule<Manifests<'a>>] = &[
     &resource_limits::ResourceLimits,
     &image_latest_tag::ImageLatestTag,
     &secret_in_env_literal::SecretInEnvLiteral,
+    &secret_manifest_data::SecretManifestData,
+    &configmap_secret::ConfigMapSecret,
+    &last_applied_secret::LastAppliedSecret,
     &rbac_wildcard::RbacWildcard,
     &cluster_admin_binding::ClusterAdminBinding,
     &secrets_read_access::SecretsReadAccess,
