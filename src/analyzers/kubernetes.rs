@@ -35,6 +35,7 @@ mod host_path;
 mod image_latest_tag;
 mod last_applied_secret;
 mod model;
+mod namespace_pod_security;
 mod privileged;
 mod rbac_wildcard;
 mod resource_limits;
@@ -72,6 +73,7 @@ static RULES: &[&dyn for<'a> Rule<Manifests<'a>>] = &[
     &secret_manifest_data::SecretManifestData,
     &configmap_secret::ConfigMapSecret,
     &last_applied_secret::LastAppliedSecret,
+    &namespace_pod_security::NamespacePodSecurity,
     &rbac_wildcard::RbacWildcard,
     &cluster_admin_binding::ClusterAdminBinding,
     &secrets_read_access::SecretsReadAccess,
