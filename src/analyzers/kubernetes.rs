@@ -36,6 +36,7 @@ mod image_latest_tag;
 mod last_applied_secret;
 mod model;
 mod namespace_pod_security;
+mod network_policy;
 mod privileged;
 mod rbac_wildcard;
 mod resource_limits;
@@ -53,6 +54,7 @@ use crate::helm;
 use crate::source::Source;
 use crate::yaml::{self, Node, ScalarStyle, YamlError};
 use model::{Facts, Manifests};
+pub use network_policy::check_tree;
 use std::ops::Range;
 
 /// The rules over a file's workloads, in the order they run.
@@ -226,12 +228,14 @@ mod tests {
             .collect()
     }
 
-    /// The registry lists each rule whose TOML names this analyzer, once.
+    /// The registry (with the tree check's rules) lists each rule whose TOML names this
+    /// analyzer, once.
     #[test]
     fn the_registry_covers_the_analyzers_rules() {
         let mut listed: Vec<BuiltinRule> = RULES
             .iter()
             .flat_map(|rule| rule.ids().iter().copied())
+            .chain(network_policy::TREE_RULES.iter().copied())
             .collect();
         listed.sort();
         let declared: Vec<BuiltinRule> = crate::rules::AnalyzerKind::Kubernetes.rules().collect();
