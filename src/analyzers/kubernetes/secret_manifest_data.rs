@@ -140,19 +140,17 @@ pub(super) fn holds_value(text: &str, encoded: bool) -> bool {
 }
 
 /// Keys that name the public half of a credential or a connection (`username`, `host`,
-/// `tls.crt`): kept in the Secret for convenience, not secret themselves.
+/// `tls.crt`, `apiAddress`, `auth.username_in`): kept in the Secret for convenience, not
+/// secret themselves. Judged on the key's words and on how the whole key ends
+/// (`azurestorageaccountname`).
 pub(super) fn names_public_part(key: &str) -> bool {
-    let key: String = key
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
     const PUBLIC: &[&str] = &[
         "username",
         "user",
         "host",
         "hostname",
         "port",
+        "address",
         "database",
         "dbname",
         "region",
@@ -162,8 +160,30 @@ pub(super) fn names_public_part(key: &str) -> bool {
         "cert",
         "certificate",
         "namespace",
+        "name",
     ];
-    PUBLIC.iter().any(|p| key.ends_with(p))
+    let compact = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if PUBLIC.iter().any(|p| compact.ends_with(p)) {
+        return true;
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower) {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_ascii_lowercase();
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+    }
+    words.push(word);
+    words.iter().any(|w| PUBLIC.contains(&w.as_str()))
 }
 
 /// Values that stand for a secret instead of being one: `changeme`, `<password>`,
@@ -188,7 +208,11 @@ pub(super) fn is_placeholder(value: &str) -> bool {
         "{{",
         "<",
     ];
-    MARKERS.iter().any(|m| lower.contains(m))
+    // A value that only names what it stands for.
+    const STAND_INS: &[&str] = &[
+        "password", "passwd", "secret", "pass", "admin", "root", "test", "demo", "default",
+    ];
+    MARKERS.iter().any(|m| lower.contains(m)) || STAND_INS.contains(&lower.as_str())
 }
 
 #[cfg(test)]
@@ -218,6 +242,44 @@ mod tests {
             &["postgres://app:", "hunter2hunter2", "@db:5432/app"].concat(),
             false
         ));
+    }
+
+    #[test]
+    fn configuration_files_count_by_the_settings_inside() {
+        use super::holds_value_for;
+        let plain = "global:\n  resolve_timeout: 5m\nroute:\n  receiver: Default\n";
+        assert!(!holds_value_for("alertmanager.yaml", plain, false));
+        let with_key = ["global:\n  smtp_auth_password: 'Ma1l-", "Pa55w0rd'\n"].concat();
+        assert!(holds_value_for("alertmanager.yaml", &with_key, false));
+        let ini = "[security]\nadmin_user = admin\nadmin_password = changeme\n";
+        assert!(!holds_value_for("grafana.ini", ini, false));
+    }
+
+    #[test]
+    fn public_parts_of_a_credential_are_told_by_the_key() {
+        use super::names_public_part;
+        for public in [
+            "username",
+            "DB_USER",
+            "apiAddress",
+            "discovery.sendtargets.auth.username_in",
+            "azurestorageaccountname",
+            "ca.crt",
+        ] {
+            assert!(names_public_part(public), "{public}");
+        }
+        for secret in [
+            "password",
+            "apiPassword",
+            "node.session.auth.password_in",
+            "azurestorageaccountkey",
+            "tls.key",
+            ".dockerconfigjson",
+        ] {
+            assert!(!names_public_part(secret), "{secret}");
+        }
+        assert!(!holds_value("password", false));
+        assert!(!holds_value("demo", false));
     }
 
     #[test]
