@@ -2,12 +2,22 @@
 //!
 //! Each `*` is reported on its own item. A ClusterRole's wildcard is `high`, a namespaced
 //! Role's `medium`. A ClusterRole with an `aggregationRule` is skipped: the controller
-//! overwrites its `rules`, so what the file says there is not what is granted.
+//! overwrites its `rules`, so what the file says there is not what is granted. A rule confined
+//! to the read-only metrics API groups (`metrics.k8s.io` and the custom and external metrics
+//! APIs, which a metrics adapter's role grants with `*`) is not reported.
 
 use super::model::{Manifests, object_name, str_items};
 use crate::analyzers::{Hit, Rule, Sink};
 use crate::rules::{BuiltinRule, K8S_RBAC_WILDCARD as WILDCARD, Severity};
 use crate::yaml::Node;
+
+/// API groups that serve only reads (the metrics APIs a metrics adapter's role covers with
+/// `*`): a wildcard there grants nothing to write or escalate with.
+const READ_ONLY_GROUPS: &[&str] = &[
+    "metrics.k8s.io",
+    "custom.metrics.k8s.io",
+    "external.metrics.k8s.io",
+];
 
 pub(super) struct RbacWildcard;
 
@@ -25,6 +35,10 @@ impl<'a> Rule<Manifests<'a>> for RbacWildcard {
             };
             let label = format!("{kind}/{}", object_name(role));
             for rule in role.get("rules").map(Node::items).unwrap_or_default() {
+                let groups = str_items(rule, "apiGroups");
+                if !groups.is_empty() && groups.iter().all(|(_, g)| READ_ONLY_GROUPS.contains(g)) {
+                    continue;
+                }
                 for field in ["verbs", "resources"] {
                     for (at, _) in str_items(rule, field)
                         .into_iter()
@@ -79,7 +93,7 @@ rules:
     }
 
     #[test]
-    fn aggregated_cluster_roles_and_wildcard_api_groups_alone_are_not_reported() {
+    fn aggregated_roles_wildcard_api_groups_alone_and_metrics_apis_are_not_reported() {
         let text = "\
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -97,6 +111,14 @@ rules:
   - apiGroups: [\"*\"]
     resources: [\"pods\"]
     verbs: [\"get\"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: prometheus-adapter-server-resources}
+rules:
+  - apiGroups: [\"metrics.k8s.io\", \"custom.metrics.k8s.io\"]
+    resources: [\"*\"]
+    verbs: [\"*\"]
 ";
         assert_eq!(found(text), []);
     }
