@@ -163,6 +163,41 @@ fn near_miss_variants_of_the_solutions_still_fail() {
             "RuntimeDefault",
             "Unconfined",
         ),
+        // Pod Security only warns: nothing is rejected.
+        (
+            "namespace-isolation",
+            "namespace.yaml",
+            "pod-security.kubernetes.io/enforce: restricted",
+            "pod-security.kubernetes.io/warn: restricted",
+        ),
+        // An enforced level that admits everything.
+        (
+            "namespace-isolation",
+            "namespace.yaml",
+            "pod-security.kubernetes.io/enforce: restricted",
+            "pod-security.kubernetes.io/enforce: privileged",
+        ),
+        // Default deny for ingress only: egress to anywhere stays open.
+        (
+            "namespace-isolation",
+            "network-policy.yaml",
+            "policyTypes: [\"Ingress\", \"Egress\"]",
+            "policyTypes: [\"Ingress\"]",
+        ),
+        // The policies land in another namespace, so shop is still open.
+        (
+            "namespace-isolation",
+            "network-policy.yaml",
+            "namespace: shop",
+            "namespace: default",
+        ),
+        // Deny everything, DNS included: the api cannot resolve its database.
+        (
+            "namespace-isolation",
+            "network-policy.yaml",
+            "port: 53",
+            "port: 5353",
+        ),
         // The git dependency still follows a branch.
         (
             "pin-dependencies",

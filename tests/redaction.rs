@@ -605,3 +605,33 @@ fn an_old_baseline_still_suppresses_and_asks_to_be_rewritten() {
     assert_eq!(report["summary"]["baselined"], 1, "{report}");
     assert!(!report["notes"].to_string().contains("older seccoach"));
 }
+
+#[test]
+fn kubernetes_secret_configmap_and_last_applied_values_are_masked_in_every_format() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(password());
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\n  annotations:\n    \
+         kubectl.kubernetes.io/last-applied-configuration: '{{\"kind\":\"Secret\",\"stringData\":{{\"password\":\"{pw}\"}}}}'\n\
+         data:\n  password: {encoded}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: shop\n\
+         data:\n  DB_PASSWORD: {pw}\n",
+        pw = password()
+    );
+    write(dir.path(), "k8s/secrets.yaml", &manifest);
+    let findings = json_findings(dir.path());
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "k8s/secret-manifest-data",
+        "k8s/configmap-secret",
+        "k8s/last-applied-secret",
+    ] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    let outputs = every_format(dir.path());
+    assert_hidden(&outputs, &password());
+    assert_hidden(&outputs, &encoded);
+}

@@ -27,15 +27,24 @@
 
 mod allow_privilege_escalation;
 mod capabilities;
+mod cluster_admin_binding;
+mod configmap_secret;
 mod default_namespace;
 mod host_namespaces;
 mod host_path;
 mod image_latest_tag;
+mod last_applied_secret;
 mod model;
+mod namespace_pod_security;
+mod network_policy;
 mod privileged;
+mod rbac_wildcard;
 mod resource_limits;
 mod run_as_root;
+mod seccomp_profile;
 mod secret_in_env_literal;
+mod secret_manifest_data;
+mod secrets_read_access;
 mod service_account_token;
 mod writable_root_fs;
 
@@ -45,6 +54,7 @@ use crate::helm;
 use crate::source::Source;
 use crate::yaml::{self, Node, ScalarStyle, YamlError};
 use model::{Facts, Manifests};
+pub use network_policy::check_tree;
 use std::ops::Range;
 
 /// The rules over a file's workloads, in the order they run.
@@ -57,10 +67,18 @@ static RULES: &[&dyn for<'a> Rule<Manifests<'a>>] = &[
     &allow_privilege_escalation::AllowPrivilegeEscalation,
     &run_as_root::RunAsRoot,
     &capabilities::Capabilities,
+    &seccomp_profile::SeccompProfile,
     &writable_root_fs::WritableRootFs,
     &resource_limits::ResourceLimits,
     &image_latest_tag::ImageLatestTag,
     &secret_in_env_literal::SecretInEnvLiteral,
+    &secret_manifest_data::SecretManifestData,
+    &configmap_secret::ConfigMapSecret,
+    &last_applied_secret::LastAppliedSecret,
+    &namespace_pod_security::NamespacePodSecurity,
+    &rbac_wildcard::RbacWildcard,
+    &cluster_admin_binding::ClusterAdminBinding,
+    &secrets_read_access::SecretsReadAccess,
 ];
 
 /// Runs every Kubernetes rule on one file; a manifest that does not parse is reported as
@@ -171,13 +189,13 @@ mod tests {
         K8S_DOCKER_SOCKET_MOUNT as SOCKET, K8S_HOST_NAMESPACES as HOST_NAMESPACES,
         K8S_HOST_PATH as HOST_PATH, K8S_IMAGE_LATEST_TAG as LATEST,
         K8S_NO_RESOURCE_LIMITS as NO_LIMITS, K8S_PRIVILEGED as PRIVILEGED, K8S_RUN_AS_ROOT as ROOT,
-        K8S_SECRET_IN_ENV_LITERAL as SECRET_ENV, K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT as TOKEN,
-        K8S_WRITABLE_ROOT_FS as WRITABLE_ROOT,
+        K8S_SECCOMP_PROFILE as SECCOMP, K8S_SECRET_IN_ENV_LITERAL as SECRET_ENV,
+        K8S_SERVICE_ACCOUNT_TOKEN_AUTOMOUNT as TOKEN, K8S_WRITABLE_ROOT_FS as WRITABLE_ROOT,
     };
     use crate::source::FileKind;
     use image_latest_tag::unpinned;
 
-    fn run_at(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
+    pub(super) fn run_at(path: &str, text: &str) -> Vec<(BuiltinRule, u32, String)> {
         let catalog = crate::catalog::Catalog::embedded().unwrap();
         let cx = Context {
             catalog: &catalog,
@@ -190,7 +208,7 @@ mod tests {
         })
     }
 
-    fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {
+    pub(super) fn run(text: &str) -> Vec<(BuiltinRule, u32, String)> {
         run_at("k8s/app.yaml", text)
     }
 
@@ -210,12 +228,14 @@ mod tests {
             .collect()
     }
 
-    /// The registry lists each rule whose TOML names this analyzer, once.
+    /// The registry (with the tree check's rules) lists each rule whose TOML names this
+    /// analyzer, once.
     #[test]
     fn the_registry_covers_the_analyzers_rules() {
         let mut listed: Vec<BuiltinRule> = RULES
             .iter()
             .flat_map(|rule| rule.ids().iter().copied())
+            .chain(network_policy::TREE_RULES.iter().copied())
             .collect();
         listed.sort();
         let declared: Vec<BuiltinRule> = crate::rules::AnalyzerKind::Kubernetes.rules().collect();
@@ -233,6 +253,8 @@ spec:
   securityContext:
     runAsNonRoot: true
     runAsUser: 10001
+    seccompProfile:
+      type: RuntimeDefault
   containers:
     - name: api
       image: registry.example.com/api:1.0.0
@@ -263,6 +285,7 @@ spec:
                 (ESCALATION, 8),
                 (ROOT, 8),
                 (CAPS_NOT_DROPPED, 8),
+                (SECCOMP, 5),
                 (WRITABLE_ROOT, 8),
                 (NO_LIMITS, 8),
                 (LATEST, 7),

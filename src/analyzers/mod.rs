@@ -244,10 +244,10 @@ impl AnalyzerKind {
             AnalyzerKind::Deps => deps::check_tree(cx, tree, out),
             AnalyzerKind::Repo => repo::check_tree(cx, tree, out),
             AnalyzerKind::Dockerfile => dockerfile::check_tree(cx, tree, out),
+            AnalyzerKind::Kubernetes => kubernetes::check_tree(cx, tree, out),
             AnalyzerKind::Actions
             | AnalyzerKind::Code
             | AnalyzerKind::Compose
-            | AnalyzerKind::Kubernetes
             | AnalyzerKind::Secrets
             | AnalyzerKind::Suppressions => {}
         }

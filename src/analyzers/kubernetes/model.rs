@@ -26,8 +26,10 @@ pub(super) struct Facts {
     pub(super) unknown: bool,
 }
 
-/// The workloads of one file.
+/// The objects and workloads of one file.
 pub(super) struct Manifests<'a> {
+    /// Every object with its kind (documents with `apiVersion` and `kind`, `List` items).
+    pub(super) objects: Vec<(&'a str, &'a Node)>,
     pub(super) workloads: Vec<Workload<'a>>,
     /// Service accounts defined in the file with `automountServiceAccountToken: false`.
     pub(super) quiet_accounts: Vec<&'a str>,
@@ -43,10 +45,19 @@ impl<'a> Manifests<'a> {
             .filter_map(|&(kind, object)| Workload::new(kind, object, facts))
             .collect();
         Manifests {
+            objects,
             workloads,
             quiet_accounts,
             facts,
         }
+    }
+
+    /// The objects of one kind.
+    pub(super) fn of_kind<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'a Node> + 's {
+        self.objects
+            .iter()
+            .filter(move |(k, _)| *k == kind)
+            .map(|&(_, object)| object)
     }
 
     /// Every container of every workload, with its workload.
@@ -103,7 +114,7 @@ impl<'a> Workload<'a> {
 
 /// Every Kubernetes object in the file with its kind: each document with `apiVersion` and
 /// `kind`, and the items of a `List`.
-fn objects(docs: &[Node]) -> Vec<(&str, &Node)> {
+pub(super) fn objects(docs: &[Node]) -> Vec<(&str, &Node)> {
     let mut out = Vec::new();
     for doc in docs {
         let Some(kind) = manifest_kind(doc) else {
@@ -246,4 +257,24 @@ pub(super) fn report_unless(
 /// The entry for `key` in a security context, unless it is absent or null.
 pub(super) fn setting<'a>(context: Option<&'a Node>, key: &str) -> Option<(&'a Node, &'a Node)> {
     context?.entry(key).filter(|(_, value)| !value.is_null())
+}
+
+/// The string items of a sequence field (`verbs`, `resources`), each with its node.
+pub(super) fn str_items<'a>(node: &'a Node, key: &str) -> Vec<(&'a Node, &'a str)> {
+    node.get(key)
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| Some((item, item.as_str()?.trim())))
+        .collect()
+}
+
+/// `metadata.name` of an object, for messages (`(unnamed)` when it has none).
+pub(super) fn object_name(object: &Node) -> String {
+    shown(
+        object
+            .get_path(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .unwrap_or("(unnamed)"),
+    )
 }
