@@ -6,6 +6,7 @@
 //! [`RULES`]. What Compose shares with Kubernetes manifests (which paths are a runtime's socket,
 //! which variables hold secrets) lives in [`super::heuristics`].
 
+mod dangerous_capabilities;
 mod database_port_public;
 mod docker_socket_mount;
 mod host_network;
@@ -26,6 +27,7 @@ static RULES: &[&dyn for<'a> Rule<Compose<'a>>] = &[
     &docker_socket_mount::DockerSocketMount,
     &database_port_public::DatabasePortPublic,
     &secret_in_environment::SecretInEnvironment,
+    &dangerous_capabilities::DangerousCapabilities,
 ];
 
 /// Runs every Compose rule on one file; a file that is not YAML is reported as unparsed.

@@ -555,7 +555,7 @@ fn setting<'a>(context: Option<&'a Node>, key: &str) -> Option<(&'a Node, &'a No
 }
 
 /// `cap_sys_admin` → `SYS_ADMIN`.
-fn capability(text: &str) -> String {
+pub(crate) fn capability(text: &str) -> String {
     let upper = text.trim().to_ascii_uppercase();
     upper
         .strip_prefix("CAP_")
@@ -564,7 +564,7 @@ fn capability(text: &str) -> String {
 
 /// True for an image reference on the `latest` tag or without a tag (which means `latest`);
 /// a digest pins the image whatever its tag.
-fn unpinned(image: &str) -> bool {
+pub(crate) fn unpinned(image: &str) -> bool {
     let image = image.trim();
     if image.is_empty()
         || image.contains('@')
