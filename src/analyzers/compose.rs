@@ -13,6 +13,7 @@ mod host_network;
 mod model;
 mod privileged;
 mod secret_in_environment;
+mod sensitive_host_mount;
 
 use super::rule::run_all;
 use super::{Rule, Sink};
@@ -28,6 +29,7 @@ static RULES: &[&dyn for<'a> Rule<Compose<'a>>] = &[
     &database_port_public::DatabasePortPublic,
     &secret_in_environment::SecretInEnvironment,
     &dangerous_capabilities::DangerousCapabilities,
+    &sensitive_host_mount::SensitiveHostMount,
 ];
 
 /// Runs every Compose rule on one file; a file that is not YAML is reported as unparsed.
