@@ -10,6 +10,7 @@ mod dangerous_capabilities;
 mod database_port_public;
 mod docker_socket_mount;
 mod host_network;
+mod image_latest_tag;
 mod model;
 mod privileged;
 mod secret_in_environment;
@@ -30,6 +31,7 @@ static RULES: &[&dyn for<'a> Rule<Compose<'a>>] = &[
     &secret_in_environment::SecretInEnvironment,
     &dangerous_capabilities::DangerousCapabilities,
     &sensitive_host_mount::SensitiveHostMount,
+    &image_latest_tag::ImageLatestTag,
 ];
 
 /// Runs every Compose rule on one file; a file that is not YAML is reported as unparsed.
