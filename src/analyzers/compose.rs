@@ -1,17 +1,21 @@
-//! Compose files (`docker-compose*.yml`, `compose*.yaml`): the handful of service keys that undo
-//! container isolation (`privileged`, the Docker socket, the host network), database ports
-//! published on every host interface, and secrets written into `environment:`.
+//! Compose files (`docker-compose*.yml`, `compose*.yaml`): the service keys that undo container
+//! isolation (`privileged`, dangerous `cap_add`, the Docker socket and sensitive host paths, the
+//! host network), database ports published on every host interface, secrets written into
+//! `environment:`, and images pulled on `latest`.
 //!
 //! [`model`] finds the services once per file; each rule is a module of its own, listed in
 //! [`RULES`]. What Compose shares with Kubernetes manifests (which paths are a runtime's socket,
 //! which variables hold secrets) lives in [`super::heuristics`].
 
+mod dangerous_capabilities;
 mod database_port_public;
 mod docker_socket_mount;
 mod host_network;
+mod image_latest_tag;
 mod model;
 mod privileged;
 mod secret_in_environment;
+mod sensitive_host_mount;
 
 use super::rule::run_all;
 use super::{Rule, Sink};
@@ -26,6 +30,9 @@ static RULES: &[&dyn for<'a> Rule<Compose<'a>>] = &[
     &docker_socket_mount::DockerSocketMount,
     &database_port_public::DatabasePortPublic,
     &secret_in_environment::SecretInEnvironment,
+    &dangerous_capabilities::DangerousCapabilities,
+    &sensitive_host_mount::SensitiveHostMount,
+    &image_latest_tag::ImageLatestTag,
 ];
 
 /// Runs every Compose rule on one file; a file that is not YAML is reported as unparsed.
@@ -136,6 +143,21 @@ mod tests {
         );
         let hits = run(text);
         assert_eq!(hits[0].2, "5432 (PostgreSQL) of service db");
+    }
+
+    /// A range publishes every database port inside it, and the finding names each one, not
+    /// only the first.
+    #[test]
+    fn a_port_range_names_every_database_port_in_it() {
+        let text = "services:\n  dev:\n    image: x:1\n    ports:\n      - \"3000-7000:3000-7000\"\n      - \"127.0.0.1:3000-7000:3000-7000\"\n";
+        assert_eq!(
+            run(text),
+            vec![(
+                DB_PORT,
+                5,
+                "5432 (PostgreSQL) of service dev, 3306 (MySQL) of service dev, 6379 (Redis) of service dev".to_owned()
+            )]
+        );
     }
 
     #[test]

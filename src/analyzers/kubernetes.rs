@@ -48,6 +48,9 @@ mod secrets_read_access;
 mod service_account_token;
 mod writable_root_fs;
 
+pub(crate) use capabilities::capability;
+pub(crate) use image_latest_tag::unpinned;
+
 use super::rule::run_all;
 use super::{Context, Rule, Sink, Unparsed};
 use crate::helm;

@@ -19,7 +19,10 @@ impl<'a> Rule<Compose<'a>> for DatabasePortPublic {
         let mut hits = Hits::default();
         for &(name, service) in &model.services {
             for port in service.get("ports").map(Node::items).unwrap_or_default() {
-                if let Some((at, port, db)) = public_database_port(port) {
+                let Some((at, databases)) = public_database_ports(port) else {
+                    continue;
+                };
+                for (port, db) in databases {
                     hits.push(DB_PORT, at, &format!("{port} ({db}) of service {name}"));
                 }
             }
@@ -40,9 +43,9 @@ const DATABASE_PORTS: &[(u32, &str)] = &[
     (11211, "Memcached"),
 ];
 
-/// A published port of a database reachable on every host interface: the node to report,
-/// the container port and the database's name.
-fn public_database_port(port: &Node) -> Option<(&Node, u32, &'static str)> {
+/// The database ports a `ports:` entry publishes on every host interface: the node to report,
+/// and each database port (with its database's name) in its container port or range.
+fn public_database_ports(port: &Node) -> Option<(&Node, Vec<(u32, &'static str)>)> {
     let (at, host_ip, container) = match port {
         Node::Map { .. } => {
             let target = port.get("target").and_then(Node::as_str)?;
@@ -71,10 +74,12 @@ fn public_database_port(port: &Node) -> Option<(&Node, u32, &'static str)> {
             (n, n)
         }
     };
-    DATABASE_PORTS
+    let databases: Vec<(u32, &'static str)> = DATABASE_PORTS
         .iter()
-        .find(|(db_port, _)| (low..=high).contains(db_port))
-        .map(|&(db_port, db)| (at, db_port, db))
+        .filter(|(db_port, _)| (low..=high).contains(db_port))
+        .copied()
+        .collect();
+    Some((at, databases)).filter(|(_, found)| !found.is_empty())
 }
 
 /// Parses the short port syntax `[[HOST_IP:][HOST_PORT]:]CONTAINER_PORT[/PROTOCOL]` into the

@@ -81,7 +81,7 @@ const DANGEROUS_CAPABILITIES: &[&str] = &[
 ];
 
 /// `cap_sys_admin` → `SYS_ADMIN`.
-fn capability(text: &str) -> String {
+pub(crate) fn capability(text: &str) -> String {
     let upper = text.trim().to_ascii_uppercase();
     upper
         .strip_prefix("CAP_")

@@ -33,7 +33,7 @@ impl<'a> Rule<Manifests<'a>> for ImageLatestTag {
 
 /// True for an image reference on the `latest` tag or without a tag (which means `latest`);
 /// a digest pins the image whatever its tag.
-pub(super) fn unpinned(image: &str) -> bool {
+pub(crate) fn unpinned(image: &str) -> bool {
     let image = image.trim();
     if image.is_empty()
         || image.contains('@')
