@@ -2649,3 +2649,30 @@ fn a_group_of_several_rules_offers_no_lesson() {
     assert!(app.overlay.is_none(), "Esc closes the group actions");
     assert!(matches!(top(&app), Screen::Findings(_)));
 }
+
+/// The test-code group holds one finding: its action speaks of one.
+#[test]
+fn a_group_of_one_is_spoken_of_as_one() {
+    let mut app = grouped_app(80, 24);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    select(&mut app, "fp-eval-test");
+    keys(&mut app, "b");
+    let Some(Overlay::Group(group)) = &app.overlay else {
+        panic!("no group actions");
+    };
+    assert!(group.test_code);
+    assert_eq!(group.folder, "tests/unit");
+    let text = screen_text(&app);
+    assert!(
+        text.contains("1 finding in test code · code/tui-fixture-eval"),
+        "{text}"
+    );
+    assert!(text.contains("mark it as reviewed"), "{text}");
+    assert!(!text.contains("mark all 1"), "{text}");
+    keys(&mut app, "r");
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "Marked 1 finding in test code · code/tui-fixture-eval as reviewed."
+    );
+}

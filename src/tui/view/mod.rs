@@ -436,10 +436,11 @@ fn render_group(frame: &mut Frame, area: Rect, app: &App, group: &crate::tui::ap
         .all(|f| app.progress.is_reviewed(f));
     let mut actions: Vec<(&str, String)> = vec![(
         "r",
-        if reviewed {
-            format!("mark all {n} as not reviewed")
-        } else {
-            format!("mark all {n} as reviewed")
+        match (reviewed, n) {
+            (true, 1) => "mark it as not reviewed".to_owned(),
+            (false, 1) => "mark it as reviewed".to_owned(),
+            (true, _) => format!("mark all {n} as not reviewed"),
+            (false, _) => format!("mark all {n} as reviewed"),
         },
     )];
     if let Some(rule) = &group.rule {
