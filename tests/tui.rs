@@ -2465,3 +2465,214 @@ fn the_screens_are_drawn_from_the_fixture_curriculum_only() {
     assert_eq!(labs, [LAB]);
     assert!(catalog.rule("docker/run-as-root").is_some());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Grouping by rule and the bulk actions on a group.
+
+/// The fixture report with a second eval finding elsewhere and an eval in test code: the eval
+/// rule then makes a group of two, and test code a group of its own.
+fn grouped_report() -> Report {
+    let mut report = report();
+    report.findings.push(finding(
+        "code/tui-fixture-eval",
+        Severity::High,
+        "app/api/handlers/views.py",
+        41,
+        9,
+        14,
+        "eval() runs its argument as code",
+        "fp-eval-2",
+    ));
+    let mut test = finding(
+        "code/tui-fixture-eval",
+        Severity::High,
+        "tests/unit/test_views.py",
+        7,
+        5,
+        10,
+        "eval() runs its argument as code",
+        "fp-eval-test",
+    );
+    test.in_test_code = true;
+    report.findings.push(test);
+    seccoach::finding::sort(&mut report.findings);
+    report
+}
+
+fn grouped_app(width: u16, height: u16) -> App {
+    let mut app = app_sized(width, height);
+    app.set_report(grouped_report(), stamps());
+    keys(&mut app, "f");
+    app
+}
+
+fn visible_prints(app: &App) -> Vec<String> {
+    match top(app) {
+        Screen::Findings(state) => seccoach::tui::app::visible_findings(app, state)
+            .iter()
+            .map(|&i| app.findings()[i].fingerprint.clone())
+            .collect(),
+        _ => panic!("not on the findings"),
+    }
+}
+
+/// Moves the findings selection to the finding with `fingerprint`.
+fn select(app: &mut App, fingerprint: &str) {
+    let position = visible_prints(app)
+        .iter()
+        .position(|f| f == fingerprint)
+        .unwrap_or_else(|| panic!("{fingerprint} is not listed"));
+    let Some(Screen::Findings(state)) = app.screens.last_mut() else {
+        panic!("not on the findings");
+    };
+    state.selected = position;
+}
+
+#[test]
+fn snapshot_findings_by_rule_and_group_actions() {
+    for (width, height) in [(80, 24), (100, 30), (120, 40)] {
+        let mut app = grouped_app(width, height);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Tab);
+        insta::assert_snapshot!(
+            format!("findings_by_rule_{width}x{height}"),
+            draw(&app).backend()
+        );
+        select(&mut app, "fp-eval-2");
+        keys(&mut app, "b");
+        insta::assert_snapshot!(
+            format!("group_actions_{width}x{height}"),
+            draw(&app).backend()
+        );
+    }
+}
+
+#[test]
+fn tab_cycles_severity_file_and_rule_and_rule_groups_hold_together() {
+    let mut app = grouped_app(80, 24);
+    let grouping = |app: &App| match top(app) {
+        Screen::Findings(state) => state.grouping,
+        _ => panic!("not on the findings"),
+    };
+    assert_eq!(grouping(&app), Grouping::BySeverity);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(grouping(&app), Grouping::ByFile);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(grouping(&app), Grouping::ByRule);
+    assert!(screen_text(&app).contains("by rule"));
+    // The critical rule first, then the high ones by id, each rule's findings together; the
+    // eval in test code last, though its rule is listed above.
+    assert_eq!(
+        visible_prints(&app),
+        [
+            "fp-token",
+            "fp-eval-2",
+            "fp-eval",
+            "fp-root",
+            "fp-digest",
+            "fp-eval-test"
+        ]
+    );
+    let text = screen_text(&app);
+    assert!(text.contains("code/tui-fixture-eval · 2"), "{text}");
+    assert!(
+        text.contains("test code · code/tui-fixture-eval · 1"),
+        "{text}"
+    );
+    // Rows of a rule group name their file, since the header names the rule.
+    assert!(text.contains("app/api/handlers/views.py:41"), "{text}");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(grouping(&app), Grouping::BySeverity);
+}
+
+#[test]
+fn bulk_actions_mark_a_whole_group_reviewed_and_open_its_lesson() {
+    let mut app = grouped_app(80, 24);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    select(&mut app, "fp-eval");
+    keys(&mut app, "b");
+    assert_eq!(app.context(), Ctx::Group);
+    let Some(Overlay::Group(group)) = &app.overlay else {
+        panic!("no group actions");
+    };
+    assert_eq!(group.fingerprints, ["fp-eval-2", "fp-eval"]);
+    assert_eq!(group.rule.as_deref(), Some("code/tui-fixture-eval"));
+    assert_eq!(group.folder, "app", "the deepest folder holding both");
+    assert!(!group.test_code);
+
+    let effects = keys(&mut app, "r");
+    assert_eq!(effects, [Effect::SaveProgress]);
+    assert!(app.overlay.is_none());
+    assert!(app.progress.is_reviewed("fp-eval") && app.progress.is_reviewed("fp-eval-2"));
+    assert!(
+        !app.progress.is_reviewed("fp-eval-test"),
+        "the test-code group is another group"
+    );
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Marked 2 findings"),
+        "{:?}",
+        app.status
+    );
+    // Again: all are reviewed, so the group is unmarked.
+    keys(&mut app, "br");
+    assert!(!app.progress.is_reviewed("fp-eval") && !app.progress.is_reviewed("fp-eval-2"));
+
+    keys(&mut app, "bl");
+    assert!(
+        matches!(top(&app), Screen::Lesson(state) if state.id == LESSON),
+        "l opens the lesson on the rule"
+    );
+}
+
+#[test]
+fn a_group_of_several_rules_offers_no_lesson() {
+    let mut app = grouped_app(80, 24);
+    // By severity, the high group holds two rules.
+    select(&mut app, "fp-root");
+    keys(&mut app, "b");
+    let Some(Overlay::Group(group)) = &app.overlay else {
+        panic!("no group actions");
+    };
+    assert_eq!(group.rule, None);
+    assert_eq!(group.fingerprints.len(), 3);
+    assert_eq!(group.folder, "", "the Dockerfile is at the root");
+    let text = screen_text(&app);
+    assert!(!text.contains("open the lesson"), "{text}");
+    assert!(keys(&mut app, "l").is_empty());
+    assert!(matches!(top(&app), Screen::Findings(_)), "l did nothing");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none(), "Esc closes the group actions");
+    assert!(matches!(top(&app), Screen::Findings(_)));
+}
+
+/// The test-code group holds one finding: its action speaks of one.
+#[test]
+fn a_group_of_one_is_spoken_of_as_one() {
+    let mut app = grouped_app(80, 24);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    select(&mut app, "fp-eval-test");
+    keys(&mut app, "b");
+    let Some(Overlay::Group(group)) = &app.overlay else {
+        panic!("no group actions");
+    };
+    assert!(group.test_code);
+    assert_eq!(group.folder, "tests/unit");
+    let text = screen_text(&app);
+    assert!(
+        text.contains("1 finding in test code · code/tui-fixture-eval"),
+        "{text}"
+    );
+    assert!(text.contains("mark it as reviewed"), "{text}");
+    assert!(!text.contains("mark all 1"), "{text}");
+    keys(&mut app, "r");
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "Marked 1 finding in test code · code/tui-fixture-eval as reviewed."
+    );
+}

@@ -252,6 +252,54 @@ pub enum Grouping {
     #[default]
     BySeverity,
     ByFile,
+    ByRule,
+}
+
+impl Grouping {
+    /// The next grouping `Tab` switches to.
+    pub fn next(self) -> Grouping {
+        match self {
+            Grouping::BySeverity => Grouping::ByFile,
+            Grouping::ByFile => Grouping::ByRule,
+            Grouping::ByRule => Grouping::BySeverity,
+        }
+    }
+
+    /// How the list's summary line names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Grouping::BySeverity => "by severity",
+            Grouping::ByFile => "by file",
+            Grouping::ByRule => "by rule",
+        }
+    }
+}
+
+/// True when findings `a` and `b` fall in one group of the list: test code is always its own
+/// group, after the rest.
+pub fn same_group(findings: &[Finding], grouping: Grouping, a: usize, b: usize) -> bool {
+    let (a, b) = (&findings[a], &findings[b]);
+    a.in_test_code == b.in_test_code
+        && match grouping {
+            Grouping::BySeverity => a.severity == b.severity,
+            Grouping::ByFile => a.path == b.path,
+            Grouping::ByRule => a.rule == b.rule,
+        }
+}
+
+/// The bulk actions offered on one group of the findings list (`b`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupActions {
+    /// How the group is named (its header without the count).
+    pub label: String,
+    /// Fingerprints of the group's findings.
+    pub fingerprints: Vec<String>,
+    /// The rule every finding of the group breaks, when they share one.
+    pub rule: Option<String>,
+    /// The group is test, example or documentation code.
+    pub test_code: bool,
+    /// The deepest folder holding every finding of the group (`""`: the root), `/`-separated.
+    pub folder: String,
 }
 
 /// Findings restricted to some rules (a lesson's checks).
@@ -362,6 +410,8 @@ pub enum Overlay {
     Confirm(Box<Plan>),
     /// An automatic fix's diff, waiting for a yes.
     Fix(Box<FixPreview>),
+    /// The bulk actions on one group of the findings list.
+    Group(Box<GroupActions>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -555,6 +605,7 @@ impl App {
             Some(Overlay::Search { .. } | Overlay::Reason { .. }) => return Ctx::Prompt,
             Some(Overlay::Confirm(_)) => return Ctx::Confirm,
             Some(Overlay::Fix(_)) => return Ctx::Fix,
+            Some(Overlay::Group(_)) => return Ctx::Group,
             None => {}
         }
         view::screen_context(self)
@@ -893,13 +944,32 @@ pub fn visible_findings(app: &App, state: &FindingsState) -> Vec<usize> {
         .map(|(i, _)| i)
         .collect();
     let findings = app.findings();
-    if state.grouping == Grouping::BySeverity {
-        out.sort_by(|&a, &b| {
+    match state.grouping {
+        Grouping::BySeverity => out.sort_by(|&a, &b| {
             findings[b]
                 .severity
                 .cmp(&findings[a].severity)
                 .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
-        });
+        }),
+        // The rules that matter most first (by their most severe finding), each rule's
+        // findings together.
+        Grouping::ByRule => {
+            let mut worst: BTreeMap<&str, Severity> = BTreeMap::new();
+            for &i in &out {
+                let entry = worst
+                    .entry(findings[i].rule.as_str())
+                    .or_insert(findings[i].severity);
+                *entry = (*entry).max(findings[i].severity);
+            }
+            out.sort_by(|&a, &b| {
+                let (ra, rb) = (findings[a].rule.as_str(), findings[b].rule.as_str());
+                worst[rb]
+                    .cmp(&worst[ra])
+                    .then_with(|| ra.cmp(rb))
+                    .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
+            });
+        }
+        Grouping::ByFile => {}
     }
     // Findings in test, example and documentation code come last, in their own groups.
     out.sort_by_key(|&i| findings[i].in_test_code);
@@ -1395,6 +1465,25 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             Vec::new()
         }
         Command::Back => back(app),
+        Command::GroupActions => {
+            app.overlay = group_actions(app).map(|g| Overlay::Group(Box::new(g)));
+            Vec::new()
+        }
+        Command::GroupReviewed => group_reviewed(app),
+        Command::GroupLesson => {
+            let rule = match &app.overlay {
+                Some(Overlay::Group(group)) => group.rule.clone(),
+                _ => None,
+            };
+            match rule {
+                Some(rule) => {
+                    app.overlay = None;
+                    open_rule_lesson(app, &rule)
+                }
+                // A group of several rules has no one lesson; the action is not offered.
+                None => Vec::new(),
+            }
+        }
         Command::Cancel => {
             if let Some(Overlay::Search { previous }) = app.overlay.take()
                 && let Some(Screen::Findings(state)) = app.screens.last_mut()
@@ -1511,10 +1600,7 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
         }
         Command::ToggleGrouping => {
             with_findings(app, |state| {
-                state.grouping = match state.grouping {
-                    Grouping::BySeverity => Grouping::ByFile,
-                    Grouping::ByFile => Grouping::BySeverity,
-                };
+                state.grouping = state.grouping.next();
             });
             Vec::new()
         }
@@ -1608,21 +1694,117 @@ fn command(app: &mut App, ctx: Ctx, command: Command, digit: Option<u32>) -> Vec
             let Some(index) = current_finding(app) else {
                 return Vec::new();
             };
-            let rule = app.findings()[index].rule.clone();
-            let lesson = app
-                .catalog
-                .lessons_for_rule(rule.as_str())
-                .first()
-                .map(|l| l.id.clone());
-            match lesson {
-                Some(id) => app.open_lesson(&id),
-                None => {
-                    app.set_status(format!("No lesson teaches {rule} yet."));
-                    Vec::new()
-                }
-            }
+            let rule = app.findings()[index].rule.to_string();
+            open_rule_lesson(app, &rule)
         }
     }
+}
+
+/// Opens the first lesson that teaches `rule`, or says there is none.
+fn open_rule_lesson(app: &mut App, rule: &str) -> Vec<Effect> {
+    let lesson = app
+        .catalog
+        .lessons_for_rule(rule)
+        .first()
+        .map(|l| l.id.clone());
+    match lesson {
+        Some(id) => app.open_lesson(&id),
+        None => {
+            app.set_status(format!("No lesson teaches {rule} yet."));
+            Vec::new()
+        }
+    }
+}
+
+/// The group of the selected row of the findings list, with what can be done to all of it.
+pub fn group_actions(app: &App) -> Option<GroupActions> {
+    let Some(Screen::Findings(state)) = app.screens.last() else {
+        return None;
+    };
+    let visible = visible_findings(app, state);
+    let &selected = visible.get(state.selected)?;
+    let findings = app.findings();
+    let members: Vec<usize> = visible
+        .iter()
+        .copied()
+        .filter(|&i| same_group(findings, state.grouping, i, selected))
+        .collect();
+    let first = &findings[selected];
+    let rule = members
+        .iter()
+        .all(|&i| findings[i].rule == first.rule)
+        .then(|| first.rule.to_string());
+    let label = match state.grouping {
+        Grouping::BySeverity => first.severity.as_str().to_uppercase(),
+        Grouping::ByFile => crate::display::sanitize(&first.path).into_owned(),
+        Grouping::ByRule => first.rule.to_string(),
+    };
+    let label = if first.in_test_code {
+        format!("test code · {label}")
+    } else {
+        label
+    };
+    Some(GroupActions {
+        label,
+        fingerprints: members
+            .iter()
+            .map(|&i| findings[i].fingerprint.clone())
+            .collect(),
+        rule,
+        test_code: first.in_test_code,
+        folder: common_folder(members.iter().map(|&i| findings[i].path.as_str())),
+    })
+}
+
+/// The deepest folder (`/`-separated, `""` for the root) holding every one of `paths`.
+pub fn common_folder<'a>(paths: impl Iterator<Item = &'a str>) -> String {
+    let mut common: Option<Vec<&str>> = None;
+    for path in paths {
+        let mut dirs: Vec<&str> = path.split('/').collect();
+        dirs.pop();
+        common = Some(match common {
+            None => dirs,
+            Some(prev) => prev
+                .iter()
+                .zip(&dirs)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| *a)
+                .collect(),
+        });
+    }
+    common.unwrap_or_default().join("/")
+}
+
+/// `r` on a group: every finding of it marked reviewed (or, when all already are, unmarked).
+fn group_reviewed(app: &mut App) -> Vec<Effect> {
+    let Some(Overlay::Group(group)) = app.overlay.take() else {
+        return Vec::new();
+    };
+    let all = group
+        .fingerprints
+        .iter()
+        .all(|f| app.progress.is_reviewed(f));
+    let n = group.fingerprints.len();
+    if all {
+        for f in &group.fingerprints {
+            app.progress.reviewed.remove(f);
+        }
+        app.set_status(format!(
+            "Marked {} in {} as not reviewed.",
+            crate::display::count(n, "finding"),
+            group.label
+        ));
+    } else {
+        app.progress
+            .reviewed
+            .extend(group.fingerprints.iter().cloned());
+        app.set_status(format!(
+            "Marked {} in {} as reviewed.",
+            crate::display::count(n, "finding"),
+            group.label
+        ));
+    }
+    vec![Effect::SaveProgress]
 }
 
 /// `f` on a finding: ask for its fix, when its rule has a recipe.

@@ -22,6 +22,8 @@ pub enum Ctx {
     Confirm,
     /// The preview of an automatic fix, waiting for a yes.
     Fix,
+    /// The bulk actions on one group of the findings list.
+    Group,
 }
 
 /// The screens (as opposed to overlays): bindings shared by all of them use this.
@@ -61,6 +63,7 @@ pub const ALL: &[Ctx] = &[
     Ctx::Prompt,
     Ctx::Confirm,
     Ctx::Fix,
+    Ctx::Group,
 ];
 
 /// What a key asks for. Update decides what it means in the current state.
@@ -121,6 +124,12 @@ pub enum Command {
     Hint,
     Confirm,
     Cancel,
+    /// Open the bulk actions on the selected row's group.
+    GroupActions,
+    /// Mark every finding of the group reviewed (or, when all are, not reviewed).
+    GroupReviewed,
+    /// Open the lesson on the group's rule.
+    GroupLesson,
 }
 
 /// A key as written in the table: a code and whether Ctrl is held.
@@ -193,6 +202,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('j'), code(KeyCode::Down)], "j/↓", "scroll the diff down", Command::Down, &[Ctx::Fix], None),
     bind(&[code(KeyCode::PageUp), ctrl('u')], "PgUp", "page up", Command::PageUp, &[Ctx::Fix], None),
     bind(&[code(KeyCode::PageDown), ctrl('d'), key(' ')], "PgDn/Space", "page down", Command::PageDown, &[Ctx::Fix], None),
+    bind(&[key('r')], "r", "mark the whole group reviewed (again: not reviewed)", Command::GroupReviewed, &[Ctx::Group], Some("r reviewed")),
+    bind(&[key('l')], "l", "open the lesson on the group's rule", Command::GroupLesson, &[Ctx::Group], Some("l lesson")),
+    bind(&[code(KeyCode::Esc), key('q'), key('b')], "Esc", "close", Command::Cancel, &[Ctx::Group], Some("Esc close")),
     bind(&[code(KeyCode::Enter)], "Enter", "accept", Command::Submit, &[Ctx::Prompt], Some("Enter accept")),
     bind(&[code(KeyCode::Esc)], "Esc", "cancel", Command::Cancel, &[Ctx::Prompt], Some("Esc cancel")),
     bind(&[key('?'), code(KeyCode::Esc), key('q')], "?/Esc", "close help", Command::Help, &[Ctx::Help], Some("?/Esc close help")),
@@ -233,7 +245,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[key('/')], "/", "search", Command::Search, &[Ctx::Findings], Some("/ search")),
     bind(&[key('s')], "s", "severity filter", Command::CycleSeverity, &[Ctx::Findings], Some("s severity")),
     bind(&[key('a')], "a", "area filter", Command::CycleArea, &[Ctx::Findings], None),
-    bind(&[code(KeyCode::Tab)], "Tab", "group by severity/file", Command::ToggleGrouping, &[Ctx::Findings], Some("Tab group")),
+    bind(&[code(KeyCode::Tab)], "Tab", "group by severity, file or rule", Command::ToggleGrouping, &[Ctx::Findings], Some("Tab group")),
+    bind(&[key('b')], "b", "act on the selected row's whole group", Command::GroupActions, &[Ctx::Findings], Some("b bulk…")),
     bind(&[key('x')], "x", "clear filters", Command::ClearFilters, &[Ctx::Findings], None),
     bind(&[key('n')], "n", "all the scan's notes", Command::ShowNotes, &[Ctx::Home, Ctx::Findings], None),
     bind(&[key('H')], "H", "secrets in the git history (reads every commit)", Command::ShowHistory, &[Ctx::Home, Ctx::Findings], None),

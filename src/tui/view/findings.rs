@@ -3,7 +3,9 @@
 
 use super::{full_row, list_offset, shorten_path, truncate};
 use crate::display::sanitize;
-use crate::tui::app::{App, FindingsState, Grouping, ScanPhase, visible_findings, visible_fixed};
+use crate::tui::app::{
+    App, FindingsState, Grouping, ScanPhase, same_group, visible_findings, visible_fixed,
+};
 use crate::tui::theme::severity_tag;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -89,13 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
         Fixed(Vec<Line<'static>>),
     }
     let findings = app.findings();
-    let same_group = |a: usize, b: usize| {
-        findings[a].in_test_code == findings[b].in_test_code
-            && match state.grouping {
-                Grouping::BySeverity => findings[a].severity == findings[b].severity,
-                Grouping::ByFile => findings[a].path == findings[b].path,
-            }
-    };
+    let same_group = |a: usize, b: usize| same_group(findings, state.grouping, a, b);
     let mut plan: Vec<Row> = Vec::with_capacity(visible.len() + 16);
     let mut selected_row = 0;
     for (position, &index) in visible.iter().enumerate() {
@@ -132,6 +128,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
                         theme.severity(finding.severity),
                     ),
                     Grouping::ByFile => (sanitize(&finding.path).into_owned(), theme.bold()),
+                    Grouping::ByRule => {
+                        (finding.rule.to_string(), theme.severity(finding.severity))
+                    }
                 };
                 let label = if finding.in_test_code {
                     format!("test code · {label}")
@@ -156,7 +155,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, state: &FindingsState) {
                     Span::raw("   ")
                 };
                 let place = match state.grouping {
-                    Grouping::BySeverity => {
+                    Grouping::BySeverity | Grouping::ByRule => {
                         shorten_path(&finding.path, finding.line, place_width(width))
                     }
                     Grouping::ByFile => format!("line {}", finding.line),
@@ -234,10 +233,7 @@ fn summary_line(app: &App, state: &FindingsState, shown: usize, width: u16) -> L
     let theme = app.theme;
     let total = app.findings().len();
     let mut parts: Vec<String> = Vec::new();
-    parts.push(match state.grouping {
-        Grouping::BySeverity => "by severity".to_owned(),
-        Grouping::ByFile => "by file".to_owned(),
-    });
+    parts.push(state.grouping.label().to_owned());
     if let Some(min) = state.min_severity {
         parts.push(format!("{min} and up"));
     }

@@ -71,6 +71,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(Overlay::Reason { key, input }) => render_reason(frame, area, app, key, input),
         Some(Overlay::Confirm(plan)) => render_confirm(frame, area, app, plan),
         Some(Overlay::Fix(preview)) => fix::render(frame, area, app, preview),
+        Some(Overlay::Group(group)) => render_group(frame, area, app, group),
         Some(Overlay::Search { .. }) | None => {}
     }
 }
@@ -433,6 +434,71 @@ fn render_confirm(frame: &mut Frame, area: Rect, app: &App, plan: &super::suppre
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The bulk actions on one group of the findings list: only those that apply to it.
+fn render_group(frame: &mut Frame, area: Rect, app: &App, group: &crate::tui::app::GroupActions) {
+    let theme = app.theme;
+    let n = group.fingerprints.len();
+    let reviewed = group
+        .fingerprints
+        .iter()
+        .all(|f| app.progress.is_reviewed(f));
+    let mut actions: Vec<(&str, String)> = vec![(
+        "r",
+        match (reviewed, n) {
+            (true, 1) => "mark it as not reviewed".to_owned(),
+            (false, 1) => "mark it as reviewed".to_owned(),
+            (true, _) => format!("mark all {n} as not reviewed"),
+            (false, _) => format!("mark all {n} as reviewed"),
+        },
+    )];
+    if let Some(rule) = &group.rule {
+        let lesson = app
+            .catalog
+            .lessons_for_rule(rule)
+            .first()
+            .map(|l| l.title.clone());
+        actions.push((
+            "l",
+            match lesson {
+                Some(title) => format!("open the lesson “{}”", crate::display::sanitize(&title)),
+                None => format!("no lesson teaches {rule} yet"),
+            },
+        ));
+    }
+    actions.push(("Esc", "close".to_owned()));
+    let width = area.width.saturating_sub(4).min(72);
+    let text_width = usize::from(width.saturating_sub(4)).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for chunk in wrap_words(
+        &format!("{} in {}", crate::display::count(n, "finding"), group.label),
+        text_width,
+    ) {
+        lines.push(Line::styled(chunk, theme.bold()));
+    }
+    lines.push(Line::raw(""));
+    for (key, what) in &actions {
+        let key_width = 4;
+        for (i, chunk) in wrap_words(what, text_width.saturating_sub(key_width).max(8))
+            .into_iter()
+            .enumerate()
+        {
+            let key = if i == 0 { *key } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:<key_width$}"), theme.key()),
+                Span::raw(chunk),
+            ]));
+        }
+    }
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let inner = popup(frame, area, width, height, "This group", theme);
+    let padded = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(lines), padded);
 }
 
 /// Cuts text to `width` columns, ending with `…` when cut; control characters and bidi
